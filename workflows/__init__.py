@@ -1,0 +1,38 @@
+"""The definition language: workflows.yaml to a validated, immutable spec, its checks and diagrams.
+
+This package imports nothing else of Redress.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+from .checks import SYSTEM, check
+from .errors import InvalidDefinition, Problem
+from .guards import GUARDS, CaseFacts
+from .machine import build_machine
+from .reader import Loaded, read_file, read_text
+from .spec import ANY_OPEN_STAGE, Action, ActionField, Deadline, FieldType, Notification, Stage, Unit, Workflow
+
+__all__ = [
+    "ANY_OPEN_STAGE", "GUARDS", "SYSTEM", "Action", "ActionField", "CaseFacts", "Deadline", "FieldType",
+    "InvalidDefinition", "Loaded", "Notification", "Problem", "Stage", "Unit", "Workflow",
+    "build_machine", "check", "load", "load_text",
+]
+
+
+def _checked(loaded: Loaded, templates: Collection[str] | None) -> Loaded:
+    problems = check(loaded.spec, loaded.marks, templates)
+    if problems:
+        raise InvalidDefinition(problems)
+    return loaded
+
+
+def load(path: Path, templates: Collection[str] | None = None) -> Loaded:
+    """Read, type-check and statically check a workflow file; raise InvalidDefinition with every problem."""
+    return _checked(read_file(path), templates)
+
+
+def load_text(text: str, file: str = "workflows.yaml", templates: Collection[str] | None = None) -> Loaded:
+    return _checked(read_text(text, file), templates)

@@ -1,0 +1,172 @@
+"""Static checks on a spec: the mistakes a type checker cannot see.
+
+Each check yields Problems pointing at the line that is wrong. `check` runs them all,
+so a school sees every mistake in one pass.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Collection, Iterator
+
+from .errors import Problem
+from .guards import GUARDS
+from .reader import Marks, did_you_mean
+from .spec import ANY_OPEN_STAGE, Notification, Workflow
+
+SYSTEM = "system"
+
+
+def check(spec: Workflow, marks: Marks, templates: Collection[str] | None = None) -> list[Problem]:
+    """Every problem in the spec; `templates`, when given, are the template names that exist."""
+    problems: list[Problem] = []
+    for rule in (_stages, _references, _reachability, _ways_out, _deadlines, _ambiguity):
+        problems.extend(rule(spec, marks))
+    if templates is not None:
+        problems.extend(_templates(spec, marks, templates))
+    return sorted(set(problems))
+
+
+def _unknown(kind: str, name: str, known: Collection[str]) -> str:
+    return f"unknown {kind} '{name}'{did_you_mean(name, known)}"
+
+
+def _stages(spec: Workflow, marks: Marks) -> Iterator[Problem]:
+    initial = [name for name, stage in spec.stages.items() if stage.initial]
+    if not initial:
+        yield marks.at(("stages",), "no stage is marked 'initial: true': mark the one a new case starts in")
+    for extra in initial[1:]:
+        yield marks.at(("stages", extra, "initial"), f"stage '{extra}' is a second initial stage: only one may be")
+    for name, stage in spec.stages.items():
+        if stage.initial and stage.final:
+            yield marks.at(("stages", name, "final"), f"stage '{name}' is both initial and final")
+        if stage.final and stage.deadlines:
+            yield marks.at(("stages", name, "deadlines"), f"final stage '{name}' cannot have deadlines: nothing waits there")
+    if SYSTEM not in spec.roles:
+        yield marks.at(("roles",), f"the role '{SYSTEM}' is missing: automatic actions are taken by it")
+    for name in spec.relations:
+        if name in spec.roles:
+            yield marks.at(("relations", name), f"'{name}' is both a role and a relation: rename one")
+
+
+def _people(spec: Workflow) -> set[str]:
+    return set(spec.roles) | set(spec.relations)
+
+
+def _notification_refs(spec: Workflow, marks: Marks, notes: tuple[Notification, ...], loc: tuple) -> Iterator[Problem]:
+    for i, note in enumerate(notes):
+        for j, who in enumerate(note.to):
+            if who not in _people(spec):
+                yield marks.at((*loc, i, "to", j), _unknown("role or relation", who, _people(spec)))
+        for j, cat in enumerate(note.if_category):
+            if cat not in spec.categories:
+                yield marks.at((*loc, i, "if_category", j), _unknown("category", cat, spec.categories))
+
+
+def _references(spec: Workflow, marks: Marks) -> Iterator[Problem]:
+    for i, role in enumerate(spec.open.roles):
+        if role not in spec.roles or role == SYSTEM:
+            yield marks.at(("open", "roles", i), _unknown("role", role, set(spec.roles) - {SYSTEM}) + " (who may open a case)")
+    yield from _notification_refs(spec, marks, spec.open.notify, ("open", "notify"))
+    for name, action in spec.actions.items():
+        loc = ("actions", name)
+        if action.from_ != ANY_OPEN_STAGE:
+            for i, stage in enumerate(action.from_):
+                if stage not in spec.stages:
+                    yield marks.at((*loc, "from", i), _unknown("stage", stage, spec.stages))
+                elif spec.stages[stage].final:
+                    yield marks.at((*loc, "from", i), f"'{stage}' is a final stage: no action can be taken from it")
+        if action.to not in spec.stages:
+            yield marks.at((*loc, "to"), _unknown("stage", action.to, spec.stages))
+        for i, role in enumerate(action.roles):
+            if role not in _people(spec):
+                yield marks.at((*loc, "roles", i), _unknown("role or relation", role, _people(spec)))
+        for i, guard in enumerate(action.guards):
+            if guard not in GUARDS:
+                yield marks.at((*loc, "guards", i), _unknown("guard", guard, GUARDS))
+        yield from _notification_refs(spec, marks, action.notify, (*loc, "notify"))
+    for name, stage in spec.stages.items():
+        for i, deadline in enumerate(stage.deadlines):
+            loc = ("stages", name, "deadlines", i)
+            for j, who in enumerate(deadline.remind):
+                if who not in _people(spec):
+                    yield marks.at((*loc, "remind", j), _unknown("role or relation", who, _people(spec)))
+
+
+def _reachability(spec: Workflow, marks: Marks) -> Iterator[Problem]:
+    initials = [name for name, stage in spec.stages.items() if stage.initial]
+    if not initials:
+        return
+    seen = {initials[0]}
+    queue = deque(seen)
+    while queue:
+        stage = queue.popleft()
+        for action in spec.actions_from(stage):
+            target = spec.actions[action].to
+            if target in spec.stages and target not in seen:
+                seen.add(target)
+                queue.append(target)
+    for name in spec.stages:
+        if name not in seen:
+            yield marks.at(("stages", name), f"stage '{name}' cannot be reached from '{initials[0]}': add an action that leads to it", key=True)
+
+
+def _ways_out(spec: Workflow, marks: Marks) -> Iterator[Problem]:
+    for name in spec.open_stages:
+        if not any(spec.actions[a].to != name for a in spec.actions_from(name)):
+            yield marks.at(("stages", name), f"stage '{name}' has no way out: add an action from it, or mark it final", key=True)
+
+
+def _deadlines(spec: Workflow, marks: Marks) -> Iterator[Problem]:
+    for name, stage in spec.stages.items():
+        if not stage.final and not stage.deadlines:
+            yield marks.at(("stages", name), f"stage '{name}' has no deadline: a case could wait there unnoticed", key=True)
+        seen: set[str] = set()
+        for i, deadline in enumerate(stage.deadlines):
+            loc = ("stages", name, "deadlines", i)
+            if deadline.name in seen:
+                yield marks.at((*loc, "name"), f"deadline '{deadline.name}' appears twice in stage '{name}'")
+            seen.add(deadline.name)
+            action = deadline.escalate
+            if action is None:
+                continue
+            if action not in spec.actions:
+                yield marks.at((*loc, "escalate"), _unknown("action", action, spec.actions))
+            elif name not in spec.sources(action):
+                yield marks.at((*loc, "escalate"), f"'{action}' cannot be taken from stage '{name}': add '{name}' to its 'from'")
+            elif SYSTEM not in spec.actions[action].roles:
+                yield marks.at((*loc, "escalate"), f"'{action}' cannot be taken by '{SYSTEM}': add '{SYSTEM}' to its roles")
+            elif any(f.required for f in spec.actions[action].fields.values()):
+                yield marks.at((*loc, "escalate"), f"'{action}' has required fields, which the system cannot fill in")
+
+
+def _ambiguity(spec: Workflow, marks: Marks) -> Iterator[Problem]:
+    for stage in spec.stages:
+        titles: dict[str, str] = {}
+        shapes: dict[tuple, str] = {}
+        for name in spec.actions_from(stage):
+            action = spec.actions[name]
+            title = action.title.strip().lower()
+            shape = (action.to, frozenset(action.roles), frozenset(action.guards), tuple(sorted(action.fields)))
+            if title in titles:
+                yield marks.at(("actions", name, "title"), f"'{name}' and '{titles[title]}' are both called '{action.title}' in stage '{stage}': give them different titles")
+            elif shape in shapes:
+                yield marks.at(("actions", name), f"'{name}' and '{shapes[shape]}' do the same thing from stage '{stage}': merge them", key=True)
+            titles.setdefault(title, name)
+            shapes.setdefault(shape, name)
+
+
+def _templates(spec: Workflow, marks: Marks, templates: Collection[str]) -> Iterator[Problem]:
+    def missing(template: str, loc: tuple) -> Iterator[Problem]:
+        if template not in templates:
+            yield marks.at(loc, _unknown("template", template, templates))
+
+    for i, note in enumerate(spec.open.notify):
+        yield from missing(note.template, ("open", "notify", i, "template"))
+    for name, action in spec.actions.items():
+        for i, note in enumerate(action.notify):
+            yield from missing(note.template, ("actions", name, "notify", i, "template"))
+    for name, stage in spec.stages.items():
+        for i, deadline in enumerate(stage.deadlines):
+            if deadline.remind:
+                yield from missing(deadline.template, ("stages", name, "deadlines", i, "template"))

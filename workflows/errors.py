@@ -1,0 +1,27 @@
+"""Errors of the definition language.
+
+InvalidDefinition means the workflow file itself is wrong (as opposed to a move that
+is not allowed now, which the engine reports). It carries every problem found, each
+with the file, line and column it points at, so a school fixes them all in one pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+
+class InvalidDefinition(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(set(problems))
+        super().__init__("\n".join(str(p) for p in self.problems))

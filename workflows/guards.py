@@ -1,0 +1,50 @@
+"""The guards a workflow may name: conditions an action needs before it can be taken.
+
+A guard needs code, so it is added here once, by name, and then used from YAML.
+Each one reads only the small `CaseFacts` view, so the rules run with no database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What a guard may know about a case."""
+
+    stage: str
+    categories: tuple[str, ...] = ()
+    evidence_count: int = 0
+    meeting_count: int = 0
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    """The latest value of every field given with an action so far."""
+
+
+@dataclass(frozen=True)
+class Guard:
+    description: str
+    refusal: str
+    """Said to the person when the guard does not hold: what to do first."""
+    holds: Callable[[CaseFacts], bool]
+
+
+GUARDS: dict[str, Guard] = {
+    "has_evidence": Guard(
+        "at least one evidence item is on the case",
+        "the case has no evidence yet: add a screenshot or a link first",
+        lambda case: case.evidence_count > 0,
+    ),
+    "meeting_recorded": Guard(
+        "a meeting has been recorded on the case",
+        "no meeting is recorded on the case yet: record the meeting first",
+        lambda case: case.meeting_count > 0,
+    ),
+    "removal_confirmed": Guard(
+        "the removal of the posts has been confirmed",
+        "the removal of the posts has not been confirmed: take 'confirm_removal' with removal_confirmed=yes first",
+        lambda case: case.facts.get("removal_confirmed") is True,
+    ),
+}

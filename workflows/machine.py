@@ -1,0 +1,28 @@
+"""Build one `transitions` machine per workflow spec.
+
+The machine knows stages and actions only. Cases are attached for the length of one
+command (`add_model`) and detached after (`remove_model`): keeping every case on a
+machine is slow and leaks. Guards and permissions are checked by the engine before
+the trigger, so a refusal can say why; the machine then moves the stage.
+"""
+
+from __future__ import annotations
+
+from transitions import Machine
+
+from .spec import Workflow
+
+
+def build_machine(spec: Workflow) -> Machine:
+    machine = Machine(
+        model=None,
+        states=list(spec.stages),
+        initial=spec.initial_stage,
+        auto_transitions=False,
+        model_override=True,
+        ignore_invalid_triggers=False,
+        send_event=True,
+    )
+    for name in spec.actions:
+        machine.add_transition(name, list(spec.sources(name)), spec.actions[name].to)
+    return machine

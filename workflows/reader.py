@@ -1,0 +1,210 @@
+"""Read `workflows.yaml` into a validated spec, keeping every line and column.
+
+PyYAML composes the document into nodes that carry marks; we turn the nodes into
+plain data while recording where each key and value stood, then let pydantic check
+the types. Every problem comes back at once as FILE:LINE:COL: message.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .errors import InvalidDefinition, Problem
+from .spec import Workflow
+
+Loc = tuple[str | int, ...]
+MAX_NODES = 50_000
+
+
+@dataclass(frozen=True)
+class Marks:
+    """Where each value (and each mapping key) of the document stood."""
+
+    file: str
+    values: dict[Loc, tuple[int, int]]
+    keys: dict[Loc, tuple[int, int]]
+
+    def at(self, loc: Loc, message: str, *, key: bool = False) -> Problem:
+        table = self.keys if key else self.values
+        for end in range(len(loc), -1, -1):
+            prefix = loc[:end]
+            if prefix in table:
+                line, col = table[prefix]
+                return Problem(self.file, line, col, message)
+            if prefix in self.values:
+                line, col = self.values[prefix]
+                return Problem(self.file, line, col, message)
+        return Problem(self.file, 1, 1, message)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    spec: Workflow
+    text: str
+    marks: Marks
+
+
+def did_you_mean(name: object, known: typing.Iterable[str]) -> str:
+    close = difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class _Builder:
+    def __init__(self, file: str):
+        self.file = file
+        self.values: dict[Loc, tuple[int, int]] = {}
+        self.keys: dict[Loc, tuple[int, int]] = {}
+        self.problems: list[Problem] = []
+        self.count = 0
+        self.active: set[int] = set()
+        self.constructor = yaml.SafeLoader("")  # turns tagged scalars into int, bool, str, None
+
+    def problem(self, node: yaml.Node, message: str) -> None:
+        mark = node.start_mark
+        self.problems.append(Problem(self.file, mark.line + 1, mark.column + 1, message))
+
+    def build(self, node: yaml.Node, loc: Loc) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _TooBig
+        if id(node) in self.active:
+            self.problem(node, "an alias refers to itself: write the value out")
+            return None
+        self.values[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, loc)
+            if isinstance(node, yaml.SequenceNode):
+                return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
+            return self.constructor.construct_object(node, deep=True)
+        finally:
+            self.active.discard(id(node))
+
+    def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                self.problem(key_node, "a key must be a plain word, such as 'title'")
+                continue
+            key = key_node.value
+            if key in result:
+                self.problem(key_node, f"'{key}' appears twice here: keep one")
+                continue
+            self.keys[(*loc, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = self.build(value_node, (*loc, key))
+        return result
+
+
+class _TooBig(Exception):
+    pass
+
+
+def parse(text: str, file: str) -> tuple[Any, Marks]:
+    """YAML text to plain data and marks; raise InvalidDefinition on a syntax error."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise InvalidDefinition([Problem(file, line, col, f"not valid YAML: {exc.problem or exc.context}")]) from exc
+    except yaml.YAMLError as exc:
+        raise InvalidDefinition([Problem(file, 1, 1, f"not valid YAML: {exc}")]) from exc
+    if root is None:
+        raise InvalidDefinition([Problem(file, 1, 1, "the file is empty: it must describe a workflow")])
+    builder = _Builder(file)
+    try:
+        data = builder.build(root, ())
+    except _TooBig:
+        raise InvalidDefinition([Problem(file, 1, 1, f"the document has more than {MAX_NODES} values")]) from None
+    except yaml.YAMLError as exc:
+        raise InvalidDefinition([Problem(file, 1, 1, f"not valid YAML: {exc}")]) from exc
+    if builder.problems:
+        raise InvalidDefinition(builder.problems)
+    return data, Marks(file, builder.values, builder.keys)
+
+
+def _model_at(loc: Loc) -> type[BaseModel] | None:
+    """The spec model that the mapping at `loc` is validated against, for 'did you mean'."""
+    current: Any = Workflow
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = next(
+                (f for n, f in current.model_fields.items() if (f.alias or n) == part),
+                None,
+            )
+            if field is None:
+                return None
+            current = field.annotation
+        elif typing.get_origin(current) is dict:
+            current = typing.get_args(current)[1]
+        elif typing.get_origin(current) is tuple:
+            current = typing.get_args(current)[0]
+        else:
+            return None
+    current = _unwrap(current)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Drop `X | None` and `Annotated[...]` around a type."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation
+            annotation = args[0]
+        else:
+            return annotation
+
+
+def _describe(error: Any, marks: Marks) -> Problem:
+    loc: Loc = tuple(error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        model = _model_at(loc[:-1])
+        known = [f.alias or n for n, f in model.model_fields.items()] if model else []
+        hint = did_you_mean(loc[-1], known)
+        return marks.at(loc, f"unknown key '{loc[-1]}'{hint}", key=True)
+    if kind == "missing":
+        where = ".".join(str(p) for p in loc[:-1]) or "the top level"
+        return marks.at(loc[:-1], f"'{loc[-1]}' is missing in {where}")
+    message = str(error["msg"])
+    message = message.removeprefix("Value error, ")
+    where = ".".join(str(p) for p in loc)
+    return marks.at(loc, f"{where}: {message}" if where else message)
+
+
+def validate(data: Any, marks: Marks) -> Workflow:
+    try:
+        return Workflow.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidDefinition([_describe(e, marks) for e in exc.errors()]) from None
+
+
+def read_text(text: str, file: str = "workflows.yaml") -> Loaded:
+    """Parse and type-check; raise InvalidDefinition with every problem found."""
+    data, marks = parse(text, file)
+    return Loaded(validate(data, marks), text, marks)
+
+
+def read_file(path: Path) -> Loaded:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidDefinition([Problem(str(path), 1, 1, "no such file: give the path of a workflows.yaml")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidDefinition([Problem(str(path), 1, 1, f"cannot read the file: {exc}")]) from None
+    return read_text(text, str(path))

@@ -1,0 +1,217 @@
+"""The workflow spec: the typed, immutable form of `workflows.yaml`.
+
+Every model forbids unknown keys and is frozen, so a spec that loaded is a spec
+that cannot change under a running case.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from enum import Enum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=60)]
+
+ANY_OPEN_STAGE = "*"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Category(_Frozen):
+    label: str
+    prejudice: bool = False
+    """Prejudice-related (racist, homophobic, ...): the equalities manager is told."""
+    authorities: bool = False
+    """Reported to the appropriate authorities."""
+
+
+CATEGORY_FLAGS = ("prejudice", "authorities")
+
+
+class Role(_Frozen):
+    label: str
+    description: str = ""
+
+
+class Unit(str, Enum):
+    SCHOOL_DAYS = "school_days"
+    DAYS = "days"
+    HOURS = "hours"
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s+(school days?|days?|hours?)\s*$")
+_UNITS = {"school day": Unit.SCHOOL_DAYS, "day": Unit.DAYS, "hour": Unit.HOURS}
+
+
+class Duration(_Frozen):
+    """An interval such as ``3 school days``, ``2 days`` or ``48 hours``."""
+
+    amount: int
+    unit: Unit
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, value: object) -> object:
+        if isinstance(value, str):
+            match = _DURATION.match(value)
+            if not match:
+                raise ValueError(
+                    f"'{value}' is not a duration: write it as '3 school days', '2 days' or '48 hours'"
+                )
+            return {"amount": int(match[1]), "unit": _UNITS[match[2].rstrip("s")]}
+        return value
+
+    @field_validator("amount")
+    @classmethod
+    def _positive(cls, amount: int) -> int:
+        if amount < 1:
+            raise ValueError("a duration must be at least 1")
+        return amount
+
+    def __str__(self) -> str:
+        word = self.unit.value.replace("_", " ")
+        return f"{self.amount} {word if self.amount != 1 else word.rstrip('s')}"
+
+
+class Notification(_Frozen):
+    template: Name
+    to: tuple[Name, ...] = Field(min_length=1)
+    """Roles or case relations to notify."""
+    if_category: tuple[Name, ...] = ()
+    """Only when the case has one of these categories."""
+    if_flag: tuple[Literal["prejudice", "authorities"], ...] = ()
+    """Only when one of the case's categories has one of these flags."""
+
+
+class Deadline(_Frozen):
+    name: Name
+    after: Duration
+    """Counted from entering the stage."""
+    remind: tuple[Name, ...] = ()
+    """A reminder: the roles or relations told that the case waits."""
+    template: Name = "deadline_reminder"
+    repeat: Duration | None = None
+    """A reminder may repeat while the case waits."""
+    escalate: Name | None = None
+    """An escalation: the action the system takes."""
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Deadline:
+        if bool(self.remind) == bool(self.escalate):
+            raise ValueError("a deadline either reminds (remind: [roles]) or escalates (escalate: ACTION), not both or neither")
+        if self.escalate and self.repeat:
+            raise ValueError("an escalation happens once: 'repeat' belongs to reminders")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return "escalation" if self.escalate else "reminder"
+
+
+class Stage(_Frozen):
+    title: str
+    description: str = ""
+    initial: bool = False
+    final: bool = False
+    deadlines: tuple[Deadline, ...] = ()
+
+
+class FieldType(str, Enum):
+    TEXT = "text"
+    DATE = "date"
+    CHOICE = "choice"
+    YES_NO = "yes_no"
+
+
+class ActionField(_Frozen):
+    label: str
+    type: FieldType = FieldType.TEXT
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+    @model_validator(mode="after")
+    def _choices_for_choice(self) -> ActionField:
+        if self.type is FieldType.CHOICE and not self.choices:
+            raise ValueError("a choice field needs 'choices'")
+        if self.type is not FieldType.CHOICE and self.choices:
+            raise ValueError("only a choice field has 'choices'")
+        return self
+
+
+class Action(_Frozen):
+    title: str
+    description: str = ""
+    from_: tuple[Name, ...] | Literal["*"] = Field(alias="from")
+    """Stage names, or '*' for any open stage."""
+    to: Name
+    roles: tuple[Name, ...] = Field(min_length=1)
+    """Roles or case relations that may take the action; `system` for automatic ones."""
+    fields: dict[Name, ActionField] = Field(default_factory=dict)
+    guards: tuple[Name, ...] = ()
+    notify: tuple[Notification, ...] = ()
+    outcome: str | None = None
+    """Recorded as the case's outcome when this action closes it."""
+
+    @field_validator("from_", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        if isinstance(value, str) and value != ANY_OPEN_STAGE:
+            return (value,)
+        return value
+
+
+class Opening(_Frozen):
+    """Who may open a case, and who is told when one opens."""
+
+    roles: tuple[Name, ...] = Field(min_length=1)
+    notify: tuple[Notification, ...] = ()
+
+
+class Workflow(_Frozen):
+    name: str
+    description: str = ""
+    categories: dict[Name, Category] = Field(min_length=1)
+    roles: dict[Name, Role] = Field(min_length=1)
+    relations: dict[Name, Role] = Field(default_factory=dict)
+    open: Opening
+    stages: dict[Name, Stage] = Field(min_length=1)
+    actions: dict[Name, Action] = Field(min_length=1)
+
+    # Derived views. They are cheap, so they are computed rather than stored.
+    @property
+    def initial_stage(self) -> str:
+        return next(name for name, stage in self.stages.items() if stage.initial)
+
+    @property
+    def open_stages(self) -> tuple[str, ...]:
+        return tuple(name for name, stage in self.stages.items() if not stage.final)
+
+    def sources(self, action: str) -> tuple[str, ...]:
+        """The stages an action can be taken from."""
+        from_ = self.actions[action].from_
+        return self.open_stages if from_ == ANY_OPEN_STAGE else from_
+
+    def actions_from(self, stage: str) -> tuple[str, ...]:
+        return tuple(name for name in self.actions if stage in self.sources(name))
+
+    def is_final(self, stage: str) -> bool:
+        return self.stages[stage].final
+
+    def flagged(self, categories: tuple[str, ...] | list[str], flag: str) -> bool:
+        return any(getattr(self.categories[c], flag) for c in categories if c in self.categories)
+
+    def canonical_json(self) -> str:
+        return json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":"))
+
+    @property
+    def content_hash(self) -> str:
+        """A stable hash of the meaning of the spec: comments and key order do not change it."""
+        return hashlib.sha256(self.canonical_json().encode()).hexdigest()
