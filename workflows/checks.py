@@ -34,7 +34,7 @@ def _unknown(kind: str, name: str, known: Collection[str]) -> str:
 def _stages(spec: Workflow, marks: Marks) -> Iterator[Problem]:
     initial = [name for name, stage in spec.stages.items() if stage.initial]
     if not initial:
-        yield marks.at(("stages",), "no stage is marked 'initial: true': mark the one a new case starts in")
+        yield marks.at(("stages",), "no stage is marked 'initial: true': mark the one a new case starts in", key=True)
     for extra in initial[1:]:
         yield marks.at(("stages", extra, "initial"), f"stage '{extra}' is a second initial stage: only one may be")
     for name, stage in spec.stages.items():
@@ -43,7 +43,7 @@ def _stages(spec: Workflow, marks: Marks) -> Iterator[Problem]:
         if stage.final and stage.deadlines:
             yield marks.at(("stages", name, "deadlines"), f"final stage '{name}' cannot have deadlines: nothing waits there")
     if SYSTEM not in spec.roles:
-        yield marks.at(("roles",), f"the role '{SYSTEM}' is missing: automatic actions are taken by it")
+        yield marks.at(("roles",), f"the role '{SYSTEM}' is missing: automatic actions are taken by it", key=True)
     for name in spec.relations:
         if name in spec.roles:
             yield marks.at(("relations", name), f"'{name}' is both a role and a relation: rename one")
@@ -65,32 +65,38 @@ def _notification_refs(spec: Workflow, marks: Marks, notes: tuple[Notification, 
 
 def _references(spec: Workflow, marks: Marks) -> Iterator[Problem]:
     for i, role in enumerate(spec.open.roles):
-        if role not in spec.roles or role == SYSTEM:
+        if role == SYSTEM:
+            yield marks.at(("open", "roles", i), f"'{SYSTEM}' cannot open a case: it only takes automatic actions")
+        elif role not in spec.roles:
             yield marks.at(("open", "roles", i), _unknown("role", role, set(spec.roles) - {SYSTEM}) + " (who may open a case)")
     yield from _notification_refs(spec, marks, spec.open.notify, ("open", "notify"))
-    for name, action in spec.actions.items():
-        loc = ("actions", name)
-        if action.from_ != ANY_OPEN_STAGE:
-            for i, stage in enumerate(action.from_):
-                if stage not in spec.stages:
-                    yield marks.at((*loc, "from", i), _unknown("stage", stage, spec.stages))
-                elif spec.stages[stage].final:
-                    yield marks.at((*loc, "from", i), f"'{stage}' is a final stage: no action can be taken from it")
-        if action.to not in spec.stages:
-            yield marks.at((*loc, "to"), _unknown("stage", action.to, spec.stages))
-        for i, role in enumerate(action.roles):
-            if role not in _people(spec):
-                yield marks.at((*loc, "roles", i), _unknown("role or relation", role, _people(spec)))
-        for i, guard in enumerate(action.guards):
-            if guard not in GUARDS:
-                yield marks.at((*loc, "guards", i), _unknown("guard", guard, GUARDS))
-        yield from _notification_refs(spec, marks, action.notify, (*loc, "notify"))
-    for name, stage in spec.stages.items():
+    for name in spec.actions:
+        yield from _action_refs(spec, marks, name)
+    for stage_name, stage in spec.stages.items():
         for i, deadline in enumerate(stage.deadlines):
-            loc = ("stages", name, "deadlines", i)
             for j, who in enumerate(deadline.remind):
                 if who not in _people(spec):
-                    yield marks.at((*loc, "remind", j), _unknown("role or relation", who, _people(spec)))
+                    loc = ("stages", stage_name, "deadlines", i, "remind", j)
+                    yield marks.at(loc, _unknown("role or relation", who, _people(spec)))
+
+
+def _action_refs(spec: Workflow, marks: Marks, name: str) -> Iterator[Problem]:
+    action = spec.actions[name]
+    loc = ("actions", name)
+    for i, stage in enumerate(() if action.from_ == ANY_OPEN_STAGE else action.from_):
+        if stage not in spec.stages:
+            yield marks.at((*loc, "from", i), _unknown("stage", stage, spec.stages))
+        elif spec.stages[stage].final:
+            yield marks.at((*loc, "from", i), f"'{stage}' is a final stage: no action can be taken from it")
+    if action.to not in spec.stages:
+        yield marks.at((*loc, "to"), _unknown("stage", action.to, spec.stages))
+    for i, role in enumerate(action.roles):
+        if role not in _people(spec):
+            yield marks.at((*loc, "roles", i), _unknown("role or relation", role, _people(spec)))
+    for i, guard in enumerate(action.guards):
+        if guard not in GUARDS:
+            yield marks.at((*loc, "guards", i), _unknown("guard", guard, GUARDS))
+    yield from _notification_refs(spec, marks, action.notify, (*loc, "notify"))
 
 
 def _reachability(spec: Workflow, marks: Marks) -> Iterator[Problem]:
@@ -108,7 +114,8 @@ def _reachability(spec: Workflow, marks: Marks) -> Iterator[Problem]:
                 queue.append(target)
     for name in spec.stages:
         if name not in seen:
-            yield marks.at(("stages", name), f"stage '{name}' cannot be reached from '{initials[0]}': add an action that leads to it", key=True)
+            message = f"stage '{name}' cannot be reached from '{initials[0]}': add an action that leads to it"
+            yield marks.at(("stages", name), message, key=True)
 
 
 def _ways_out(spec: Workflow, marks: Marks) -> Iterator[Problem]:
@@ -149,9 +156,12 @@ def _ambiguity(spec: Workflow, marks: Marks) -> Iterator[Problem]:
             title = action.title.strip().lower()
             shape = (action.to, frozenset(action.roles), frozenset(action.guards), tuple(sorted(action.fields)))
             if title in titles:
-                yield marks.at(("actions", name, "title"), f"'{name}' and '{titles[title]}' are both called '{action.title}' in stage '{stage}': give them different titles")
+                first = titles[title]
+                message = f"'{name}' and '{first}' are both called '{action.title}' in stage '{stage}': give them distinct titles"
+                yield marks.at(("actions", name, "title"), message)
             elif shape in shapes:
-                yield marks.at(("actions", name), f"'{name}' and '{shapes[shape]}' do the same thing from stage '{stage}': merge them", key=True)
+                message = f"'{name}' and '{shapes[shape]}' do the same thing from stage '{stage}': merge them"
+                yield marks.at(("actions", name), message, key=True)
             titles.setdefault(title, name)
             shapes.setdefault(shape, name)
 

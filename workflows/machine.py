@@ -19,7 +19,7 @@ def build_machine(spec: Workflow) -> Machine:
         states=list(spec.stages),
         initial=spec.initial_stage,
         auto_transitions=False,
-        model_override=True,
+        model_override=False,  # the model is a throwaway token; binding to it costs nothing and logs nothing
         ignore_invalid_triggers=False,
         send_event=True,
     )

@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import InvalidDefinition, Problem
-from .spec import Workflow
+from .spec import NAME_PATTERN, Workflow
 
 Loc = tuple[str | int, ...]
 MAX_NODES = 50_000
@@ -85,9 +85,18 @@ class _Builder:
                 return self._mapping(node, loc)
             if isinstance(node, yaml.SequenceNode):
                 return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
-            return self.constructor.construct_object(node, deep=True)
+            return self._scalar(node)
         finally:
             self.active.discard(id(node))
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.MarkedYAMLError as exc:  # an unknown tag such as `!foo`, or `!!int abc`
+            self.problem(node, f"cannot read '{node.value}': {exc.problem}")
+        except ValueError as exc:  # a date that does not exist, such as 2024-02-30
+            self.problem(node, f"cannot read '{node.value}': {exc}; put it in quotes if it is text")
+        return None
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -108,25 +117,34 @@ class _TooBig(Exception):
     pass
 
 
-def parse(text: str, file: str) -> tuple[Any, Marks]:
-    """YAML text to plain data and marks; raise InvalidDefinition on a syntax error."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
+def _syntax_error(text: str, file: str, exc: yaml.YAMLError) -> Problem:
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise InvalidDefinition([Problem(file, line, col, f"not valid YAML: {exc.problem or exc.context}")]) from exc
-    except yaml.YAMLError as exc:
-        raise InvalidDefinition([Problem(file, 1, 1, f"not valid YAML: {exc}")]) from exc
-    if root is None:
-        raise InvalidDefinition([Problem(file, 1, 1, "the file is empty: it must describe a workflow")])
+        return Problem(file, line, col, f"not valid YAML: {exc.problem or exc.context}")
+    if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.character, int):
+        # The reader gives a character offset, not a mark: count the lines before it.
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, exc.position - before.rfind("\n")
+        return Problem(file, line, col, f"not valid YAML: character #x{exc.character:04x} is not allowed: {exc.reason}")
+    return Problem(file, 1, 1, f"not valid YAML: {exc}")
+
+
+def parse(text: str, file: str) -> tuple[Any, Marks]:
+    """YAML text to plain data and marks; raise InvalidDefinition on a syntax error."""
     builder = _Builder(file)
     try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        if root is None:
+            raise InvalidDefinition([Problem(file, 1, 1, "the file is empty: it must describe a workflow")])
         data = builder.build(root, ())
+    except yaml.YAMLError as exc:
+        raise InvalidDefinition([_syntax_error(text, file, exc)]) from None
     except _TooBig:
         raise InvalidDefinition([Problem(file, 1, 1, f"the document has more than {MAX_NODES} values")]) from None
-    except yaml.YAMLError as exc:
-        raise InvalidDefinition([Problem(file, 1, 1, f"not valid YAML: {exc}")]) from exc
+    except RecursionError:
+        # PyYAML composes nested collections recursively: a few hundred '[' exhaust the stack.
+        raise InvalidDefinition([Problem(file, 1, 1, "the document is nested too deeply")]) from None
     if builder.problems:
         raise InvalidDefinition(builder.problems)
     return data, Marks(file, builder.values, builder.keys)
@@ -170,28 +188,72 @@ def _unwrap(annotation: Any) -> Any:
             return annotation
 
 
-def _describe(error: Any, marks: Marks) -> Problem:
+def _in_document(loc: Loc, data: Any) -> tuple[Loc, int | None]:
+    """The parts of a pydantic location that index the document, and where the first other one
+    (a union member's tag such as `literal['*']`, or `[key]`) stood."""
+    kept: list[str | int] = []
+    other: int | None = None
+    for i, part in enumerate(loc):
+        in_list = isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+        if in_list or (isinstance(data, dict) and part in data):
+            data = data[part]
+            kept.append(part)
+        elif other is None:
+            other = i
+    return tuple(kept), other
+
+
+def _best_of_unions(errors: list[Any], data: Any) -> list[Any]:
+    """A union reports one error per member it tried: keep those of the member that got furthest."""
+
+    def union(error: Any) -> Loc | None:
+        loc = tuple(error["loc"])
+        _, other = _in_document(loc, data)
+        if other is None or error["type"] == "missing" or loc[other] == "[key]":
+            return None
+        return loc[:other]
+
+    deepest: dict[Loc, int] = {}
+    for error in errors:
+        if (at := union(error)) is not None:
+            deepest[at] = max(deepest.get(at, 0), len(error["loc"]))
+    return [e for e in errors if (at := union(e)) is None or len(e["loc"]) == deepest[at]]
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == NAME_PATTERN:
+        return f"'{error['input']}' is not a valid name: use lower-case letters, digits and '_', starting with a letter"
+    if kind in ("model_type", "dict_type"):
+        return "should be a mapping of keys and values (key: value)"
+    if kind in ("tuple_type", "list_type"):
+        return "should be a list, such as [a, b]"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def _describe(error: Any, data: Any, marks: Marks) -> Problem:
     loc: Loc = tuple(error["loc"])
     kind = error["type"]
-    if kind == "extra_forbidden":
-        model = _model_at(loc[:-1])
-        known = [f.alias or n for n, f in model.model_fields.items()] if model else []
-        hint = did_you_mean(loc[-1], known)
-        return marks.at(loc, f"unknown key '{loc[-1]}'{hint}", key=True)
     if kind == "missing":
-        where = ".".join(str(p) for p in loc[:-1]) or "the top level"
-        return marks.at(loc[:-1], f"'{loc[-1]}' is missing in {where}")
-    message = str(error["msg"])
-    message = message.removeprefix("Value error, ")
-    where = ".".join(str(p) for p in loc)
-    return marks.at(loc, f"{where}: {message}" if where else message)
+        at, _ = _in_document(loc[:-1], data)
+        where = ".".join(str(p) for p in at) or "the top level"
+        return marks.at(at, f"'{loc[-1]}' is missing in {where}", key=True)
+    at, _ = _in_document(loc, data)
+    if kind == "extra_forbidden":
+        model = _model_at(at[:-1])
+        known = [f.alias or n for n, f in model.model_fields.items()] if model else []
+        return marks.at(at, f"unknown key '{loc[-1]}'{did_you_mean(loc[-1], known)}", key=True)
+    key = bool(loc) and loc[-1] == "[key]"  # a mapping key that is not a valid name: point at the key
+    where = ".".join(str(p) for p in (at[:-1] if key else at)) or "the file"
+    return marks.at(at, f"{where}: {_message(error)}", key=key)
 
 
 def validate(data: Any, marks: Marks) -> Workflow:
     try:
         return Workflow.model_validate(data)
     except ValidationError as exc:
-        raise InvalidDefinition([_describe(e, marks) for e in exc.errors()]) from None
+        errors = _best_of_unions(exc.errors(), data)
+        raise InvalidDefinition([_describe(e, data, marks) for e in errors]) from None
 
 
 def read_text(text: str, file: str = "workflows.yaml") -> Loaded:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -40,7 +40,7 @@ class Role(_Frozen):
     description: str = ""
 
 
-class Unit(str, Enum):
+class Unit(StrEnum):
     SCHOOL_DAYS = "school_days"
     DAYS = "days"
     HOURS = "hours"
@@ -59,14 +59,12 @@ class Duration(_Frozen):
     @model_validator(mode="before")
     @classmethod
     def _parse(cls, value: object) -> object:
-        if isinstance(value, str):
-            match = _DURATION.match(value)
-            if not match:
-                raise ValueError(
-                    f"'{value}' is not a duration: write it as '3 school days', '2 days' or '48 hours'"
-                )
+        match = _DURATION.match(value) if isinstance(value, str) else None
+        if match:
             return {"amount": int(match[1]), "unit": _UNITS[match[2].rstrip("s")]}
-        return value
+        if isinstance(value, dict | Duration):  # the form `model_dump` writes, read back
+            return value
+        raise ValueError(f"'{value}' is not a duration: write it as '3 school days', '2 days' or '48 hours'")
 
     @field_validator("amount")
     @classmethod
@@ -123,7 +121,7 @@ class Stage(_Frozen):
     deadlines: tuple[Deadline, ...] = ()
 
 
-class FieldType(str, Enum):
+class FieldType(StrEnum):
     TEXT = "text"
     DATE = "date"
     CHOICE = "choice"
@@ -163,9 +161,11 @@ class Action(_Frozen):
     @field_validator("from_", mode="before")
     @classmethod
     def _one_or_many(cls, value: object) -> object:
-        if isinstance(value, str) and value != ANY_OPEN_STAGE:
-            return (value,)
-        return value
+        if isinstance(value, str):
+            return value if value == ANY_OPEN_STAGE else (value,)
+        if isinstance(value, list | tuple):
+            return tuple(value)
+        raise ValueError("write a stage name, a list of stage names, or '*' for every open stage")
 
 
 class Opening(_Frozen):
@@ -197,7 +197,7 @@ class Workflow(_Frozen):
     def sources(self, action: str) -> tuple[str, ...]:
         """The stages an action can be taken from."""
         from_ = self.actions[action].from_
-        return self.open_stages if from_ == ANY_OPEN_STAGE else from_
+        return self.open_stages if isinstance(from_, str) else from_
 
     def actions_from(self, stage: str) -> tuple[str, ...]:
         return tuple(name for name in self.actions if stage in self.sources(name))

@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> None:
     except InvalidDefinition as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
-        click.echo(f"redress: {len(exc.problems)} problem(s) in the workflow: fix them and run 'redress workflow check'", err=True)
+        count = len(exc.problems)
+        click.echo(f"redress: {count} problem(s) in the workflow: fix them and run 'redress workflow check'", err=True)
         sys.exit(1)
     except RedressError as exc:
         click.echo(f"redress: {exc}", err=True)

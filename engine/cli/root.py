@@ -12,9 +12,13 @@ def cli() -> None:
 
 def _register() -> None:
     # Imported here, not at the top, so that `redress --help` stays fast and modules stay independent.
-    from . import workflow_cmd
+    from . import case_cmd, config_cmd, setup_cmd, workflow_cmd
 
     cli.add_command(workflow_cmd.workflow)
+    cli.add_command(config_cmd.config)
+    cli.add_command(setup_cmd.init)
+    cli.add_command(setup_cmd.people)
+    cli.add_command(case_cmd.case)
 
 
 _register()

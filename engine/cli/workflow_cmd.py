@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 import workflows
+from workflows import render
 
 
 def default_workflow_path() -> Path:
@@ -28,10 +29,21 @@ def workflow() -> None:
 def check(file: str | None) -> None:
     """Validate FILE (default: ./workflows.yaml); print every problem as FILE:LINE:COL."""
     path = _path(file)
-    loaded = workflows.load(path)
-    spec = loaded.spec
+    spec = workflows.load(path).spec
     click.echo(
         f"{path}: ok: '{spec.name}', {len(spec.stages)} stages, {len(spec.actions)} actions, "
         f"{sum(len(s.deadlines) for s in spec.stages.values())} deadlines, {len(spec.categories)} categories "
         f"(version {spec.content_hash[:12]})"
     )
+
+
+@workflow.command()
+@click.argument("file", required=False)
+@click.option(
+    "--format", "format_", type=click.Choice(list(render.RENDERERS)), default="text", show_default=True,
+    help="text: a readable list; mermaid: a stateDiagram-v2 for Markdown; dot: a Graphviz digraph.",
+)
+def show(file: str | None, format_: str) -> None:
+    """Draw FILE (default: ./workflows.yaml): its stages, actions, deadlines and who may act."""
+    spec = workflows.load(_path(file)).spec
+    click.echo(render.RENDERERS[format_](spec), nl=False)

@@ -1,0 +1,5 @@
+"""`python -m engine` is `redress`."""
+
+from engine.cli import main
+
+main()

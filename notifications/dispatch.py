@@ -1,0 +1,191 @@
+"""Send the outbox (invariant 3): claim due messages, deliver them over SMTP, record each outcome.
+
+- Claiming: a short transaction picks queued rows whose `next_attempt_at` has come (on
+  PostgreSQL `FOR UPDATE SKIP LOCKED`, so two dispatchers never take the same row; on SQLite
+  the write lock serialises them) and pushes their `next_attempt_at` a lease (CLAIM_LEASE)
+  ahead, so no other dispatcher takes them while they are being sent.
+- Sending: at most `concurrency` SMTP connections, each reused for message after message.
+- Recording: one small transaction per message sets it sent, or to be retried later
+  (temporary failure: refused or lost connection, timeout, SMTP 4xx; the wait doubles from
+  30 seconds up to an hour, with ±20 % jitter), or failed (SMTP 5xx, a malformed address, or
+  MAX_ATTEMPTS temporary failures), and appends `email_sent` / `email_retry` / `email_failed`
+  to the case's audit trail in the same transaction.
+
+Delivery is at least once. If the process stops after the SMTP server accepted a message
+but before its row was marked sent, the lease runs out and the message is sent again,
+with the SAME Message-ID: it is a duplicate of one email, never a second, different email,
+and mail systems that de-duplicate by Message-ID show it once.
+
+A failure to connect or log in is temporary for the messages waiting on it, even when the
+server answers 5xx (a wrong password is the school's setting to fix, not the message's fault).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from aiosmtplib import SMTP, SMTPException, SMTPNotSupported, SMTPRecipientsRefused, SMTPResponseException
+
+from store import Database
+
+from .errors import NotificationError
+from .mail import build_message
+from .outbox import ALL_FAILED, CLAIM_LEASE, MAX_ATTEMPTS, Claimed, backoff, claim, record, retry
+
+__all__ = [
+    "ALL_FAILED", "CLAIM_LEASE", "MAX_ATTEMPTS", "DispatchResult", "SmtpSettings", "backoff", "dispatch_due",
+    "dispatch_due_sync", "retry",
+]
+_TEMPORARY = (SMTPException, OSError, TimeoutError)
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to send. The defaults reach `redress mailbox` on this machine."""
+
+    host: str = "127.0.0.1"
+    port: int = 8025
+    security: Literal["none", "starttls", "tls"] = "none"
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    from_address: str = "Redress <redress@localhost>"
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class DispatchResult:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.retried + self.failed
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: Literal["sent", "retry", "failed"]
+    error: str | None = None
+
+
+class _Feed:
+    """Hands out claimed messages one at a time, claiming the next batch when the last runs out."""
+
+    def __init__(self, db: Database, now: datetime, batch: int):
+        self.db, self.now, self.batch = db, now, batch
+        self.pending: deque[Claimed] = deque()
+        self.exhausted = False
+        self.lock = asyncio.Lock()
+
+    async def next(self) -> Claimed | None:
+        async with self.lock:
+            if not self.pending and not self.exhausted:
+                claimed = await asyncio.to_thread(claim, self.db, self.now, self.batch)
+                self.pending.extend(claimed)
+                self.exhausted = len(claimed) < self.batch
+            return self.pending.popleft() if self.pending else None
+
+
+async def dispatch_due(
+    db: Database, smtp: SmtpSettings, now: datetime, *, batch: int = 100, concurrency: int = 4
+) -> DispatchResult:
+    """Send every message due at `now`, claiming `batch` at a time over at most `concurrency` connections."""
+    feed = _Feed(db, now, max(1, batch))
+    tally: Counter[str] = Counter()
+
+    async def note(item: Claimed, outcome: Outcome) -> None:
+        kind = await asyncio.to_thread(record, db, item, outcome.kind, outcome.error, now)
+        tally[kind] += 1
+
+    errors = await asyncio.gather(*(_connection(feed, smtp, now, note) for _ in range(max(1, concurrency))))
+    # Every connection failed: what was claimed but not tried waits for the next round like the rest.
+    stopped = next((error for error in errors if error), None)
+    while stopped and feed.pending:
+        await note(feed.pending.popleft(), Outcome("retry", stopped))
+    return DispatchResult(tally["sent"], tally["retry"], tally["failed"])
+
+
+def dispatch_due_sync(
+    db: Database, smtp: SmtpSettings, now: datetime, *, batch: int = 100, concurrency: int = 4
+) -> DispatchResult:
+    """`dispatch_due` for callers without an event loop (the worker, the command line)."""
+    return asyncio.run(dispatch_due(db, smtp, now, batch=batch, concurrency=concurrency))
+
+
+Note = Callable[[Claimed, Outcome], Awaitable[None]]
+
+
+async def _connection(feed: _Feed, smtp: SmtpSettings, now: datetime, note: Note) -> str | None:
+    """One SMTP connection sending message after message; returns the error that stopped it, if any."""
+    client: SMTP | None = None
+    try:
+        while (item := await feed.next()) is not None:
+            if client is None or not client.is_connected:
+                try:
+                    client = await _connect(smtp)
+                except _TEMPORARY as exc:
+                    await note(item, Outcome("retry", describe(exc)))
+                    return describe(exc)
+            await note(item, await _deliver(client, item, smtp.from_address, now))
+    finally:
+        if client is not None:
+            await _close(client)
+    return None
+
+
+async def _connect(smtp: SmtpSettings) -> SMTP:
+    client = SMTP(
+        hostname=smtp.host,
+        port=smtp.port,
+        timeout=smtp.timeout,
+        use_tls=smtp.security == "tls",
+        start_tls=smtp.security == "starttls",
+        username=smtp.user,
+        password=smtp.password,
+    )
+    await client.connect()
+    return client
+
+
+async def _close(client: SMTP) -> None:
+    if not client.is_connected:
+        return
+    try:
+        await client.quit()
+    except _TEMPORARY:
+        client.close()
+
+
+async def _deliver(client: SMTP, item: Claimed, from_address: str, now: datetime) -> Outcome:
+    try:
+        message = build_message(item, from_address, date=now)
+    except NotificationError as exc:
+        return Outcome("failed", str(exc))
+    try:
+        await client.send_message(message)
+    except SMTPRecipientsRefused as exc:
+        permanent = all(refusal.code >= 500 for refusal in exc.recipients)
+        return Outcome("failed" if permanent else "retry", describe(exc))
+    except SMTPNotSupported as exc:  # e.g. the server cannot take this address: no retry will change that
+        return Outcome("failed", describe(exc))
+    except SMTPResponseException as exc:
+        return Outcome("failed" if exc.code >= 500 else "retry", describe(exc))
+    except _TEMPORARY as exc:
+        return Outcome("retry", describe(exc))
+    return Outcome("sent")
+
+
+def describe(exc: BaseException) -> str:
+    """An SMTP or network error in one line, as a person would report it."""
+    if isinstance(exc, SMTPRecipientsRefused):
+        return "; ".join(describe(refusal) for refusal in exc.recipients) or "all recipients refused"
+    if isinstance(exc, SMTPResponseException):
+        return f"SMTP {exc.code}: {' '.join(exc.message.split())}"
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

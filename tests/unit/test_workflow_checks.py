@@ -1,0 +1,298 @@
+"""The static checks: one small broken workflow per rule, each refused at the line that is wrong."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import pytest
+
+import workflows
+from workflows import InvalidDefinition
+
+# A minimal workflow that passes every check; each test breaks it in one place.
+BASE = """\
+name: A small procedure
+categories:
+  rude: {label: Rude comment}
+  threat: {label: Threat, authorities: true}
+roles:
+  head: {label: Headteacher}
+  chair: {label: Chair}
+  system: {label: Redress}
+relations:
+  reporter: {label: Reporter}
+open:
+  roles: [head]
+  notify:
+    - {template: new_case, to: [head]}
+stages:
+  reported:
+    title: Reported
+    initial: true
+    deadlines:
+      - {name: chase, after: 2 school days, remind: [head]}
+      - {name: overdue, after: 5 school days, escalate: escalate}
+  with_chair:
+    title: With the chair
+    deadlines:
+      - {name: chase_chair, after: 3 days, remind: [chair]}
+  closed:
+    title: Closed
+    final: true
+actions:
+  escalate:
+    title: Escalate to the chair
+    from: reported
+    to: with_chair
+    roles: [head, system]
+  close:
+    title: Close
+    from: [reported, with_chair]
+    to: closed
+    roles: [head, chair]
+    guards: [has_evidence]
+    fields:
+      reason: {label: Why it is closed}
+    notify:
+      - {template: case_closed, to: [reporter], if_category: [rude]}
+"""
+
+
+def workflow(*edits: tuple[str, str]) -> str:
+    """BASE with each `old` text (found exactly once) replaced by `new`."""
+    text = BASE
+    for old, new in edits:
+        assert text.count(old) == 1, f"{old!r} should occur once in the base workflow"
+        text = text.replace(old, new)
+    return text
+
+
+def problems(*edits: tuple[str, str], templates: Collection[str] | None = None) -> list[str]:
+    with pytest.raises(InvalidDefinition) as raised:
+        workflows.load_text(workflow(*edits), "w.yaml", templates)
+    return [str(problem) for problem in raised.value.problems]
+
+
+def test_base_workflow_passes_every_check() -> None:
+    spec = workflows.load_text(workflow(), "w.yaml", templates={"new_case", "case_closed", "deadline_reminder"}).spec
+    assert spec.initial_stage == "reported"
+
+
+# --- stages -----------------------------------------------------------------------------------
+
+
+def test_no_initial_stage_is_refused_at_stages() -> None:
+    assert problems(("    initial: true\n", "")) == [
+        "w.yaml:15:1: no stage is marked 'initial: true': mark the one a new case starts in",
+    ]
+
+
+def test_second_initial_stage_is_refused() -> None:
+    assert problems(("    title: With the chair\n", "    title: With the chair\n    initial: true\n")) == [
+        "w.yaml:24:14: stage 'with_chair' is a second initial stage: only one may be",
+    ]
+
+
+def test_stage_both_initial_and_final_is_refused() -> None:
+    assert problems(("    title: Closed\n", "    title: Closed\n    initial: true\n")) == [
+        "w.yaml:28:14: stage 'closed' is a second initial stage: only one may be",
+        "w.yaml:29:12: stage 'closed' is both initial and final",
+    ]
+
+
+def test_unreachable_stage_is_refused_at_its_name() -> None:
+    assert problems(("    to: with_chair\n", "    to: closed\n")) == [
+        "w.yaml:22:3: stage 'with_chair' cannot be reached from 'reported': add an action that leads to it",
+    ]
+
+
+def test_stage_with_no_way_out_is_refused() -> None:
+    assert problems(("    from: [reported, with_chair]\n", "    from: [reported]\n")) == [
+        "w.yaml:22:3: stage 'with_chair' has no way out: add an action from it, or mark it final",
+    ]
+
+
+def test_an_action_back_into_the_same_stage_is_no_way_out() -> None:
+    loop = "  wait:\n    title: Wait\n    from: with_chair\n    to: with_chair\n    roles: [chair]\n"
+    assert problems(("    from: [reported, with_chair]\n", "    from: [reported]\n"), ("actions:\n", "actions:\n" + loop)) == [
+        "w.yaml:22:3: stage 'with_chair' has no way out: add an action from it, or mark it final",
+    ]
+
+
+def test_open_stage_without_deadline_is_refused() -> None:
+    assert problems(("    deadlines:\n      - {name: chase_chair, after: 3 days, remind: [chair]}\n", "")) == [
+        "w.yaml:22:3: stage 'with_chair' has no deadline: a case could wait there unnoticed",
+    ]
+
+
+def test_final_stage_with_deadlines_is_refused() -> None:
+    deadline = "    deadlines:\n      - {name: archive, after: 30 days, remind: [head]}\n"
+    assert problems(("    final: true\n", "    final: true\n" + deadline)) == [
+        "w.yaml:30:7: final stage 'closed' cannot have deadlines: nothing waits there",
+    ]
+
+
+def test_deadline_name_used_twice_in_a_stage_is_refused() -> None:
+    assert problems(("{name: overdue,", "{name: chase,")) == [
+        "w.yaml:21:16: deadline 'chase' appears twice in stage 'reported'",
+    ]
+
+
+# --- roles ------------------------------------------------------------------------------------
+
+
+def test_missing_system_role_is_refused() -> None:
+    assert problems(("  system: {label: Redress}\n", "")) == [
+        "w.yaml:5:1: the role 'system' is missing: automatic actions are taken by it",
+        "w.yaml:33:19: unknown role or relation 'system'",
+    ]
+
+
+def test_name_that_is_both_role_and_relation_is_refused() -> None:
+    assert problems(("  reporter: {label: Reporter}\n", "  reporter: {label: Reporter}\n  chair: {label: Chair}\n")) == [
+        "w.yaml:11:10: 'chair' is both a role and a relation: rename one",
+    ]
+
+
+# --- references -------------------------------------------------------------------------------
+
+
+def test_unknown_source_stage_is_refused() -> None:
+    assert problems(("    from: [reported, with_chair]\n", "    from: [reported, with_chair, limbo]\n")) == [
+        "w.yaml:37:34: unknown stage 'limbo'",
+    ]
+
+
+def test_action_from_a_final_stage_is_refused() -> None:
+    assert problems(("    from: [reported, with_chair]\n", "    from: [reported, with_chair, closed]\n")) == [
+        "w.yaml:37:34: 'closed' is a final stage: no action can be taken from it",
+    ]
+
+
+def test_unknown_target_stage_is_refused_with_a_suggestion() -> None:
+    assert problems(("    to: with_chair\n", "    to: with_chiar\n")) == [
+        "w.yaml:22:3: stage 'with_chair' cannot be reached from 'reported': add an action that leads to it",
+        "w.yaml:33:9: unknown stage 'with_chiar' (did you mean 'with_chair'?)",
+    ]
+
+
+def test_unknown_role_in_an_action_is_refused_with_a_suggestion() -> None:
+    assert problems(("    roles: [head, chair]\n", "    roles: [head, chiar]\n")) == [
+        "w.yaml:39:19: unknown role or relation 'chiar' (did you mean 'chair'?)",
+    ]
+
+
+def test_unknown_role_who_may_open_a_case_is_refused() -> None:
+    assert problems(("  roles: [head]\n", "  roles: [hed]\n")) == [
+        "w.yaml:12:11: unknown role 'hed' (did you mean 'head'?) (who may open a case)",
+    ]
+
+
+def test_system_may_not_open_a_case() -> None:
+    assert problems(("  roles: [head]\n", "  roles: [head, system]\n")) == [
+        "w.yaml:12:17: 'system' cannot open a case: it only takes automatic actions",
+    ]
+
+
+def test_unknown_guard_is_refused_with_a_suggestion() -> None:
+    assert problems(("guards: [has_evidence]", "guards: [has_evidense]")) == [
+        "w.yaml:40:14: unknown guard 'has_evidense' (did you mean 'has_evidence'?)",
+    ]
+
+
+def test_unknown_category_in_a_notification_is_refused() -> None:
+    assert problems(("if_category: [rude]", "if_category: [rud]")) == [
+        "w.yaml:44:63: unknown category 'rud' (did you mean 'rude'?)",
+    ]
+
+
+def test_unknown_recipient_of_a_notification_is_refused() -> None:
+    assert problems(("to: [reporter]", "to: [reportr]")) == [
+        "w.yaml:44:38: unknown role or relation 'reportr' (did you mean 'reporter'?)",
+    ]
+
+
+def test_unknown_recipient_of_a_reminder_is_refused() -> None:
+    assert problems(("remind: [chair]", "remind: [chiar]")) == [
+        "w.yaml:25:53: unknown role or relation 'chiar' (did you mean 'chair'?)",
+    ]
+
+
+# --- escalations ------------------------------------------------------------------------------
+
+
+def test_escalation_to_an_unknown_action_is_refused() -> None:
+    assert problems(("escalate: escalate}", "escalate: escalat}")) == [
+        "w.yaml:21:57: unknown action 'escalat' (did you mean 'escalate'?)",
+    ]
+
+
+def test_escalation_must_be_takeable_from_its_stage() -> None:
+    overdue = "      - {name: overdue, after: 5 days, escalate: escalate}\n"
+    assert problems(("remind: [chair]}\n", "remind: [chair]}\n" + overdue)) == [
+        "w.yaml:26:50: 'escalate' cannot be taken from stage 'with_chair': add 'with_chair' to its 'from'",
+    ]
+
+
+def test_escalation_must_be_takeable_by_the_system() -> None:
+    assert problems(("    roles: [head, system]\n", "    roles: [head]\n")) == [
+        "w.yaml:21:57: 'escalate' cannot be taken by 'system': add 'system' to its roles",
+    ]
+
+
+def test_escalation_action_may_not_require_fields() -> None:
+    fields = "    fields:\n      note: {label: A note}\n"
+    assert problems(("    roles: [head, system]\n", "    roles: [head, system]\n" + fields)) == [
+        "w.yaml:21:57: 'escalate' has required fields, which the system cannot fill in",
+    ]
+
+
+def test_escalation_action_may_have_optional_fields() -> None:
+    fields = "    fields:\n      note: {label: A note, required: false}\n"
+    assert workflows.load_text(workflow(("    roles: [head, system]\n", "    roles: [head, system]\n" + fields)))
+
+
+# --- ambiguity --------------------------------------------------------------------------------
+
+
+def test_two_actions_with_the_same_title_from_a_stage_are_refused() -> None:
+    assert problems(("    title: Close\n", "    title: escalate to the Chair\n")) == [
+        "w.yaml:36:12: 'close' and 'escalate' are both called 'escalate to the Chair' in stage 'reported': "
+        "give them distinct titles",
+    ]
+
+
+def test_two_actions_that_do_the_same_thing_from_a_stage_are_refused() -> None:
+    twin = (
+        "  close_now:\n    title: Close now\n    from: reported\n    to: closed\n    roles: [chair, head]\n"
+        "    guards: [has_evidence]\n    fields:\n      reason: {label: Why}\n"
+    )
+    assert problems(("if_category: [rude]}\n", "if_category: [rude]}\n" + twin)) == [
+        "w.yaml:45:3: 'close_now' and 'close' do the same thing from stage 'reported': merge them",
+    ]
+
+
+# --- templates --------------------------------------------------------------------------------
+
+
+def test_templates_are_not_checked_unless_given() -> None:
+    assert workflows.load_text(workflow(("template: case_closed", "template: case_closd")))
+
+
+def test_unknown_template_is_refused_when_templates_are_given() -> None:
+    known = {"new_case", "case_closed", "deadline_reminder"}
+    assert problems(("template: case_closed", "template: case_closd"), templates=known) == [
+        "w.yaml:44:20: unknown template 'case_closd' (did you mean 'case_closed'?)",
+    ]
+
+
+def test_reminders_need_their_default_template_when_templates_are_given() -> None:
+    assert problems(templates={"new_case", "case_closed"}) == [
+        "w.yaml:20:9: unknown template 'deadline_reminder'",
+        "w.yaml:25:9: unknown template 'deadline_reminder'",
+    ]
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    found = problems(("guards: [has_evidence]", "guards: [has_evidense]"), ("remind: [chair]", "remind: [chiar]"))
+    assert len(found) == 2
