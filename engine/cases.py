@@ -141,9 +141,10 @@ def open_case(app: Redress, actor_email: str, details: OpenCase) -> int:
 
 
 def case_facts(session: Session, case: Case) -> CaseFacts:
-    evidence = session.scalar(select(func.count()).select_from(Evidence).where(Evidence.case_id == case.id)) or 0
-    meetings = session.scalar(select(func.count()).select_from(Meeting).where(Meeting.case_id == case.id)) or 0
-    return CaseFacts(case.stage, tuple(case.categories), evidence, meetings, dict(case.facts))
+    evidence = select(func.count()).select_from(Evidence).where(Evidence.case_id == case.id).scalar_subquery()
+    meetings = select(func.count()).select_from(Meeting).where(Meeting.case_id == case.id).scalar_subquery()
+    counts = session.execute(select(evidence, meetings)).one()
+    return CaseFacts(case.stage, tuple(case.categories), counts[0] or 0, counts[1] or 0, dict(case.facts))
 
 
 def _next_stage(compiled: Compiled, stage: str, action: str) -> str:
@@ -178,13 +179,17 @@ def take_action(
     with _translate_conflicts(app, case_id), app.db.unit_of_work() as session:
         case = load_case(session, case_id)
         actor = resolve_actor(session, actor_email)
-        return _act(app, session, case, action_name, actor, fields or {}, note, expected_version, audit_data or {})
+        return act_in_session(app, session, case, action_name, actor, fields or {}, note, expected_version, audit_data or {})
 
 
-def _act(
+def act_in_session(
     app: Redress, session: Session, case: Case, action_name: str, actor: Actor, raw: Mapping[str, Any],
     note: str | None, expected_version: int | None, extra: Mapping[str, Any],
+    *, notify_context: Mapping[str, Any] | None = None,
 ) -> ActionResult:
+    """Take an action inside the caller's unit of work: for the worker, which fires deadlines through
+    the same path as a person, with the system as the actor (`notify_context` adds, for instance,
+    the `deadline` that made the system act to the emails' context)."""
     if case.closed_at is not None:
         raise Refused(f"case {case.id} is closed ({case.outcome}): nothing more can be done on it")
     if expected_version is not None and expected_version != case.version:
@@ -200,8 +205,7 @@ def _act(
     case.facts = {**case.facts, **values}
     if spec.is_final(case.stage):
         case.closed_at, case.outcome = now, action.outcome or spec.stages[case.stage].title
-    session.flush()
-    cancel_pending(session, case.id)
+    cancel_pending(session, case.id)  # flushes the case first: a stale version fails here, as a Conflict
     if not spec.is_final(case.stage):
         start_stage_deadlines(app, session, spec, case, now)
     labelled = {action.fields[k].label: v for k, v in values.items()}
@@ -209,6 +213,7 @@ def _act(
         "actor": {"name": actor.name},
         "action": {"name": action_name, "title": action.title, "fields": labelled},
         "reason": values.get("reason") or extra.get("reason"),
+        **(notify_context or {}),
     })
     audit.append(
         session, case.id, at=now, actor=actor.label, actor_id=actor.id, kind="action", action=action_name,

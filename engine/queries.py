@@ -44,7 +44,7 @@ def list_cases(app: Redress, *, stage: str | None = None, status: str | None = N
 
 
 def _summary(app: Redress, case: Case, due: datetime | None, now: datetime) -> dict[str, Any]:
-    spec = app.compiled(case.workflow_id, case.workflow.source).spec
+    spec = app.compiled(case.workflow_id).spec
     return {
         "id": case.id,
         "stage": case.stage,
@@ -64,7 +64,7 @@ def show_case(app: Redress, case_id: int, viewer_email: str | None = None) -> di
     now = app.clock.now()
     with app.db.reading() as session:
         case = load_case(session, case_id)
-        spec = app.compiled(case.workflow_id, case.workflow.source).spec
+        spec = app.compiled(case.workflow_id).spec
         view = _summary(app, case, None, now)
         view.update({
             "workflow_version": spec.content_hash,

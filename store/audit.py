@@ -50,12 +50,14 @@ def append(
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to a case's chain, in the caller's transaction."""
-    # Lock the case row (PostgreSQL) so two transactions never take the same sequence number;
-    # SQLite's write lock already serialises them.
-    session.execute(select(Case.id).where(Case.id == case_id).with_for_update())
-    last = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+    with session.no_autoflush:
+        if session.get_bind().dialect.name != "sqlite":
+            # Lock the case row so two transactions never take the same sequence number;
+            # SQLite's write lock (BEGIN IMMEDIATE) already serialises them.
+            session.execute(select(Case.id).where(Case.id == case_id).with_for_update())
+        last = session.execute(
+            select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq.desc()).limit(1)
+        ).first()
     seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS)
     event = AuditEvent(
         case_id=case_id,
@@ -72,7 +74,6 @@ def append(
     )
     event.hash = event_hash(prev_hash, event)
     session.add(event)
-    session.flush()
     return event
 
 

@@ -85,9 +85,9 @@ class Case(Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    workflow: Mapped[WorkflowVersion] = relationship(lazy="joined")
-    opened_by: Mapped[Person] = relationship()
-    parties: Mapped[list[Party]] = relationship(back_populates="case", order_by="Party.id")
+    workflow: Mapped[WorkflowVersion] = relationship(lazy="raise")  # the spec is cached by version id: never load its text per case
+    opened_by: Mapped[Person] = relationship(lazy="joined")
+    parties: Mapped[list[Party]] = relationship(back_populates="case", order_by="Party.id", lazy="selectin")
 
 
 class Party(Base):
@@ -105,7 +105,7 @@ class Party(Base):
     contact: Mapped[str | None] = mapped_column(Text, default=None)
 
     case: Mapped[Case] = relationship(back_populates="parties")
-    person: Mapped[Person | None] = relationship()
+    person: Mapped[Person | None] = relationship(lazy="joined")
 
 
 class Evidence(Base):

@@ -72,12 +72,20 @@ def _references(spec: Workflow, marks: Marks) -> Iterator[Problem]:
     yield from _notification_refs(spec, marks, spec.open.notify, ("open", "notify"))
     for name in spec.actions:
         yield from _action_refs(spec, marks, name)
-    for stage_name, stage in spec.stages.items():
-        for i, deadline in enumerate(stage.deadlines):
-            for j, who in enumerate(deadline.remind):
-                if who not in _people(spec):
-                    loc = ("stages", stage_name, "deadlines", i, "remind", j)
-                    yield marks.at(loc, _unknown("role or relation", who, _people(spec)))
+    for name in spec.stages:
+        yield from _stage_refs(spec, marks, name)
+
+
+def _stage_refs(spec: Workflow, marks: Marks, name: str) -> Iterator[Problem]:
+    stage = spec.stages[name]
+    for i, role in enumerate(stage.visible_to):
+        if role not in spec.roles or role == SYSTEM:
+            yield marks.at(("stages", name, "visible_to", i), _unknown("role", role, set(spec.roles) - {SYSTEM}))
+    for i, deadline in enumerate(stage.deadlines):
+        for j, who in enumerate(deadline.remind):
+            if who not in _people(spec):
+                loc = ("stages", name, "deadlines", i, "remind", j)
+                yield marks.at(loc, _unknown("role or relation", who, _people(spec)))
 
 
 def _action_refs(spec: Workflow, marks: Marks, name: str) -> Iterator[Problem]:

@@ -119,6 +119,8 @@ class Stage(_Frozen):
     initial: bool = False
     final: bool = False
     deadlines: tuple[Deadline, ...] = ()
+    visible_to: tuple[Name, ...] = ()
+    """Roles who may see a case once it has reached this stage (the chair sees escalated cases)."""
 
 
 class FieldType(StrEnum):
