@@ -92,9 +92,9 @@ class _Builder:
     def _scalar(self, node: yaml.Node) -> Any:
         try:
             return self.constructor.construct_object(node, deep=True)
-        except yaml.MarkedYAMLError as exc:  # an unknown tag such as `!foo`, or `!!int abc`
+        except yaml.MarkedYAMLError as exc:  # an unknown tag such as `!foo`, or `!!map` on a scalar
             self.problem(node, f"cannot read '{node.value}': {exc.problem}")
-        except ValueError as exc:  # a date that does not exist, such as 2024-02-30
+        except ValueError as exc:  # a date that does not exist (2024-02-30), or `!!int abc`
             self.problem(node, f"cannot read '{node.value}': {exc}; put it in quotes if it is text")
         return None
 

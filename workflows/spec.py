@@ -197,9 +197,11 @@ class Workflow(_Frozen):
         return tuple(name for name, stage in self.stages.items() if not stage.final)
 
     def sources(self, action: str) -> tuple[str, ...]:
-        """The stages an action can be taken from."""
-        from_ = self.actions[action].from_
-        return self.open_stages if isinstance(from_, str) else from_
+        """The stages an action can be taken from; '*' is every open stage but the one it leads to."""
+        spec = self.actions[action]
+        if isinstance(spec.from_, str):
+            return tuple(stage for stage in self.open_stages if stage != spec.to)
+        return spec.from_
 
     def actions_from(self, stage: str) -> tuple[str, ...]:
         return tuple(name for name in self.actions if stage in self.sources(name))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -10,13 +9,31 @@ import click
 import workflows
 from workflows import render
 
-
-def default_workflow_path() -> Path:
-    return Path(os.environ.get("REDRESS_WORKFLOW", "workflows.yaml"))
+from ..config import load_settings
 
 
-def _path(file: str | None) -> Path:
-    return Path(file) if file else default_workflow_path()
+def _load(file: str | None) -> workflows.Loaded:
+    """Load FILE, or the configured workflow, checking template names against the templates in force."""
+    from notifications.render import TemplateRenderer
+
+    settings = load_settings()
+    renderer = TemplateRenderer(settings.templates_dir)
+    path = Path(file) if file else _relative(settings.workflow)
+    return workflows.load(path, renderer.names())
+
+
+def _relative(path: Path) -> Path:
+    """Name the file as the person would: relative to where they are, when it is below it."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def _template_problems() -> list[str]:
+    from notifications.render import TemplateRenderer, sample_context
+
+    return TemplateRenderer(load_settings().templates_dir).check(sample_context())
 
 
 @click.group()
@@ -27,11 +44,18 @@ def workflow() -> None:
 @workflow.command()
 @click.argument("file", required=False)
 def check(file: str | None) -> None:
-    """Validate FILE (default: ./workflows.yaml); print every problem as FILE:LINE:COL."""
-    path = _path(file)
-    spec = workflows.load(path).spec
+    """Validate FILE (default: the configured workflows.yaml) and render every email template against a
+    sample case; print every problem as FILE:LINE:COL."""
+    loaded = _load(file)
+    spec = loaded.spec
+    problems = _template_problems()
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        click.echo(f"redress: {len(problems)} template problem(s): fix them and run 'redress workflow check'", err=True)
+        raise SystemExit(1)
     click.echo(
-        f"{path}: ok: '{spec.name}', {len(spec.stages)} stages, {len(spec.actions)} actions, "
+        f"{loaded.marks.file}: ok: '{spec.name}', {len(spec.stages)} stages, {len(spec.actions)} actions, "
         f"{sum(len(s.deadlines) for s in spec.stages.values())} deadlines, {len(spec.categories)} categories "
         f"(version {spec.content_hash[:12]})"
     )
@@ -45,5 +69,5 @@ def check(file: str | None) -> None:
 )
 def show(file: str | None, format_: str) -> None:
     """Draw FILE (default: ./workflows.yaml): its stages, actions, deadlines and who may act."""
-    spec = workflows.load(_path(file)).spec
+    spec = _load(file).spec
     click.echo(render.RENDERERS[format_](spec), nl=False)

@@ -7,64 +7,8 @@ from collections.abc import Collection
 import pytest
 
 import workflows
+from tests.unit.workflow_base import workflow
 from workflows import InvalidDefinition
-
-# A minimal workflow that passes every check; each test breaks it in one place.
-BASE = """\
-name: A small procedure
-categories:
-  rude: {label: Rude comment}
-  threat: {label: Threat, authorities: true}
-roles:
-  head: {label: Headteacher}
-  chair: {label: Chair}
-  system: {label: Redress}
-relations:
-  reporter: {label: Reporter}
-open:
-  roles: [head]
-  notify:
-    - {template: new_case, to: [head]}
-stages:
-  reported:
-    title: Reported
-    initial: true
-    deadlines:
-      - {name: chase, after: 2 school days, remind: [head]}
-      - {name: overdue, after: 5 school days, escalate: escalate}
-  with_chair:
-    title: With the chair
-    deadlines:
-      - {name: chase_chair, after: 3 days, remind: [chair]}
-  closed:
-    title: Closed
-    final: true
-actions:
-  escalate:
-    title: Escalate to the chair
-    from: reported
-    to: with_chair
-    roles: [head, system]
-  close:
-    title: Close
-    from: [reported, with_chair]
-    to: closed
-    roles: [head, chair]
-    guards: [has_evidence]
-    fields:
-      reason: {label: Why it is closed}
-    notify:
-      - {template: case_closed, to: [reporter], if_category: [rude]}
-"""
-
-
-def workflow(*edits: tuple[str, str]) -> str:
-    """BASE with each `old` text (found exactly once) replaced by `new`."""
-    text = BASE
-    for old, new in edits:
-        assert text.count(old) == 1, f"{old!r} should occur once in the base workflow"
-        text = text.replace(old, new)
-    return text
 
 
 def problems(*edits: tuple[str, str], templates: Collection[str] | None = None) -> list[str]:
