@@ -5,16 +5,16 @@
   the write lock serialises them) and pushes their `next_attempt_at` a lease (CLAIM_LEASE)
   ahead, so no other dispatcher takes them while they are being sent.
 - Sending: at most `concurrency` SMTP connections, each reused for message after message.
-- Recording: one small transaction per message sets it sent, or to be retried later
-  (temporary failure: refused or lost connection, timeout, SMTP 4xx; the wait doubles from
-  30 seconds up to an hour, with ±20 % jitter), or failed (SMTP 5xx, a malformed address, or
-  MAX_ATTEMPTS temporary failures), and appends `email_sent` / `email_retry` / `email_failed`
-  to the case's audit trail in the same transaction.
+- Recording: small transactions (a group commit of at most GROUP messages) set each message
+  sent, or to be retried later (temporary failure: refused or lost connection, timeout, SMTP
+  4xx; the wait doubles from 30 seconds up to an hour, with ±20 % jitter), or failed (SMTP 5xx,
+  a malformed address, or MAX_ATTEMPTS temporary failures), and append `email_sent` /
+  `email_retry` / `email_failed` to the case's audit trail in the same transaction.
 
 Delivery is at least once. If the process stops after the SMTP server accepted a message
 but before its row was marked sent, the lease runs out and the message is sent again,
-with the SAME Message-ID: it is a duplicate of one email, never a second, different email,
-and mail systems that de-duplicate by Message-ID show it once.
+with the SAME Message-ID (fixed when the row was written): it is a duplicate of one email,
+never a second, different email, and mail systems that de-duplicate by Message-ID show it once.
 
 A failure to connect or log in is temporary for the messages waiting on it, even when the
 server answers 5xx (a wrong password is the school's setting to fix, not the message's fault).
@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.policy import SMTP as SMTP_POLICY
 from typing import Literal
 
 from aiosmtplib import SMTP, SMTPException, SMTPNotSupported, SMTPRecipientsRefused, SMTPResponseException
@@ -34,14 +34,18 @@ from aiosmtplib import SMTP, SMTPException, SMTPNotSupported, SMTPRecipientsRefu
 from store import Database
 
 from .errors import NotificationError
-from .mail import build_message
-from .outbox import ALL_FAILED, CLAIM_LEASE, MAX_ATTEMPTS, Claimed, backoff, claim, record, retry
+from .mail import build_message, sender_address
+from .outbox import ALL_FAILED, CLAIM_LEASE, MAX_ATTEMPTS, Claimed, backoff, claim, record_all, retry
 
 __all__ = [
     "ALL_FAILED", "CLAIM_LEASE", "MAX_ATTEMPTS", "DispatchResult", "SmtpSettings", "backoff", "dispatch_due",
     "dispatch_due_sync", "retry",
 ]
 _TEMPORARY = (SMTPException, OSError, TimeoutError)
+GROUP = 50
+"""Most outcomes recorded in one transaction."""
+GATHER = 0.05
+"""Seconds an outcome may wait for others to share its transaction."""
 
 
 @dataclass(frozen=True)
@@ -74,11 +78,40 @@ class Outcome:
     error: str | None = None
 
 
-class _Feed:
-    """Hands out claimed messages one at a time, claiming the next batch when the last runs out."""
+class _Recorder:
+    """Writes outcomes while sending goes on, a group at a time: up to GROUP outcomes, or what
+    arrived within GATHER seconds, share one transaction (a group commit)."""
 
-    def __init__(self, db: Database, now: datetime, batch: int):
-        self.db, self.now, self.batch = db, now, batch
+    def __init__(self, db: Database, now: datetime):
+        self.db, self.now = db, now
+        self.waiting: list[tuple[Claimed, str, str | None]] = []
+        self.writer: asyncio.Task[None] | None = None
+        self.tally: Counter[str] = Counter()
+
+    def add(self, item: Claimed, outcome: Outcome) -> None:
+        self.waiting.append((item, outcome.kind, outcome.error))
+        if self.writer is not None and self.writer.done():
+            self.writer.result()  # a failed write stops the dispatch here, with its error
+        if self.writer is None or self.writer.done():
+            self.writer = asyncio.create_task(self._write())
+
+    async def _write(self) -> None:
+        while self.waiting:
+            if len(self.waiting) < GROUP:
+                await asyncio.sleep(GATHER)  # let a group gather: one commit for many messages
+            group, self.waiting = self.waiting[:GROUP], self.waiting[GROUP:]
+            self.tally.update(await asyncio.to_thread(record_all, self.db, group, self.now))
+
+    async def drain(self) -> None:
+        if self.writer is not None:
+            await self.writer
+
+
+class _Feed:
+    """Hands out claimed messages one at a time; claims the next batch when the last runs out."""
+
+    def __init__(self, db: Database, now: datetime, batch: int, recorder: _Recorder):
+        self.db, self.now, self.batch, self.recorder = db, now, batch, recorder
         self.pending: deque[Claimed] = deque()
         self.exhausted = False
         self.lock = asyncio.Lock()
@@ -86,6 +119,8 @@ class _Feed:
     async def next(self) -> Claimed | None:
         async with self.lock:
             if not self.pending and not self.exhausted:
+                if len(self.recorder.waiting) >= self.batch:
+                    await self.recorder.drain()  # never more than a batch sent but not yet recorded
                 claimed = await asyncio.to_thread(claim, self.db, self.now, self.batch)
                 self.pending.extend(claimed)
                 self.exhausted = len(claimed) < self.batch
@@ -95,20 +130,19 @@ class _Feed:
 async def dispatch_due(
     db: Database, smtp: SmtpSettings, now: datetime, *, batch: int = 100, concurrency: int = 4
 ) -> DispatchResult:
-    """Send every message due at `now`, claiming `batch` at a time over at most `concurrency` connections."""
-    feed = _Feed(db, now, max(1, batch))
-    tally: Counter[str] = Counter()
+    """Send every message due at `now`, claiming `batch` at a time, over at most `concurrency` connections.
 
-    async def note(item: Claimed, outcome: Outcome) -> None:
-        kind = await asyncio.to_thread(record, db, item, outcome.kind, outcome.error, now)
-        tally[kind] += 1
-
-    errors = await asyncio.gather(*(_connection(feed, smtp, now, note) for _ in range(max(1, concurrency))))
+    A From address that is not one valid address raises AddressError before any message is claimed."""
+    sender_address(smtp.from_address)
+    recorder = _Recorder(db, now)
+    feed = _Feed(db, now, max(1, batch), recorder)
+    errors = await asyncio.gather(*(_connection(feed, smtp, now, recorder) for _ in range(max(1, concurrency))))
     # Every connection failed: what was claimed but not tried waits for the next round like the rest.
     stopped = next((error for error in errors if error), None)
     while stopped and feed.pending:
-        await note(feed.pending.popleft(), Outcome("retry", stopped))
-    return DispatchResult(tally["sent"], tally["retry"], tally["failed"])
+        recorder.add(feed.pending.popleft(), Outcome("retry", stopped))
+    await recorder.drain()
+    return DispatchResult(recorder.tally["sent"], recorder.tally["retry"], recorder.tally["failed"])
 
 
 def dispatch_due_sync(
@@ -118,10 +152,7 @@ def dispatch_due_sync(
     return asyncio.run(dispatch_due(db, smtp, now, batch=batch, concurrency=concurrency))
 
 
-Note = Callable[[Claimed, Outcome], Awaitable[None]]
-
-
-async def _connection(feed: _Feed, smtp: SmtpSettings, now: datetime, note: Note) -> str | None:
+async def _connection(feed: _Feed, smtp: SmtpSettings, now: datetime, recorder: _Recorder) -> str | None:
     """One SMTP connection sending message after message; returns the error that stopped it, if any."""
     client: SMTP | None = None
     try:
@@ -130,9 +161,9 @@ async def _connection(feed: _Feed, smtp: SmtpSettings, now: datetime, note: Note
                 try:
                     client = await _connect(smtp)
                 except _TEMPORARY as exc:
-                    await note(item, Outcome("retry", describe(exc)))
+                    recorder.add(item, Outcome("retry", describe(exc)))
                     return describe(exc)
-            await note(item, await _deliver(client, item, smtp.from_address, now))
+            recorder.add(item, await _deliver(client, item, smtp.from_address, now))
     finally:
         if client is not None:
             await _close(client)
@@ -164,11 +195,12 @@ async def _close(client: SMTP) -> None:
 
 async def _deliver(client: SMTP, item: Claimed, from_address: str, now: datetime) -> Outcome:
     try:
-        message = build_message(item, from_address, date=now)
+        raw = build_message(item, from_address, date=now).as_bytes(policy=SMTP_POLICY)
     except NotificationError as exc:
         return Outcome("failed", str(exc))
     try:
-        await client.send_message(message)
+        # build_message accepted the address only if it is exactly the stripped field: it is the envelope too.
+        await client.sendmail(sender_address(from_address).addr_spec, [item.recipient_email.strip()], raw)
     except SMTPRecipientsRefused as exc:
         permanent = all(refusal.code >= 500 for refusal in exc.recipients)
         return Outcome("failed" if permanent else "retry", describe(exc))

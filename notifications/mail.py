@@ -49,8 +49,9 @@ def build_message(mail: Mail, from_address: str, *, date: datetime) -> EmailMess
     message["Message-ID"] = _checked_message_id(mail.message_id)
     # RFC 3834: tells autoresponders ("out of office") not to answer a machine.
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(mail.body_text)
-    message.add_alternative(mail.body_html, subtype="html")
+    # Quoted-printable keeps every line 7-bit and short, so any server takes it (no 8BITMIME needed).
+    message.set_content(mail.body_text, cte="quoted-printable")
+    message.add_alternative(mail.body_html, subtype="html", cte="quoted-printable")
     return message
 
 
@@ -71,6 +72,9 @@ def recipient_address(email: str, name: str = "") -> Address:
         raise AddressError(f"{addr_spec!r} is not one valid email address ({exc})") from exc
     if not address.username or not address.domain or address.addr_spec != addr_spec:
         raise AddressError(f"{addr_spec!r} is not one valid email address: write it as name@example.org")
+    if not addr_spec.isascii():
+        # Would need SMTPUTF8, which many school mail servers lack: refuse it plainly instead.
+        raise AddressError(f"{addr_spec!r} has non-ASCII characters: use the address's ASCII form (for a domain, xn--...)")
     return address
 
 

@@ -32,7 +32,10 @@ class MaildirHandler:
     """An aiosmtpd handler that accepts every message and stores it, as received, in a Maildir."""
 
     def __init__(self, folder: Path):
-        self.maildir = mailbox.Maildir(folder, create=True)
+        # mailbox.Maildir only makes its sub-folders when it makes the folder itself.
+        for part in ("tmp", "new", "cur"):
+            Path(folder, part).mkdir(parents=True, exist_ok=True)
+        self.maildir = mailbox.Maildir(folder, create=False)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""

@@ -7,11 +7,13 @@ that case's audit trail in the same transaction as the row's change.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from store import Database, OutboxMessage, audit
 
@@ -72,20 +74,31 @@ def claim(db: Database, now: datetime, batch: int) -> list[Claimed]:
 def record(db: Database, item: Claimed, kind: str, error: str | None, now: datetime) -> str:
     """Record one attempt: `kind` is sent, retry or failed. Returns what the message became
     (a retry past MAX_ATTEMPTS becomes failed)."""
+    return record_all(db, [(item, kind, error)], now)[0]
+
+
+def record_all(db: Database, attempts: Sequence[tuple[Claimed, str, str | None]], now: datetime) -> list[str]:
+    """Record several attempts in one transaction (a group commit); returns what each message became."""
     with db.unit_of_work() as session:
-        row = session.get_one(OutboxMessage, item.id)
-        row.attempts += 1
-        if kind == "retry" and row.attempts >= MAX_ATTEMPTS:
-            kind, error = "failed", f"{error} (gave up after {row.attempts} attempts)"
-        if kind == "sent":
-            row.status, row.sent_at = "sent", now
-        elif kind == "retry":
-            row.next_attempt_at, row.last_error = now + backoff(row.attempts), error
-        else:
-            row.status, row.last_error = "failed", error
-        if row.case_id is not None:
-            data = _about(row) | ({"error": error, "attempts": row.attempts} if kind != "sent" else {})
-            audit.append(session, row.case_id, at=now, actor="system", kind=f"email_{kind}", data=data)
+        ids = [item.id for item, _, _ in attempts]
+        rows = {row.id: row for row in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))}
+        return [_mark(session, rows[item.id], kind, error, now) for item, kind, error in attempts]
+
+
+def _mark(session: Session, row: OutboxMessage, kind: str, error: str | None, now: datetime) -> str:
+    row.attempts += 1
+    if kind == "retry" and row.attempts >= MAX_ATTEMPTS:
+        kind, error = "failed", f"{error} (gave up after {row.attempts} attempts)"
+    if kind == "sent":
+        row.status, row.sent_at = "sent", now
+    elif kind == "retry":
+        row.next_attempt_at, row.last_error = now + backoff(row.attempts), error
+    else:
+        row.status, row.last_error = "failed", error
+    if row.case_id is not None:
+        data = _about(row) | ({"error": error, "attempts": row.attempts} if kind != "sent" else {})
+        audit.append(session, row.case_id, at=now, actor="system", kind=f"email_{kind}", data=data)
+        session.flush()  # the next event of this case, in this transaction, reads this one's sequence number
     return kind
 
 
@@ -108,6 +121,7 @@ def retry(db: Database, which: int | str, now: datetime, *, actor: str = "system
             if row.case_id is not None:
                 data = _about(row) | {"previous_error": previous}
                 audit.append(session, row.case_id, at=now, actor=actor, kind="email_requeued", data=data)
+                session.flush()
         return len(rows)
 
 

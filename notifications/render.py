@@ -121,7 +121,7 @@ class TemplateRenderer:
         try:
             return self._env.get_template(name).render(context)
         except jinja2.TemplateNotFound as exc:
-            missing = exc.name or name
+            missing = exc.name if isinstance(exc.name, str) else name
             raise TemplateError(f"not found (looked in {', '.join(map(str, self._dirs))})", template=missing) from exc
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(exc.message or "syntax error", template=exc.name or name, line=exc.lineno) from exc

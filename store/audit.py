@@ -50,15 +50,7 @@ def append(
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to a case's chain, in the caller's transaction."""
-    with session.no_autoflush:
-        if session.get_bind().dialect.name != "sqlite":
-            # Lock the case row so two transactions never take the same sequence number;
-            # SQLite's write lock (BEGIN IMMEDIATE) already serialises them.
-            session.execute(select(Case.id).where(Case.id == case_id).with_for_update())
-        last = session.execute(
-            select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq.desc()).limit(1)
-        ).first()
-    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    seq, prev_hash = _tail(session, case_id)
     event = AuditEvent(
         case_id=case_id,
         seq=seq,
@@ -75,6 +67,25 @@ def append(
     event.hash = event_hash(prev_hash, event)
     session.add(event)
     return event
+
+
+def _tail(session: Session, case_id: int) -> tuple[int, str]:
+    """The next sequence number of a case's chain and the hash it follows."""
+    # An event appended earlier in this transaction and not yet flushed is the tail. (A savepoint
+    # rolled back takes its events out of `session.new`, so this never points past the database.)
+    unflushed = [e for e in session.new if isinstance(e, AuditEvent) and e.case_id == case_id]
+    if unflushed:
+        last_event = max(unflushed, key=lambda e: e.seq)
+        return last_event.seq + 1, last_event.hash
+    with session.no_autoflush:
+        if session.get_bind().dialect.name != "sqlite":
+            # Lock the case row so two transactions never take the same sequence number;
+            # SQLite's write lock (BEGIN IMMEDIATE) already serialises them.
+            session.execute(select(Case.id).where(Case.id == case_id).with_for_update())
+        last = session.execute(
+            select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq.desc()).limit(1)
+        ).first()
+    return (last.seq + 1, last.hash) if last else (1, GENESIS)
 
 
 def events(session: Session, case_id: int) -> list[AuditEvent]:

@@ -192,3 +192,14 @@ def test_whole_procedure_from_report_to_legal_advice(app):
     assert count(app, OutboxMessage, case_id=case_id, recipient_email=CHAIR, template="chair_escalation") == 1
     assert count(app, Timer, case_id=case_id, status="pending") == 0
     assert queries.show_case(app, case_id)["outcome"] == "closed after legal advice"
+
+
+def test_two_events_of_one_case_in_one_transaction_chain_correctly(app):
+    from store import audit
+
+    case_id = open_case(app)
+    with app.db.unit_of_work() as session:
+        first = audit.append(session, case_id, at=app.clock.now(), actor="system", kind="reminder", data={"n": 1})
+        second = audit.append(session, case_id, at=app.clock.now(), actor="system", kind="reminder", data={"n": 2})
+    assert (first.seq, second.seq) == (2, 3) and second.prev_hash == first.hash
+    assert queries.verify_trail(app, case_id).ok
