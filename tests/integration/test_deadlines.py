@@ -1,0 +1,202 @@
+"""Deadlines that fire on their own, on a real SQLite file and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from engine import queries
+from engine.app import Redress
+from engine.firing import FireResult, fire_due
+from store import AuditEvent, Case, OutboxMessage, Timer
+from tests.conftest import CHAIR, HEAD, MONDAY, SCHOOL, WORKFLOW, make_app
+from tests.integration.helpers import act, count, open_case
+
+# The case opens on MONDAY (23 Nov 2026, 10:00): it waits for one school day, then is chased daily.
+TUESDAY_9 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+NEXT_MONDAY_9 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+def fire_at(app: Redress, at: datetime) -> FireResult:
+    app.clock.set(at)  # type: ignore[attr-defined]
+    return fire_due(app)
+
+
+def timers(app: Redress, case_id: int) -> list[tuple[str, str, int]]:
+    with app.db.reading() as session:
+        rows = session.scalars(select(Timer).where(Timer.case_id == case_id).order_by(Timer.id))
+        return [(t.deadline, t.status, t.repeat) for t in rows]
+
+
+def events(app: Redress, case_id: int, kind: str) -> list[dict]:
+    return [e for e in queries.audit_trail(app, case_id) if e["kind"] == kind]
+
+
+def test_entering_a_stage_starts_its_deadlines_and_leaving_cancels_them(app):
+    case_id = open_case(app)
+    assert timers(app, case_id) == [("acknowledge_reminder", "pending", 0), ("unacknowledged_escalation", "pending", 0)]
+    act(app, case_id, "acknowledge", staff_reassured="yes")
+    assert timers(app, case_id) == [
+        ("acknowledge_reminder", "cancelled", 0), ("unacknowledged_escalation", "cancelled", 0),
+        ("evidence_reminder", "pending", 0), ("evidence_escalation", "pending", 0),
+    ]
+
+
+def test_nothing_fires_before_its_due_time(app):
+    case_id = open_case(app)
+    assert fire_at(app, TUESDAY_9 - timedelta(seconds=1)) == FireResult()
+    assert events(app, case_id, "reminder") == []
+    assert count(app, OutboxMessage, template="deadline_reminder") == 0
+
+
+def test_reminder_fires_when_due_tells_the_headteacher_and_repeats(app):
+    case_id = open_case(app)
+    result = fire_at(app, TUESDAY_9)
+    assert (result.fired, result.reminders, result.escalations) == (1, 1, 0)
+    [reminder] = events(app, case_id, "reminder")
+    assert reminder["actor"] == "system" and reminder["data"]["deadline"] == "acknowledge_reminder"
+    assert reminder["data"]["repeat"] == 0
+    with app.db.reading() as session:
+        [message] = session.scalars(select(OutboxMessage).where(OutboxMessage.template == "deadline_reminder")).all()
+    assert message.recipient_email == HEAD and message.case_id == case_id
+    assert "acknowledge reminder" in message.body_text and "Mon 23 Nov 2026 10:00" in message.body_text
+    assert ("acknowledge_reminder", "pending", 1) in timers(app, case_id)
+
+    assert fire_at(app, TUESDAY_9 + timedelta(days=1)).reminders == 1  # the repeat: one school day later
+    assert [e["data"]["repeat"] for e in events(app, case_id, "reminder")] == [0, 1]
+    assert count(app, OutboxMessage, template="deadline_reminder", recipient_email=HEAD) == 2
+
+
+def test_untouched_case_is_reminded_then_escalated_to_the_chair_by_the_system(app):
+    case_id = open_case(app)
+    for day in range(4):  # Tuesday to Friday
+        assert fire_at(app, TUESDAY_9 + timedelta(days=day)).reminders == 1
+    assert fire_at(app, datetime(2026, 11, 28, 12, 0, tzinfo=UTC)) == FireResult()  # Saturday: not a school day
+    result = fire_at(app, NEXT_MONDAY_9)  # the escalation and a reminder fall due together: the escalation wins
+    assert (result.reminders, result.escalations, result.cancelled) == (0, 1, 0)
+    assert len(events(app, case_id, "reminder")) == 4
+
+    view = queries.show_case(app, case_id)
+    assert view["stage"] == "chair_meeting"
+    assert [d["name"] for d in view["deadlines"]] == ["chair_meeting_reminder"]
+    [escalation] = [e for e in events(app, case_id, "action") if e["action"] == "escalate_to_chair"]
+    assert escalation["actor"] == "system" and escalation["data"]["deadline"] == "unacknowledged_escalation"
+    assert (escalation["stage_before"], escalation["stage_after"]) == ("reported", "chair_meeting")
+    with app.db.reading() as session:
+        [email] = session.scalars(select(OutboxMessage).where(OutboxMessage.template == "chair_escalation")).all()
+    assert email.recipient_email == CHAIR
+    assert "unacknowledged escalation" in email.body_text and "automatically" in email.body_text
+    assert queries.verify_trail(app, case_id).ok
+
+
+def test_firing_again_fires_nothing_twice(app):
+    case_id = open_case(app)
+    first = fire_at(app, NEXT_MONDAY_9)
+    again = fire_due(app)
+    assert first.fired == 2 and again == FireResult()
+    assert len(events(app, case_id, "reminder")) == 1
+    assert count(app, AuditEvent, case_id=case_id, kind="action", actor="system") == 1
+
+
+def test_deadline_missed_while_no_worker_ran_fires_once(app):
+    case_ids = [open_case(app) for _ in range(3)]
+    result = fire_at(app, MONDAY + timedelta(days=30))
+    assert (result.reminders, result.escalations) == (3, 3)
+    for case_id in case_ids:
+        assert len(events(app, case_id, "reminder")) == 1  # not one per school day missed
+        assert queries.show_case(app, case_id)["stage"] == "chair_meeting"
+    assert fire_due(app) == FireResult()
+
+
+def test_a_repeating_reminder_fired_late_comes_round_again_after_now(app):
+    case_id = open_case(app)
+    late = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)  # Thursday afternoon: due Tuesday, fired late
+    app.clock.set(late)
+    with app.db.unit_of_work() as session:  # keep the escalation out of the way
+        session.get_one(Case, case_id)
+        for timer in session.scalars(select(Timer).where(Timer.deadline == "unacknowledged_escalation")):
+            timer.status = "cancelled"
+    fire_due(app)
+    [reminder] = events(app, case_id, "reminder")
+    assert reminder["data"]["next_due"] == "2026-11-27T09:00:00+00:00"  # Friday, not Wednesday
+
+
+def test_overdue_cases_are_listed_and_show_lists_pending_deadlines(app):
+    waiting, acknowledged = open_case(app), open_case(app)
+    act(app, acknowledged, "acknowledge", staff_reassured="yes")
+    app.clock.set(TUESDAY_9 + timedelta(hours=1))
+    assert [c["id"] for c in queries.list_cases(app, overdue=True)] == [waiting]
+    shown = queries.show_case(app, waiting)
+    assert shown["overdue"] is True
+    assert [(d["name"], d["due_at"], d["overdue"]) for d in shown["deadlines"]] == [
+        ("acknowledge_reminder", "2026-11-24T09:00:00+00:00", True),
+        ("unacknowledged_escalation", "2026-11-30T09:00:00+00:00", False),
+    ]
+    fire_due(app)
+    assert queries.list_cases(app, overdue=True) == []  # reminded: the next reminder is not due yet
+
+
+def test_timer_of_a_closed_case_is_cancelled(app):
+    case_id = open_case(app)
+    act(app, case_id, "close_no_action", reason="Posts removed by the poster")
+    with app.db.unit_of_work() as session:  # a stray timer, as if left by an older version of Redress
+        session.add(Timer(case_id=case_id, stage="reported", deadline="acknowledge_reminder", kind="reminder",
+                          due_at=TUESDAY_9, status="pending", repeat=0, created_at=MONDAY))
+    assert fire_at(app, TUESDAY_9) == FireResult(cancelled=1)
+    assert events(app, case_id, "reminder") == []
+
+
+def test_deadline_of_a_stage_the_case_left_is_skipped_with_the_reason(app):
+    case_id = open_case(app)
+    act(app, case_id, "acknowledge", staff_reassured="yes")
+    with app.db.unit_of_work() as session:
+        session.add(Timer(case_id=case_id, stage="reported", deadline="unacknowledged_escalation", kind="escalation",
+                          due_at=TUESDAY_9, status="pending", repeat=0, created_at=MONDAY))
+    assert fire_at(app, TUESDAY_9).failed == 1
+    [skipped] = events(app, case_id, "deadline_skipped")
+    assert skipped["actor"] == "system" and "moved on from 'reported' to 'gathering_evidence'" in skipped["data"]["reason"]
+    assert queries.show_case(app, case_id)["stage"] == "gathering_evidence"
+
+
+def test_refused_escalation_is_skipped_and_the_rest_of_the_batch_fires(database_url, tmp_path: Path):
+    # A workflow whose escalation has a guard an untouched case fails: the action is refused.
+    strict = tmp_path / "strict.yaml"
+    source = WORKFLOW.read_text()
+    assert source.count("roles: [headteacher, system]") == 1
+    strict.write_text(source.replace("roles: [headteacher, system]", "roles: [headteacher, system]\n    guards: [has_evidence]"))
+    app = make_app(database_url, tmp_path, workflow=strict)
+    try:
+        from engine.people import add_person
+
+        for name, email, roles in SCHOOL:
+            add_person(app, name, email, roles)
+        case_id = open_case(app)
+        result = fire_at(app, NEXT_MONDAY_9)
+        assert (result.reminders, result.escalations, result.failed) == (1, 0, 1)
+        [skipped] = events(app, case_id, "deadline_skipped")
+        assert skipped["data"]["deadline"] == "unacknowledged_escalation" and "no evidence" in skipped["data"]["reason"]
+        assert queries.show_case(app, case_id)["stage"] == "reported"
+        assert count(app, OutboxMessage, template="deadline_reminder") == 1
+        assert fire_due(app) == FireResult()
+        assert queries.verify_trail(app, case_id).ok
+    finally:
+        app.close()
+
+
+def test_two_workers_at_once_fire_each_timer_once(app):
+    case_ids = [open_case(app) for _ in range(12)]
+    app.clock.set(NEXT_MONDAY_9)
+    results: list[FireResult] = []
+    threads = [threading.Thread(target=lambda: results.append(fire_due(app, batch=3, patience=5))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sum(r.fired for r in results) == 24
+    for case_id in case_ids:
+        assert len(events(app, case_id, "reminder")) == 1
+        assert count(app, AuditEvent, case_id=case_id, kind="action", actor="system") == 1
+        assert queries.verify_trail(app, case_id).ok
