@@ -40,8 +40,10 @@ def start_stage_deadlines(app: Redress, session: Session, spec: Workflow, case: 
 
 def cancel_pending(session: Session, case_id: int) -> int:
     """Cancel every pending deadline of a case (it left the stage they belong to)."""
+    # No timer of the case is held as an object here, so there is nothing in the session to keep in step.
     result = session.execute(
-        update(Timer).where(Timer.case_id == case_id, Timer.status == "pending").values(status="cancelled")
+        update(Timer).where(Timer.case_id == case_id, Timer.status == "pending").values(status="cancelled"),
+        execution_options={"synchronize_session": False},
     )
     return int(getattr(result, "rowcount", 0) or 0)
 

@@ -32,7 +32,7 @@ from workflows import SYSTEM, Deadline, Workflow
 from .app import Redress
 from .cases import SYSTEM_ACTOR, act_in_session
 from .errors import RedressError
-from .notify import RELATIONS, case_context, people_for, queue
+from .notify import case_context, people_for, queue
 from .timing import next_repeat
 
 BUSY_POLL_SECONDS = 0.1
@@ -148,7 +148,6 @@ class _Batch:
     def __init__(self, app: Redress, session: Session, cases: dict[int, Case], cutoff: datetime):
         self.app, self.session, self.cases, self.cutoff = app, session, cases, cutoff
         self.escalated: set[int] = set()
-        self._people: list[Person] | None = None
 
     def fire_all(self, timers: list[DueTimer]) -> FireResult:
         outcomes: Counter[str] = Counter()
@@ -188,14 +187,8 @@ class _Batch:
         self.session.connection().execute(update(Timer).where(Timer.id == timer.id).values(status=status, fired_at=fired_at))
 
     def recipients(self, case: Case, who: tuple[str, ...]) -> list[Person]:
-        """The people a reminder goes to: `notify.people_for`, with the school's people read once per batch."""
-        if self._people is None:
-            self._people = list(self.session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.id)))
-        roles = set(who) - set(RELATIONS)
-        found = {person.id: person for person in self._people if roles & set(person.roles)}
-        for person in people_for(self.session, case, [w for w in who if w in RELATIONS]):
-            found.setdefault(person.id, person)
-        return list(found.values())
+        """The people a reminder goes to (people_for reads the school's people once per transaction)."""
+        return people_for(self.session, case, who)
 
     def remind(self, spec: Workflow, case: Case, timer: DueTimer, deadline: Deadline) -> None:
         app, now = self.app, self.app.clock.now()

@@ -30,10 +30,10 @@ RELATIONS = ("staff_concerned", "reporter")
 def people_for(session: Session, case: Case, who: Iterable[str]) -> list[Person]:
     """The active people holding these roles, or these relations within the case, once each."""
     found: dict[int, Person] = {}
-    roles = [w for w in who if w not in RELATIONS]
+    roles = {w for w in who if w not in RELATIONS}
     if roles:
-        for person in session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.id)):
-            if set(person.roles) & set(roles):
+        for person in _active_people(session):
+            if roles & set(person.roles):
                 found.setdefault(person.id, person)
     if "staff_concerned" in who:
         for party in case.parties:
@@ -42,6 +42,15 @@ def people_for(session: Session, case: Case, who: Iterable[str]) -> list[Person]
     if "reporter" in who and case.opened_by.active:
         found.setdefault(case.opened_by.id, case.opened_by)
     return list(found.values())
+
+
+def _active_people(session: Session) -> list[Person]:
+    """The school's active people, read once per unit of work (a batch of deadlines asks many times)."""
+    cached: list[Person] | None = session.info.get("active_people")
+    if cached is None:
+        cached = list(session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.id)))
+        session.info["active_people"] = cached
+    return cached
 
 
 def relations_of(case: Case, person: Person) -> set[str]:

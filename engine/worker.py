@@ -28,8 +28,8 @@ from notifications.dispatch import DispatchResult, SmtpSettings, dispatch_due_sy
 
 from .app import Redress
 from .config import Settings
-from .firing import FireResult, earliest_due, fire_due
 from .digest import ReportsResult, send_digest_if_due, send_reports_if_due, send_review_if_due
+from .firing import FireResult, earliest_due, fire_due
 from .timing import next_wake
 
 log = logging.getLogger("redress.worker")

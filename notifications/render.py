@@ -74,6 +74,7 @@ class TemplateRenderer:
             loader=ChoiceLoader([FileSystemLoader(folder) for folder in self._dirs]),
             undefined=StrictUndefined,
             autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
+            auto_reload=False,  # templates are read once per process: no stat() of every file at every render
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
