@@ -64,7 +64,10 @@ class WorkflowVersion(Base):
 
 class Case(Base):
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_open_stage", "closed_at", "stage"),)
+    __table_args__ = (
+        Index("ix_cases_open_stage", "closed_at", "stage"),
+        Index("ix_cases_opened_at", "opened_at"),  # the monitoring report's period
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workflow_id: Mapped[int] = mapped_column(ForeignKey("workflow_versions.id"))
@@ -151,7 +154,13 @@ class AuditEvent(Base):
     """One event of a case, hash-chained to the one before it (invariant 4). Append-only."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (UniqueConstraint("case_id", "seq"), Index("ix_audit_kind_at", "kind", "at"))
+    __table_args__ = (
+        UniqueConstraint("case_id", "seq"),
+        # The monitoring report: stays in each stage (read in chain order without touching the
+        # table) and arrivals at the chair, legal advice and the authorities.
+        Index("ix_audit_stays", "case_id", "seq", "kind", "at", "stage_before"),
+        Index("ix_audit_arrivals", "kind", "stage_after", "at", "case_id", "actor"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
@@ -173,7 +182,10 @@ class Timer(Base):
     """A deadline of a case. The row is the truth; the scheduler only wakes the worker (invariant 2)."""
 
     __tablename__ = "timers"
-    __table_args__ = (Index("ix_timers_due", "status", "due_at"),)
+    __table_args__ = (
+        # The worker's due timers, and the monitoring report's missed deadlines.
+        Index("ix_timers_fired", "status", "due_at", "kind", "case_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
