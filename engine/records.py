@@ -10,12 +10,17 @@ import hashlib
 import mimetypes
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-from store import Evidence, Meeting, Note, audit
+from sqlalchemy.orm import Session
+
+from store import Case, Evidence, Meeting, Note, audit
 
 from .app import Redress
 from .cases import Actor, load_case, resolve_actor
@@ -53,17 +58,6 @@ def store_file(data_dir: Path, content: bytes) -> StoredFile:
     return StoredFile(digest, len(content))
 
 
-def _keeper(actor: Actor) -> None:
-    if not actor.roles() & RECORD_KEEPERS:
-        raise Refused(f"only the {', '.join(sorted(RECORD_KEEPERS))} may add to a case's record; {actor.label} may not")
-
-
-def _person_id(actor: Actor) -> int:
-    if actor.person is None:
-        raise Refused("the system does not add to a case's record")
-    return actor.person.id
-
-
 def _clean_name(name: str) -> str:
     """Keep only the last part of a file name, as text, for display."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
@@ -93,19 +87,45 @@ def add_evidence_link(app: Redress, case_id: int, actor_email: str, url: str, de
     ))
 
 
-def _add_evidence(app: Redress, case_id: int, actor_email: str, evidence: Evidence) -> Evidence:
-    now = app.clock.now()
+@dataclass(frozen=True)
+class _Recording:
+    """One addition to a case's record, in one unit of work: the case, who adds, and when."""
+
+    session: Session
+    case: Case
+    actor: Actor
+    now: datetime
+
+    def keep(self, row: Evidence | Note | Meeting, kind: str, data: dict[str, Any]) -> None:
+        """Add the row and its audit event (which names the row's id)."""
+        self.session.add(row)
+        self.session.flush()
+        audit.append(self.session, self.case.id, at=self.now, actor=self.actor.label, actor_id=self.actor.id, kind=kind,
+                     stage_before=self.case.stage, stage_after=self.case.stage, data={kind: row.id, **data})
+
+
+@contextmanager
+def _recording(app: Redress, case_id: int, actor_email: str) -> Iterator[_Recording]:
     with app.db.unit_of_work() as session:
         case = load_case(session, case_id)
         actor = resolve_actor(session, actor_email)
-        _keeper(actor)
-        evidence.case_id, evidence.added_by_id, evidence.added_at = case.id, _person_id(actor), now
-        session.add(evidence)
-        session.flush()
-        audit.append(session, case.id, at=now, actor=actor.label, actor_id=actor.id, kind="evidence",
-                     stage_before=case.stage, stage_after=case.stage,
-                     data={"evidence": evidence.id, "kind": evidence.kind, "sha256": evidence.sha256, "size": evidence.size,
-                           "name": evidence.original_name, "url": evidence.url, "description": evidence.description})
+        if not actor.roles() & RECORD_KEEPERS:
+            raise Refused(f"only the {', '.join(sorted(RECORD_KEEPERS))} may add to a case's record; {actor.label} may not")
+        yield _Recording(session, case, actor, app.clock.now())
+
+
+def _person_id(actor: Actor) -> int:
+    if actor.person is None:
+        raise Refused("the system does not add to a case's record")
+    return actor.person.id
+
+
+def _add_evidence(app: Redress, case_id: int, actor_email: str, evidence: Evidence) -> Evidence:
+    with _recording(app, case_id, actor_email) as record:
+        evidence.case_id, evidence.added_by_id, evidence.added_at = record.case.id, _person_id(record.actor), record.now
+        record.keep(evidence, "evidence", {
+            "kind": evidence.kind, "sha256": evidence.sha256, "size": evidence.size, "name": evidence.original_name,
+            "url": evidence.url, "description": evidence.description})
         return evidence
 
 
@@ -113,35 +133,19 @@ def add_note(app: Redress, case_id: int, actor_email: str, text: str) -> Note:
     text = text.strip()
     if not text:
         raise BadInput("the note is empty: write what happened")
-    now = app.clock.now()
-    with app.db.unit_of_work() as session:
-        case = load_case(session, case_id)
-        actor = resolve_actor(session, actor_email)
-        _keeper(actor)
-        note = Note(case_id=case.id, author_id=_person_id(actor), text=text, created_at=now)
-        session.add(note)
-        session.flush()
-        audit.append(session, case.id, at=now, actor=actor.label, actor_id=actor.id, kind="note",
-                     stage_before=case.stage, stage_after=case.stage, data={"note": note.id, "text": text})
+    with _recording(app, case_id, actor_email) as record:
+        note = Note(case_id=record.case.id, author_id=_person_id(record.actor), text=text, created_at=record.now)
+        record.keep(note, "note", {"text": text})
         return note
 
 
 def record_meeting(app: Redress, case_id: int, actor_email: str, held_on: date, attendees: str, notes: str = "") -> Meeting:
     if not attendees.strip():
         raise BadInput("say who attended the meeting (roles or names)")
-    now = app.clock.now()
-    with app.db.unit_of_work() as session:
-        case = load_case(session, case_id)
-        actor = resolve_actor(session, actor_email)
-        _keeper(actor)
-        if case.closed_at is not None:
+    with _recording(app, case_id, actor_email) as record:
+        if record.case.closed_at is not None:
             raise Refused(f"case {case_id} is closed: meetings are recorded on open cases")
-        meeting = Meeting(case_id=case.id, held_on=held_on, attendees=attendees.strip(), notes=notes.strip(),
-                          recorded_by_id=_person_id(actor), recorded_at=now)
-        session.add(meeting)
-        session.flush()
-        audit.append(session, case.id, at=now, actor=actor.label, actor_id=actor.id, kind="meeting",
-                     stage_before=case.stage, stage_after=case.stage,
-                     data={"meeting": meeting.id, "held_on": held_on.isoformat(), "attendees": meeting.attendees,
-                           "notes": meeting.notes})
+        meeting = Meeting(case_id=record.case.id, held_on=held_on, attendees=attendees.strip(), notes=notes.strip(),
+                          recorded_by_id=_person_id(record.actor), recorded_at=record.now)
+        record.keep(meeting, "meeting", {"held_on": held_on.isoformat(), "attendees": meeting.attendees, "notes": meeting.notes})
         return meeting
