@@ -15,10 +15,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## run the product on its embedded defaults (SQLite, a local mail catcher)
+## run the product on its embedded defaults: the database (created or upgraded; on the first run a
+## demo school, whose logins are printed once), the local mail catcher in the background, and the
+## web app with the worker in the foreground (Ctrl+C stops both). Open the address it prints.
+## With REDRESS_SMTP_HOST set, email goes to that server and no mail catcher is started.
+HOST ?= 127.0.0.1
+PORT ?= 8000
 run: $(STAMP)
-	$(BIN)/redress workflow check
-	$(BIN)/redress workflow show --format text
+	$(BIN)/redress init --demo
+	@if [ -n "$$REDRESS_SMTP_HOST" ]; then exec $(BIN)/redress serve --host $(HOST) --port $(PORT); fi; \
+	$(BIN)/redress mailbox --port "$${REDRESS_MAILBOX_PORT:-8025}" --dir "$${REDRESS_MAILBOX_DIR:-mail}" & mailbox=$$!; \
+	trap 'kill $$mailbox 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	echo "Redress: open http://$(HOST):$(PORT)/ and sign in (email is caught in ./mail: redress mailbox --list)"; \
+	$(BIN)/redress serve --host $(HOST) --port $(PORT)
 
 ## lint, type-check and run every test
 test: $(STAMP) lint

@@ -27,7 +27,7 @@ SmtpSecurity = Literal["none", "starttls", "tls"]
 
 PATH_FIELDS = ("calendar_ics", "data_dir", "workflow", "templates_dir", "mailbox_dir")
 LIST_FIELDS = ("terms", "closures")
-SECRET_FIELDS = ("smtp_password",)
+SECRET_FIELDS = ("smtp_password", "secret_key")
 DEFAULT = "default"
 
 
@@ -119,6 +119,8 @@ class Settings(_Frozen):
     policy_review_enabled: bool = Field(True, description="true or false")
     policy_review_date: str = Field("03-01", description="a month and day as MM-DD, such as 03-01 for 1 March")
     worker_sweep_seconds: int = Field(30, ge=1, description="a whole number of seconds such as 30")
+    secret_key: SecretStr | None = Field(
+        None, description="a long random string that signs the web app's session cookies (made and kept in data_dir when unset)")
 
     _sources: dict[str, str] = PrivateAttr(default_factory=dict)
 

@@ -15,7 +15,9 @@ from xml.sax.saxutils import escape, quoteattr
 if TYPE_CHECKING:
     from .report import Report
 
-FONT = "font-family:system-ui,-apple-system,'Segoe UI',Arial,sans-serif;font-size:12px"
+# Presentation attributes, not a style attribute: the web app's Content-Security-Policy forbids inline styles.
+FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Arial, sans-serif"
+FONT_SIZE = "12"
 BAR = "#2f6f9f"
 INK = "#1f2933"
 GRID = "#d0d7de"
@@ -45,7 +47,7 @@ class Svg:
     def render(self) -> str:
         head = (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label={quoteattr(self.title)} '
                 f'width="{_fmt(self.width)}" height="{_fmt(self.height)}" viewBox="0 0 {_fmt(self.width)} {_fmt(self.height)}" '
-                f'style={quoteattr(FONT)}>')
+                f'font-family={quoteattr(FONT_FAMILY)} font-size="{FONT_SIZE}">')
         return "".join([head, f"<title>{escape(self.title)}</title>", f"<desc>{escape(self.description)}</desc>",
                         *self._parts, "</svg>"])
 

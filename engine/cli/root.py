@@ -12,13 +12,19 @@ def cli() -> None:
 
 def _register() -> None:
     # Imported here, not at the top, so that `redress --help` stays fast and modules stay independent.
-    from . import case_cmd, config_cmd, setup_cmd, workflow_cmd
+    from . import case_cmd, config_cmd, mailbox_cmd, outbox_cmd, report_cmd, serve_cmd, setup_cmd, worker_cmd, workflow_cmd
 
     cli.add_command(workflow_cmd.workflow)
     cli.add_command(config_cmd.config)
     cli.add_command(setup_cmd.init)
     cli.add_command(setup_cmd.people)
     cli.add_command(case_cmd.case)
+    cli.add_command(mailbox_cmd.mailbox)
+    cli.add_command(outbox_cmd.outbox)
+    case_cmd.case.add_command(outbox_cmd.letter)
+    cli.add_command(worker_cmd.worker)
+    cli.add_command(serve_cmd.serve)
+    cli.add_command(report_cmd.report)
 
 
 _register()

@@ -1,0 +1,187 @@
+"""End to end in a real headless Chromium (Debian's, driven by Playwright): `redress serve` as a subprocess on
+a SQLite file, with the worker sending real SMTP to a local mail catcher.
+
+The headteacher signs in, opens a case, uploads evidence and moves it to the chair meeting; the chair
+signs in and sees it; the chair's email arrives. Screenshots of the main pages go to artefacts/screenshots/
+(REDRESS_SCREENSHOTS names another folder: docs/screenshots/ holds the ones the docs show).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.e2e.cli import Redress
+from tests.web.school import PNG
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+HEAD, CHAIR, SAM = "head@school.example", "chair@school.example", "sam@school.example"
+PASSWORD = "a long password for the test"
+SHOTS = Path(os.environ.get("REDRESS_SCREENSHOTS", ROOT / "artefacts" / "screenshots"))
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed: `.ci/run` installs Debian's chromium"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_up(url: str, server: subprocess.Popen[str], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"redress serve stopped: {server.stderr.read() if server.stderr else ''}")
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"redress serve did not answer at {url}")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """A school in `redress serve` (with its worker), and the mail catcher it sends to."""
+    from notifications.mailbox import running_mailbox
+
+    mail = tmp_path / "mail"
+    with running_mailbox(mail) as smtp_port:
+        redress = Redress(tmp_path, f"sqlite:///{tmp_path / 'redress.db'}", REDRESS_MAILBOX_PORT=str(smtp_port),
+                          REDRESS_SECRET_KEY="browser-test-secret-0123456789-0123456789")
+        redress("init")
+        for name, email, role in (("Helen Head", HEAD, "headteacher"), ("Charles Chair", CHAIR, "chair"), ("Sam Staff", SAM, "staff")):
+            redress("people", "add", "--name", name, "--email", email, "--role", role)
+            done = subprocess.run(redress.command("people", "set-password", email, "--password-stdin"), input=PASSWORD + "\n",
+                                  cwd=tmp_path, env=redress.env, capture_output=True, text=True, timeout=60)
+            assert done.returncode == 0, done.stderr
+        port = free_port()
+        server = redress.popen("serve", "--port", str(port))
+        try:
+            wait_until_up(f"http://127.0.0.1:{port}/sign-in", server)
+            yield {"url": f"http://127.0.0.1:{port}", "mail": mail, "folder": tmp_path}
+        finally:
+            server.terminate()
+            server.communicate(timeout=60)
+
+
+@pytest.fixture
+def chromium() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def sign_in(page: Any, url: str, email: str) -> None:
+    page.goto(f"{url}/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{url}/")
+
+
+def shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def open_case(page: Any, url: str) -> str:
+    page.get_by_role("link", name="Open a case").click()
+    page.get_by_label("Negative or offensive comment made about school staff").check()
+    page.get_by_label("What was posted, and where").fill("A parent called Mr Staff useless in the parents' Facebook group.")
+    page.get_by_label("Sam Staff").check()
+    page.get_by_label("Where it was posted").fill("Facebook")
+    page.get_by_label("Link to the post").fill("https://facebook.example/groups/parents/posts/1")
+    shot(page, "open-case")
+    page.get_by_role("button", name="Open the case").click()
+    page.wait_for_url(f"{url}/cases/*")
+    return str(page.url)
+
+
+def move_to_chair_meeting(page: Any, evidence: Path) -> None:
+    page.get_by_role("group", name="The staff concerned have been spoken to and reassured").get_by_label("Yes").check()
+    page.get_by_role("button", name="Acknowledge and start the investigation").click()
+    page.get_by_text("The case is now at 'Gathering evidence'").wait_for()
+    page.get_by_label("Screenshot or saved page").set_input_files(str(evidence))
+    page.get_by_label("What it shows (optional)").first.fill("The post, before it was edited")
+    page.get_by_role("button", name="Upload").click()
+    page.get_by_text("The file is stored as evidence.").wait_for()
+    page.get_by_label("Why the case goes to the chair (optional)").fill("The parent refuses to meet and keeps posting.")
+    page.get_by_role("button", name="Bring the case to the chair of directors").click()
+    page.get_by_text("The case is now at 'Meeting with the chair'").wait_for()
+
+
+def wait_for_mail(folder: Path, to: str, seconds: float = 45) -> Any:
+    from notifications.errors import NotificationError
+    from notifications.mailbox import list_messages
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            found = [m for m in list_messages(folder) if to in m.to]
+        except NotificationError:
+            found = []
+        if found:
+            return found
+        time.sleep(0.5)
+    raise AssertionError(f"no email to {to} arrived at the mail catcher")
+
+
+def test_headteacher_takes_a_case_to_the_chair_who_sees_it_and_is_emailed(site: dict[str, Any], chromium: Any) -> None:
+    url = site["url"]
+    evidence = site["folder"] / "screenshot.png"
+    evidence.write_bytes(PNG)
+    head = chromium.new_page(viewport={"width": 1200, "height": 900})
+    sign_in(head, url, HEAD)
+    case_url = open_case(head, url)
+    assert head.get_by_role("heading", level=1).inner_text().endswith("Reported")
+    move_to_chair_meeting(head, evidence)
+    assert "SHA-256" in head.content()
+    assert head.get_by_text("Verified: all").is_visible()
+    shot(head, "case")
+    head.goto(f"{url}/")
+    shot(head, "dashboard")
+    head.goto(f"{url}/workflow")
+    shot(head, "workflow")
+
+    chair = chromium.new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(chair, url, CHAIR)
+    shot(chair, "phone-dashboard")
+    chair.get_by_role("cell").get_by_role("link", name=f"Case {case_url.rsplit('/', 1)[1]}", exact=True).click()
+    assert "Meeting with the chair" in chair.get_by_role("heading", level=1).inner_text()
+    assert chair.get_by_role("button", name="Record the meeting with the chair").is_visible()
+    shot(chair, "phone-case")
+
+    mail = wait_for_mail(site["mail"], CHAIR)
+    assert any("chair" in message.subject.lower() or "case" in message.subject.lower() for message in mail)
+
+
+def test_a_page_typed_by_hand_gives_the_staff_member_no_data(site: dict[str, Any], chromium: Any) -> None:
+    url = site["url"]
+    sam = chromium.new_page()
+    sign_in(sam, url, SAM)
+    for path, status in (("/cases/1", 404), ("/people", 403), ("/outbox", 403), ("/log", 403)):
+        response = sam.goto(url + path)
+        assert response is not None and response.status == status, path
+    sam.goto(f"{url}/sign-in")
+    shot(sam, "sign-in")

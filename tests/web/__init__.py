@@ -1,0 +1,1 @@
+"""HTTP tests of the web app and its JSON API."""

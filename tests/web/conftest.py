@@ -1,0 +1,96 @@
+"""A web app on the `app` fixture's database, and browsers signed in as each person of the school."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+import engine.auth
+from engine.app import Redress
+from store import Person
+from tests.conftest import SCHOOL
+
+PASSWORD = "correct horse battery staple"
+SECRET = "test-secret-that-signs-the-session-cookies-0123456789"
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real argon2id, with small parameters: the tests sign in hundreds of times."""
+    monkeypatch.setattr(engine.auth, "hasher", lambda: _CHEAP)
+    monkeypatch.setattr(engine.auth, "_dummy_hash", lambda: _CHEAP.hash("nobody"))
+
+
+class Browser:
+    """A TestClient that keeps its cookies, reads the CSRF token off pages, and adds it to forms."""
+
+    def __init__(self, client: TestClient):
+        self.client = client
+        self.csrf = ""
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        response = self.client.get(url, **kwargs)
+        found = _CSRF.search(response.text) if "text/html" in response.headers.get("content-type", "") else None
+        if found:
+            self.csrf = found[1]
+        return response
+
+    def post(self, url: str, data: dict[str, Any] | None = None, *, token: str | None = None, **kwargs: Any) -> Any:
+        """A form post, with this session's CSRF token unless `token` says otherwise ('' leaves it out)."""
+        fields = dict(data or {})
+        chosen = self.csrf if token is None else token
+        if chosen:
+            fields["csrf_token"] = chosen
+        return self.client.post(url, data=fields, **kwargs)
+
+    def api(self, method: str, url: str, json: Any = None, **kwargs: Any) -> Any:
+        headers = {"X-CSRF-Token": self.csrf, **kwargs.pop("headers", {})}
+        return self.client.request(method, url, json=json, headers=headers, **kwargs)
+
+    def sign_in(self, email: str, password: str = PASSWORD) -> Any:
+        self.get("/sign-in")
+        response = self.post("/sign-in", {"email": email, "password": password, "next": "/"})
+        if response.status_code == 303:
+            self.csrf = self.client.get("/api/me").json()["csrf_token"]
+        return response
+
+
+@pytest.fixture
+def passwords(app: Redress) -> None:
+    """Everyone in the school has PASSWORD."""
+    hashed = engine.auth.hash_password(PASSWORD)
+    with app.db.unit_of_work() as session:
+        session.execute(update(Person).values(password_hash=hashed))
+
+
+@pytest.fixture
+def browser(app: Redress, passwords: None) -> Iterator[Any]:
+    """`browser(email)`: a new browser, signed in as `email` (None: nobody signed in)."""
+    from web import create_app
+
+    web = create_app(app, secret=SECRET)
+    opened: list[TestClient] = []
+
+    def make(email: str | None = None) -> Browser:
+        client = TestClient(web, follow_redirects=False)
+        client.__enter__()
+        opened.append(client)
+        browser = Browser(client)
+        if email is not None:
+            assert browser.sign_in(email).status_code == 303, f"{email} could not sign in"
+        return browser
+
+    yield make
+    for client in opened:
+        client.__exit__(None, None, None)
+
+
+EMAILS = [email for _, email, _ in SCHOOL]

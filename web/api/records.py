@@ -1,0 +1,53 @@
+"""The JSON API for a case's record: evidence files and links, notes, meetings."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, UploadFile
+
+from engine import access, records
+from engine.access import Viewer
+from engine.app import Redress
+
+from ..errors import Denied
+from ..session import API_CSRF, RedressDep, ViewerDep
+from ..views import seen_case
+from .cases import ERRORS, CaseId
+from .models import CreatedOut, LinkIn, MeetingIn, NoteIn
+
+router = APIRouter(prefix="/api/cases/{case_id}", tags=["record"], responses=ERRORS, dependencies=[API_CSRF])
+
+
+def _keeper(app: Redress, viewer: Viewer, case_id: int) -> None:
+    _, sight = seen_case(app, viewer, case_id)
+    if not access.may_keep_records(viewer, sight):
+        raise Denied("only the headteacher, the coordinator and the chair add to a case's record")
+
+
+@router.post("/evidence", status_code=201, response_model=CreatedOut)
+def upload(case_id: CaseId, app: RedressDep, viewer: ViewerDep, file: Annotated[UploadFile, File()],
+           description: Annotated[str, Form(max_length=2000)] = "") -> dict[str, Any]:
+    """Store a file (a screenshot, a saved page) as evidence, by its SHA-256."""
+    _keeper(app, viewer, case_id)
+    evidence = records.add_evidence_file(app, case_id, viewer.email, file.file.read(), file.filename or "file", description)
+    return {"id": evidence.id}
+
+
+@router.post("/links", status_code=201, response_model=CreatedOut)
+def add_link(case_id: CaseId, body: LinkIn, app: RedressDep, viewer: ViewerDep) -> dict[str, Any]:
+    """Record a link to a post as evidence."""
+    _keeper(app, viewer, case_id)
+    return {"id": records.add_evidence_link(app, case_id, viewer.email, body.url, body.description).id}
+
+
+@router.post("/notes", status_code=201, response_model=CreatedOut)
+def add_note(case_id: CaseId, body: NoteIn, app: RedressDep, viewer: ViewerDep) -> dict[str, Any]:
+    _keeper(app, viewer, case_id)
+    return {"id": records.add_note(app, case_id, viewer.email, body.text).id}
+
+
+@router.post("/meetings", status_code=201, response_model=CreatedOut)
+def record_meeting(case_id: CaseId, body: MeetingIn, app: RedressDep, viewer: ViewerDep) -> dict[str, Any]:
+    _keeper(app, viewer, case_id)
+    return {"id": records.record_meeting(app, case_id, viewer.email, body.held_on, body.attendees, body.notes).id}

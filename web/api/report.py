@@ -1,0 +1,23 @@
+"""The monitoring report as JSON: the same stable form as `redress report --json` (docs/report.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from engine.report import build_report
+
+from ..routes.report import By, From, To, may_read
+from ..session import RedressDep, ViewerDep
+from .cases import ERRORS
+
+router = APIRouter(prefix="/api", tags=["report"], responses=ERRORS)
+
+
+@router.get("/report", response_model=dict[str, Any])
+def report(app: RedressDep, viewer: ViewerDep,
+           start: From = None, end: To = None, by: By = "month") -> dict[str, Any]:
+    """Counts and school days of the cases between two dates: no names, no summaries."""
+    may_read(viewer)
+    return build_report(app, start, end, by).to_dict()

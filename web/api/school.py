@@ -1,0 +1,88 @@
+"""The JSON API beyond single cases: who you are, the incident log, people and roles, the outbox."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+
+from engine import access
+from engine.access import Viewer
+from engine.errors import NotFound
+from engine.overview import incident_log, outbox
+from engine.people import add_person, list_people, person_by_id, set_roles
+from notifications.outbox import ALL_FAILED, retry
+
+from ..errors import Denied
+from ..session import API_CSRF, RedressDep, ViewerDep, csrf_token
+from .cases import ERRORS
+from .models import MAX_INT, CreatedOut, LogEntryOut, MeOut, OutboxOut, PersonIn, PersonOut, RetryOut, RolesIn
+
+router = APIRouter(prefix="/api", tags=["school"], responses=ERRORS)
+RowId = Annotated[int, Path(ge=1, le=MAX_INT)]
+
+
+def _headteacher(viewer: Viewer) -> None:
+    if not access.may_manage_people(viewer):
+        raise Denied("only the headteacher manages people, roles and the outbox")
+
+
+@router.get("/me", response_model=MeOut)
+def me(request: Request, viewer: ViewerDep) -> dict[str, Any]:
+    """Who is signed in, and the CSRF token to send as X-CSRF-Token with every change."""
+    return {"id": viewer.id, "email": viewer.email, "name": viewer.name, "roles": sorted(viewer.roles),
+            "csrf_token": csrf_token(request)}
+
+
+@router.get("/log", response_model=list[LogEntryOut])
+def log(app: RedressDep, viewer: ViewerDep) -> list[dict[str, Any]]:
+    """The incident log: every case's date, categories and stage; the summary only of cases you see in full."""
+    if not access.may_read_log(viewer):
+        raise Denied("the incident log is kept by the coordinator and the headteacher")
+    return incident_log(app, viewer)
+
+
+def _person(p: Any) -> dict[str, Any]:
+    return {"id": p.id, "name": p.name, "email": p.email, "roles": list(p.roles), "active": p.active,
+            "can_sign_in": p.password_hash is not None}
+
+
+@router.get("/people", response_model=list[PersonOut])
+def people(app: RedressDep, viewer: ViewerDep) -> list[dict[str, Any]]:
+    _headteacher(viewer)
+    return [_person(p) for p in list_people(app)]
+
+
+@router.post("/people", status_code=201, response_model=CreatedOut, dependencies=[API_CSRF])
+def add(body: PersonIn, app: RedressDep, viewer: ViewerDep) -> dict[str, Any]:
+    """Add a person; they sign in once `redress people set-password` has given them a password."""
+    _headteacher(viewer)
+    return {"id": add_person(app, body.name, body.email, body.roles).id}
+
+
+@router.put("/people/{person_id}/roles", response_model=PersonOut, dependencies=[API_CSRF])
+def roles(person_id: RowId, body: RolesIn, app: RedressDep, viewer: ViewerDep) -> dict[str, Any]:
+    _headteacher(viewer)
+    return _person(set_roles(app, person_by_id(app, person_id).email, body.roles))
+
+
+@router.get("/outbox", response_model=OutboxOut)
+def failed_messages(app: RedressDep, viewer: ViewerDep) -> dict[str, Any]:
+    """The messages that could not be sent, with their errors, and how many wait to be sent."""
+    _headteacher(viewer)
+    return outbox(app)
+
+
+@router.post("/outbox/retry", response_model=RetryOut, dependencies=[API_CSRF])
+def retry_all(app: RedressDep, viewer: ViewerDep) -> dict[str, int]:
+    _headteacher(viewer)
+    return {"requeued": retry(app.db, ALL_FAILED, app.clock.now(), actor=viewer.email)}
+
+
+@router.post("/outbox/{message_id}/retry", response_model=RetryOut, dependencies=[API_CSRF])
+def retry_one(message_id: RowId, app: RedressDep, viewer: ViewerDep) -> dict[str, int]:
+    _headteacher(viewer)
+    count = retry(app.db, message_id, app.clock.now(), actor=viewer.email)
+    if not count:
+        raise NotFound(f"there is no failed message {message_id} to send again")
+    return {"requeued": count}

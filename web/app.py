@@ -1,0 +1,68 @@
+"""Build the FastAPI app around a wired Redress: the pages, the JSON API, the middleware, the error pages."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import anyio.to_thread
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from engine.app import Redress
+
+from . import errors
+from .api import cases as api_cases
+from .api import records as api_records
+from .api import school as api_school
+from .routes import admin, browse, cases, dashboard, records, signin
+from .security import BodyLimit, SecurityHeaders, secret_key
+
+STATIC = Path(__file__).parent / "static"
+SESSION_HOURS = 8
+THREADS = 4
+API_DESCRIPTION = """The same engine as the pages, as JSON. Sign in through the sign-in form (the session cookie
+is the credential); every call that changes something carries the session's CSRF token (from `GET /api/me`)
+in the `X-CSRF-Token` header. A case you may not see is 404; one you may see only in part is 403."""
+
+
+def features() -> set[str]:
+    """Optional parts that exist only when the package that does the work is installed beside us."""
+    return {"report"} if importlib.util.find_spec("engine.report") is not None else set()
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Few threads for the blocking work: with many, they only queue for the interpreter lock and each
+    # request gets slower; with few, requests wait their turn in the event loop at no cost.
+    anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+    yield
+
+
+def create_app(redress: Redress, *, secret: str | None = None) -> FastAPI:
+    """The web app for one Redress; `secret` signs the session cookies (default: from settings or the data folder)."""
+    app = FastAPI(title="Redress", version="1", description=API_DESCRIPTION, docs_url=None, redoc_url=None,
+                  openapi_url="/api/openapi.json", lifespan=lifespan)
+    app.state.redress = redress
+    app.state.features = features()
+    errors.install(app)
+    for module in (signin, dashboard, cases, records, admin, browse):
+        app.include_router(module.router)
+    if "report" in app.state.features:
+        from .api import report as api_report
+        from .routes import report
+
+        app.include_router(report.router)
+        app.include_router(api_report.router)
+    for api in (api_cases, api_records, api_school):
+        app.include_router(api.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    base = redress.settings.base_url or ""
+    app.add_middleware(SessionMiddleware, secret_key=secret or secret_key(redress.settings), session_cookie="redress_session",
+                       max_age=SESSION_HOURS * 3600, same_site="lax", https_only=base.startswith("https://"))
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)
+    return app

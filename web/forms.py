@@ -1,0 +1,82 @@
+"""Posted HTML forms read into the engine's inputs. Every value is text, checked by the engine after."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import FormData
+
+from engine.app import Redress
+from engine.cases import OpenCase
+from engine.clock import parse_instant
+from engine.errors import BadInput
+from workflows import Action
+
+MAX_FIELD = 10_000
+
+
+def text(form: FormData, name: str, limit: int = MAX_FIELD) -> str:
+    """A text field ('' when absent or a file); too long is refused, not cut."""
+    value = form.get(name)
+    if not isinstance(value, str):
+        return ""
+    if len(value) > limit:
+        raise BadInput(f"'{name}' is {len(value)} characters long: keep it under {limit}")
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+        raise BadInput(f"'{name}' holds control characters: type it again")
+    return value
+
+
+def texts(form: FormData, name: str) -> list[str]:
+    return [v for v in form.getlist(name) if isinstance(v, str) and v.strip()]
+
+
+def whole_number(form: FormData, name: str) -> int | None:
+    value = text(form, name, 20).strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise BadInput(f"'{name}' must be a whole number")
+    return int(value)
+
+
+def action_fields(form: FormData, action: Action) -> dict[str, Any]:
+    """The workflow's fields for this action, as posted (named `field_<name>`); blank ones left out."""
+    values = {name: text(form, f"field_{name}") for name in action.fields}
+    return {name: value for name, value in values.items() if value.strip()}
+
+
+def split_list(value: str) -> list[str]:
+    return [part.strip() for part in value.replace("\n", ",").split(",") if part.strip()]
+
+
+def open_case_input(app: Redress, form: FormData) -> OpenCase:
+    """The open-case form as the engine's OpenCase."""
+    poster_name, poster_contact = text(form, "poster_name", 200).strip(), text(form, "poster_contact", 1000).strip()
+    if poster_contact and not poster_name:
+        raise BadInput("give the poster's name (or how they appear online) with their contact details")
+    seen_at = text(form, "seen_at", 40).strip()
+    link = text(form, "link", 2000).strip()
+    if link and not link.lower().startswith(("https://", "http://")):
+        raise BadInput(f"'{link}' is not a web link: give the full address, starting https://")
+    return OpenCase(
+        categories=texts(form, "categories"),
+        summary=text(form, "summary"),
+        staff=texts(form, "staff"),
+        pupils=split_list(text(form, "pupils", 1000)),
+        posters=[(poster_name, poster_contact)] if poster_name else [],
+        platform=text(form, "platform", 200).strip() or None,
+        link=link or None,
+        seen_at=parse_instant(seen_at, app.zone) if seen_at else None,
+    )
+
+
+def echo(form: FormData) -> dict[str, Any]:
+    """The posted values, to fill the form again when it is refused (never the CSRF token or files)."""
+    kept: dict[str, Any] = {}
+    for key in form:
+        if key == "csrf_token":
+            continue
+        values = [v for v in form.getlist(key) if isinstance(v, str)]
+        kept[key] = values if len(values) > 1 or key in ("categories", "staff", "roles") else (values[0] if values else "")
+    return kept

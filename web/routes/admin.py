@@ -1,0 +1,91 @@
+"""The headteacher's pages: people and their roles, and the outbox of failed email."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import RedirectResponse, Response
+
+from engine import access
+from engine.access import Viewer
+from engine.app import Redress
+from engine.errors import BadInput, NotFound, Refused
+from engine.overview import outbox
+from engine.people import add_person, list_people, person_by_id, set_roles
+from notifications.outbox import ALL_FAILED, retry
+from workflows import SYSTEM
+
+from ..errors import Denied, status_of
+from ..forms import echo, text, texts
+from ..session import FORM_CSRF, FormDep, RedressDep, ViewerDep, flash
+from ..templating import page
+
+router = APIRouter(include_in_schema=False)
+
+RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+
+
+def _headteacher(viewer: Viewer) -> None:
+    if not access.may_manage_people(viewer):
+        raise Denied("only the headteacher manages people, roles and the outbox")
+
+
+def _people_page(request: Request, app: Redress, viewer: Viewer, values: dict[str, Any] | None = None,
+                 error: str | None = None, status: int = 200) -> Response:
+    spec = app.current_workflow().spec
+    roles = {name: role for name, role in spec.roles.items() if name != SYSTEM}
+    context = {"people": list_people(app), "roles": roles, "values": values or {}, "error": error}
+    return page(request, "people.html", viewer, context, status=status)
+
+
+@router.get("/people")
+def people_page(request: Request, app: RedressDep, viewer: ViewerDep) -> Response:
+    _headteacher(viewer)
+    return _people_page(request, app, viewer)
+
+
+@router.post("/people", dependencies=[FORM_CSRF])
+def add_person_post(request: Request, app: RedressDep, viewer: ViewerDep, form: FormDep) -> Response:
+    _headteacher(viewer)
+    try:
+        person = add_person(app, text(form, "name", 200), text(form, "email", 320), texts(form, "roles"))
+    except (Refused, BadInput) as exc:
+        return _people_page(request, app, viewer, echo(form), str(exc), status=status_of(exc))
+    flash(request, f"{person.name} is added. They sign in once a password is set: redress people set-password {person.email}")
+    return RedirectResponse("/people", status_code=303)
+
+
+@router.post("/people/{person_id}/roles", dependencies=[FORM_CSRF])
+def set_roles_post(request: Request, person_id: RowId, app: RedressDep, viewer: ViewerDep, form: FormDep) -> Response:
+    _headteacher(viewer)
+    person = person_by_id(app, person_id)
+    try:
+        set_roles(app, person.email, texts(form, "roles"))
+    except (Refused, BadInput) as exc:
+        return _people_page(request, app, viewer, None, str(exc), status=status_of(exc))
+    flash(request, f"{person.name}'s roles are saved.")
+    return RedirectResponse("/people", status_code=303)
+
+
+@router.get("/outbox")
+def outbox_page(request: Request, app: RedressDep, viewer: ViewerDep) -> Response:
+    _headteacher(viewer)
+    return page(request, "outbox.html", viewer, {"outbox": outbox(app)})
+
+
+@router.post("/outbox/retry", dependencies=[FORM_CSRF])
+def retry_all(request: Request, app: RedressDep, viewer: ViewerDep) -> Response:
+    _headteacher(viewer)
+    count = retry(app.db, ALL_FAILED, app.clock.now(), actor=viewer.email)
+    flash(request, f"{count} message(s) will be sent again shortly.")
+    return RedirectResponse("/outbox", status_code=303)
+
+
+@router.post("/outbox/{message_id}/retry", dependencies=[FORM_CSRF])
+def retry_one(request: Request, message_id: RowId, app: RedressDep, viewer: ViewerDep) -> Response:
+    _headteacher(viewer)
+    if not retry(app.db, message_id, app.clock.now(), actor=viewer.email):
+        raise NotFound(f"there is no failed message {message_id} to send again")
+    flash(request, f"Message {message_id} will be sent again shortly.")
+    return RedirectResponse("/outbox", status_code=303)

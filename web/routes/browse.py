@@ -1,0 +1,31 @@
+"""Pages to read: the incident log and the workflow as a diagram."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from engine import access
+from engine.overview import incident_log
+from workflows import render
+
+from ..diagram import workflow_svg
+from ..errors import Denied
+from ..session import RedressDep, ViewerDep
+from ..templating import page
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/log")
+def log_page(request: Request, app: RedressDep, viewer: ViewerDep) -> Response:
+    if not access.may_read_log(viewer):
+        raise Denied("the incident log is kept by the coordinator and the headteacher")
+    return page(request, "log.html", viewer, {"log": incident_log(app, viewer)})
+
+
+@router.get("/workflow")
+def workflow_page(request: Request, app: RedressDep, viewer: ViewerDep) -> Response:
+    spec = app.current_workflow().spec
+    context = {"spec": spec, "svg": workflow_svg(spec), "mermaid": render.mermaid(spec), "text": render.text(spec)}
+    return page(request, "workflow.html", viewer, context)

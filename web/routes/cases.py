@@ -1,0 +1,91 @@
+"""A case: open one, read it, take an action on it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import RedirectResponse, Response
+
+from engine import access
+from engine.access import CaseAccess, Sight, Viewer
+from engine.app import Redress
+from engine.cases import open_case, take_action
+from engine.errors import BadInput, Conflict, NotFound, Refused
+from engine.overview import matter_view
+from engine.people import list_people
+
+from ..errors import Denied, status_of
+from ..forms import action_fields, echo, open_case_input, text, whole_number
+from ..session import FORM_CSRF, FormDep, RedressDep, ViewerDep, flash
+from ..templating import page
+from ..views import case_context, permitted_action, seen_case
+
+router = APIRouter(include_in_schema=False)
+
+CaseId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+ActionName = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
+
+
+def _may_open(app: Redress, viewer: Viewer) -> None:
+    spec = app.current_workflow().spec
+    if not access.may_open_case(viewer, spec):
+        raise Denied(f"only {', '.join(spec.open.roles)} may open a case")
+
+
+def _open_form(request: Request, app: Redress, viewer: Viewer, values: dict[str, Any], error: str | None = None,
+               status: int = 200) -> Response:
+    spec = app.current_workflow().spec
+    people = [p for p in list_people(app) if p.active]
+    context = {"categories": spec.categories, "people": people, "values": values, "error": error}
+    return page(request, "open_case.html", viewer, context, status=status)
+
+
+@router.get("/cases/new")
+def open_case_form(request: Request, app: RedressDep, viewer: ViewerDep) -> Response:
+    _may_open(app, viewer)
+    return _open_form(request, app, viewer, {})
+
+
+@router.post("/cases", dependencies=[FORM_CSRF])
+def open_case_post(request: Request, app: RedressDep, viewer: ViewerDep, form: FormDep) -> Response:
+    _may_open(app, viewer)
+    try:
+        case_id = open_case(app, viewer.email, open_case_input(app, form))
+    except (Refused, BadInput, NotFound) as exc:
+        return _open_form(request, app, viewer, echo(form), str(exc), status=422)
+    flash(request, f"Case {case_id} is open. The people the workflow names have been told.")
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+def render_case(request: Request, app: Redress, viewer: Viewer, facts: CaseAccess, sight: Sight,
+                problem: tuple[str, str, dict[str, Any]] | None = None, status: int = 200) -> Response:
+    """The full case page; `problem` is (form name, message, posted values) for a refused form."""
+    context = case_context(app, viewer, facts, sight)
+    if problem:
+        form_name, message, values = problem
+        context["form_errors"], context["form_values"] = {form_name: message}, {form_name: values}
+    return page(request, "case.html", viewer, context, status=status)
+
+
+@router.get("/cases/{case_id}")
+def case_page(request: Request, case_id: CaseId, app: RedressDep, viewer: ViewerDep) -> Response:
+    facts, sight = seen_case(app, viewer, case_id, at_least=Sight.MATTER)
+    if sight is Sight.MATTER:
+        return page(request, "matter.html", viewer, {"matter": matter_view(app, case_id)})
+    return render_case(request, app, viewer, facts, sight)
+
+
+@router.post("/cases/{case_id}/actions/{action_name}", dependencies=[FORM_CSRF])
+def take_action_post(request: Request, case_id: CaseId, action_name: ActionName, app: RedressDep, viewer: ViewerDep,
+                     form: FormDep) -> Response:
+    facts, sight, action = permitted_action(app, viewer, case_id, action_name)
+    try:
+        result = take_action(app, case_id, action_name, viewer.email, action_fields(form, action),
+                             note=text(form, "note").strip() or None, expected_version=whole_number(form, "expected_version"))
+    except (Refused, BadInput, Conflict) as exc:
+        problem = (f"action:{action_name}", str(exc), echo(form))
+        return render_case(request, app, viewer, facts, sight, problem, status=status_of(exc))
+    stage = app.compiled(facts.workflow_id).spec.stages[result.stage_after].title
+    flash(request, f"Done: {action.title}. The case is now at '{stage}'.")
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)

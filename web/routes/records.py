@@ -1,0 +1,127 @@
+"""A case's record: evidence (upload, link, download), notes and meetings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from engine import access, records
+from engine.access import CaseAccess, Sight, Viewer
+from engine.app import Redress
+from engine.errors import BadInput, NotFound, Refused
+from engine.queries import show_case
+
+from ..errors import Denied, status_of
+from ..forms import echo, text
+from ..session import FORM_CSRF, FormDep, RedressDep, ViewerDep, flash
+from ..views import seen_case
+from .cases import CaseId, render_case
+
+router = APIRouter(include_in_schema=False)
+
+EvidenceId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+SAFE_TYPES = INLINE_TYPES | {"application/pdf", "text/plain", "text/csv", "message/rfc822"}
+EVIDENCE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+
+
+def _keeper_case(app: Redress, viewer: Viewer, case_id: int) -> tuple[CaseAccess, Sight]:
+    facts, sight = seen_case(app, viewer, case_id)
+    if not access.may_keep_records(viewer, sight):
+        raise Denied("only the headteacher, the coordinator and the chair add to a case's record")
+    return facts, sight
+
+
+def _record(request: Request, app: Redress, viewer: Viewer, case_id: int, form_name: str, values: dict[str, object],
+            command: Callable[[], object], done: str) -> Response:
+    """Run one record command; a refusal shows the case page again with the message by the form."""
+    facts, sight = _keeper_case(app, viewer, case_id)
+    try:
+        command()
+    except (Refused, BadInput) as exc:
+        return render_case(request, app, viewer, facts, sight, (form_name, str(exc), values), status=status_of(exc))
+    flash(request, done)
+    return RedirectResponse(f"/cases/{case_id}#{form_name}", status_code=303)
+
+
+@router.post("/cases/{case_id}/evidence", dependencies=[FORM_CSRF])
+def upload_evidence(request: Request, case_id: CaseId, app: RedressDep, viewer: ViewerDep, form: FormDep) -> Response:
+    upload = form.get("file")
+    description = text(form, "description", 2000)
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        command: Callable[[], object] = _no_file
+    else:
+        content, name = upload.file.read(), upload.filename
+        command = lambda: records.add_evidence_file(app, case_id, viewer.email, content, name, description)  # noqa: E731
+    return _record(request, app, viewer, case_id, "evidence", echo(form), command, "The file is stored as evidence.")
+
+
+def _no_file() -> None:
+    raise BadInput("choose a file to upload: a screenshot or a saved page")
+
+
+@router.post("/cases/{case_id}/links", dependencies=[FORM_CSRF])
+def add_link(request: Request, case_id: CaseId, app: RedressDep, viewer: ViewerDep, form: FormDep) -> Response:
+    url, description = text(form, "url", 2000), text(form, "description", 2000)
+    return _record(request, app, viewer, case_id, "links", echo(form),
+                   lambda: records.add_evidence_link(app, case_id, viewer.email, url, description), "The link is recorded as evidence.")
+
+
+@router.post("/cases/{case_id}/notes", dependencies=[FORM_CSRF])
+def add_note(request: Request, case_id: CaseId, app: RedressDep, viewer: ViewerDep, form: FormDep) -> Response:
+    note = text(form, "text")
+    return _record(request, app, viewer, case_id, "notes", echo(form),
+                   lambda: records.add_note(app, case_id, viewer.email, note), "The note is added.")
+
+
+@router.post("/cases/{case_id}/meetings", dependencies=[FORM_CSRF])
+def record_meeting(request: Request, case_id: CaseId, app: RedressDep, viewer: ViewerDep, form: FormDep) -> Response:
+    held_on, attendees, notes = text(form, "held_on", 20), text(form, "attendees", 2000), text(form, "notes")
+
+    def command() -> object:
+        return records.record_meeting(app, case_id, viewer.email, _date(held_on), attendees, notes)
+
+    return _record(request, app, viewer, case_id, "meetings", echo(form), command, "The meeting is recorded.")
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise BadInput(f"'{value}' is not a date: write it as YYYY-MM-DD") from None
+
+
+def safe_filename(name: str) -> str:
+    """A file name fit for a header: letters, digits and . _ - only, never a path."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._") or "evidence"
+    return cleaned[:100]
+
+
+def disposition(kind: str, name: str) -> str:
+    """Content-Disposition with an ASCII name and the original (percent-encoded UTF-8) beside it."""
+    original = "".join(ch for ch in name if ch.isprintable())[:200]
+    return f"{kind}; filename=\"{safe_filename(name)}\"; filename*=UTF-8''{quote(original, safe='')}"
+
+
+@router.get("/cases/{case_id}/evidence/{evidence_id}")
+def download_evidence(case_id: CaseId, evidence_id: EvidenceId, app: RedressDep, viewer: ViewerDep) -> Response:
+    seen_case(app, viewer, case_id)
+    item = next((e for e in show_case(app, case_id)["evidence"] if e["id"] == evidence_id and e["kind"] == "file"), None)
+    if item is None:
+        raise NotFound(f"case {case_id} has no evidence file {evidence_id}")
+    path = records.evidence_path(app.data_dir, item["sha256"])
+    if not path.is_file():
+        raise NotFound(f"the file of evidence {evidence_id} is missing from the evidence store")
+    media_type = item["media_type"] if item["media_type"] in SAFE_TYPES else "application/octet-stream"
+    kind = "inline" if media_type in INLINE_TYPES else "attachment"
+    headers = {"Content-Disposition": disposition(kind, item["name"] or "evidence"), "X-Content-Type-Options": "nosniff",
+               "Content-Security-Policy": EVIDENCE_CSP}
+    return FileResponse(path, media_type=media_type, headers=headers)

@@ -1,0 +1,42 @@
+"""The monitoring report (engine.report) as a page: counts by period, category, stage and outcome."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from markupsafe import Markup
+
+from engine import access
+from engine.access import Viewer
+from engine.report import build_report
+from engine.report_charts import horizontal_bars, vertical_bars
+
+from ..errors import Denied
+from ..session import RedressDep, ViewerDep
+from ..templating import page
+
+router = APIRouter(include_in_schema=False)
+
+FIRST, LAST = date(2000, 1, 1), date(2100, 12, 31)
+"""The dates a report may span: a school's records, not the whole calendar (which would cost memory to count)."""
+From = Annotated[date | None, Query(alias="from", ge=FIRST, le=LAST, description="The first day, as YYYY-MM-DD.")]
+To = Annotated[date | None, Query(alias="to", ge=FIRST, le=LAST, description="The last day, as YYYY-MM-DD.")]
+By = Annotated[Literal["month", "term"], Query(description="Count by month or by term.")]
+
+
+def may_read(viewer: Viewer) -> None:
+    if not access.may_read_report(viewer):
+        raise Denied("the monitoring report is for the headteacher, the chair and the coordinator")
+
+
+@router.get("/report")
+def report_page(request: Request, app: RedressDep, viewer: ViewerDep,
+                start: From = None, end: To = None, by: By = "month") -> Response:
+    may_read(viewer)
+    report = build_report(app, start, end, by)
+    charts = [Markup(horizontal_bars("Cases by category", [(c.label, c.value) for c in report.categories])),
+              Markup(vertical_bars(f"Cases opened by {by}", [(p.label, p.value) for p in report.periods]))]
+    return page(request, "report.html", viewer, {"report": report, "charts": charts})

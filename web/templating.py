@@ -1,0 +1,81 @@
+"""Jinja2 for the pages: autoescape on, undefined names are errors, one base layout with the navigation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from starlette.responses import Response
+
+from engine import access
+from engine.access import Viewer
+
+from .session import csrf_token, redress, take_flash
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@cache
+def templates() -> Jinja2Templates:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["short_hash"] = lambda value: (value or "")[:12]
+    env.filters["safe_url"] = safe_url
+    return Jinja2Templates(env=env)
+
+
+def safe_url(value: str | None) -> str | None:
+    """A user-given link, only if it is a plain http(s) address (never javascript: or data:)."""
+    if not value:
+        return None
+    lowered = value.strip().lower()
+    return value.strip() if lowered.startswith(("https://", "http://")) and not any(c.isspace() for c in value.strip()) else None
+
+
+def nav(request: Request, viewer: Viewer) -> list[tuple[str, str]]:
+    """The pages this person may open, in menu order."""
+    spec = redress(request).current_workflow().spec
+    links = [("/", "Dashboard")]
+    if access.may_open_case(viewer, spec):
+        links.append(("/cases/new", "Open a case"))
+    if access.may_read_log(viewer):
+        links.append(("/log", "Incident log"))
+    if access.may_read_report(viewer) and "report" in request.app.state.features:
+        links.append(("/report", "Report"))
+    if access.may_manage_people(viewer):
+        links.append(("/people", "People"))
+    if access.may_manage_outbox(viewer):
+        links.append(("/outbox", "Outbox"))
+    links.append(("/workflow", "Workflow"))
+    return links
+
+
+def page(request: Request, name: str, viewer: Viewer | None, context: dict[str, Any] | None = None,
+         status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    """Render a page with the layout's context: who is signed in, their menu, the CSRF token, a message."""
+    app = redress(request)
+    full = {
+        "viewer": viewer,
+        "nav": nav(request, viewer) if viewer else [],
+        "path": request.url.path,
+        "csrf_token": csrf_token(request),
+        "flash": take_flash(request),
+        "school_name": app.settings.school_name,
+        "error": None,
+        "local": lambda iso: app.local(datetime.fromisoformat(iso)) if iso else "",
+        **(context or {}),
+    }
+    return templates().TemplateResponse(request, name, full, status_code=status, headers=headers)
+
+
+def error_page(request: Request, status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
+    viewer = getattr(request.state, "viewer", None)
+    titles = {403: "Not allowed", 404: "Not found", 405: "Not allowed", 409: "Changed meanwhile", 422: "Not done"}
+    return page(request, "error.html", viewer, {"status": status, "title": titles.get(status, "Error"), "message": message},
+                status=status, headers=headers)
