@@ -6,6 +6,7 @@ answers, so a refused attempt is on record even though it is refused.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -37,6 +38,33 @@ def hasher() -> PasswordHasher:
 def _dummy_hash() -> str:
     """Verified against when nobody has the email, so a wrong email takes as long as a wrong password."""
     return hasher().hash("redress: nobody has this password")
+
+
+_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/l/I: read aloud or copied by hand
+
+
+def new_password(length: int = 14) -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+def issue_password(app: Redress, email: str) -> str:
+    """A new random password for someone (their first, or a reset): shown once to the headteacher, stored hashed."""
+    password = new_password()
+    set_password(app, email, password)
+    return password
+
+
+def change_password(app: Redress, person_id: int, current: str, new: str, repeated: str) -> None:
+    """A person changes their own password, proving they know the current one."""
+    if new != repeated:
+        raise BadInput("the two new passwords differ: type the same one twice")
+    check_password_rules(new)
+    with app.db.reading() as session:
+        person = session.get(Person, person_id)
+        if person is None or not _verify(person.password_hash, current):
+            raise BadInput("the current password is wrong")
+        email = person.email
+    set_password(app, email, new)
 
 
 def check_password_rules(password: str) -> None:

@@ -3,7 +3,6 @@ and a few cases at different stages, made through the same commands a person wou
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -12,7 +11,7 @@ from sqlalchemy import func, select
 from store import Person
 
 from .app import Redress
-from .auth import set_password
+from .auth import new_password, set_password
 from .cases import OpenCase, open_case, take_action
 from .people import add_person
 from .records import add_evidence_link, add_note
@@ -26,7 +25,6 @@ PEOPLE = [
     ("Sam Staff", "sam", ["staff"]),
     ("Tess Teacher", "tess", ["staff"]),
 ]
-_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 @dataclass(frozen=True)
@@ -40,10 +38,6 @@ class Login:
 def has_people(app: Redress) -> bool:
     with app.db.reading() as session:
         return bool(session.scalar(select(func.count()).select_from(Person)))
-
-
-def new_password(length: int = 14) -> str:
-    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
 
 
 def seed(app: Redress) -> list[Login]:

@@ -18,7 +18,7 @@ from . import errors
 from .api import cases as api_cases
 from .api import records as api_records
 from .api import school as api_school
-from .routes import admin, browse, cases, dashboard, records, signin
+from .routes import account, admin, browse, cases, dashboard, records, signin
 from .security import BodyLimit, SecurityHeaders, secret_key
 
 STATIC = Path(__file__).parent / "static"
@@ -49,7 +49,7 @@ def create_app(redress: Redress, *, secret: str | None = None) -> FastAPI:
     app.state.redress = redress
     app.state.features = features()
     errors.install(app)
-    for module in (signin, dashboard, cases, records, admin, browse):
+    for module in (signin, account, dashboard, cases, records, admin, browse):
         app.include_router(module.router)
     if "report" in app.state.features:
         from .api import report as api_report

@@ -53,6 +53,7 @@ SCHOOL_ROUTES: dict[str, dict[str, int]] = {
     "GET /report":         dict(zip(PEOPLE, (200, 200, 200, 403, 403, 403, 303), strict=True)),
     "GET /people":         dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 303), strict=True)),
     "GET /outbox":         dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 303), strict=True)),
+    "GET /account/password": dict(zip(PEOPLE, (200, 200, 200, 200, 200, 200, 303), strict=True)),
     "GET /api/me":         dict(zip(PEOPLE, (200, 200, 200, 200, 200, 200, 401), strict=True)),
     "GET /api/cases":      dict(zip(PEOPLE, (200, 200, 200, 200, 200, 200, 401), strict=True)),
     "GET /api/log":        dict(zip(PEOPLE, (200, 403, 200, 403, 403, 403, 401), strict=True)),

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from engine import access
 from engine.access import Viewer
 from engine.app import Redress
+from engine.auth import issue_password
 from engine.errors import BadInput, NotFound, Refused
 from engine.overview import outbox
 from engine.people import add_person, list_people, person_by_id, set_roles
@@ -32,11 +33,12 @@ def _headteacher(viewer: Viewer) -> None:
 
 
 def _people_page(request: Request, app: Redress, viewer: Viewer, values: dict[str, Any] | None = None,
-                 error: str | None = None, status: int = 200) -> Response:
+                 error: str | None = None, status: int = 200, issued: dict[str, str] | None = None,
+                 headers: dict[str, str] | None = None) -> Response:
     spec = app.current_workflow().spec
     roles = {name: role for name, role in spec.roles.items() if name != SYSTEM}
-    context = {"people": list_people(app), "roles": roles, "values": values or {}, "error": error}
-    return page(request, "people.html", viewer, context, status=status)
+    context = {"people": list_people(app), "roles": roles, "values": values or {}, "error": error, "issued": issued}
+    return page(request, "people.html", viewer, context, status=status, headers=headers)
 
 
 @router.get("/people")
@@ -52,8 +54,18 @@ def add_person_post(request: Request, app: RedressDep, viewer: ViewerDep, form: 
         person = add_person(app, text(form, "name", 200), text(form, "email", 320), texts(form, "roles"))
     except (Refused, BadInput) as exc:
         return _people_page(request, app, viewer, echo(form), str(exc), status=status_of(exc))
-    flash(request, f"{person.name} is added. They sign in once a password is set: redress people set-password {person.email}")
+    flash(request, f"{person.name} is added. Give them a first password with 'Set a new password' below.")
     return RedirectResponse("/people", status_code=303)
+
+
+@router.post("/people/{person_id}/password", dependencies=[FORM_CSRF])
+def issue_password_post(request: Request, person_id: RowId, app: RedressDep, viewer: ViewerDep) -> Response:
+    """A new random password, shown once on this page (never put in a cookie or a redirect), stored hashed."""
+    _headteacher(viewer)
+    person = person_by_id(app, person_id)
+    password = issue_password(app, person.email)
+    return _people_page(request, app, viewer, issued={"name": person.name, "email": person.email, "password": password},
+                        headers={"Cache-Control": "no-store"})
 
 
 @router.post("/people/{person_id}/roles", dependencies=[FORM_CSRF])
