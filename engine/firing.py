@@ -170,12 +170,13 @@ class _Batch:
         if case.stage != timer.stage:
             return self.skip(case, timer, f"the case has moved on from '{timer.stage}' to '{case.stage}'")
         try:
-            with self.session.begin_nested():
-                self._set(timer, "fired")  # before acting: the action cancels the case's *pending* timers
-                if deadline.escalate:
+            if deadline.escalate:
+                # An action may be refused after it has started writing (a template, say): a savepoint undoes it.
+                with self.session.begin_nested():
+                    self._set(timer, "fired")  # before acting: the action cancels the case's *pending* timers
                     self.escalate(case, timer, deadline.escalate)
-                else:
-                    self.remind(spec, case, timer, deadline)
+            else:
+                self.remind(spec, case, timer, deadline)  # refused, if at all, before it writes anything
         except RedressError as exc:
             return self.skip(case, timer, str(exc))
         if deadline.escalate:
@@ -195,6 +196,7 @@ class _Batch:
         context = {"case": case_context(app, spec, case), "actor": None, "action": None, "reason": None,
                    "deadline": deadline_context(app, case, timer)}
         queued = queue(app, self.session, case, deadline.template, self.recipients(case, deadline.remind), context)
+        self._set(timer, "fired")
         next_due = None
         if deadline.repeat is not None:
             next_due = next_repeat(app.calendar, timer.due_at, deadline.repeat, max(now, self.cutoff))

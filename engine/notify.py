@@ -80,28 +80,26 @@ def case_context(app: Redress, spec: Workflow, case: Case) -> dict[str, Any]:
 
 
 def queue(app: Redress, session: Session, case: Case | None, template: str, people: Iterable[Person], context: dict[str, Any]) -> int:
-    """Render `template` for each person and add an outbox row each; return how many."""
-    count = 0
+    """Render `template` for each person, then add an outbox row each; return how many.
+
+    Every message is rendered before any row is added, so a template that fails adds nothing."""
+    now = app.clock.now()
+    rendered = []
     for person in people:
         full = {**context, "school_name": app.settings.school_name, "recipient": {"name": person.name, "email": person.email}}
         try:
-            rendered = app.renderer.render(template, full)
+            rendered.append((person, app.renderer.render(template, full)))
         except TemplateError as exc:
             raise BadInput(f"the email template '{template}' could not be rendered: {exc}") from exc
-        session.add(OutboxMessage(
-            case_id=case.id if case else None,
-            template=template,
-            recipient_email=person.email,
-            recipient_name=person.name,
-            subject=rendered.subject,
-            body_text=rendered.text,
-            body_html=rendered.html,
-            message_id=make_msgid("redress", domain=app.mail_domain),
-            next_attempt_at=app.clock.now(),
-            created_at=app.clock.now(),
-        ))
-        count += 1
-    return count
+    session.add_all(
+        OutboxMessage(
+            case_id=case.id if case else None, template=template, recipient_email=person.email, recipient_name=person.name,
+            subject=message.subject, body_text=message.text, body_html=message.html,
+            message_id=make_msgid("redress", domain=app.mail_domain), next_attempt_at=now, created_at=now,
+        )
+        for person, message in rendered
+    )
+    return len(rendered)
 
 
 def notify_all(

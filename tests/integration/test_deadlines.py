@@ -200,3 +200,35 @@ def test_two_workers_at_once_fire_each_timer_once(app):
         assert len(events(app, case_id, "reminder")) == 1
         assert count(app, AuditEvent, case_id=case_id, kind="action", actor="system") == 1
         assert queries.verify_trail(app, case_id).ok
+
+
+def test_a_reminder_whose_email_cannot_be_written_is_skipped_leaving_nothing_half_done(app):
+    from engine.people import add_person
+
+    add_person(app, "Dana Deputy", "deputy@school.example", ["headteacher"])  # the second of two recipients
+    case_id = open_case(app)
+    other = open_case(app)
+    real = app.renderer
+
+    class RefusesOneCase:
+        def render(self, template, context):
+            if (template, context["case"]["id"], context["recipient"]["email"]) == ("deadline_reminder", case_id, "deputy@school.example"):
+                from notifications.errors import TemplateError
+
+                raise TemplateError("'oops' is undefined", template="deadline_reminder.txt", line=3)
+            return real.render(template, context)
+
+    outbox_before = count(app, OutboxMessage)
+    app.__dict__["renderer"] = RefusesOneCase()
+    result = fire_at(app, TUESDAY_9)
+    app.__dict__["renderer"] = real
+    assert (result.reminders, result.failed) == (1, 1)
+    [skipped] = events(app, case_id, "deadline_skipped")
+    assert "could not be rendered" in skipped["data"]["reason"]
+    assert events(app, case_id, "reminder") == []
+    assert count(app, OutboxMessage, case_id=case_id) == count(app, OutboxMessage, case_id=case_id, template="new_case") + \
+        count(app, OutboxMessage, case_id=case_id, template="staff_reassurance")  # no reminder row for it
+    assert count(app, OutboxMessage) == outbox_before + 2  # the other case's reminders (head and deputy) only
+    assert ("acknowledge_reminder", "fired", 0) in timers(app, case_id)
+    assert [e["data"]["deadline"] for e in events(app, other, "reminder")] == ["acknowledge_reminder"]
+    assert queries.verify_trail(app, case_id).ok
