@@ -153,8 +153,14 @@ class Settings(_Frozen):
     @field_validator("smtp_from")
     @classmethod
     def _address(cls, value: str) -> str:
-        if "@" not in value:
-            raise ValueError(f"'{value}' is not an email address")
+        # The dispatcher's own check, run now: a bad From address is a setup mistake, not a failure at every send.
+        from notifications.errors import AddressError
+        from notifications.mail import sender_address
+
+        try:
+            sender_address(value)
+        except AddressError as exc:
+            raise ValueError(str(exc)) from None
         return value
 
     @property

@@ -199,3 +199,9 @@ def test_config_show_with_a_bad_setting_prints_one_line_and_exits_1(
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.startswith("redress: REDRESS_TIMEZONE: 'Mars/Olympus_Mons' is not a known time zone")
+
+
+@pytest.mark.parametrize("sender", ["two@school.example, addresses@school.example", "Redress <redress@school.example>\nBcc: x@evil.example"])
+def test_a_from_address_the_mail_server_would_refuse_is_refused_at_start(tmp_path: Path, sender: str) -> None:
+    with pytest.raises(BadInput, match="REDRESS_SMTP_FROM"):
+        load_settings({"REDRESS_SMTP_FROM": sender}, tmp_path)
