@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import WORKFLOW
+from tests.conftest import SCHOOL, WORKFLOW
 
 
 @dataclass
@@ -40,6 +40,13 @@ class Redress:
         if ok:
             assert done.returncode == 0, f"redress {' '.join(args)} failed: {done.stderr}"
         return result
+
+    def school(self) -> Redress:
+        """`redress init` and the school's people (from tests.conftest.SCHOOL), as a person would add them."""
+        self("init")
+        for name, email, roles in SCHOOL:
+            self("people", "add", "--name", name, "--email", email, *(arg for role in roles for arg in ("--role", role)))
+        return self
 
     def popen(self, *args: str) -> subprocess.Popen[str]:
         return subprocess.Popen(self.command(*args), cwd=self.folder, env=self.env, text=True,

@@ -12,21 +12,9 @@ from tests.e2e.cli import Redress
 
 pytestmark = pytest.mark.slow
 
-PEOPLE = [
-    ("Helen Head", "head@school.example", "headteacher"),
-    ("Charles Chair", "chair@school.example", "chair"),
-    ("Cora Coordinator", "coordinator@school.example", "coordinator"),
-    ("Sam Staff", "sam@school.example", "staff"),
-]
-
-
 @pytest.fixture
 def redress(tmp_path, database_url):
-    run = Redress(tmp_path, database_url)
-    run("init")
-    for name, email, role in PEOPLE:
-        run("people", "add", "--name", name, "--email", email, "--role", role)
-    return run
+    return Redress(tmp_path, database_url).school()
 
 
 def test_a_case_goes_from_report_to_legal_advice_and_its_trail_verifies(redress, tmp_path):

@@ -11,14 +11,6 @@ from tests.e2e.cli import Redress
 
 pytestmark = pytest.mark.slow
 
-PEOPLE = [
-    ("Helen Head", "head@school.example", "headteacher"),
-    ("Charles Chair", "chair@school.example", "chair"),
-    ("Esme Equalities", "equalities@school.example", "equalities_manager"),
-    ("Sam Staff", "sam@school.example", "staff"),
-]
-
-
 @pytest.fixture
 def mailbox(tmp_path):
     folder = tmp_path / "mail"
@@ -29,12 +21,8 @@ def mailbox(tmp_path):
 @pytest.fixture
 def redress(tmp_path, sqlite_url, mailbox):
     _, port = mailbox
-    run = Redress(tmp_path, sqlite_url, REDRESS_SMTP_HOST="127.0.0.1", REDRESS_SMTP_PORT=str(port),
-                  REDRESS_DIGEST_ENABLED="false", REDRESS_POLICY_REVIEW_ENABLED="false")
-    run("init")
-    for name, email, role in PEOPLE:
-        run("people", "add", "--name", name, "--email", email, "--role", role)
-    return run
+    return Redress(tmp_path, sqlite_url, REDRESS_SMTP_HOST="127.0.0.1", REDRESS_SMTP_PORT=str(port),
+                   REDRESS_DIGEST_ENABLED="false", REDRESS_POLICY_REVIEW_ENABLED="false").school()
 
 
 def _received(folder) -> list[tuple[str, str]]:
