@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from transitions import MachineError
 
@@ -84,7 +84,7 @@ class ActionResult:
 
 
 def load_case(session: Session, case_id: int) -> Case:
-    case = session.get(Case, case_id)
+    case = session.get(Case, case_id, options=[joinedload(Case.parties)])  # one query: the relations need them
     if case is None:
         raise NotFound(f"there is no case {case_id}: 'redress case list' shows the cases")
     return case
@@ -198,14 +198,15 @@ def act_in_session(
     spec = compiled.spec
     action = rules.check_action(spec, case.stage, action_name, actor.roles(case))
     values = rules.parse_fields(action_name, action, raw)
-    rules.check_guards(action_name, action, case_facts(session, case))
+    if action.guards:
+        rules.check_guards(action_name, action, case_facts(session, case))
     before, now = case.stage, app.clock.now()
     case.stage = _next_stage(compiled, before, action_name)
     case.stage_entered_at = now
     case.facts = {**case.facts, **values}
     if spec.is_final(case.stage):
         case.closed_at, case.outcome = now, action.outcome or spec.stages[case.stage].title
-    cancel_pending(session, case.id)  # flushes the case first: a stale version fails here, as a Conflict
+    cancel_pending(session, case.id)
     if not spec.is_final(case.stage):
         start_stage_deadlines(app, session, spec, case, now)
     labelled = {action.fields[k].label: v for k, v in values.items()}
@@ -220,6 +221,7 @@ def act_in_session(
         stage_before=before, stage_after=case.stage,
         data={"title": action.title, "fields": values, "note": note, "notified": notified, **extra},
     )
+    session.flush()  # the one write of the case, its new rows and its version check: the result carries the new version
     return ActionResult(case.id, action_name, before, case.stage, case.version, notified, case.closed_at is not None)
 
 

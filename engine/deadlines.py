@@ -40,10 +40,10 @@ def start_stage_deadlines(app: Redress, session: Session, spec: Workflow, case: 
 
 def cancel_pending(session: Session, case_id: int) -> int:
     """Cancel every pending deadline of a case (it left the stage they belong to)."""
-    # No timer of the case is held as an object here, so there is nothing in the session to keep in step.
-    result = session.execute(
-        update(Timer).where(Timer.case_id == case_id, Timer.status == "pending").values(status="cancelled"),
-        execution_options={"synchronize_session": False},
+    # On the connection, not through the session: no timer of the case is held as an object, and this
+    # way the session is not flushed here as well as at commit (one flush per command is enough).
+    result = session.connection().execute(
+        update(Timer).where(Timer.case_id == case_id, Timer.status == "pending").values(status="cancelled")
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
