@@ -133,7 +133,8 @@ def firing_delay(folder: Path) -> dict[str, float]:
             case_id = cases.open_case(app, HEAD, cases.OpenCase(categories=["staff_offensive"], summary="Latency"))
             due = datetime.now(UTC) + timedelta(seconds=1)
             with app.db.unit_of_work() as session:
-                session.execute(update(Timer).where(Timer.case_id == case_id, Timer.kind == "reminder").values(due_at=due))
+                # The escalation: a reminder would wait for school hours when this runs at night or at a weekend.
+                session.execute(update(Timer).where(Timer.case_id == case_id, Timer.kind == "escalation").values(due_at=due))
             fired_at = _wait_fired(app, case_id)
             delays.append((fired_at - due).total_seconds())
             polls.append((datetime.now(UTC) - due).total_seconds())
@@ -146,7 +147,7 @@ def _wait_fired(app: Redress, case_id: int) -> datetime:
     give_up = time.monotonic() + 30
     while time.monotonic() < give_up:
         with app.db.reading() as session:
-            fired = session.scalar(select(Timer.fired_at).where(Timer.case_id == case_id, Timer.kind == "reminder",
+            fired = session.scalar(select(Timer.fired_at).where(Timer.case_id == case_id, Timer.kind == "escalation",
                                                                 Timer.status == "fired"))
         if fired is not None:
             return fired

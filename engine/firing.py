@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import ColumnElement, exists, select, update
 from sqlalchemy.orm import Session
 
 from store import Case, Person, Timer, audit
@@ -88,35 +88,54 @@ def fire_due(
     (the long-running worker passes 0: its next wake picks them up). `should_stop` is asked
     between batches, so a stopping worker finishes the batch it is in and no more."""
     cutoff = now or app.clock.now()
+    held = reminders_held(app, cutoff)
     total = FireResult()
     deadline = time.monotonic() + patience
     while not (should_stop and should_stop()):
         with app.db.unit_of_work() as session:
-            cases, timers = _claim(app, session, cutoff, batch)
+            cases, timers = _claim(app, session, _due(cutoff, held), batch)
             total += _Batch(app, session, cases, cutoff).fire_all(timers)
         if timers:
             continue
-        if time.monotonic() >= deadline or not _any_due(app, cutoff):
+        if time.monotonic() >= deadline or not _any_due(app, _due(cutoff, held)):
             break
         time.sleep(BUSY_POLL_SECONDS)
     return total
 
 
+def reminders_held(app: Redress, at: datetime) -> bool:
+    """Reminders are never sent at night, at weekends or in the holidays. Due times already fall in school
+    hours; one that fell due while no worker ran waits for the next school morning (escalations do not wait)."""
+    return app.calendar.next_allowed(at) > at
+
+
+def _due(cutoff: datetime, held: bool) -> tuple[ColumnElement[bool], ...]:
+    due = (Timer.status == "pending", Timer.due_at <= cutoff)
+    return (*due, Timer.kind != "reminder") if held else due
+
+
 def earliest_due(app: Redress) -> datetime | None:
-    """The due time of the earliest pending timer (one index lookup): when the worker should wake."""
+    """When the worker should wake: the earliest pending timer, a held reminder counting from when it may go."""
+    now = app.clock.now()
+    earliest = select(Timer.due_at).where(Timer.status == "pending").order_by(Timer.due_at).limit(1)
     with app.db.reading() as session:
-        return session.scalar(select(Timer.due_at).where(Timer.status == "pending").order_by(Timer.due_at).limit(1))
+        if not reminders_held(app, now):
+            return session.scalar(earliest)
+        other = session.scalar(earliest.where(Timer.kind != "reminder"))
+        reminder = session.scalar(earliest.where(Timer.kind == "reminder"))
+    if reminder is not None:
+        reminder = max(reminder, app.calendar.next_allowed(now))
+    return min((t for t in (other, reminder) if t is not None), default=None)
 
 
-def _any_due(app: Redress, cutoff: datetime) -> bool:
+def _any_due(app: Redress, due: tuple[ColumnElement[bool], ...]) -> bool:
     with app.db.reading() as session:
-        return bool(session.scalar(select(exists().where(Timer.status == "pending", Timer.due_at <= cutoff))))
+        return bool(session.scalar(select(exists().where(*due))))
 
 
-def _claim(app: Redress, session: Session, cutoff: datetime, batch: int) -> tuple[dict[int, Case], list[DueTimer]]:
+def _claim(app: Redress, session: Session, due: tuple[ColumnElement[bool], ...], batch: int) -> tuple[dict[int, Case], list[DueTimer]]:
     """Lock up to `batch` cases with due timers (skipping cases others hold) and load them; return
     them by id, with up to `batch` of their due timers, earliest first."""
-    due = (Timer.status == "pending", Timer.due_at <= cutoff)
     locking = select(Case.id).where(Case.id.in_(select(Timer.case_id).where(*due))).order_by(Case.id).limit(batch)
     postgres = app.db.dialect == "postgresql"
     if postgres:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from engine import queries
 from engine.app import Redress
-from engine.firing import FireResult, fire_due
+from engine.firing import FireResult, earliest_due, fire_due
 from store import AuditEvent, Case, OutboxMessage, Timer
 from tests.conftest import CHAIR, HEAD, MONDAY, SCHOOL, WORKFLOW, make_app
 from tests.integration.helpers import act, count, open_case
@@ -232,3 +232,17 @@ def test_a_reminder_whose_email_cannot_be_written_is_skipped_leaving_nothing_hal
     assert ("acknowledge_reminder", "fired", 0) in timers(app, case_id)
     assert [e["data"]["deadline"] for e in events(app, other, "reminder")] == ["acknowledge_reminder"]
     assert queries.verify_trail(app, case_id).ok
+
+
+def test_a_reminder_missed_overnight_waits_for_the_school_morning_but_an_escalation_does_not(app):
+    case_id = open_case(app)
+    wednesday_2am = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # the reminder fell due Tuesday 09:00; no worker ran
+    assert fire_at(app, wednesday_2am).fired == 0
+    assert events(app, case_id, "reminder") == []
+    assert earliest_due(app) == datetime(2026, 11, 25, 8, 0, tzinfo=UTC)  # working hours start at 08:00 (GMT)
+    assert fire_at(app, datetime(2026, 11, 25, 8, 0, tzinfo=UTC)).reminders == 1
+
+    saturday_night = datetime(2026, 12, 5, 23, 0, tzinfo=UTC)  # the escalation fell due on Monday 30 Nov
+    result = fire_at(app, saturday_night)
+    assert (result.escalations, result.reminders) == (1, 0)
+    assert [e["action"] for e in queries.audit_trail(app, case_id) if e["kind"] == "action"] == ["escalate_to_chair"]
