@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from notifications.errors import TemplateError
 from store import Case, OutboxMessage, Person
-from workflows import Notification, Workflow
+from workflows import RELATIONS, Notification, Workflow
 
 from .errors import BadInput
 from .rules import applies
@@ -24,7 +24,6 @@ from .rules import applies
 if TYPE_CHECKING:
     from .app import Redress
 
-RELATIONS = ("staff_concerned", "reporter")
 
 
 def people_for(session: Session, case: Case, who: Iterable[str]) -> list[Person]:

@@ -10,7 +10,7 @@ from collections import deque
 from collections.abc import Collection, Iterator
 
 from .errors import Problem
-from .guards import GUARDS
+from .guards import GUARDS, RELATIONS
 from .reader import Marks, did_you_mean
 from .spec import ANY_OPEN_STAGE, Notification, Workflow
 
@@ -47,6 +47,8 @@ def _stages(spec: Workflow, marks: Marks) -> Iterator[Problem]:
     for name in spec.relations:
         if name in spec.roles:
             yield marks.at(("relations", name), f"'{name}' is both a role and a relation: rename one")
+        elif name not in RELATIONS:  # who holds a relation is worked out by code: see workflows.guards.RELATIONS
+            yield marks.at(("relations", name), _unknown("relation", name, RELATIONS) + f": Redress knows {', '.join(RELATIONS)}", key=True)
 
 
 def _people(spec: Workflow) -> set[str]:

@@ -31,6 +31,12 @@ class Guard:
     holds: Callable[[CaseFacts], bool]
 
 
+RELATIONS: dict[str, str] = {
+    "staff_concerned": "the members of staff a case is about",
+    "reporter": "the person who logged the case",
+}
+"""The relations a workflow may declare: who holds one is worked out by code, so each is named here once."""
+
 GUARDS: dict[str, Guard] = {
     "has_evidence": Guard(
         "at least one evidence item is on the case",

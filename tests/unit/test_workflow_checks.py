@@ -240,3 +240,9 @@ def test_reminders_need_their_default_template_when_templates_are_given() -> Non
 def test_every_problem_is_reported_at_once() -> None:
     found = problems(("guards: [has_evidence]", "guards: [has_evidense]"), ("remind: [chair]", "remind: [chiar]"))
     assert len(found) == 2
+
+
+def test_a_relation_redress_cannot_work_out_is_refused() -> None:
+    [problem] = problems(("  reporter: {label: Reporter}", "  reporter: {label: Reporter}\n  parent_governor: {label: Parent governor}"))
+    assert problem.startswith("w.yaml:11:3: unknown relation 'parent_governor'")
+    assert problem.endswith(": Redress knows staff_concerned, reporter")
