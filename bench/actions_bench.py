@@ -15,11 +15,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from engine import cases
-from engine.app import Redress
-from engine.config import Settings
-from engine.people import add_person
-from engine.setup import init
+from engine.commands import cases
+from engine.commands.people import add_person
+from engine.commands.setup import init
+from engine.context import Redress
+from engine.settings import Settings
 from store import Database
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,12 +19,12 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from engine.app import Redress, open_app
-from engine.clock import FixedClock
-from engine.config import Settings
-from engine.people import add_person
-from engine.report import build_report
-from engine.setup import init
+from engine.commands.people import add_person
+from engine.commands.setup import init
+from engine.context import Redress, open_app
+from engine.report.monitoring import build_report
+from engine.rules.clock import FixedClock
+from engine.settings import Settings
 from tests.integration.history import GeneratedCase, HistoryGenerator, case_row
 from tests.pgserver import find_bin_dir, start_server
 

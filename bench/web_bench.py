@@ -46,11 +46,11 @@ def _env(folder: Path) -> dict[str, str]:
 
 def _seed(folder: Path) -> list[int]:
     """A school with CASES cases at different stages, each with evidence and a note; the headteacher's password set."""
-    from engine import auth, cases, records
-    from engine.app import open_app
-    from engine.config import load_settings
-    from engine.people import add_person
-    from engine.setup import init
+    from engine.commands import auth, cases, records
+    from engine.commands.people import add_person
+    from engine.commands.setup import init
+    from engine.context import open_app
+    from engine.settings import load_settings
 
     app = open_app(load_settings(_env(folder), folder))
     try:
@@ -83,7 +83,7 @@ def _free_port() -> int:
 
 
 def _start(folder: Path, port: int) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen([sys.executable, "-m", "engine", "serve", "--no-worker", "--port", str(port)], cwd=folder,
+    server = subprocess.Popen([sys.executable, "-m", "redress", "serve", "--no-worker", "--port", str(port)], cwd=folder,
                               env=_env(folder), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -22,13 +22,13 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
-from engine import cases
-from engine.app import Redress, open_app
-from engine.clock import FixedClock, SystemClock
-from engine.config import Settings
-from engine.firing import fire_due
-from engine.people import add_person
-from engine.setup import init
+from engine.commands import cases
+from engine.commands.people import add_person
+from engine.commands.setup import init
+from engine.context import Redress, open_app
+from engine.rules.clock import FixedClock, SystemClock
+from engine.settings import Settings
+from engine.worker.firing import fire_due
 from store import Case, Person, Timer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,7 +110,7 @@ def _worker(folder: Path, sweep: int = 30) -> Iterator[subprocess.Popen[str]]:
            "REDRESS_POLICY_REVIEW_ENABLED": "false", "REDRESS_WORKER_SWEEP_SECONDS": str(sweep), "PATH": "/usr/bin:/bin"}
     log = folder / "worker.log"
     with log.open("w") as sink:
-        process = subprocess.Popen([sys.executable, "-m", "engine", "worker"], cwd=folder, env=env, stdout=sink, stderr=sink, text=True)
+        process = subprocess.Popen([sys.executable, "-m", "redress", "worker"], cwd=folder, env=env, stdout=sink, stderr=sink, text=True)
     try:
         give_up = time.monotonic() + 60
         while "running" not in log.read_text():

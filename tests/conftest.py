@@ -60,10 +60,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def make_app(database_url: str, tmp_path: Path, **settings: object):  # type: ignore[no-untyped-def]
-    from engine.app import open_app
-    from engine.clock import FixedClock
-    from engine.config import Settings
-    from engine.setup import init
+    from engine.commands.setup import init
+    from engine.context import open_app
+    from engine.rules.clock import FixedClock
+    from engine.settings import Settings
 
     values = {"database_url": database_url, "data_dir": tmp_path / "data", "workflow": WORKFLOW, **settings}
     app = open_app(Settings(**values), clock=FixedClock(MONDAY))  # type: ignore[arg-type]
@@ -74,7 +74,7 @@ def make_app(database_url: str, tmp_path: Path, **settings: object):  # type: ig
 @pytest.fixture
 def app(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     """A wired Redress on a fresh database with the shipped workflow loaded and a school of people."""
-    from engine.people import add_person
+    from engine.commands.people import add_person
 
     redress = make_app(database_url, tmp_path)
     for name, email, roles in SCHOOL:

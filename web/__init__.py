@@ -5,6 +5,6 @@ Thin routes over the engine's commands; who may see what is decided in `engine.a
 
 from __future__ import annotations
 
-from .app import create_app
+from web.app import create_app
 
 __all__ = ["create_app"]

@@ -12,14 +12,13 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from engine.app import Redress
-
-from . import errors
-from .api import cases as api_cases
-from .api import records as api_records
-from .api import school as api_school
-from .routes import account, admin, browse, cases, dashboard, records, signin
-from .security import BodyLimit, SecurityHeaders, secret_key
+from engine import Redress
+from web import errors
+from web.api import cases as api_cases
+from web.api import records as api_records
+from web.api import school as api_school
+from web.routes import account, admin, browse, cases, dashboard, records, signin
+from web.security import BodyLimit, SecurityHeaders, secret_key
 
 STATIC = Path(__file__).parent / "static"
 SESSION_HOURS = 8
@@ -52,8 +51,8 @@ def create_app(redress: Redress, *, secret: str | None = None) -> FastAPI:
     for module in (signin, account, dashboard, cases, records, admin, browse):
         app.include_router(module.router)
     if "report" in app.state.features:
-        from .api import report as api_report
-        from .routes import report
+        from web.api import report as api_report
+        from web.routes import report
 
         app.include_router(report.router)
         app.include_router(api_report.router)

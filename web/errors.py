@@ -18,7 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from engine.errors import BadInput, Conflict, NotFound, RedressError, Refused
+from engine import BadInput, Conflict, NotFound, RedressError, Refused
 
 
 class SignInRequired(Exception):
@@ -64,7 +64,7 @@ async def refused(request: Request, exc: Exception) -> Response:
     message = str(exc) if status != 404 or isinstance(exc, NotFound) else "not found"
     if is_api(request):
         return JSONResponse({"detail": message}, status_code=status)
-    from .templating import error_page
+    from web.templating import error_page
 
     return error_page(request, status, message)
 
@@ -74,7 +74,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if is_api(request):
         return await http_exception_handler(request, exc)
-    from .templating import error_page
+    from web.templating import error_page
 
     message = "there is no such page" if exc.status_code == 404 else str(exc.detail)
     return error_page(request, exc.status_code, message, headers=exc.headers)
@@ -85,7 +85,7 @@ async def malformed(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     if is_api(request):
         return await request_validation_exception_handler(request, exc)
-    from .templating import error_page
+    from web.templating import error_page
 
     return error_page(request, 422, "the address or the form was not understood: go back and try again")
 

@@ -6,10 +6,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from engine.app import Redress
-from engine.cases import OpenCase
-from engine.clock import parse_instant
-from engine.errors import BadInput
+from engine import BadInput, OpenCase, Redress, parse_instant
 from workflows import Action
 
 MAX_FIELD = 10_000

@@ -9,8 +9,7 @@ from pathlib import Path
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from engine.config import Settings
-from engine.records import MAX_EVIDENCE_BYTES
+from engine import MAX_EVIDENCE_BYTES, Settings
 
 MAX_BODY = MAX_EVIDENCE_BYTES + 1024 * 1024
 """The largest request accepted: an evidence file at its limit, plus the form around it."""

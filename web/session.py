@@ -15,10 +15,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
-from engine.access import Viewer, load_viewer
-from engine.app import Redress
-
-from .errors import CsrfFailed, SignInRequired
+from engine import Redress, Viewer, load_viewer
+from web.errors import CsrfFailed, SignInRequired
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"

@@ -13,10 +13,8 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.responses import Response
 
-from engine import access
-from engine.access import Viewer
-
-from .session import csrf_token, redress, take_flash
+from engine import Viewer, may_manage_outbox, may_manage_people, may_open_case, may_read_log, may_read_report
+from web.session import csrf_token, redress, take_flash
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -42,15 +40,15 @@ def nav(request: Request, viewer: Viewer) -> list[tuple[str, str]]:
     """The pages this person may open, in menu order."""
     spec = redress(request).current_workflow().spec
     links = [("/", "Dashboard")]
-    if access.may_open_case(viewer, spec):
+    if may_open_case(viewer, spec):
         links.append(("/cases/new", "Open a case"))
-    if access.may_read_log(viewer):
+    if may_read_log(viewer):
         links.append(("/log", "Incident log"))
-    if access.may_read_report(viewer) and "report" in request.app.state.features:
+    if may_read_report(viewer) and "report" in request.app.state.features:
         links.append(("/report", "Report"))
-    if access.may_manage_people(viewer):
+    if may_manage_people(viewer):
         links.append(("/people", "People"))
-    if access.may_manage_outbox(viewer):
+    if may_manage_outbox(viewer):
         links.append(("/outbox", "Outbox"))
     links.append(("/workflow", "Workflow"))
     return links

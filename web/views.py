@@ -5,16 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from engine import access
-from engine.access import CaseAccess, Sight, Viewer
-from engine.app import Redress
-from engine.errors import NotFound
-from engine.overview import case_access
-from engine.people import list_people
-from engine.queries import audit_trail, show_case, verify_trail
+from engine import (
+    CaseAccess,
+    NotFound,
+    Redress,
+    Sight,
+    Viewer,
+    audit_trail,
+    case_access,
+    case_status,
+    list_people,
+    may_keep_records,
+    may_take,
+    show_case,
+    verify_trail,
+)
+from web.errors import Denied
 from workflows import Action
-
-from .errors import Denied
 
 
 def seen_case(app: Redress, viewer: Viewer, case_id: int, *, at_least: Sight = Sight.FULL) -> tuple[CaseAccess, Sight]:
@@ -23,7 +30,7 @@ def seen_case(app: Redress, viewer: Viewer, case_id: int, *, at_least: Sight = S
     facts, sight = case_access(app, viewer, case_id)
     if sight >= at_least:
         return facts, sight
-    if access.case_status(sight) == 404:
+    if case_status(sight) == 404:
         raise NotFound(f"there is no case {case_id}")
     raise Denied(f"case {case_id} is not yours to see in full")
 
@@ -34,7 +41,7 @@ def permitted_action(app: Redress, viewer: Viewer, case_id: int, action_name: st
     action = app.compiled(facts.workflow_id).spec.actions.get(action_name)
     if action is None:
         raise NotFound(f"the workflow of case {case_id} has no action '{action_name}'")
-    if not access.may_take(viewer, facts, action):
+    if not may_take(viewer, facts, action):
         raise Denied(f"'{action.title}' may be taken only by {', '.join(action.roles)}")
     return facts, sight, action
 
@@ -62,7 +69,7 @@ def case_context(app: Redress, viewer: Viewer, facts: CaseAccess, sight: Sight) 
         "opened_local": _local(app, view["opened_at"]),
         "trail": audit_trail(app, facts.id),
         "verification": verify_trail(app, facts.id),
-        "keeper": access.may_keep_records(viewer, sight),
+        "keeper": may_keep_records(viewer, sight),
         "names": names,
         "form_errors": {},
         "form_values": {},

@@ -32,7 +32,7 @@ class Redress:
         }
 
     def command(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "engine", *args]
+        return [sys.executable, "-m", "redress", *args]
 
     def __call__(self, *args: str, ok: bool = True) -> Result:
         done = subprocess.run(self.command(*args), cwd=self.folder, env=self.env, capture_output=True, text=True, timeout=120)

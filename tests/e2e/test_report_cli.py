@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from engine.clock import SystemClock
+from engine.rules.clock import SystemClock
 from tests.conftest import SCHOOL, make_app
 from tests.e2e.cli import Redress
 from tests.integration.history import POSTER_NAMES, GeneratedCase, generate_history
@@ -78,7 +78,7 @@ def test_annual_review_without_a_pdf_renderer_says_how_to_get_one(generated, tmp
 
 
 def test_annual_review_as_pdf_when_chromium_is_installed(generated, tmp_path):
-    from engine.pdf import find_renderer
+    from engine.report.pdf import find_renderer
 
     if find_renderer() is None:
         pytest.skip("no PDF renderer here")

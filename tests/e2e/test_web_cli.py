@@ -80,7 +80,7 @@ def test_serve_before_init_says_what_to_do(tmp_path: Path) -> None:
 def test_set_password_asks_twice_and_refuses_a_mismatch(redress: Redress, monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 
-    from engine.cli import cli
+    from redress.cli import cli
 
     redress("people", "add", "--name", "Helen Head", "--email", "head@school.example", "--role", "headteacher")
     for name, value in redress.env.items():

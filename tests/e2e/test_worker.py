@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from engine import cases
-from engine.app import Redress as App
-from engine.clock import SystemClock
-from engine.people import add_person
+from engine.commands import cases
+from engine.commands.people import add_person
+from engine.context import Redress as App
+from engine.rules.clock import SystemClock
 from notifications.mailbox import list_messages, running_mailbox
 from store import AuditEvent, Timer
 from tests.conftest import HEAD, SCHOOL, make_app

@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from engine import cases, records
-from engine.app import Redress
+from engine.commands import cases, records
+from engine.context import Redress
 from store import AuditEvent, OutboxMessage, Timer
 from tests.conftest import HEAD, SAM
 
@@ -41,7 +41,7 @@ def snapshot(app: Redress, case_id: int) -> tuple[Any, ...]:
 
 
 def cases_view(app: Redress, case_id: int) -> dict[str, Any]:
-    from engine.queries import show_case
+    from engine.queries.cases import show_case
 
     return show_case(app, case_id)
 

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from engine.app import Redress
+from engine.context import Redress
 from store import AuditEvent, Case, Party, Person, Timer, audit
 from workflows import Deadline, Workflow
 from workflows.spec import Duration, Unit

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from engine import cases, queries, records
+from engine.commands import cases, records
 from engine.errors import BadInput, Conflict, NotFound, Refused
+from engine.queries import cases as queries
 from store import AuditEvent, OutboxMessage, Timer
 from tests.conftest import CHAIR, COORDINATOR, EQUALITIES, HEAD, SAM, TESS
 from tests.integration.helpers import act, count, open_case, snapshot, to_meeting_stage

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from engine import queries
-from engine.app import Redress
-from engine.firing import FireResult, earliest_due, fire_due
+from engine.context import Redress
+from engine.queries import cases as queries
+from engine.worker.firing import FireResult, earliest_due, fire_due
 from store import AuditEvent, Case, OutboxMessage, Timer
 from tests.conftest import CHAIR, HEAD, MONDAY, SCHOOL, WORKFLOW, make_app
 from tests.integration.helpers import act, count, open_case
@@ -169,7 +169,7 @@ def test_refused_escalation_is_skipped_and_the_rest_of_the_batch_fires(database_
     strict.write_text(source.replace("roles: [headteacher, system]", "roles: [headteacher, system]\n    guards: [has_evidence]"))
     app = make_app(database_url, tmp_path, workflow=strict)
     try:
-        from engine.people import add_person
+        from engine.commands.people import add_person
 
         for name, email, roles in SCHOOL:
             add_person(app, name, email, roles)
@@ -203,7 +203,7 @@ def test_two_workers_at_once_fire_each_timer_once(app):
 
 
 def test_a_reminder_whose_email_cannot_be_written_is_skipped_leaving_nothing_half_done(app):
-    from engine.people import add_person
+    from engine.commands.people import add_person
 
     add_person(app, "Dana Deputy", "deputy@school.example", ["headteacher"])  # the second of two recipients
     case_id = open_case(app)

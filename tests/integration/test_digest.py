@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from engine import queries
-from engine.digest import send_digest_if_due, send_review_if_due
-from engine.worker import run_worker
+from engine.queries import cases as queries
+from engine.worker.digest import send_digest_if_due, send_review_if_due
+from engine.worker.loop import run_worker
 from notifications.mailbox import list_messages, running_mailbox
 from store import OutboxMessage, Timer
 from tests.conftest import COORDINATOR, HEAD
@@ -64,7 +64,7 @@ def test_worker_once_fires_what_is_due_and_sends_the_outbox(app, tmp_path: Path)
 
 
 def test_long_running_worker_fires_a_deadline_written_while_it_runs(app):
-    from engine.clock import SystemClock
+    from engine.rules.clock import SystemClock
 
     app.clock = SystemClock()
     app.settings = app.settings.model_copy(update={"mailbox_port": 9, "digest_enabled": False, "policy_review_enabled": False})

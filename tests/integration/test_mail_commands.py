@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
-from engine import cases, mail, queries
+from engine.commands import cases
+from engine.commands import outbox as mail
 from engine.errors import BadInput, NotFound, Refused
+from engine.queries import cases as queries
 from store import OutboxMessage
 from tests.conftest import COORDINATOR, HEAD, SAM
 

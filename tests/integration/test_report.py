@@ -11,12 +11,12 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, inspect, select, update
 
-from engine import cases
-from engine.annual import Answer, build_annual
-from engine.app import Redress
+from engine.commands import cases
+from engine.context import Redress
 from engine.errors import BadInput
-from engine.report import Report, SchoolDays, build_report
-from engine.report_sql import share_snapshot
+from engine.report.annual import Answer, build_annual
+from engine.report.monitoring import Report, SchoolDays, build_report
+from engine.report.sql import share_snapshot
 from store import Case, OutboxMessage, Person
 from tests.conftest import COORDINATOR, HEAD, MONDAY
 from tests.integration.helpers import act, open_case

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from engine import cases, queries
-from engine.cases import _translate_conflicts
+from engine.commands import cases
+from engine.commands.cases import _translate_conflicts
+from engine.commands.setup import init
 from engine.errors import Conflict, Refused
-from engine.setup import init
+from engine.queries import cases as queries
 from store import Case
 from tests.conftest import HEAD, WORKFLOW
 from tests.integration.helpers import act, open_case

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 import workflows
-from engine import access
-from engine.access import CaseAccess, Sight, Viewer
+from engine.rules import access
+from engine.rules.access import CaseAccess, Sight, Viewer
 
 SPEC = workflows.load(Path(__file__).resolve().parents[2] / "workflows.yaml").spec
 HEAD, CHAIR, COORD, EQUAL, SAM, TESS = range(1, 7)

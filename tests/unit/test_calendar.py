@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.calendar import SchoolCalendar, read_ics
-from engine.clock import FixedClock, SystemClock, parse_instant
-from engine.config import Settings
 from engine.errors import BadInput
+from engine.rules.clock import FixedClock, SystemClock, parse_instant
+from engine.rules.school_days import SchoolCalendar, read_ics
+from engine.settings import Settings
 from workflows.spec import Duration
 
 LONDON = "Europe/London"

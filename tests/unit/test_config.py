@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import main
-from engine.config import SETTING_NAMES, Settings, load_settings, shown_value
 from engine.errors import BadInput
+from engine.settings import SETTING_NAMES, Settings, load_settings, shown_value
+from redress.cli import main
 
 
 def write_toml(folder: Path, text: str, name: str = "redress.toml") -> Path:

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from engine.calendar import SchoolCalendar
-from engine.config import Settings
-from engine.timing import digest_due, due_soon_until, next_repeat, next_wake, review_due
+from engine.rules.school_days import SchoolCalendar
+from engine.rules.timing import digest_due, due_soon_until, next_repeat, next_wake, review_due
+from engine.settings import Settings
 from workflows.spec import Duration
 
 CALENDAR = SchoolCalendar()  # England, no term dates: weekdays that are not bank holidays

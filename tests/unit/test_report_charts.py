@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from engine.report_charts import Svg, horizontal_bars, report_charts, vertical_bars
+from engine.report.charts import Svg, horizontal_bars, report_charts, vertical_bars
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 NASTY = "<script>alert('x')</script> & \"Tom & Jerry's\" <b>"
@@ -73,7 +73,7 @@ def test_the_writer_escapes_attribute_values_and_names_them_with_dashes():
 def test_a_report_gets_a_chart_by_category_and_one_by_period():
     from datetime import UTC, date, datetime
 
-    from engine.report import Count, PeriodCount, Report, SchoolDays
+    from engine.report.monitoring import Count, PeriodCount, Report, SchoolDays
 
     none = SchoolDays("resolution", "Report to resolution", 0, None, None)
     report = Report("School", date(2026, 1, 1), date(2026, 2, 28), "month", datetime(2026, 3, 1, tzinfo=UTC), (),

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.calendar import SchoolCalendar
-from engine.report_days import DayIndex, percentile, spread
+from engine.report.days import DayIndex, percentile, spread
+from engine.rules.school_days import SchoolCalendar
 
 TERMS = [(date(2025, 9, 3), date(2025, 10, 24)), (date(2025, 11, 3), date(2025, 12, 19)), (date(2026, 1, 5), date(2026, 2, 13))]
 CALENDAR = SchoolCalendar(timezone="Europe/London", terms=TERMS)

@@ -7,8 +7,8 @@ from itertools import pairwise
 
 import pytest
 
-from engine.config import Term
-from engine.report_periods import easter_sunday, locate, periods, season_of, terms
+from engine.report.periods import easter_sunday, locate, periods, season_of, terms
+from engine.settings import Term
 
 HALF_TERMS = [Term(start=a, end=b) for a, b in [
     (date(2025, 9, 3), date(2025, 10, 24)), (date(2025, 11, 3), date(2025, 12, 19)), (date(2026, 1, 5), date(2026, 2, 13)),

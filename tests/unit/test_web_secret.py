@@ -5,7 +5,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from engine.config import Settings
+from engine.settings import Settings
 from web.security import secret_key
 
 

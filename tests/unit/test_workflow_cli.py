@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import workflows
-from engine.cli import main
+from redress.cli import main
 from tests.conftest import WORKFLOW
 from tests.unit.workflow_base import workflow
 
@@ -141,7 +141,7 @@ def test_show_on_a_broken_file_prints_nothing_but_the_problems(capsys: pytest.Ca
 
 
 def run_redress(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "engine", *args]
+    command = [sys.executable, "-m", "redress", *args]
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=60, check=False)
 
 

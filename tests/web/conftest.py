@@ -6,13 +6,13 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import engine.commands.auth
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-import engine.auth
-from engine.app import Redress
+from engine.context import Redress
 from store import Person
 from tests.conftest import SCHOOL
 
@@ -25,8 +25,8 @@ _CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 @pytest.fixture(autouse=True)
 def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Real argon2id, with small parameters: the tests sign in hundreds of times."""
-    monkeypatch.setattr(engine.auth, "hasher", lambda: _CHEAP)
-    monkeypatch.setattr(engine.auth, "_dummy_hash", lambda: _CHEAP.hash("nobody"))
+    monkeypatch.setattr(engine.commands.auth, "hasher", lambda: _CHEAP)
+    monkeypatch.setattr(engine.commands.auth, "_dummy_hash", lambda: _CHEAP.hash("nobody"))
 
 
 class Browser:
@@ -66,7 +66,7 @@ class Browser:
 @pytest.fixture
 def passwords(app: Redress) -> None:
     """Everyone in the school has PASSWORD."""
-    hashed = engine.auth.hash_password(PASSWORD)
+    hashed = engine.commands.auth.hash_password(PASSWORD)
     with app.db.unit_of_work() as session:
         session.execute(update(Person).values(password_hash=hashed))
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine import cases, records
-from engine.app import Redress
+from engine.commands import cases, records
+from engine.context import Redress
 from tests.conftest import COORDINATOR, HEAD, SAM
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.app import Redress
+from engine.context import Redress
 from tests.conftest import CHAIR, COORDINATOR, EQUALITIES, HEAD, SAM, TESS
 from tests.web import school
 

@@ -6,7 +6,7 @@ import hashlib
 
 from sqlalchemy import update
 
-from engine.app import Redress
+from engine.context import Redress
 from store import OutboxMessage
 from tests.conftest import COORDINATOR, HEAD, SAM
 from tests.web import school

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 from sqlalchemy import func, select
 
-from engine.people import add_person
+from engine.commands.people import add_person
 from store import Note
 from tests.conftest import HEAD, SCHOOL, make_app
 from tests.web import school
@@ -33,16 +33,16 @@ CHECKS = [
 @pytest.fixture(scope="module")
 def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """One SQLite school, with cases, for the whole module: the fuzzer adds to it as it goes."""
+    import engine.commands.auth
     from fastapi.testclient import TestClient
 
-    import engine.auth
     from web import create_app
 
     folder: Path = tmp_path_factory.mktemp("fuzz")
     app = make_app(f"sqlite:///{folder / 'redress.db'}", folder)
     for name, email, roles in SCHOOL:
         add_person(app, name, email, roles)
-    engine.auth.set_password(app, HEAD, PASSWORD)
+    engine.commands.auth.set_password(app, HEAD, PASSWORD)
     school.build(app)
     web = create_app(app, secret=SECRET)
     with TestClient(web, follow_redirects=False) as client:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engine.app import Redress
+from engine.context import Redress
 from store import AuditEvent, Case, Note, Person
 from tests.conftest import HEAD
 from tests.web import school

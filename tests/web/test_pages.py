@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from engine.app import Redress
+from engine.context import Redress
 from store import OutboxMessage, Person
 from tests.conftest import CHAIR, COORDINATOR, HEAD, SAM, TESS
 from tests.web import school

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine.app import Redress
-from engine.people import add_person
+from engine.commands.people import add_person
+from engine.context import Redress
 from store import Person
 from tests.conftest import CHAIR, HEAD
 from tests.web.conftest import PASSWORD

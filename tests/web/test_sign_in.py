@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from engine.app import Redress
+from engine.context import Redress
 from store import Person, SignIn
 from tests.conftest import HEAD, SAM
 from tests.web.conftest import PASSWORD

@@ -6,16 +6,19 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from engine import access
-from engine.access import Sight
-from engine.cases import OpenCase, open_case, take_action
-from engine.overview import matter_view, visible_cases
-from engine.queries import audit_trail, show_case, verify_trail
-
-from ..errors import Denied
-from ..session import API_CSRF, RedressDep, ViewerDep
-from ..views import permitted_action, seen_case
-from .models import (
+from engine import (
+    OpenCase,
+    Sight,
+    audit_trail,
+    matter_view,
+    may_open_case,
+    open_case,
+    show_case,
+    take_action,
+    verify_trail,
+    visible_cases,
+)
+from web.api.models import (
     MAX_INT,
     ActionIn,
     ActionResultOut,
@@ -27,6 +30,9 @@ from .models import (
     MatterOut,
     OpenCaseIn,
 )
+from web.errors import Denied
+from web.session import API_CSRF, RedressDep, ViewerDep
+from web.views import permitted_action, seen_case
 
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (401, 403, 404, 409, 422)}
 router = APIRouter(prefix="/api", tags=["cases"], responses=ERRORS)
@@ -45,7 +51,7 @@ def list_visible(app: RedressDep, viewer: ViewerDep,
 @router.post("/cases", status_code=201, response_model=CreatedOut, dependencies=[API_CSRF])
 def open_case_api(body: OpenCaseIn, app: RedressDep, viewer: ViewerDep) -> dict[str, int]:
     """Open a case (the roles the workflow lets open one)."""
-    if not access.may_open_case(viewer, app.current_workflow().spec):
+    if not may_open_case(viewer, app.current_workflow().spec):
         raise Denied("you may not open a case")
     details = OpenCase(categories=body.categories, summary=body.summary, staff=body.staff, pupils=body.pupils,
                        posters=[(p.name, p.contact) for p in body.posters], platform=body.platform, link=body.link,

@@ -6,11 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from engine.report import build_report
-
-from ..routes.report import By, From, To, may_read
-from ..session import RedressDep, ViewerDep
-from .cases import ERRORS
+from engine import build_report
+from web.api.cases import ERRORS
+from web.routes.report import By, From, To, may_read
+from web.session import RedressDep, ViewerDep
 
 router = APIRouter(prefix="/api", tags=["report"], responses=ERRORS)
 

@@ -6,24 +6,30 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 
-from engine import access
-from engine.access import Viewer
-from engine.errors import NotFound
-from engine.overview import incident_log, outbox
-from engine.people import add_person, list_people, person_by_id, set_roles
+from engine import (
+    NotFound,
+    Viewer,
+    add_person,
+    incident_log,
+    list_people,
+    may_manage_people,
+    may_read_log,
+    outbox,
+    person_by_id,
+    set_roles,
+)
 from notifications.outbox import ALL_FAILED, retry
-
-from ..errors import Denied
-from ..session import API_CSRF, RedressDep, ViewerDep, csrf_token
-from .cases import ERRORS
-from .models import MAX_INT, CreatedOut, LogEntryOut, MeOut, OutboxOut, PersonIn, PersonOut, RetryOut, RolesIn
+from web.api.cases import ERRORS
+from web.api.models import MAX_INT, CreatedOut, LogEntryOut, MeOut, OutboxOut, PersonIn, PersonOut, RetryOut, RolesIn
+from web.errors import Denied
+from web.session import API_CSRF, RedressDep, ViewerDep, csrf_token
 
 router = APIRouter(prefix="/api", tags=["school"], responses=ERRORS)
 RowId = Annotated[int, Path(ge=1, le=MAX_INT)]
 
 
 def _headteacher(viewer: Viewer) -> None:
-    if not access.may_manage_people(viewer):
+    if not may_manage_people(viewer):
         raise Denied("only the headteacher manages people, roles and the outbox")
 
 
@@ -37,7 +43,7 @@ def me(request: Request, viewer: ViewerDep) -> dict[str, Any]:
 @router.get("/log", response_model=list[LogEntryOut])
 def log(app: RedressDep, viewer: ViewerDep) -> list[dict[str, Any]]:
     """The incident log: every case's date, categories and stage; the summary only of cases you see in full."""
-    if not access.may_read_log(viewer):
+    if not may_read_log(viewer):
         raise Denied("the incident log is kept by the coordinator and the headteacher")
     return incident_log(app, viewer)
 

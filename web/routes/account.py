@@ -5,12 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from engine.auth import change_password
-from engine.errors import BadInput
-
-from ..forms import text
-from ..session import FORM_CSRF, FormDep, RedressDep, ViewerDep, flash
-from ..templating import page
+from engine import BadInput, change_password
+from web.forms import text
+from web.session import FORM_CSRF, FormDep, RedressDep, ViewerDep, flash
+from web.templating import page
 
 router = APIRouter(include_in_schema=False)
 

@@ -7,20 +7,26 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from engine import access
-from engine.access import Viewer
-from engine.app import Redress
-from engine.auth import issue_password
-from engine.errors import BadInput, NotFound, Refused
-from engine.overview import outbox
-from engine.people import add_person, list_people, person_by_id, set_roles
+from engine import (
+    BadInput,
+    NotFound,
+    Redress,
+    Refused,
+    Viewer,
+    add_person,
+    issue_password,
+    list_people,
+    may_manage_people,
+    outbox,
+    person_by_id,
+    set_roles,
+)
 from notifications.outbox import ALL_FAILED, retry
+from web.errors import Denied, status_of
+from web.forms import echo, text, texts
+from web.session import FORM_CSRF, FormDep, RedressDep, ViewerDep, flash
+from web.templating import page
 from workflows import SYSTEM
-
-from ..errors import Denied, status_of
-from ..forms import echo, text, texts
-from ..session import FORM_CSRF, FormDep, RedressDep, ViewerDep, flash
-from ..templating import page
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,7 +34,7 @@ RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 def _headteacher(viewer: Viewer) -> None:
-    if not access.may_manage_people(viewer):
+    if not may_manage_people(viewer):
         raise Denied("only the headteacher manages people, roles and the outbox")
 
 

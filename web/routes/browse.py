@@ -5,21 +5,19 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from engine import access
-from engine.overview import incident_log
+from engine import incident_log, may_read_log
+from web.diagram import workflow_svg
+from web.errors import Denied
+from web.session import RedressDep, ViewerDep
+from web.templating import page
 from workflows import render
-
-from ..diagram import workflow_svg
-from ..errors import Denied
-from ..session import RedressDep, ViewerDep
-from ..templating import page
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/log")
 def log_page(request: Request, app: RedressDep, viewer: ViewerDep) -> Response:
-    if not access.may_read_log(viewer):
+    if not may_read_log(viewer):
         raise Denied("the incident log is kept by the coordinator and the headteacher")
     return page(request, "log.html", viewer, {"log": incident_log(app, viewer)})
 

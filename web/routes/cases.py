@@ -7,19 +7,26 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from engine import access
-from engine.access import CaseAccess, Sight, Viewer
-from engine.app import Redress
-from engine.cases import open_case, take_action
-from engine.errors import BadInput, Conflict, NotFound, Refused
-from engine.overview import matter_view
-from engine.people import list_people
-
-from ..errors import Denied, status_of
-from ..forms import action_fields, echo, open_case_input, text, whole_number
-from ..session import FORM_CSRF, FormDep, RedressDep, ViewerDep, flash
-from ..templating import page
-from ..views import case_context, permitted_action, seen_case
+from engine import (
+    BadInput,
+    CaseAccess,
+    Conflict,
+    NotFound,
+    Redress,
+    Refused,
+    Sight,
+    Viewer,
+    list_people,
+    matter_view,
+    may_open_case,
+    open_case,
+    take_action,
+)
+from web.errors import Denied, status_of
+from web.forms import action_fields, echo, open_case_input, text, whole_number
+from web.session import FORM_CSRF, FormDep, RedressDep, ViewerDep, flash
+from web.templating import page
+from web.views import case_context, permitted_action, seen_case
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,7 +36,7 @@ ActionName = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 
 def _may_open(app: Redress, viewer: Viewer) -> None:
     spec = app.current_workflow().spec
-    if not access.may_open_case(viewer, spec):
+    if not may_open_case(viewer, spec):
         raise Denied(f"only {', '.join(spec.open.roles)} may open a case")
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from engine.overview import dashboard
-
-from ..session import RedressDep, ViewerDep
-from ..templating import page
+from engine import dashboard
+from web.session import RedressDep, ViewerDep
+from web.templating import page
 
 router = APIRouter(include_in_schema=False)
 

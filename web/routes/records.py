@@ -12,17 +12,26 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from engine import access, records
-from engine.access import CaseAccess, Sight, Viewer
-from engine.app import Redress
-from engine.errors import BadInput, NotFound, Refused
-from engine.queries import show_case
-
-from ..errors import Denied, status_of
-from ..forms import echo, text
-from ..session import FORM_CSRF, FormDep, RedressDep, ViewerDep, flash
-from ..views import seen_case
-from .cases import CaseId, render_case
+import engine
+from engine import (
+    BadInput,
+    CaseAccess,
+    NotFound,
+    Redress,
+    Refused,
+    Sight,
+    Viewer,
+    add_evidence_file,
+    add_evidence_link,
+    evidence_path,
+    may_keep_records,
+    show_case,
+)
+from web.errors import Denied, status_of
+from web.forms import echo, text
+from web.routes.cases import CaseId, render_case
+from web.session import FORM_CSRF, FormDep, RedressDep, ViewerDep, flash
+from web.views import seen_case
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,7 +43,7 @@ EVIDENCE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; s
 
 def _keeper_case(app: Redress, viewer: Viewer, case_id: int) -> tuple[CaseAccess, Sight]:
     facts, sight = seen_case(app, viewer, case_id)
-    if not access.may_keep_records(viewer, sight):
+    if not may_keep_records(viewer, sight):
         raise Denied("only the headteacher, the coordinator and the chair add to a case's record")
     return facts, sight
 
@@ -59,7 +68,7 @@ def upload_evidence(request: Request, case_id: CaseId, app: RedressDep, viewer: 
         command: Callable[[], object] = _no_file
     else:
         content, name = upload.file.read(), upload.filename
-        command = lambda: records.add_evidence_file(app, case_id, viewer.email, content, name, description)  # noqa: E731
+        command = lambda: add_evidence_file(app, case_id, viewer.email, content, name, description)  # noqa: E731
     return _record(request, app, viewer, case_id, "evidence", echo(form), command, "The file is stored as evidence.")
 
 
@@ -71,14 +80,14 @@ def _no_file() -> None:
 def add_link(request: Request, case_id: CaseId, app: RedressDep, viewer: ViewerDep, form: FormDep) -> Response:
     url, description = text(form, "url", 2000), text(form, "description", 2000)
     return _record(request, app, viewer, case_id, "links", echo(form),
-                   lambda: records.add_evidence_link(app, case_id, viewer.email, url, description), "The link is recorded as evidence.")
+                   lambda: add_evidence_link(app, case_id, viewer.email, url, description), "The link is recorded as evidence.")
 
 
 @router.post("/cases/{case_id}/notes", dependencies=[FORM_CSRF])
 def add_note(request: Request, case_id: CaseId, app: RedressDep, viewer: ViewerDep, form: FormDep) -> Response:
     note = text(form, "text")
     return _record(request, app, viewer, case_id, "notes", echo(form),
-                   lambda: records.add_note(app, case_id, viewer.email, note), "The note is added.")
+                   lambda: engine.add_note(app, case_id, viewer.email, note), "The note is added.")
 
 
 @router.post("/cases/{case_id}/meetings", dependencies=[FORM_CSRF])
@@ -86,7 +95,7 @@ def record_meeting(request: Request, case_id: CaseId, app: RedressDep, viewer: V
     held_on, attendees, notes = text(form, "held_on", 20), text(form, "attendees", 2000), text(form, "notes")
 
     def command() -> object:
-        return records.record_meeting(app, case_id, viewer.email, _date(held_on), attendees, notes)
+        return engine.record_meeting(app, case_id, viewer.email, _date(held_on), attendees, notes)
 
     return _record(request, app, viewer, case_id, "meetings", echo(form), command, "The meeting is recorded.")
 
@@ -117,7 +126,7 @@ def download_evidence(case_id: CaseId, evidence_id: EvidenceId, app: RedressDep,
     item = next((e for e in show_case(app, case_id)["evidence"] if e["id"] == evidence_id and e["kind"] == "file"), None)
     if item is None:
         raise NotFound(f"case {case_id} has no evidence file {evidence_id}")
-    path = records.evidence_path(app.data_dir, item["sha256"])
+    path = evidence_path(app.data_dir, item["sha256"])
     if not path.is_file():
         raise NotFound(f"the file of evidence {evidence_id} is missing from the evidence store")
     media_type = item["media_type"] if item["media_type"] in SAFE_TYPES else "application/octet-stream"

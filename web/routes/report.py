@@ -9,14 +9,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from engine import access
-from engine.access import Viewer
-from engine.report import build_report
-from engine.report_charts import horizontal_bars, vertical_bars
-
-from ..errors import Denied
-from ..session import RedressDep, ViewerDep
-from ..templating import page
+from engine import Viewer, build_report, horizontal_bars, may_read_report, vertical_bars
+from web.errors import Denied
+from web.session import RedressDep, ViewerDep
+from web.templating import page
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,7 +24,7 @@ By = Annotated[Literal["month", "term"], Query(description="Count by month or by
 
 
 def may_read(viewer: Viewer) -> None:
-    if not access.may_read_report(viewer):
+    if not may_read_report(viewer):
         raise Denied("the monitoring report is for the headteacher, the chair and the coordinator")
 
 

@@ -8,10 +8,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from engine.auth import sign_in
-
-from ..session import FORM_CSRF, end_session, redress, start_session
-from ..templating import page
+from engine import sign_in
+from web.session import FORM_CSRF, end_session, redress, start_session
+from web.templating import page
 
 router = APIRouter(include_in_schema=False)
 

@@ -1,5 +1,0 @@
-"""`python -m engine` is `redress`."""
-
-from engine.cli import main
-
-main()

@@ -1,0 +1,114 @@
+"""Who is told, and the outbox rows that tell them, written in the command's transaction.
+
+The workflow says which notification goes to which roles or relations; here those
+become people, the templates are rendered, and one outbox row per person is added.
+Nothing is sent here: a rolled-back transaction cannot unsend an email.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from email.utils import make_msgid
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import BadInput
+from engine.rules.actions import applies
+from notifications.errors import TemplateError
+from store import Case, OutboxMessage, Person
+from workflows import RELATIONS, Notification, Workflow
+
+if TYPE_CHECKING:
+    from engine.context import Redress
+
+
+
+def people_for(session: Session, case: Case, who: Iterable[str]) -> list[Person]:
+    """The active people holding these roles, or these relations within the case, once each."""
+    found: dict[int, Person] = {}
+    roles = {w for w in who if w not in RELATIONS}
+    if roles:
+        for person in _active_people(session):
+            if roles & set(person.roles):
+                found.setdefault(person.id, person)
+    if "staff_concerned" in who:
+        for party in case.parties:
+            if party.kind == "staff" and party.person is not None and party.person.active:
+                found.setdefault(party.person.id, party.person)
+    if "reporter" in who and case.opened_by.active:
+        found.setdefault(case.opened_by.id, case.opened_by)
+    return list(found.values())
+
+
+def _active_people(session: Session) -> list[Person]:
+    """The school's active people, read once per unit of work (a batch of deadlines asks many times)."""
+    cached: list[Person] | None = session.info.get("active_people")
+    if cached is None:
+        cached = list(session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.id)))
+        session.info["active_people"] = cached
+    return cached
+
+
+def relations_of(case: Case, person: Person) -> set[str]:
+    held = set()
+    if any(p.kind == "staff" and p.person_id == person.id for p in case.parties):
+        held.add("staff_concerned")
+    if case.opened_by_id == person.id:
+        held.add("reporter")
+    return held
+
+
+def case_context(app: Redress, spec: Workflow, case: Case) -> dict[str, Any]:
+    base = app.settings.base_url
+    return {
+        "id": case.id,
+        "summary": case.summary,
+        "stage": case.stage,
+        "stage_title": spec.stages[case.stage].title,
+        "categories": [spec.categories[c].label for c in case.categories if c in spec.categories],
+        "platform": case.platform,
+        "link": case.link,
+        "opened_at": app.local(case.opened_at),
+        "url": f"{str(base).rstrip('/')}/cases/{case.id}" if base else None,
+        "prejudice": spec.flagged(case.categories, "prejudice"),
+        "authorities": spec.flagged(case.categories, "authorities"),
+    }
+
+
+def queue(app: Redress, session: Session, case: Case | None, template: str, people: Iterable[Person], context: dict[str, Any]) -> int:
+    """Render `template` for each person, then add an outbox row each; return how many.
+
+    Every message is rendered before any row is added, so a template that fails adds nothing."""
+    now = app.clock.now()
+    rendered = []
+    for person in people:
+        full = {**context, "school_name": app.settings.school_name, "recipient": {"name": person.name, "email": person.email}}
+        try:
+            rendered.append((person, app.renderer.render(template, full)))
+        except TemplateError as exc:
+            raise BadInput(f"the email template '{template}' could not be rendered: {exc}") from exc
+    session.add_all(
+        OutboxMessage(
+            case_id=case.id if case else None, template=template, recipient_email=person.email, recipient_name=person.name,
+            subject=message.subject, body_text=message.text, body_html=message.html,
+            message_id=make_msgid("redress", domain=app.mail_domain), next_attempt_at=now, created_at=now,
+        )
+        for person, message in rendered
+    )
+    return len(rendered)
+
+
+def notify_all(
+    app: Redress, session: Session, spec: Workflow, case: Case, notifications: Iterable[Notification], extra: dict[str, Any]
+) -> list[str]:
+    """Queue every notification that applies to the case; return the templates queued, for the audit trail."""
+    queued = []
+    context = {"case": case_context(app, spec, case), "actor": None, "action": None, "deadline": None, "reason": None, **extra}
+    for notification in notifications:
+        if not applies(spec, notification, case.categories):
+            continue
+        if queue(app, session, case, notification.template, people_for(session, case, notification.to), context):
+            queued.append(notification.template)
+    return queued

@@ -1,0 +1,104 @@
+"""The one place that wires the concrete pieces: settings, database, clock, calendar, templates.
+
+Nothing here runs at import time; an entry point calls `open_app()` once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parseaddr
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from transitions import Machine
+
+import workflows
+from engine.errors import NotFound
+from engine.rules.clock import Clock, SystemClock
+from engine.settings import Settings, load_settings
+from store import Database, WorkflowVersion
+
+if TYPE_CHECKING:
+    from engine.rules.school_days import SchoolCalendar
+    from notifications.render import TemplateRenderer
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A workflow version ready to run: its row id, spec and machine (one machine per version)."""
+
+    id: int
+    spec: workflows.Workflow
+    machine: Machine
+
+
+@dataclass
+class Redress:
+    settings: Settings
+    db: Database
+    clock: Clock = field(default_factory=SystemClock)
+    _compiled: dict[int, Compiled] = field(default_factory=dict)
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.settings.timezone)
+
+    @cached_property
+    def calendar(self) -> SchoolCalendar:
+        from engine.rules.school_days import SchoolCalendar
+
+        return SchoolCalendar.from_settings(self.settings)
+
+    @cached_property
+    def renderer(self) -> TemplateRenderer:
+        from notifications.render import TemplateRenderer
+
+        override = Path(self.settings.templates_dir) if self.settings.templates_dir else None
+        return TemplateRenderer(override)
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.settings.data_dir)
+
+    def local(self, at: datetime | None) -> str:
+        """A time as the school reads it: in its own zone."""
+        return at.astimezone(self.zone).strftime("%a %d %b %Y %H:%M") if at else ""
+
+    @cached_property
+    def mail_domain(self) -> str:
+        address = parseaddr(self.settings.smtp_from)[1]
+        return address.rpartition("@")[2] or "localhost"
+
+    def compiled(self, version_id: int, source: str | None = None) -> Compiled:
+        """The spec and machine of a stored workflow version, parsed once per process."""
+        if version_id not in self._compiled:
+            if source is None:
+                with self.db.reading() as session:
+                    row = session.get(WorkflowVersion, version_id)
+                    if row is None:
+                        raise NotFound(f"workflow version {version_id} does not exist")
+                    source = row.source
+            loaded = workflows.load_text(source, f"workflow version {version_id}")
+            self._compiled[version_id] = Compiled(version_id, loaded.spec, workflows.build_machine(loaded.spec))
+        return self._compiled[version_id]
+
+    def current_workflow(self) -> Compiled:
+        with self.db.reading() as session:
+            row = session.scalars(select(WorkflowVersion).where(WorkflowVersion.current.is_(True))).first()
+            if row is None:
+                raise NotFound("no workflow is loaded: run 'redress init' first")
+            return self.compiled(row.id, row.source)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def open_app(settings: Settings | None = None, *, clock: Clock | None = None, **overrides: Any) -> Redress:
+    settings = settings or load_settings()
+    if overrides:
+        settings = settings.model_copy(update=overrides)
+    return Redress(settings, Database(settings.database_url), clock or SystemClock())

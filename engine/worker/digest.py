@@ -1,0 +1,102 @@
+"""The worker's scheduled emails that belong to no case: the headteacher's daily digest and the yearly
+reminder to review the policy.
+
+Each is sent at most once per day (digest) or per review date (review): the outbox is the record
+of what went out, so a restart, a second worker or `redress worker --once` run by cron never sends
+one twice. Workers on PostgreSQL take an advisory lock around the check; SQLite's write lock
+serialises them anyway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from engine.commands.notify import queue
+from engine.context import Redress
+from engine.rules.timing import digest_due, due_soon_until, review_due
+from store import Case, OutboxMessage, Person, Timer
+
+DIGEST, REVIEW = "daily_digest", "policy_review"
+DIGEST_TO, REVIEW_TO = ("headteacher",), ("headteacher", "coordinator")
+_LOCK_KEY = 0x5245_4452  # "REDR": one advisory lock for both checks
+
+
+@dataclass(frozen=True)
+class ReportsResult:
+    digest: int = 0
+    review: int = 0
+    """How many emails of each were queued."""
+
+
+def send_reports_if_due(app: Redress) -> ReportsResult:
+    return ReportsResult(send_digest_if_due(app), send_review_if_due(app))
+
+
+def send_digest_if_due(app: Redress) -> int:
+    """Queue the daily digest to the headteacher(s), if today's is due and not yet sent."""
+    now = app.clock.now()
+    with app.db.unit_of_work() as session:
+        _serialise(app, session)
+        if not digest_due(app.calendar, app.settings, now, _last_sent(session, DIGEST)):
+            return 0
+        return queue(app, session, None, DIGEST, _people_with(session, DIGEST_TO), digest_context(app, session, now))
+
+
+def send_review_if_due(app: Redress) -> int:
+    """Queue the policy review reminder to the headteacher(s) and coordinator(s), once per review date."""
+    now = app.clock.now()
+    with app.db.unit_of_work() as session:
+        _serialise(app, session)
+        review = review_due(app.calendar, app.settings, now, _last_sent(session, REVIEW))
+        if review is None:
+            return 0
+        return queue(app, session, None, REVIEW, _people_with(session, REVIEW_TO), {"review_date": spoken_date(review)})
+
+
+def digest_context(app: Redress, session: Session, now: datetime) -> dict[str, Any]:
+    """`overdue` and `due_soon` (within 5 school days): one item per open case, by its earliest pending deadline."""
+    next_due = (
+        select(Timer.case_id, func.min(Timer.due_at).label("due"))
+        .where(Timer.status == "pending", Timer.due_at < due_soon_until(app.calendar, now))
+        .group_by(Timer.case_id).subquery()
+    )
+    rows = session.execute(
+        select(Case.id, Case.summary, Case.stage, Case.workflow_id, next_due.c.due)
+        .join(next_due, next_due.c.case_id == Case.id)
+        .where(Case.closed_at.is_(None))
+        .order_by(next_due.c.due, Case.id)
+    ).all()
+    overdue: list[dict[str, Any]] = []
+    due_soon: list[dict[str, Any]] = []
+    for row in rows:
+        title = app.compiled(row.workflow_id).spec.stages[row.stage].title
+        item = {"id": row.id, "summary": row.summary, "stage_title": title, "due": app.local(row.due)}
+        (overdue if row.due <= now else due_soon).append(item)
+    return {"overdue": overdue, "due_soon": due_soon}
+
+
+def spoken_date(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def _serialise(app: Redress, session: Session) -> None:
+    if app.db.dialect == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+
+
+def _last_sent(session: Session, template: str) -> datetime | None:
+    return session.scalar(
+        select(func.max(OutboxMessage.created_at)).where(OutboxMessage.template == template, OutboxMessage.case_id.is_(None))
+    )
+
+
+def _people_with(session: Session, roles: Iterable[str]) -> list[Person]:
+    wanted = set(roles)
+    people = session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.id))
+    return [person for person in people if wanted & set(person.roles)]

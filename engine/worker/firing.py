@@ -1,0 +1,244 @@
+"""Firing due deadlines (invariant 2): claim the pending timers whose time has come and carry each
+out through the engine, in the same transaction that marks it fired.
+
+- Claiming: one unit of work takes up to `batch` due timers. On PostgreSQL it first locks their
+  cases with `FOR UPDATE SKIP LOCKED`: a case another worker (or a person acting on it) holds is
+  left for later, so two workers never fire one timer twice and never wait on each other in a
+  cycle. SQLite's write lock (BEGIN IMMEDIATE) serialises workers instead.
+- Firing: a reminder queues its template to the deadline's roles or relations, appends a
+  `reminder` event by `system`, and, if it repeats, adds the next reminder. An escalation takes
+  its action as `system` through `act_in_session`, the same path a person's action takes.
+- Each timer fires inside a SAVEPOINT: a refused escalation (the case moved on) rolls back to
+  it, and the timer is marked fired with a `deadline_skipped` event saying why. The batch goes on.
+- A crash (even SIGKILL) part-way through a batch rolls the whole batch back: its timers are
+  still pending, and the next run fires each of them, once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, select, update
+from sqlalchemy.orm import Session
+
+from engine.commands.cases import SYSTEM_ACTOR, act_in_session
+from engine.commands.notify import case_context, people_for, queue
+from engine.context import Redress
+from engine.errors import RedressError
+from engine.rules.timing import next_repeat
+from store import Case, Person, Timer, audit
+from workflows import SYSTEM, Deadline, Workflow
+
+BUSY_POLL_SECONDS = 0.1
+
+
+@dataclass(frozen=True)
+class DueTimer:
+    """A claimed timer, as plain values: the batch changes its row with single UPDATEs and never
+    keeps ORM objects of the timers it fires (an escalation's cancelling of its case's pending
+    timers would otherwise check every one of them)."""
+
+    id: int
+    case_id: int
+    stage: str
+    deadline: str
+    kind: str
+    due_at: datetime
+    repeat: int
+
+
+@dataclass(frozen=True)
+class FireResult:
+    """What one run fired. `failed` counts deadlines that could not be carried out (recorded as
+    `deadline_skipped` in the case's trail); `cancelled`, timers of cases already closed."""
+
+    fired: int = 0
+    reminders: int = 0
+    escalations: int = 0
+    failed: int = 0
+    cancelled: int = 0
+
+    def __add__(self, other: FireResult) -> FireResult:
+        return FireResult(self.fired + other.fired, self.reminders + other.reminders, self.escalations + other.escalations,
+                          self.failed + other.failed, self.cancelled + other.cancelled)
+
+    @classmethod
+    def of(cls, outcomes: Counter[str]) -> FireResult:
+        reminders, escalations, failed = outcomes["reminder"], outcomes["escalation"], outcomes["failed"]
+        return cls(reminders + escalations + failed, reminders, escalations, failed, outcomes["cancelled"])
+
+    def summary(self) -> str:
+        return (f"fired {self.fired} deadline(s): {self.reminders} reminder(s), {self.escalations} escalation(s), "
+                f"{self.failed} skipped; {self.cancelled} cancelled")
+
+
+def fire_due(
+    app: Redress, now: datetime | None = None, batch: int = 200, *,
+    patience: float = 0.0, should_stop: Callable[[], bool] | None = None,
+) -> FireResult:
+    """Fire every timer due at `now` (default: the clock's now), `batch` per transaction, until none is left.
+
+    Due timers of cases held by another transaction are waited for up to `patience` seconds
+    (the long-running worker passes 0: its next wake picks them up). `should_stop` is asked
+    between batches, so a stopping worker finishes the batch it is in and no more."""
+    cutoff = now or app.clock.now()
+    held = reminders_held(app, cutoff)
+    total = FireResult()
+    deadline = time.monotonic() + patience
+    while not (should_stop and should_stop()):
+        with app.db.unit_of_work() as session:
+            cases, timers = _claim(app, session, _due(cutoff, held), batch)
+            total += _Batch(app, session, cases, cutoff).fire_all(timers)
+        if timers:
+            continue
+        if time.monotonic() >= deadline or not _any_due(app, _due(cutoff, held)):
+            break
+        time.sleep(BUSY_POLL_SECONDS)
+    return total
+
+
+def reminders_held(app: Redress, at: datetime) -> bool:
+    """Reminders are never sent at night, at weekends or in the holidays. Due times already fall in school
+    hours; one that fell due while no worker ran waits for the next school morning (escalations do not wait)."""
+    return app.calendar.next_allowed(at) > at
+
+
+def _due(cutoff: datetime, held: bool) -> tuple[ColumnElement[bool], ...]:
+    due = (Timer.status == "pending", Timer.due_at <= cutoff)
+    return (*due, Timer.kind != "reminder") if held else due
+
+
+def earliest_due(app: Redress) -> datetime | None:
+    """When the worker should wake: the earliest pending timer, a held reminder counting from when it may go."""
+    now = app.clock.now()
+    earliest = select(Timer.due_at).where(Timer.status == "pending").order_by(Timer.due_at).limit(1)
+    with app.db.reading() as session:
+        if not reminders_held(app, now):
+            return session.scalar(earliest)
+        other = session.scalar(earliest.where(Timer.kind != "reminder"))
+        reminder = session.scalar(earliest.where(Timer.kind == "reminder"))
+    if reminder is not None:
+        reminder = max(reminder, app.calendar.next_allowed(now))
+    return min((t for t in (other, reminder) if t is not None), default=None)
+
+
+def _any_due(app: Redress, due: tuple[ColumnElement[bool], ...]) -> bool:
+    with app.db.reading() as session:
+        return bool(session.scalar(select(exists().where(*due))))
+
+
+def _claim(app: Redress, session: Session, due: tuple[ColumnElement[bool], ...], batch: int) -> tuple[dict[int, Case], list[DueTimer]]:
+    """Lock up to `batch` cases with due timers (skipping cases others hold) and load them; return
+    them by id, with up to `batch` of their due timers, earliest first."""
+    locking = select(Case.id).where(Case.id.in_(select(Timer.case_id).where(*due))).order_by(Case.id).limit(batch)
+    postgres = app.db.dialect == "postgresql"
+    if postgres:
+        locking = locking.with_for_update(skip_locked=True)
+    case_ids = list(session.scalars(locking))
+    if not case_ids:
+        return {}, []
+    cases = {case.id: case for case in session.scalars(select(Case).where(Case.id.in_(case_ids)))}
+    columns = (Timer.id, Timer.case_id, Timer.stage, Timer.deadline, Timer.kind, Timer.due_at, Timer.repeat)
+    timers = select(*columns).where(Timer.case_id.in_(case_ids), *due).order_by(Timer.due_at, Timer.id).limit(batch)
+    if postgres:
+        timers = timers.with_for_update()
+    return cases, [DueTimer(*row) for row in session.execute(timers)]
+
+
+def deadline_context(app: Redress, case: Case, timer: DueTimer) -> dict[str, Any]:
+    """The `deadline` the email templates read: {name, kind, due, since}, in school time."""
+    return {"name": timer.deadline, "kind": timer.kind, "due": app.local(timer.due_at), "since": app.local(case.stage_entered_at)}
+
+
+def _definition(spec: Workflow, timer: DueTimer) -> Deadline | None:
+    stage = spec.stages.get(timer.stage)
+    return next((d for d in stage.deadlines if d.name == timer.deadline), None) if stage else None
+
+
+class _Batch:
+    """One transaction's claimed timers, fired one by one, each inside its own SAVEPOINT."""
+
+    def __init__(self, app: Redress, session: Session, cases: dict[int, Case], cutoff: datetime):
+        self.app, self.session, self.cases, self.cutoff = app, session, cases, cutoff
+        self.escalated: set[int] = set()
+
+    def fire_all(self, timers: list[DueTimer]) -> FireResult:
+        outcomes: Counter[str] = Counter()
+        for timer in timers:
+            # An escalation earlier in this batch moved the case on and cancelled its stage's other timers.
+            if timer.case_id not in self.escalated:
+                outcomes[self.fire(timer)] += 1
+        return FireResult.of(outcomes)
+
+    def fire(self, timer: DueTimer) -> str:
+        """Fire one timer; returns what it became: reminder, escalation, failed or cancelled."""
+        case = self.cases[timer.case_id]
+        if case.closed_at is not None:
+            self._set(timer, "cancelled")
+            return "cancelled"
+        spec = self.app.compiled(case.workflow_id).spec
+        deadline = _definition(spec, timer)
+        if deadline is None:
+            return self.skip(case, timer, f"the workflow has no deadline '{timer.deadline}' at '{timer.stage}'")
+        if case.stage != timer.stage:
+            return self.skip(case, timer, f"the case has moved on from '{timer.stage}' to '{case.stage}'")
+        try:
+            if deadline.escalate:
+                # An action may be refused after it has started writing (a template, say): a savepoint undoes it.
+                with self.session.begin_nested():
+                    self._set(timer, "fired")  # before acting: the action cancels the case's *pending* timers
+                    self.escalate(case, timer, deadline.escalate)
+            else:
+                self.remind(spec, case, timer, deadline)  # refused, if at all, before it writes anything
+        except RedressError as exc:
+            return self.skip(case, timer, str(exc))
+        if deadline.escalate:
+            self.escalated.add(case.id)
+        return deadline.kind
+
+    def _set(self, timer: DueTimer, status: str) -> None:
+        fired_at = self.app.clock.now() if status == "fired" else None
+        self.session.connection().execute(update(Timer).where(Timer.id == timer.id).values(status=status, fired_at=fired_at))
+
+    def recipients(self, case: Case, who: tuple[str, ...]) -> list[Person]:
+        """The people a reminder goes to (people_for reads the school's people once per transaction)."""
+        return people_for(self.session, case, who)
+
+    def remind(self, spec: Workflow, case: Case, timer: DueTimer, deadline: Deadline) -> None:
+        app, now = self.app, self.app.clock.now()
+        context = {"case": case_context(app, spec, case), "actor": None, "action": None, "reason": None,
+                   "deadline": deadline_context(app, case, timer)}
+        queued = queue(app, self.session, case, deadline.template, self.recipients(case, deadline.remind), context)
+        self._set(timer, "fired")
+        next_due = None
+        if deadline.repeat is not None:
+            next_due = next_repeat(app.calendar, timer.due_at, deadline.repeat, max(now, self.cutoff))
+            self.session.add(Timer(case_id=case.id, stage=timer.stage, deadline=timer.deadline, kind=timer.kind,
+                                   due_at=next_due, status="pending", repeat=timer.repeat + 1, created_at=now))
+        audit.append(
+            self.session, case.id, at=now, actor=SYSTEM, kind="reminder", stage_before=case.stage, stage_after=case.stage,
+            data={"deadline": timer.deadline, "repeat": timer.repeat, "due_at": timer.due_at.isoformat(),
+                  "notified": [deadline.template] if queued else [],
+                  "next_due": next_due.isoformat() if next_due else None},
+        )
+
+    def escalate(self, case: Case, timer: DueTimer, action: str) -> None:
+        act_in_session(
+            self.app, self.session, case, action, SYSTEM_ACTOR, {}, None, None,
+            {"deadline": timer.deadline, "due_at": timer.due_at.isoformat()},
+            notify_context={"deadline": deadline_context(self.app, case, timer)},
+        )
+
+    def skip(self, case: Case, timer: DueTimer, reason: str) -> str:
+        """The deadline cannot be carried out: mark it fired all the same (it is never retried) and say why."""
+        self._set(timer, "fired")
+        audit.append(
+            self.session, case.id, at=self.app.clock.now(), actor=SYSTEM, kind="deadline_skipped", stage_before=case.stage,
+            stage_after=case.stage, data={"deadline": timer.deadline, "kind": timer.kind, "reason": reason},
+        )
+        return "failed"

@@ -1,0 +1,162 @@
+"""The worker: fires deadlines as they fall due, sends the outbox, and sends the daily digest and the
+yearly policy review reminder.
+
+The timers table is the truth (invariant 2). APScheduler (memory job store only) just says when to
+look: a `wake` job at the earliest pending due time, rescheduled after every firing; a `poll` that
+reads only that earliest time every POLL_SECONDS, so a deadline written by another process is
+noticed within a second; a `sweep` every `worker_sweep_seconds` as the safety net; the outbox every
+DISPATCH_SECONDS; cron jobs for the digest and the review. The first wake is immediate, so deadlines
+missed while no worker ran fire once, at start.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from types import FrameType
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from engine.context import Redress
+from engine.rules.timing import next_wake
+from engine.settings import Settings
+from engine.worker.digest import ReportsResult, send_digest_if_due, send_reports_if_due, send_review_if_due
+from engine.worker.firing import FireResult, earliest_due, fire_due
+from notifications.dispatch import DispatchResult, SmtpSettings, dispatch_due_sync
+
+log = logging.getLogger("redress.worker")
+
+POLL_SECONDS = 0.5
+DISPATCH_SECONDS = 5
+RETRY_BUSY = timedelta(seconds=1)
+ONCE_PATIENCE = 10.0
+"""--once waits this long at most for due timers of cases another transaction holds."""
+
+
+def smtp_settings(settings: Settings) -> SmtpSettings:
+    """The mail server, or the local mail catcher (`redress mailbox`) when no smtp_host is set."""
+    if not settings.smtp_host:
+        return SmtpSettings(host="127.0.0.1", port=settings.mailbox_port, from_address=settings.smtp_from)
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    return SmtpSettings(host=settings.smtp_host, port=settings.smtp_port, security=settings.smtp_security,
+                        user=settings.smtp_user, password=password, from_address=settings.smtp_from)
+
+
+@dataclass(frozen=True)
+class OnceResult:
+    fired: FireResult
+    reports: ReportsResult
+    mail: DispatchResult
+
+    def summary(self) -> str:
+        mail = f"sent {self.mail.sent} email(s), {self.mail.retried} to retry, {self.mail.failed} failed"
+        reports = f"digest to {self.reports.digest}, policy review to {self.reports.review}"
+        return f"{self.fired.summary()}; {reports}; {mail}"
+
+
+def run_worker(app: Redress, *, once: bool = False, batch: int = 200, stop: threading.Event | None = None) -> OnceResult | None:
+    """`once`: fire what is due, send the digest or review if due, send the outbox once, and return.
+    Otherwise run until `stop` is set, or until SIGINT or SIGTERM (from the main thread)."""
+    if once:
+        fired = fire_due(app, batch=batch, patience=ONCE_PATIENCE)
+        reports = send_reports_if_due(app)
+        return OnceResult(fired, reports, dispatch_due_sync(app.db, smtp_settings(app.settings), app.clock.now()))
+    stop = stop or threading.Event()
+    worker = _Worker(app, batch, stop)
+    with _stopped_by_signals(stop):
+        worker.start()
+        try:
+            while not stop.wait(1.0):
+                pass
+        finally:
+            log.info("stopping: finishing the current batch")
+            worker.scheduler.shutdown(wait=True)
+    return None
+
+
+@contextmanager
+def _stopped_by_signals(stop: threading.Event) -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {signum: signal.signal(signum, handler) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+class _Worker:
+    """The scheduled jobs. Firing, polling and the reports share one thread, so they never overlap;
+    the outbox has its own, so a slow mail server never delays a deadline."""
+
+    def __init__(self, app: Redress, batch: int, stop: threading.Event):
+        self.app, self.batch, self.stop = app, batch, stop
+        self.wake_at = app.clock.now()
+        self.scheduler = BackgroundScheduler(
+            timezone=app.zone,
+            executors={"default": ThreadPoolExecutor(1), "mail": ThreadPoolExecutor(1)},
+            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        )
+
+    def start(self) -> None:
+        settings, add = self.app.settings, self.scheduler.add_job
+        now = self.app.clock.now()
+        add(self.fire, "date", run_date=now, id="wake")
+        add(send_reports_if_due, "date", run_date=now, args=[self.app], id="reports_on_start")
+        add(self.fire, "interval", seconds=settings.worker_sweep_seconds, id="sweep")
+        add(self.poll, "interval", seconds=POLL_SECONDS, id="poll")
+        add(self.dispatch, "interval", seconds=DISPATCH_SECONDS, id="outbox", executor="mail", next_run_time=now)
+        if settings.digest_enabled:
+            at = settings.digest_time
+            add(send_digest_if_due, CronTrigger(day_of_week="mon-fri", hour=at.hour, minute=at.minute, timezone=self.app.zone),
+                args=[self.app], id="daily_digest")
+        if settings.policy_review_enabled:
+            add(send_review_if_due, self._review_trigger(), args=[self.app], id="policy_review")
+        self.scheduler.start()
+        log.info("running: sweeping every %d s, polling for new deadlines every %s s", settings.worker_sweep_seconds, POLL_SECONDS)
+
+    def _review_trigger(self) -> CronTrigger:
+        settings = self.app.settings
+        month, day = (int(part) for part in settings.policy_review_date.split("-"))
+        at = settings.deadline_time
+        # 29 February falls on the 28th in other years (Settings.policy_review_on): "last" day of February.
+        on_day = "last" if (month, day) == (2, 29) else str(day)
+        return CronTrigger(month=month, day=on_day, hour=at.hour, minute=at.minute, timezone=self.app.zone)
+
+    def fire(self) -> None:
+        result = fire_due(self.app, batch=self.batch, should_stop=self.stop.is_set)
+        if result.fired or result.cancelled:
+            log.info(result.summary())
+        self._schedule_wake(next_wake(earliest_due(self.app), self.app.clock.now(), retry_after=RETRY_BUSY))
+
+    def poll(self) -> None:
+        earliest = earliest_due(self.app)
+        if earliest is not None and earliest < self.wake_at:
+            self._schedule_wake(max(earliest, self.app.clock.now()))
+
+    def _schedule_wake(self, when: datetime | None) -> None:
+        if self.stop.is_set():
+            return
+        if when is None:
+            self.wake_at = datetime.max.replace(tzinfo=UTC)  # nothing pending: the poll notices the next one
+            return
+        self.wake_at = when
+        self.scheduler.add_job(self.fire, "date", run_date=when, id="wake", replace_existing=True)
+
+    def dispatch(self) -> None:
+        result = dispatch_due_sync(self.app.db, smtp_settings(self.app.settings), self.app.clock.now())
+        if result.total:
+            log.info("outbox: sent %d, %d to retry, %d failed", result.sent, result.retried, result.failed)

@@ -1,0 +1,5 @@
+"""`python -m engine` is `redress`."""
+
+from redress.cli import main
+
+main()

@@ -1,0 +1,216 @@
+"""`redress case ...`: open, list, show, act on, and audit cases."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from engine.commands import cases, records
+from engine.errors import BadInput
+from engine.queries import cases as queries
+from engine.rules.clock import parse_instant
+from redress.cli.common import app_context, as_option, json_option, print_json
+
+
+@click.group()
+def case() -> None:
+    """Open, advance and audit cases."""
+
+
+def _fields(pairs: tuple[str, ...]) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"'{pair}' is not NAME=VALUE", param_hint="--field")
+        fields[name.strip()] = value
+    return fields
+
+
+@case.command("open")
+@click.option("--category", "categories", multiple=True, required=True, help="A monitoring category (repeat for several).")
+@click.option("--summary", required=True, help="What was posted, in a sentence.")
+@as_option
+@click.option("--staff", multiple=True, metavar="EMAIL", help="A member of staff concerned (repeat for several).")
+@click.option("--pupil", "pupils", multiple=True, metavar="REF", help="A pupil concerned, by reference only (initials or number).")
+@click.option("--poster", "posters", multiple=True, metavar="NAME[:CONTACT]", help="Who posted it, and how to reach them.")
+@click.option("--platform", help="Where it was posted (Facebook, a WhatsApp group, ...).")
+@click.option("--link", help="The address of the post.")
+@click.option("--seen-at", help="When it was seen (ISO date or date and time, school time).")
+@json_option
+def case_open(categories: tuple[str, ...], summary: str, actor: str, staff: tuple[str, ...], pupils: tuple[str, ...],
+              posters: tuple[str, ...], platform: str | None, link: str | None, seen_at: str | None, as_json: bool) -> None:
+    """Open a case; prints its ID."""
+    with app_context() as app:
+        details = cases.OpenCase(
+            categories=categories, summary=summary, staff=staff, pupils=pupils,
+            posters=[(name.strip(), contact.strip()) for name, _, contact in (p.partition(":") for p in posters)],
+            platform=platform, link=link, seen_at=parse_instant(seen_at, app.zone) if seen_at else None,
+        )
+        case_id = cases.open_case(app, actor, details)
+        if as_json:
+            print_json(queries.show_case(app, case_id, actor))
+        else:
+            click.echo(case_id)
+
+
+@case.command("list")
+@click.option("--stage", help="Only cases at this stage.")
+@click.option("--open", "status", flag_value="open", help="Only open cases.")
+@click.option("--closed", "status", flag_value="closed", help="Only closed cases.")
+@click.option("--overdue", is_flag=True, help="Only cases with a deadline past due.")
+@json_option
+def case_list(stage: str | None, status: str | None, overdue: bool, as_json: bool) -> None:
+    """List cases, oldest first."""
+    with app_context() as app:
+        rows = queries.list_cases(app, stage=stage, status=status, overdue=overdue)
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        flag = " OVERDUE" if row["overdue"] else ""
+        state = f"closed: {row['outcome']}" if row["closed_at"] else f"next due {row['next_due'] or '-'}"
+        click.echo(f"#{row['id']:<5} {row['stage_title']:<28} {state}{flag}  {row['summary'][:60]}")
+
+
+@case.command("show")
+@click.argument("case_id", type=int)
+@click.option("--as", "actor", metavar="EMAIL", help="Show the actions this person may take now.")
+@json_option
+def case_show(case_id: int, actor: str | None, as_json: bool) -> None:
+    """A case: stage, categories, people, evidence, deadlines, the actions you may take."""
+    with app_context() as app:
+        view = queries.show_case(app, case_id, actor)
+    if as_json:
+        print_json(view)
+        return
+    _print_case(view)
+
+
+def _print_case(view: dict[str, Any]) -> None:
+    click.echo(f"Case #{view['id']} (version {view['version']}): {view['stage_title']} [{view['stage']}]")
+    click.echo(f"  {view['summary']}")
+    click.echo(f"  categories: {', '.join(view['categories'])}")
+    click.echo(f"  opened {view['opened_at']} by {view['opened_by']}" + (f"; closed {view['closed_at']}: {view['outcome']}" if view["closed_at"] else ""))
+    for label, key in (("staff concerned", "staff_concerned"), ("pupils", "pupils")):
+        if view[key]:
+            click.echo(f"  {label}: {', '.join(view[key])}")
+    for item in view["evidence"]:
+        what = f"{item['name']} sha256:{item['sha256']}" if item["kind"] == "file" else item["url"]
+        click.echo(f"  evidence #{item['id']}: {what} {item['description']}")
+    for meeting in view["meetings"]:
+        click.echo(f"  meeting on {meeting['held_on']} with {meeting['attendees']}")
+    for note in view["notes"]:
+        click.echo(f"  note by {note['author']}: {note['text']}")
+    for deadline in view["deadlines"]:
+        click.echo(f"  deadline {deadline['name']} ({deadline['kind']}) due {deadline['due_at']}{' OVERDUE' if deadline['overdue'] else ''}")
+    for action in view["actions"]:
+        fields = " ".join(f"--field {k}=..." + ("" if f["required"] else "(optional)") for k, f in action["fields"].items())
+        blocked = f"  [blocked: {'; '.join(action['blocked_by'])}]" if action["blocked_by"] else ""
+        click.echo(f"  you may: {action['name']} -> {action['to']}  {fields}{blocked}")
+
+
+@case.command("act")
+@click.argument("case_id", type=int)
+@click.argument("action")
+@as_option
+@click.option("--field", "fields", multiple=True, metavar="NAME=VALUE", help="A field the action asks for (repeat).")
+@click.option("--note", help="A note to keep with the action.")
+@click.option("--expect-version", type=int, help="Refuse if the case changed since this version.")
+@json_option
+def case_act(case_id: int, action: str, actor: str, fields: tuple[str, ...], note: str | None,
+             expect_version: int | None, as_json: bool) -> None:
+    """Take ACTION on a case."""
+    with app_context() as app:
+        result = cases.take_action(app, case_id, action, actor, _fields(fields), note=note, expected_version=expect_version)
+    if as_json:
+        print_json({"case": result.case_id, "action": result.action, "stage_before": result.stage_before,
+                    "stage_after": result.stage_after, "version": result.version, "notified": result.notified,
+                    "closed": result.closed})
+    else:
+        click.echo(f"case #{result.case_id}: {result.stage_before} -> {result.stage_after}")
+
+
+@case.command("evidence")
+@click.argument("case_id", type=int)
+@click.option("--file", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A screenshot or saved page.")
+@click.option("--link", help="The address of the post.")
+@as_option
+@click.option("--description", default="", help="What it shows.")
+def case_evidence(case_id: int, file: Path | None, link: str | None, actor: str, description: str) -> None:
+    """Add evidence: a file (stored by its SHA-256) or a link."""
+    if bool(file) == bool(link):
+        raise click.UsageError("give exactly one of --file PATH or --link URL")
+    with app_context() as app:
+        if file:
+            item = records.add_evidence_file(app, case_id, actor, file.read_bytes(), file.name, description)
+            click.echo(f"evidence #{item.id}: {item.original_name}, {item.size} bytes, sha256 {item.sha256}")
+        else:
+            item = records.add_evidence_link(app, case_id, actor, link or "", description)
+            click.echo(f"evidence #{item.id}: {item.url}")
+
+
+@case.command("note")
+@click.argument("case_id", type=int)
+@click.argument("text")
+@as_option
+def case_note(case_id: int, text: str, actor: str) -> None:
+    """Add a note to a case."""
+    with app_context() as app:
+        note = records.add_note(app, case_id, actor, text)
+    click.echo(f"note #{note.id} added to case #{case_id}")
+
+
+@case.command("meeting")
+@click.argument("case_id", type=int)
+@click.option("--held-on", required=True, help="The date of the meeting (YYYY-MM-DD).")
+@click.option("--attendees", required=True, help="Who attended.")
+@click.option("--notes", default="", help="What was said.")
+@as_option
+def case_meeting(case_id: int, held_on: str, attendees: str, notes: str, actor: str) -> None:
+    """Record a meeting held about a case."""
+    try:
+        day = date.fromisoformat(held_on)
+    except ValueError:
+        raise BadInput(f"'{held_on}' is not a date: write it as YYYY-MM-DD") from None
+    with app_context() as app:
+        meeting = records.record_meeting(app, case_id, actor, day, attendees, notes)
+    click.echo(f"meeting #{meeting.id} recorded on case #{case_id}")
+
+
+@case.command("audit")
+@click.argument("case_id", type=int)
+@click.option("--verify", is_flag=True, help="Recompute the hash chain and name the first event that does not match.")
+@json_option
+def case_audit(case_id: int, verify: bool, as_json: bool) -> None:
+    """The audit trail of a case, every event in order."""
+    with app_context() as app:
+        events = queries.audit_trail(app, case_id)
+        result = queries.verify_trail(app, case_id) if verify else None
+    if as_json:
+        payload: dict[str, Any] = {"case": case_id, "events": events}
+        if result:
+            payload["verification"] = {"ok": result.ok, "checked": result.checked, "first_bad_seq": result.first_bad_seq,
+                                       "reason": result.reason}
+        print_json(payload)
+    else:
+        for e in events:
+            move = f"{e['stage_before'] or ''} -> {e['stage_after']}" if e["stage_before"] != e["stage_after"] else e["stage_after"]
+            click.echo(f"{e['seq']:>4} {e['at_local']}  {e['actor']:<28} {e['kind']:<10} {e['action'] or '':<24} {move}")
+        if result:
+            click.echo(f"verified: {result.checked} events, chain intact" if result.ok else f"TAMPERED: {result.reason}")
+    if result and not result.ok:
+        raise SystemExit(1)
+
+
+@case.command("migrate")
+@click.argument("case_id", type=int)
+@as_option
+def case_migrate(case_id: int, actor: str) -> None:
+    """Move an open case to the current workflow version (only when its stage exists there)."""
+    with app_context() as app:
+        old, new = cases.migrate_case(app, case_id, actor)
+    click.echo(f"case #{case_id} moved from workflow {old[:12]} to {new[:12]}")

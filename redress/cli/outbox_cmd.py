@@ -1,0 +1,64 @@
+"""`redress outbox ...` and `redress case letter`: see and resend email, write letters to the poster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from engine.commands import outbox as mail
+from redress.cli.common import app_context, as_option, json_option, print_json
+
+
+@click.group()
+def outbox() -> None:
+    """The email outbox: what was sent, what waits, what failed."""
+
+
+@outbox.command("list")
+@click.option("--failed", is_flag=True, help="Only messages that could not be sent.")
+@json_option
+def outbox_list(failed: bool, as_json: bool) -> None:
+    """The newest messages first."""
+    with app_context() as app:
+        rows = mail.outbox(app, failed_only=failed)
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        error = f"  ({row['last_error']})" if row["last_error"] else ""
+        click.echo(f"#{row['id']:<5} {row['status']:<7} case {row['case'] or '-':<5} {row['to']:<32} {row['subject'][:50]}{error}")
+
+
+@outbox.command("retry")
+@click.argument("message", type=int, required=False)
+@click.option("--all-failed", is_flag=True, help="Requeue every failed message.")
+@as_option
+def outbox_retry(message: int | None, all_failed: bool, actor: str) -> None:
+    """Requeue MESSAGE (an outbox id) or every failed one; the worker sends them at once."""
+    if (message is None) == (not all_failed):
+        raise click.UsageError("give a message id or --all-failed, not both")
+    with app_context() as app:
+        count = mail.requeue(app, None if all_failed else message, actor)
+    click.echo(f"{count} message(s) requeued")
+
+
+@click.command("letter")
+@click.argument("case_id", type=int)
+@click.argument("kind", type=click.Choice(["meeting_invitation", "removal_request", "legal_warning"]))
+@as_option
+@click.option("--meeting-date", help="For an invitation: when (as it should read, e.g. 'Thursday 3 December at 3.30pm').")
+@click.option("--meeting-place", help="For an invitation: where.")
+@click.option("--html", "as_html", is_flag=True, help="Write HTML instead of plain text.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead of the screen.")
+def letter(case_id: int, kind: str, actor: str, meeting_date: str | None, meeting_place: str | None,
+           as_html: bool, out: Path | None) -> None:
+    """Write a letter to the poster of a case, for the headteacher to send."""
+    with app_context() as app:
+        written = mail.letter(app, case_id, kind, actor, meeting_date=meeting_date, meeting_place=meeting_place)
+    body = written.html if as_html else written.text
+    if out:
+        out.write_text(body, encoding="utf-8")
+        click.echo(f"letter written to {out}")
+    else:
+        click.echo(body)

@@ -1,0 +1,89 @@
+"""`redress init` and `redress people ...`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from engine.commands.people import add_person, list_people
+from engine.commands.setup import init as init_database
+from engine.context import Redress
+from redress.cli.common import app_context, json_option, print_json
+
+
+@click.command()
+@click.option("--workflow", "workflow_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="The workflow file to load (default: the configured one, ./workflows.yaml).")
+@click.option("--demo", is_flag=True, help="When nobody is in Redress yet, add a demo school: a person for every role "
+              "(their passwords printed once) and a few cases at different stages.")
+def init(workflow_file: Path | None, demo: bool) -> None:
+    """Create or upgrade the database and load the workflow as the current version."""
+    with app_context() as app:
+        result = init_database(app, workflow_file)
+        state = "loaded as a new version" if result.new_version else "already loaded"
+        click.echo(f"database ready at {app.db.engine.url.render_as_string(hide_password=True)}; "
+                   f"workflow '{result.name}' {state} ({result.content_hash[:12]})")
+        if demo:
+            _demo(app)
+
+
+def _demo(app: Redress) -> None:
+    from redress.demo import seed
+
+    logins = seed(app)
+    if not logins:
+        click.echo("people are already in Redress: no demo school added")
+        return
+    click.echo("demo school added. Sign in with these (shown only this once):")
+    for login in logins:
+        click.echo(f"  {', '.join(login.roles):<20} {login.email:<36} {login.password}")
+
+
+@click.group()
+def people() -> None:
+    """The people who use Redress, and their roles."""
+
+
+@people.command("add")
+@click.option("--name", required=True, help="Their full name, as it appears in emails.")
+@click.option("--email", required=True, help="Their school email address.")
+@click.option("--role", "roles", multiple=True, required=True, help="A role from workflows.yaml (repeat for several).")
+def people_add(name: str, email: str, roles: tuple[str, ...]) -> None:
+    """Add a person with one or more roles."""
+    with app_context() as app:
+        person = add_person(app, name, email, roles)
+        click.echo(f"added {person.name} <{person.email}> as {', '.join(person.roles)}")
+
+
+@people.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+def people_set_password(email: str, password_stdin: bool) -> None:
+    """Set the password EMAIL signs in to the web app with (stored as an argon2 hash)."""
+    from engine.commands.auth import set_password
+
+    password: str
+    if password_stdin:
+        line: str = sys.stdin.readline()
+        password = line.rstrip("\r\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt="Repeat it")
+    with app_context() as app:
+        person = set_password(app, email, password)
+        click.echo(f"password set for {person.name} <{person.email}>")
+
+
+@people.command("list")
+@json_option
+def people_list(as_json: bool) -> None:
+    """List everyone, with their roles."""
+    with app_context() as app:
+        rows: list[dict[str, Any]] = [{"name": p.name, "email": p.email, "roles": p.roles, "active": p.active} for p in list_people(app)]
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        click.echo(f"{row['name']:<30} {row['email']:<40} {', '.join(row['roles'])}{'' if row['active'] else ' (inactive)'}")

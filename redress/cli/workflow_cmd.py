@@ -1,0 +1,72 @@
+"""`redress workflow check|show`: validate and draw the school's procedure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+import workflows
+from engine.settings import load_settings
+from workflows import render
+
+
+def _load(file: str | None) -> workflows.Loaded:
+    """Load FILE, or the configured workflow, checking template names against the templates in force."""
+    from notifications.render import TemplateRenderer
+
+    settings = load_settings()
+    renderer = TemplateRenderer(settings.templates_dir)
+    path = Path(file) if file else _relative(settings.workflow)
+    return workflows.load(path, renderer.names())
+
+
+def _relative(path: Path) -> Path:
+    """Name the file as the person would: relative to where they are, when it is below it."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def _template_problems() -> list[str]:
+    from notifications.render import TemplateRenderer, sample_context
+
+    return TemplateRenderer(load_settings().templates_dir).check(sample_context())
+
+
+@click.group()
+def workflow() -> None:
+    """Check and draw the procedure in workflows.yaml."""
+
+
+@workflow.command()
+@click.argument("file", required=False)
+def check(file: str | None) -> None:
+    """Validate FILE (default: the configured workflows.yaml) and render every email template against a
+    sample case; print every problem as FILE:LINE:COL."""
+    loaded = _load(file)
+    spec = loaded.spec
+    problems = _template_problems()
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        click.echo(f"redress: {len(problems)} template problem(s): fix them and run 'redress workflow check'", err=True)
+        raise SystemExit(1)
+    click.echo(
+        f"{loaded.marks.file}: ok: '{spec.name}', {len(spec.stages)} stages, {len(spec.actions)} actions, "
+        f"{sum(len(s.deadlines) for s in spec.stages.values())} deadlines, {len(spec.categories)} categories "
+        f"(version {spec.content_hash[:12]})"
+    )
+
+
+@workflow.command()
+@click.argument("file", required=False)
+@click.option(
+    "--format", "format_", type=click.Choice(list(render.RENDERERS)), default="text", show_default=True,
+    help="text: a readable list; mermaid: a stateDiagram-v2 for Markdown; dot: a Graphviz digraph.",
+)
+def show(file: str | None, format_: str) -> None:
+    """Draw FILE (default: ./workflows.yaml): its stages, actions, deadlines and who may act."""
+    spec = _load(file).spec
+    click.echo(render.RENDERERS[format_](spec), nl=False)
