@@ -8,8 +8,8 @@ from fastapi.responses import Response
 from engine import access
 from engine.overview import incident_log
 from workflows import render
+from workflows.render.svg import workflow_svg
 
-from ..diagram import workflow_svg
 from ..errors import Denied
 from ..session import RedressDep, ViewerDep
 from ..templating import page
