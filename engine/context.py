@@ -82,7 +82,9 @@ class Redress:
                     if row is None:
                         raise NotFound(f"workflow version {version_id} does not exist")
                     source = row.source
-            loaded = workflows.load_text(source, f"workflow version {version_id}")
+            # A stored version was checked when it was stored; reading it again must not fail because
+            # today's checks ask more (a version stored before `permissions:` existed still loads).
+            loaded = workflows.read_text(source, f"workflow version {version_id}")
             self._compiled[version_id] = Compiled(version_id, loaded.spec, workflows.build_machine(loaded.spec))
         return self._compiled[version_id]
 

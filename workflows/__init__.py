@@ -12,11 +12,12 @@ from .checks import SYSTEM, check
 from .errors import InvalidDefinition, Problem
 from .guards import GUARDS, RELATIONS, CaseFacts
 from .machine import build_machine
+from .powers import POWERS
 from .reader import Loaded, read_file, read_text
 from .spec import ANY_OPEN_STAGE, Action, ActionField, Deadline, FieldType, Notification, Stage, Unit, Workflow
 
 __all__ = [
-    "ANY_OPEN_STAGE", "GUARDS", "RELATIONS", "SYSTEM", "Action", "ActionField", "CaseFacts", "Deadline", "FieldType",
+    "ANY_OPEN_STAGE", "GUARDS", "POWERS", "RELATIONS", "SYSTEM", "Action", "ActionField", "CaseFacts", "Deadline", "FieldType",
     "InvalidDefinition", "Loaded", "Notification", "Problem", "Stage", "Unit", "Workflow",
     "build_machine", "check", "load", "load_text",
 ]

@@ -11,6 +11,7 @@ from collections.abc import Collection, Iterator
 
 from .errors import Problem
 from .guards import GUARDS, RELATIONS
+from .powers import POWERS
 from .reader import Marks, did_you_mean
 from .spec import ANY_OPEN_STAGE, Notification, Workflow
 
@@ -20,7 +21,7 @@ SYSTEM = "system"
 def check(spec: Workflow, marks: Marks, templates: Collection[str] | None = None) -> list[Problem]:
     """Every problem in the spec; `templates`, when given, are the template names that exist."""
     problems: list[Problem] = []
-    for rule in (_stages, _references, _reachability, _ways_out, _deadlines, _ambiguity):
+    for rule in (_stages, _references, _permissions, _reachability, _ways_out, _deadlines, _ambiguity):
         problems.extend(rule(spec, marks))
     if templates is not None:
         problems.extend(_templates(spec, marks, templates))
@@ -107,6 +108,36 @@ def _action_refs(spec: Workflow, marks: Marks, name: str) -> Iterator[Problem]:
         if guard not in GUARDS:
             yield marks.at((*loc, "guards", i), _unknown("guard", guard, GUARDS))
     yield from _notification_refs(spec, marks, action.notify, (*loc, "notify"))
+
+
+def _permissions(spec: Workflow, marks: Marks) -> Iterator[Problem]:
+    """Every power is known, given out, and given to roles."""
+    for power, roles in spec.permissions.items():
+        if power not in POWERS:  # what a power lets a person do is code: see workflows.powers.POWERS
+            yield marks.at(("permissions", power), _unknown("power", power, POWERS), key=True)
+        for i, role in enumerate(roles):
+            if (message := _not_a_holder(spec, power, role)) is not None:
+                yield marks.at(("permissions", power, i), message)
+    missing = [power for power in POWERS if power not in spec.permissions]
+    if ("permissions",) not in marks.keys:
+        yield marks.at((), "the 'permissions' block is missing: add 'permissions:' with a line "
+                           f"'POWER: [roles]' for each of {', '.join(missing)}")
+        return
+    for power in missing:
+        yield marks.at(("permissions",), f"power '{power}' is not given to anyone: add '{power}: [roles]' "
+                                         f"under 'permissions', naming who may {POWERS[power]} ([] for nobody)", key=True)
+
+
+def _not_a_holder(spec: Workflow, power: str, role: str) -> str | None:
+    """Why `role` cannot hold a power, if it cannot: a relation is held case by case; the system is no person."""
+    people = set(spec.roles) - {SYSTEM}
+    if role in people:
+        return None
+    if role == SYSTEM:
+        return f"'{SYSTEM}' is Redress itself: it holds no power"
+    if role in spec.relations:
+        return f"'{role}' is a relation, held case by case: give '{power}' to roles"
+    return _unknown("role", role, people)
 
 
 def _reachability(spec: Workflow, marks: Marks) -> Iterator[Problem]:

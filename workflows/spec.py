@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Collection
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -186,6 +187,9 @@ class Workflow(_Frozen):
     open: Opening
     stages: dict[Name, Stage] = Field(min_length=1)
     actions: dict[Name, Action] = Field(min_length=1)
+    permissions: dict[Name, tuple[Name, ...]] = Field(default_factory=dict)
+    """Each power (workflows.powers.POWERS) and the roles that hold it. Lists, not sets, so the
+    canonical JSON (and so the content hash) does not depend on set order, and each role keeps its line."""
 
     # Derived views. They are cheap, so they are computed rather than stored.
     @property
@@ -206,6 +210,14 @@ class Workflow(_Frozen):
     def actions_from(self, stage: str) -> tuple[str, ...]:
         return tuple(name for name in self.actions if stage in self.sources(name))
 
+    def holders(self, power: str) -> frozenset[str]:
+        """The roles that hold `power`; none when the workflow does not give it out."""
+        return frozenset(self.permissions.get(power, ()))
+
+    def may(self, roles: Collection[str], power: str) -> bool:
+        """Whether someone with these roles holds `power`."""
+        return not self.holders(power).isdisjoint(roles)
+
     def is_final(self, stage: str) -> bool:
         return self.stages[stage].final
 
@@ -213,7 +225,13 @@ class Workflow(_Frozen):
         return any(getattr(self.categories[c], flag) for c in categories if c in self.categories)
 
     def canonical_json(self) -> str:
-        return json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":"))
+        data = self.model_dump(mode="json", by_alias=True)
+        # Who holds a power is a set: the order roles are listed in is not meaning. A file written before
+        # powers were data has none, and keeps the hash it was stored under.
+        data["permissions"] = {power: sorted(set(roles)) for power, roles in self.permissions.items()}
+        if not data["permissions"]:
+            del data["permissions"]
+        return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
     @property
     def content_hash(self) -> str:

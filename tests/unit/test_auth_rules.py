@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import engine.commands.auth as auth
 import pytest
 from argon2 import PasswordHasher
 
+import engine.commands.auth as auth
 from engine.errors import BadInput
 from store import Person
 

@@ -246,3 +246,53 @@ def test_a_relation_redress_cannot_work_out_is_refused() -> None:
     [problem] = problems(("  reporter: {label: Reporter}", "  reporter: {label: Reporter}\n  parent_governor: {label: Parent governor}"))
     assert problem.startswith("w.yaml:11:3: unknown relation 'parent_governor'")
     assert problem.endswith(": Redress knows staff_concerned, reporter")
+
+
+# --- permissions ------------------------------------------------------------------------------
+
+
+def test_unknown_power_is_refused_at_its_name_with_the_closest_known_one() -> None:
+    assert problems(("  resend_email: [head]\n", "  resend_email: [head]\n  resend_emails: [head]\n")) == [
+        "w.yaml:53:3: unknown power 'resend_emails' (did you mean 'resend_email'?)",
+    ]
+
+
+def test_power_given_to_an_undeclared_role_is_refused() -> None:
+    assert problems(("  read_report: [head, chair]\n", "  read_report: [head, chiar]\n")) == [
+        "w.yaml:49:23: unknown role 'chiar' (did you mean 'chair'?)",
+    ]
+
+
+def test_power_given_to_a_relation_is_refused() -> None:
+    assert problems(("  keep_records: [head, chair]\n", "  keep_records: [head, reporter]\n")) == [
+        "w.yaml:50:24: 'reporter' is a relation, held case by case: give 'keep_records' to roles",
+    ]
+
+
+def test_power_given_to_the_system_is_refused() -> None:
+    assert problems(("  receive_digest: [head]\n", "  receive_digest: [system]\n")) == [
+        "w.yaml:55:20: 'system' is Redress itself: it holds no power",
+    ]
+
+
+def test_power_missing_from_the_block_says_what_to_add() -> None:
+    assert problems(("  migrate_cases: [head]\n", "")) == [
+        "w.yaml:45:1: power 'migrate_cases' is not given to anyone: add 'migrate_cases: [roles]' under 'permissions', "
+        "naming who may move an open case to the current version of the workflow ([] for nobody)",
+    ]
+
+
+def test_power_given_to_nobody_on_purpose_is_accepted() -> None:
+    spec = workflows.load_text(workflow(("  resend_email: [head]\n", "  resend_email: []\n")), "w.yaml").spec
+    assert spec.holders("resend_email") == frozenset()
+
+
+def test_missing_permissions_block_lists_every_power_to_add() -> None:
+    text = workflow()
+    without = text[: text.index("permissions:\n")]
+    with pytest.raises(InvalidDefinition) as raised:
+        workflows.load_text(without, "w.yaml")
+    assert [str(p) for p in raised.value.problems] == [
+        "w.yaml:1:1: the 'permissions' block is missing: add 'permissions:' with a line 'POWER: [roles]' for each of "
+        + ", ".join(workflows.POWERS),
+    ]

@@ -115,7 +115,7 @@ def test_show_prints_the_text_list_by_default(capsys: pytest.CaptureFixture[str]
 
 
 @pytest.mark.parametrize(
-    ("fmt", "first_line"), [("text", "Online complaints"), ("mermaid", "stateDiagram-v2"), ("dot", "digraph ")]
+    ("fmt", "first_line"), [("text", "Online complaints"), ("mermaid", "stateDiagram-v2"), ("dot", "digraph "), ("svg", "<svg ")]
 )
 def test_show_prints_each_format(capsys: pytest.CaptureFixture[str], fmt: str, first_line: str) -> None:
     ran = redress(capsys, "workflow", "show", str(WORKFLOW), "--format", fmt)

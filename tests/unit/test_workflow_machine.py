@@ -158,3 +158,24 @@ def test_content_hash_changes_when_a_deadline_changes() -> None:
     text = WORKFLOW.read_text(encoding="utf-8")
     assert _hash(text.replace("after: 1 school day,", "after: 2 school days,")) != _hash(text)
     assert _hash(text.replace("after: 1 school day,", "after: 1 day,")) != _hash(text)
+
+
+def test_content_hash_changes_when_who_holds_a_power_changes() -> None:
+    text = WORKFLOW.read_text(encoding="utf-8")
+    line = "  resend_email:            [headteacher, coordinator]\n"
+    assert text.count(line) == 1
+    assert _hash(text.replace(line, "  resend_email:            [headteacher]\n")) != _hash(text)
+
+
+def test_content_hash_ignores_the_order_roles_hold_a_power_in() -> None:
+    text = WORKFLOW.read_text(encoding="utf-8")
+    line = "  resend_email:            [headteacher, coordinator]\n"
+    assert _hash(text.replace(line, "  resend_email: [coordinator, headteacher]\n")) == _hash(text)
+
+
+def test_who_holds_a_power_is_read_from_the_permissions_block() -> None:
+    spec = workflows.load(WORKFLOW).spec
+    assert spec.holders("resend_email") == {"headteacher", "coordinator"}
+    assert spec.may({"staff", "coordinator"}, "resend_email")
+    assert not spec.may({"chair"}, "resend_email")
+    assert not spec.may({"headteacher"}, "no_such_power")

@@ -1,8 +1,10 @@
-"""The three drawings of a spec: text, Mermaid and Graphviz DOT."""
+"""The drawings of a spec: text, Mermaid, Graphviz DOT and SVG, all from one graph model."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from xml.etree import ElementTree
 
 import pytest
 
@@ -24,6 +26,11 @@ def pairs(spec: Workflow) -> set[tuple[str, str, str]]:
         sources = every_open if action.from_ == "*" else action.from_
         found |= {(source, name, action.to) for source in sources}
     return found
+
+
+def titled(spec: Workflow) -> set[tuple[str, str, str]]:
+    """`pairs` as (source stage, target stage, action title): what a drawing shows."""
+    return {(source, target, spec.actions[name].title) for source, name, target in pairs(spec)}
 
 
 def odd_titles() -> Workflow:
@@ -161,3 +168,58 @@ def test_text_shows_who_may_act_with_which_fields_and_guards(spec: Workflow) -> 
 def test_text_names_the_workflow_and_its_version(spec: Workflow) -> None:
     first = render.text(spec).splitlines()[0]
     assert first == f"Online complaints against the school community (version {spec.content_hash[:12]})"
+
+
+# --- one model, every renderer ----------------------------------------------------------------
+
+
+def text_edges(spec: Workflow) -> set[tuple[str, str, str]]:
+    found, stage = set(), ""
+    for line in render.text(spec).splitlines():
+        if heading := re.fullmatch(r"([a-z_]+): .*", line):
+            stage = heading[1]
+        elif action := re.fullmatch(r"    ([a-z_]+) -> ([a-z_]+): (.*)", line):
+            found.add((stage, action[2], action[3]))
+    return found
+
+
+def mermaid_edges(spec: Workflow) -> set[tuple[str, str, str]]:
+    lines = render.mermaid(spec).splitlines()
+    return {(m[1], m[2], m[3]) for line in lines if (m := re.fullmatch(r"    ([a-z_]+) --> ([a-z_]+) : (.*)", line))}
+
+
+def dot_edges(spec: Workflow) -> set[tuple[str, str, str]]:
+    lines = render.dot(spec).splitlines()
+    return {(m[1], m[2], m[3]) for line in lines if (m := re.fullmatch(r'    "([a-z_]+)" -> "([a-z_]+)" \[label="(.*)"\];', line))}
+
+
+def svg_edges(spec: Workflow) -> set[tuple[str, str, str]]:
+    """Each arrow, its titles split apart, the arrow from the 'any open stage' box read as one from every
+    open stage but the target (the rule `pairs` spells out, independently of the renderers' model)."""
+    root = ElementTree.fromstring(render.svg.document(spec))
+    found = set()
+    for path in root.iter("{http://www.w3.org/2000/svg}path"):
+        if "data-source" not in path.attrib:
+            continue  # the arrowhead marker
+        source, target = path.attrib["data-source"], path.attrib["data-target"]
+        sources = [s for s in spec.open_stages if s != target] if source == render.ANY else [source]
+        titles = (path.findtext("{http://www.w3.org/2000/svg}title") or "").split("; ")
+        found |= {(s, target, title) for s in sources for title in titles}
+    return found
+
+
+@pytest.mark.parametrize("drawn", [text_edges, mermaid_edges, dot_edges, svg_edges], ids=["text", "mermaid", "dot", "svg"])
+def test_every_renderer_draws_the_same_edges_for_the_shipped_workflow(
+    spec: Workflow, drawn: Callable[[Workflow], set[tuple[str, str, str]]],
+) -> None:
+    assert drawn(spec) == titled(spec)
+
+
+def test_the_model_keeps_an_action_from_any_stage_once_and_spells_it_out_once_per_open_stage(spec: Workflow) -> None:
+    graph = render.graph(spec)
+    assert [(e.source, e.target) for e in graph.edges if e.action == "refer_to_authorities"] == [
+        (render.ANY, "referred_to_authorities")]
+    spelt = {e.source for e in graph.expanded if e.action == "refer_to_authorities"}
+    assert spelt == set(spec.open_stages) - {"referred_to_authorities"}
+    assert graph.nodes[-1] == render.Node(render.ANY, "Any open stage", "any")
+    assert {(e.source, e.action, e.target) for e in graph.expanded} == pairs(spec)

@@ -52,6 +52,20 @@ actions:
       reason: {label: Why it is closed}
     notify:
       - {template: case_closed, to: [reporter], if_category: [rude]}
+permissions:
+  see_every_case: [head]
+  see_prejudice_cases: [head]
+  read_incident_log: [head]
+  read_report: [head, chair]
+  keep_records: [head, chair]
+  manage_people: [head]
+  resend_email: [head]
+  write_letters: [head]
+  migrate_cases: [head]
+  receive_digest: [head]
+  receive_review_reminder: [head]
+  coordinate_esafety: [head]
+  oversee_esafety: [chair]
 """
 
 

@@ -6,12 +6,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import engine.commands.auth
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+import engine.commands.auth
 from engine.context import Redress
 from store import Person
 from tests.conftest import SCHOOL

@@ -33,9 +33,9 @@ CHECKS = [
 @pytest.fixture(scope="module")
 def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """One SQLite school, with cases, for the whole module: the fuzzer adds to it as it goes."""
-    import engine.commands.auth
     from fastapi.testclient import TestClient
 
+    import engine.commands.auth
     from web import create_app
 
     folder: Path = tmp_path_factory.mktemp("fuzz")

@@ -6,11 +6,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from engine import incident_log, may_read_log
-from web.diagram import workflow_svg
 from web.errors import Denied
 from web.session import RedressDep, ViewerDep
 from web.templating import page
 from workflows import render
+from workflows.render.svg import workflow_svg
 
 router = APIRouter(include_in_schema=False)
 

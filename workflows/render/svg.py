@@ -1,9 +1,11 @@
-"""The workflow drawn as SVG on the server: a simple layered layout of the same edges as the
-Mermaid and dot output (`workflows.render.edges`), with no script and nothing from the network.
+"""The workflow drawn as SVG on the server: a simple layered layout of the model's edges, with no
+script and nothing from the network.
 
-Stages are put in layers by their longest path from the initial stage (edges that go back
-are left out of the layering and drawn round the side), ordered within a layer by the mean
-position of the stages that lead to them, and joined by curves.
+Unlike Mermaid and DOT, an action from any open stage ('*') is drawn once, from one box that
+stands for every open stage (the model's compact form), and the actions between the same two
+stages share one arrow. Stages are put in layers by their longest path from the initial stage
+(edges that go back are left out of the layering and drawn round the side), ordered within a
+layer by the mean position of the stages that lead to them, and joined by curves.
 """
 
 from __future__ import annotations
@@ -15,37 +17,31 @@ from textwrap import wrap
 
 from markupsafe import Markup
 
-from workflows import Workflow, render
+from ..spec import Workflow
+from .model import ANY, Graph, Node, graph
 
 BOX_W, BOX_H, GAP_X, GAP_Y, MARGIN, LANE = 180, 48, 36, 64, 24, 12
-ANY = "*"
-"""The one box that stands for every open stage, so an action allowed from anywhere is drawn once."""
 
 
 @dataclass(frozen=True)
-class Edge:
+class Arrow:
+    """One arrow per (source, target) pair, carrying the titles of every action along it."""
+
     source: str
     target: str
     titles: tuple[str, ...]
 
 
-def edges_of(spec: Workflow) -> list[Edge]:
-    """One edge per (source, target) pair, carrying the titles of every action along it; an action
-    from any open stage ('*') comes once from the ANY box."""
+def arrows(drawn: Graph) -> list[Arrow]:
     titles: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for source, name, target in render.edges(spec):
-        anywhere = spec.actions[name].from_ == ANY
-        key = (ANY, target) if anywhere else (source, target)
-        if spec.actions[name].title not in titles[key]:
-            titles[key].append(spec.actions[name].title)
-    return [Edge(s, t, tuple(names)) for (s, t), names in titles.items()]
+    for edge in drawn.edges:
+        key = (edge.source, edge.target)
+        if edge.title not in titles[key]:
+            titles[key].append(edge.title)
+    return [Arrow(s, t, tuple(names)) for (s, t), names in titles.items()]
 
 
-def nodes_of(spec: Workflow, edges: list[Edge]) -> list[str]:
-    return [*spec.stages, *([ANY] if any(e.source == ANY for e in edges) else [])]
-
-
-def back_edges(nodes: list[str], starts: list[str], edges: list[Edge]) -> set[tuple[str, str]]:
+def back_edges(nodes: list[str], starts: tuple[str, ...], edges: list[Arrow]) -> set[tuple[str, str]]:
     """Edges that close a cycle, found by a depth-first walk from the initial stages (then the rest)."""
     out: dict[str, list[str]] = defaultdict(list)
     for edge in edges:
@@ -68,11 +64,10 @@ def back_edges(nodes: list[str], starts: list[str], edges: list[Edge]) -> set[tu
     return back
 
 
-def layers(spec: Workflow, edges: list[Edge]) -> dict[str, int]:
+def layers(drawn: Graph, edges: list[Arrow]) -> dict[str, int]:
     """The layer of each box: the longest path to it from a box with nothing before it, back edges ignored."""
-    nodes = nodes_of(spec, edges)
-    starts = [name for name, stage in spec.stages.items() if stage.initial]
-    back = back_edges(nodes, starts, edges)
+    nodes = [node.name for node in drawn.nodes]
+    back = back_edges(nodes, drawn.initial, edges)
     forward = [e for e in edges if (e.source, e.target) not in back and e.source != e.target]
     layer = dict.fromkeys(nodes, 0)
     for _ in nodes:  # relax until nothing moves: at most one pass per box on a DAG
@@ -85,12 +80,12 @@ def layers(spec: Workflow, edges: list[Edge]) -> dict[str, int]:
     return layer
 
 
-def positions(spec: Workflow, edges: list[Edge]) -> dict[str, tuple[float, float]]:
+def positions(drawn: Graph, edges: list[Arrow]) -> dict[str, tuple[float, float]]:
     """The top-left corner of each box."""
-    layer = layers(spec, edges)
+    layer = layers(drawn, edges)
     rows: dict[int, list[str]] = defaultdict(list)
-    for name in nodes_of(spec, edges):
-        rows[layer[name]].append(name)
+    for node in drawn.nodes:
+        rows[layer[node.name]].append(node.name)
     width = max(len(row) for row in rows.values())
     slot: dict[str, float] = {}
     for depth in sorted(rows):
@@ -103,7 +98,8 @@ def positions(spec: Workflow, edges: list[Edge]) -> dict[str, tuple[float, float
     return {name: (MARGIN + slot[name] * (BOX_W + GAP_X), MARGIN + layer[name] * (BOX_H + GAP_Y)) for name in slot}
 
 
-def _node(name: str, title: str, x: float, y: float, kind: str) -> str:
+def _node(node: Node, x: float, y: float) -> str:
+    name, title, kind = node.name, node.title, node.kind
     lines = wrap(title, 24)[:2] or [name]
     text_y = y + BOX_H / 2 - (len(lines) - 1) * 8 + 5
     spans = "".join(f'<tspan x="{x + BOX_W / 2:.0f}" dy="{0 if i == 0 else 16}">{escape(line)}</tspan>'
@@ -132,38 +128,37 @@ def _path(a: tuple[float, float], b: tuple[float, float], index: int, lane_x: fl
     return f"M{x1:.0f},{y1:.0f} V{y1 + step:.0f} H{lane_x:.0f} V{y2 - step:.0f} H{x2:.0f} V{y2:.0f}"
 
 
-def _edges_svg(edges: list[Edge], where: dict[str, tuple[float, float]], right: float) -> tuple[list[str], float]:
+def _edges_svg(edges: list[Arrow], where: dict[str, tuple[float, float]], right: float) -> tuple[list[str], float]:
     paths, lanes = [], 0
     for index, edge in enumerate(edges):
         (_, ay), (_, by) = where[edge.source], where[edge.target]
         short = 0 < by - ay <= BOX_H + GAP_Y
         lane_x = None if short else right + LANE * (lanes + 1)
         lanes += 0 if short else 1
-        paths.append(f'<path class="wf-edge" d="{_path(where[edge.source], where[edge.target], index, lane_x)}" '
+        paths.append(f'<path class="wf-edge" data-source="{escape(edge.source)}" data-target="{escape(edge.target)}" '
+                     f'd="{_path(where[edge.source], where[edge.target], index, lane_x)}" '
                      f'marker-end="url(#wf-arrow)"><title>{escape("; ".join(edge.titles))}</title></path>')
     return paths, right + LANE * (lanes + 1)
 
 
-def _kind(spec: Workflow, name: str) -> str:
-    if name == ANY:
-        return "any"
-    stage = spec.stages[name]
-    return "final" if stage.final else "initial" if stage.initial else "stage"
+def document(spec: Workflow) -> str:
+    """The whole diagram as a standalone SVG document (`redress workflow show --format svg`)."""
+    return str(workflow_svg(spec)) + "\n"
 
 
 def workflow_svg(spec: Workflow) -> Markup:
     """The whole diagram as one <svg> element, safe to place in a page."""
-    edges = edges_of(spec)
-    where = positions(spec, edges)
+    drawn = graph(spec)
+    edges = arrows(drawn)
+    where = positions(drawn, edges)
     right = max(x for x, _ in where.values()) + BOX_W
     paths, right = _edges_svg(edges, where, right)
     width, height = right + MARGIN, max(y for _, y in where.values()) + BOX_H + MARGIN
-    titles = {ANY: "Any open stage", **{name: stage.title for name, stage in spec.stages.items()}}
-    nodes = [_node(name, titles[name], *where[name], _kind(spec, name)) for name in where]
+    nodes = [_node(node, *where[node.name]) for node in drawn.nodes]
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="workflow" viewBox="0 0 {width:.0f} {height:.0f}" '
         f'width="{width:.0f}" height="{height:.0f}" role="img" aria-labelledby="wf-title">'
-        f'<title id="wf-title">{escape(spec.name)}: stages and the actions between them</title>'
+        f'<title id="wf-title">{escape(drawn.name)}: stages and the actions between them</title>'
         '<defs><marker id="wf-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="wf-arrowhead"/></marker></defs>'
         + "".join(paths) + "".join(nodes) + "</svg>"

@@ -1,0 +1,25 @@
+"""The powers a workflow hands out: what a person may do or is sent beyond taking actions on a case.
+
+Which decision each power stands for is written in code (the engine asks `Workflow.may`), so each
+is named here once; who holds it is data, declared in the `permissions:` block of workflows.yaml,
+and `workflow check` insists that every power below is given out there.
+"""
+
+from __future__ import annotations
+
+POWERS: dict[str, str] = {
+    "see_every_case": "see every case in full",
+    "see_prejudice_cases": "see in full every case with a category flagged 'prejudice'",
+    "read_incident_log": "read the incident log, and so see every case at least as a line of it",
+    "read_report": "read the monitoring report",
+    "keep_records": "add evidence, notes and meetings to a case they see in full",
+    "manage_people": "add people, give them roles and issue their passwords",
+    "resend_email": "see the outbox of email and send failed messages again",
+    "write_letters": "write the letters to the poster (and sign those written for the school)",
+    "migrate_cases": "move an open case to the current version of the workflow",
+    "receive_digest": "receive the daily digest of overdue and due cases",
+    "receive_review_reminder": "receive the yearly reminder to review the policy",
+    "coordinate_esafety": "act as the policy's e-Safety coordinator (the annual review asks that someone does)",
+    "oversee_esafety": "act as the policy's nominated director (the annual review asks that someone does)",
+}
+"""Every power, with what it lets its holders do (said in `workflow check` and the docs)."""
