@@ -25,8 +25,8 @@ from engine.config import Settings
 from engine.people import add_person
 from engine.report import build_report
 from engine.setup import init
-from tests.integration.history import GeneratedCase, HistoryGenerator, case_row
-from tests.pgserver import find_bin_dir, start_server
+from tests.support.history import GeneratedCase, HistoryGenerator, case_row
+from tests.support.pgserver import find_bin_dir, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = 100_000
