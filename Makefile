@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.installed-run
 LOCKS  := requirements/run.txt requirements/test.txt
 
-.PHONY: run test lint bench setup setup-run lock clean
+.PHONY: run test lint format bench setup setup-run lock clean
 
 ## set up .venv with the product and its test tools, every version from the locks
 ## (again only when pyproject.toml or a lock changes)
@@ -72,13 +72,17 @@ test: $(STAMP) lint
 ## every check runs, and lint fails if any one of them did: ruff's rules and layout, mypy --strict
 ## ([tool.mypy]), and the arrows between our packages (.importlinter)
 lint: $(STAMP)
-	@status=0; for check in "ruff check ." "ruff format --check ." "mypy" "lint-imports"; do \
+	@status=0; for check in "ruff check ." "ruff format --check --output-format concise ." "mypy" "lint-imports"; do \
 	  echo "+ $$check"; $(BIN)/$$check || status=1; \
 	done; exit $$status
+
+## lay out the code as `make lint` wants it (`ruff format --diff` shows what would change)
+format: $(STAMP)
+	$(BIN)/ruff format .
 
 ## performance figures (not part of `make test`)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache *.egg-info
