@@ -25,8 +25,8 @@ from engine.context import Redress, open_app
 from engine.report.monitoring import build_report
 from engine.rules.clock import FixedClock
 from engine.settings import Settings
-from tests.integration.history import GeneratedCase, HistoryGenerator, case_row
-from tests.pgserver import find_bin_dir, start_server
+from tests.support.history import GeneratedCase, HistoryGenerator, case_row
+from tests.support.pgserver import find_bin_dir, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = 100_000

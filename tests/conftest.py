@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pgserver import PgServer, find_bin_dir, start_server
+from tests.support.pgserver import PgServer, find_bin_dir, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ROOT / "workflows.yaml"

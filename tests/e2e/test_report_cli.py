@@ -12,7 +12,7 @@ import pytest
 from engine.rules.clock import SystemClock
 from tests.conftest import SCHOOL, make_app
 from tests.e2e.cli import Redress
-from tests.integration.history import POSTER_NAMES, GeneratedCase, generate_history
+from tests.support.history import POSTER_NAMES, GeneratedCase, generate_history
 
 pytestmark = pytest.mark.slow
 YEAR = datetime.now(UTC).year - 1  # a whole year of history, with the year before it

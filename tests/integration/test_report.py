@@ -20,7 +20,7 @@ from engine.report.sql import share_snapshot
 from store import Case, OutboxMessage, Person
 from tests.conftest import COORDINATOR, HEAD, MONDAY
 from tests.integration.helpers import act, open_case
-from tests.integration.history import GeneratedCase, generate_history
+from tests.support.history import GeneratedCase, generate_history
 
 EASTER = {2023: date(2023, 4, 9), 2024: date(2024, 3, 31), 2025: date(2025, 4, 20), 2026: date(2026, 4, 5)}
 
