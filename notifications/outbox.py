@@ -50,8 +50,9 @@ class Claimed:
 
 def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
     """How long to wait after the `attempts`-th failed attempt: 30 s, 1 min, 2 min ... at most 1 h, ±20 %."""
-    base = min(timedelta(seconds=30) * 2 ** max(0, min(attempts, 20) - 1), timedelta(hours=1))
-    return base * (rng or random).uniform(0.8, 1.2)
+    base: timedelta = min(timedelta(seconds=30) * 2 ** max(0, min(attempts, 20) - 1), timedelta(hours=1))
+    factor: float = (rng or random).uniform(0.8, 1.2)
+    return base * factor
 
 
 def claim(db: Database, now: datetime, batch: int) -> list[Claimed]:

@@ -19,7 +19,7 @@ from .spec import ANY_OPEN_STAGE, Action, ActionField, Deadline, FieldType, Noti
 __all__ = [
     "ANY_OPEN_STAGE", "GUARDS", "POWERS", "RELATIONS", "SYSTEM", "Action", "ActionField", "CaseFacts", "Deadline", "FieldType",
     "InvalidDefinition", "Loaded", "Notification", "Problem", "Stage", "Unit", "Workflow",
-    "build_machine", "check", "load", "load_text",
+    "build_machine", "check", "load", "load_text", "read_text",
 ]
 
 

@@ -56,7 +56,7 @@ def _people(spec: Workflow) -> set[str]:
     return set(spec.roles) | set(spec.relations)
 
 
-def _notification_refs(spec: Workflow, marks: Marks, notes: tuple[Notification, ...], loc: tuple) -> Iterator[Problem]:
+def _notification_refs(spec: Workflow, marks: Marks, notes: tuple[Notification, ...], loc: tuple[str | int, ...]) -> Iterator[Problem]:
     for i, note in enumerate(notes):
         for j, who in enumerate(note.to):
             if who not in _people(spec):
@@ -191,7 +191,7 @@ def _deadlines(spec: Workflow, marks: Marks) -> Iterator[Problem]:
 def _ambiguity(spec: Workflow, marks: Marks) -> Iterator[Problem]:
     for stage in spec.stages:
         titles: dict[str, str] = {}
-        shapes: dict[tuple, str] = {}
+        shapes: dict[tuple[object, ...], str] = {}
         for name in spec.actions_from(stage):
             action = spec.actions[name]
             title = action.title.strip().lower()
@@ -208,7 +208,7 @@ def _ambiguity(spec: Workflow, marks: Marks) -> Iterator[Problem]:
 
 
 def _templates(spec: Workflow, marks: Marks, templates: Collection[str]) -> Iterator[Problem]:
-    def missing(template: str, loc: tuple) -> Iterator[Problem]:
+    def missing(template: str, loc: tuple[str | int, ...]) -> Iterator[Problem]:
         if template not in templates:
             yield marks.at(loc, _unknown("template", template, templates))
 

@@ -81,7 +81,7 @@ class SchoolCalendar:
         )
         self._notes = tuple(notes)
         # Each year's bank holidays are computed the first time a date in that year is asked about.
-        self._bank_holidays = holidays.UK(subdiv=NATIONS[nation][0])
+        self._bank_holidays = holidays.country_holidays("GB", subdiv=NATIONS[nation][0])
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SchoolCalendar:
