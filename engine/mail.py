@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from notifications.dispatch import ALL_FAILED, retry
 from notifications.errors import TemplateError
+from notifications.outbox import ALL_FAILED, retry
 from notifications.render import LETTER_KINDS, Letter
 from store import OutboxMessage
 
