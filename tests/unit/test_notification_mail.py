@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
+from pathlib import Path
 
 import pytest
 
@@ -168,3 +169,10 @@ def test_the_wait_doubles_from_thirty_seconds_to_an_hour_with_jitter() -> None:
         wait = backoff(attempts, rng)
         assert timedelta(seconds=nominal * 0.8) <= wait <= timedelta(seconds=nominal * 1.2)
     assert len({backoff(1, rng) for _ in range(20)}) > 1  # jittered, so retries spread out
+
+
+def test_message_ids_are_made_in_one_place_only() -> None:
+    root = Path(__file__).parents[2]
+    makers = [path.relative_to(root).as_posix() for package in ("engine", "web", "notifications", "redress")
+              for path in (root / package).rglob("*.py") if "make_msgid" in path.read_text(encoding="utf-8")]
+    assert makers == ["notifications/mail.py"]
