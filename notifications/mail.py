@@ -20,15 +20,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy as email_policy
 from email.errors import HeaderParseError, MessageError
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.parser import BytesHeaderParser
 from email.utils import format_datetime, getaddresses, make_msgid
+from functools import lru_cache
 from typing import Any, Protocol
 
 from .address import check_address, check_domain
@@ -46,6 +45,7 @@ NAME_MAX = 40
 _READ_BACK = email_policy.default.clone(raise_on_defect=True)
 _MESSAGE_ID = re.compile(r"<[^<>\s@]+@[^<>\s@]+>")
 _FIELD_LINE = re.compile(rb"[!-9;-~]+:[^\r\n]*|[ \t][^\r\n]*")
+_UNFOLD = re.compile(rb"\r\n(?![ \t])")  # a line break not followed by a continuation ends a field
 _LINE_BREAKS = {"Zl", "Zp"}  # U+2028, U+2029: Python's str.splitlines() breaks lines there too
 
 
@@ -135,6 +135,7 @@ def recipient_address(email: str, name: str = "") -> Address:
         raise AddressError(str(exc)) from exc
 
 
+@lru_cache(maxsize=16)  # the same setting for every message: parse it once
 def sender_address(from_address: str) -> Address:
     """The From address, written either `name@school.org` or `Name <name@school.org>`."""
     if any(unicodedata.category(ch) in ("Cc", *_LINE_BREAKS) for ch in from_address):
@@ -166,19 +167,23 @@ def domain_of(from_address: str) -> str:
 def verify_headers(data: bytes, recipient: str) -> None:
     """Refuse `data` unless its header block is exactly HEADERS, each once, To naming only `recipient`."""
     head, blank, _ = data.partition(b"\r\n\r\n")
-    lines = head.split(b"\r\n")
-    if not blank or not all(_FIELD_LINE.fullmatch(line) for line in lines) or lines[0][:1] in (b" ", b"\t"):
+    if not blank or not all(_FIELD_LINE.fullmatch(line) for line in head.split(b"\r\n")) or head[:1] in (b" ", b"\t"):
         raise NotificationError("the message's header block is malformed (a stray line break): not sent")
-    names = Counter(line.split(b":", 1)[0].decode("ascii").lower() for line in lines if line[:1] not in (b" ", b"\t"))
-    if names != Counter(name.lower() for name in HEADERS):
-        raise NotificationError(f"the message would carry unexpected headers ({', '.join(sorted(names))}): not sent")
+    fields = [_field(unfolded) for unfolded in _UNFOLD.split(head)]
+    names = sorted(name for name, _ in fields)
+    if names != sorted(name.lower() for name in HEADERS):
+        raise NotificationError(f"the message would carry unexpected or repeated headers ({', '.join(names)}): not sent")
     try:
-        to = BytesHeaderParser(policy=_READ_BACK).parsebytes(head + b"\r\n\r\n")["To"]
-        addresses = [address.addr_spec for address in to.addresses]
+        addresses = [address.addr_spec for address in _READ_BACK.header_factory("To", dict(fields)["to"]).addresses]
     except (MessageError, ValueError, AttributeError) as exc:
         raise NotificationError(f"the message's To header cannot be read back ({exc}): not sent") from exc
     if addresses != [recipient]:
         raise NotificationError(f"the message's To header names {addresses}, not only {recipient}: not sent")
+
+
+def _field(unfolded: bytes) -> tuple[str, str]:
+    name, _, value = unfolded.partition(b":")
+    return name.decode("ascii").lower(), value.replace(b"\r\n", b"").decode("ascii", "replace").strip()
 
 
 def _checked_message_id(message_id: str) -> str:
