@@ -26,7 +26,6 @@ import asyncio
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.policy import SMTP as SMTP_POLICY
 from typing import Literal
 
 from aiosmtplib import SMTP, SMTPException, SMTPNotSupported, SMTPRecipientsRefused, SMTPResponseException
@@ -34,13 +33,11 @@ from aiosmtplib import SMTP, SMTPException, SMTPNotSupported, SMTPRecipientsRefu
 from store import Database
 
 from .errors import NotificationError
-from .mail import build_message, sender_address
-from .outbox import ALL_FAILED, CLAIM_LEASE, MAX_ATTEMPTS, Claimed, backoff, claim, record_all, retry
+from .mail import prepare, sender_address
+from .outbox import CLAIM_LEASE, MAX_ATTEMPTS, Claimed, backoff, claim, record_all
 
-__all__ = [
-    "ALL_FAILED", "CLAIM_LEASE", "MAX_ATTEMPTS", "DispatchResult", "SmtpSettings", "backoff", "dispatch_due",
-    "dispatch_due_sync", "retry",
-]
+# Requeuing a parked message is `outbox.retry`, the one door for it; it is not repeated here.
+__all__ = ["CLAIM_LEASE", "MAX_ATTEMPTS", "DispatchResult", "SmtpSettings", "backoff", "dispatch_due", "dispatch_due_sync"]
 _TEMPORARY = (SMTPException, OSError, TimeoutError)
 GROUP = 50
 """Most outcomes recorded in one transaction."""
@@ -195,12 +192,12 @@ async def _close(client: SMTP) -> None:
 
 async def _deliver(client: SMTP, item: Claimed, from_address: str, now: datetime) -> Outcome:
     try:
-        raw = build_message(item, from_address, date=now).as_bytes(policy=SMTP_POLICY)
+        outgoing = prepare(item, from_address, date=now)
     except NotificationError as exc:
         return Outcome("failed", str(exc))
     try:
-        # build_message accepted the address only if it is exactly the stripped field: it is the envelope too.
-        await client.sendmail(sender_address(from_address).addr_spec, [item.recipient_email.strip()], raw)
+        # The envelope is the checked address the To header names (punycode for an internationalised domain).
+        await client.sendmail(outgoing.sender, [outgoing.recipient], outgoing.data)
     except SMTPRecipientsRefused as exc:
         permanent = all(refusal.code >= 500 for refusal in exc.recipients)
         return Outcome("failed" if permanent else "retry", describe(exc))

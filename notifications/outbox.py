@@ -103,11 +103,13 @@ def _mark(session: Session, row: OutboxMessage, kind: str, error: str | None, no
     return kind
 
 
-def retry(db: Database, which: int | str, now: datetime, *, actor: str = "system") -> int:
+def retry(db: Database, which: int | str, now: datetime, *, actor: str) -> int:
     """Requeue parked messages to be sent at once, with a fresh set of attempts; returns how many.
 
-    `which` is an outbox id, a Message-ID (`<...@...>`), or ALL_FAILED. A single message may
-    also be one still waiting for its next attempt; a message already sent is never requeued."""
+    The package's one way to requeue: it checks no permission (the engine decides who may) and
+    records `actor` on each case's audit trail as `email_requeued`. `which` is an outbox id, a
+    Message-ID (`<...@...>`), or ALL_FAILED. A single message may also be one still waiting for
+    its next attempt; a message already sent is never requeued, and keeps its Message-ID."""
     query = select(OutboxMessage)
     if which == ALL_FAILED:
         query = query.where(OutboxMessage.status == "failed")

@@ -8,7 +8,6 @@ Nothing is sent here: a rolled-back transaction cannot unsend an email.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from email.utils import make_msgid
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 from engine.errors import BadInput
 from engine.rules.actions import applies
 from notifications.errors import TemplateError
+from notifications.mail import make_message_id
 from store import Case, OutboxMessage, Person
 from workflows import RELATIONS, Notification, Workflow
 
@@ -93,7 +93,7 @@ def queue(app: Redress, session: Session, case: Case | None, template: str, peop
         OutboxMessage(
             case_id=case.id if case else None, template=template, recipient_email=person.email, recipient_name=person.name,
             subject=message.subject, body_text=message.text, body_html=message.html,
-            message_id=make_msgid("redress", domain=app.mail_domain), next_attempt_at=now, created_at=now,
+            message_id=make_message_id(app.mail_domain), next_attempt_at=now, created_at=now,
         )
         for person, message in rendered
     )

@@ -11,8 +11,8 @@ from engine.commands.cases import load_case, resolve_actor
 from engine.commands.notify import case_context, people_for
 from engine.context import Redress
 from engine.errors import BadInput, NotFound, Refused
-from notifications.dispatch import ALL_FAILED, retry
 from notifications.errors import TemplateError
+from notifications.outbox import ALL_FAILED, retry
 from notifications.render import LETTER_KINDS, Letter
 from store import OutboxMessage
 
