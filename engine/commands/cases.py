@@ -190,10 +190,7 @@ def act_in_session(
     """Take an action inside the caller's unit of work: for the worker, which fires deadlines through
     the same path as a person, with the system as the actor (`notify_context` adds, for instance,
     the `deadline` that made the system act to the emails' context)."""
-    if case.closed_at is not None:
-        raise Refused(f"case {case.id} is closed ({case.outcome}): nothing more can be done on it")
-    if expected_version is not None and expected_version != case.version:
-        raise Conflict(f"case {case.id} changed since you looked (now version {case.version}, at '{case.stage}'): look at it again")
+    rules.check_open(case, expected_version)
     compiled = app.compiled(case.workflow_id)
     spec = compiled.spec
     action = rules.check_action(spec, case.stage, action_name, actor.roles(case))
