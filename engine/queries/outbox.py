@@ -48,8 +48,20 @@ def read_outbox(app: Redress, *, failed_only: bool = False, limit: int = SHOWN) 
     waiting = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "queued")
     with app.db.reading() as session:
         lines = tuple(
-            OutboxLine(m.id, m.case_id, m.recipient_email, m.template, m.subject, m.status, m.attempts, m.created_at,
-                       m.next_attempt_at, m.sent_at, m.last_error, m.message_id)
+            OutboxLine(
+                m.id,
+                m.case_id,
+                m.recipient_email,
+                m.template,
+                m.subject,
+                m.status,
+                m.attempts,
+                m.created_at,
+                m.next_attempt_at,
+                m.sent_at,
+                m.last_error,
+                m.message_id,
+            )
             for m in session.scalars(query)
         )
         return OutboxView(lines, int(session.scalar(waiting) or 0))

@@ -25,14 +25,21 @@ def test_every_power_the_workflow_language_knows_is_named_in_the_engine_and_no_o
 
 
 def test_the_engines_holders_are_those_the_shipped_workflow_declares() -> None:
-    assert {str(power): roles for power, roles in POWER_HOLDERS.items()} == \
-        {power: SPEC.holders(power) for power in POWERS}
+    assert {str(power): roles for power, roles in POWER_HOLDERS.items()} == {power: SPEC.holders(power) for power in POWERS}
 
 
-@pytest.mark.parametrize(("roles", "allowed"), [
-    (("headteacher",), True), (("coordinator",), True), (("chair",), False), (("equalities_manager",), False),
-    (("staff",), False), ((), False), (("staff", "coordinator"), True),
-])
+@pytest.mark.parametrize(
+    ("roles", "allowed"),
+    [
+        (("headteacher",), True),
+        (("coordinator",), True),
+        (("chair",), False),
+        (("equalities_manager",), False),
+        (("staff",), False),
+        ((), False),
+        (("staff", "coordinator"), True),
+    ],
+)
 def test_email_is_resent_by_the_headteacher_and_the_coordinator(roles: tuple[str, ...], allowed: bool) -> None:
     assert access.may_resend_email(viewer(*roles)) is allowed
 

@@ -48,22 +48,26 @@ def refusal(call: Any, *args: Any) -> str:
 
 def test_an_action_the_workflow_has_not_is_refused_with_a_near_name_and_what_can_be_taken():
     assert refusal(rules.check_action, SPEC, "reported", "escalte", ["head"]) == (
-        "there is no action 'escalte' (did you mean 'escalate'?); from 'reported' you can take: 'escalate', 'meet', 'close'")
+        "there is no action 'escalte' (did you mean 'escalate'?); from 'reported' you can take: 'escalate', 'meet', 'close'"
+    )
 
 
 def test_an_unknown_action_from_a_final_stage_says_nothing_can_be_taken():
     assert refusal(rules.check_action, SPEC, "closed", "reopen", ["head"]) == (
-        "there is no action 'reopen'; from 'closed' you can take: none")
+        "there is no action 'reopen'; from 'closed' you can take: none"
+    )
 
 
 def test_an_action_from_the_wrong_stage_is_refused_with_the_stage_title_and_the_actions_there():
     assert refusal(rules.check_action, SPEC, "with_chair", "escalate", ["head"]) == (
-        "'escalate' cannot be taken while the case is at 'with_chair' (With the chair); from there you can take: 'close'")
+        "'escalate' cannot be taken while the case is at 'with_chair' (With the chair); from there you can take: 'close'"
+    )
 
 
 def test_an_action_by_a_role_not_given_it_is_refused_naming_who_may():
     assert refusal(rules.check_action, SPEC, "reported", "escalate", ["chair", "coordinator"]) == (
-        "'escalate' may be taken only by 'head', 'system'; you are 'chair', 'coordinator'")
+        "'escalate' may be taken only by 'head', 'system'; you are 'chair', 'coordinator'"
+    )
 
 
 def test_an_action_by_someone_with_no_role_says_none():
@@ -120,14 +124,18 @@ def test_a_text_field_may_be_as_long_as_the_limit_and_no_longer():
     at_limit = "x" * rules.MAX_TEXT
     assert rules.parse_fields("meet", MEET_ACTION, {**GOOD, "note": at_limit})["note"] == at_limit
     assert refusal(rules.parse_fields, "meet", MEET_ACTION, {**GOOD, "note": at_limit + "x"}) == (
-        "'note' (Anything else): is 5001 characters long: keep it under 5000")
+        "'note' (Anything else): is 5001 characters long: keep it under 5000"
+    )
 
 
-@pytest.mark.parametrize("missing, example", [
-    ("met_on", "met_on=YYYY-MM-DD"),
-    ("how", "how='letter'|'email'"),
-    ("removed", "removed=yes|no"),
-])
+@pytest.mark.parametrize(
+    "missing, example",
+    [
+        ("met_on", "met_on=YYYY-MM-DD"),
+        ("how", "how='letter'|'email'"),
+        ("removed", "removed=yes|no"),
+    ],
+)
 def test_a_required_field_left_out_says_how_to_give_it(missing: str, example: str):
     label = MEET_ACTION.fields[missing].label
     given = {k: v for k, v in GOOD.items() if k != missing}
@@ -136,14 +144,17 @@ def test_a_required_field_left_out_says_how_to_give_it(missing: str, example: st
 
 def test_a_required_text_field_given_blank_is_required():
     assert refusal(rules.parse_fields, "close", CLOSE_ACTION, {"reason": "  "}) == (
-        "'reason' (Why it is closed) is required: give it as reason='...'")
+        "'reason' (Why it is closed) is required: give it as reason='...'"
+    )
 
 
 def test_a_date_must_be_written_as_an_iso_date():
     assert refusal(rules.parse_fields, "meet", MEET_ACTION, {**GOOD, "met_on": "23/11/2026"}) == (
-        "'met_on' (Date of the meeting): '23/11/2026' is not a date: write it as YYYY-MM-DD")
+        "'met_on' (Date of the meeting): '23/11/2026' is not a date: write it as YYYY-MM-DD"
+    )
     assert refusal(rules.parse_fields, "meet", MEET_ACTION, {**GOOD, "met_on": "2026-02-30"}) == (
-        "'met_on' (Date of the meeting): '2026-02-30' is not a date: write it as YYYY-MM-DD")
+        "'met_on' (Date of the meeting): '2026-02-30' is not a date: write it as YYYY-MM-DD"
+    )
 
 
 def test_a_choice_is_matched_without_regard_to_case_and_given_back_as_the_workflow_spells_it():
@@ -152,32 +163,48 @@ def test_a_choice_is_matched_without_regard_to_case_and_given_back_as_the_workfl
 
 def test_a_choice_not_offered_names_the_choices_and_the_nearest():
     assert refusal(rules.parse_fields, "meet", MEET_ACTION, {**GOOD, "how": "leter"}) == (
-        "'how' (How they were invited): 'leter' is not one of 'letter', 'email' (did you mean 'letter'?)")
+        "'how' (How they were invited): 'leter' is not one of 'letter', 'email' (did you mean 'letter'?)"
+    )
     assert refusal(rules.parse_fields, "meet", MEET_ACTION, {**GOOD, "how": "fax"}) == (
-        "'how' (How they were invited): 'fax' is not one of 'letter', 'email'")
+        "'how' (How they were invited): 'fax' is not one of 'letter', 'email'"
+    )
 
 
-@pytest.mark.parametrize("given, meant", [
-    (True, True), (False, False), ("yes", True), ("Y", True), ("true", True), ("1", True),
-    ("no", False), ("N", False), ("FALSE", False), ("0", False),
-])
+@pytest.mark.parametrize(
+    "given, meant",
+    [
+        (True, True),
+        (False, False),
+        ("yes", True),
+        ("Y", True),
+        ("true", True),
+        ("1", True),
+        ("no", False),
+        ("N", False),
+        ("FALSE", False),
+        ("0", False),
+    ],
+)
 def test_yes_or_no_takes_the_usual_words_and_booleans(given: Any, meant: bool):
     assert rules.parse_fields("meet", MEET_ACTION, {**GOOD, "removed": given})["removed"] is meant
 
 
 def test_yes_or_no_refuses_anything_else():
     assert refusal(rules.parse_fields, "meet", MEET_ACTION, {**GOOD, "removed": "maybe"}) == (
-        "'removed' (The posts were removed): 'maybe' is not yes or no")
+        "'removed' (The posts were removed): 'maybe' is not yes or no"
+    )
 
 
 def test_a_field_the_action_has_not_is_named_with_the_nearest_and_the_fields_it_has():
     assert refusal(rules.parse_fields, "meet", MEET_ACTION, {**GOOD, "met": "2026-11-23"}) == (
-        "'meet' has no field 'met' (did you mean 'met_on'?) (its fields: 'met_on', 'how', 'removed', 'note')")
+        "'meet' has no field 'met' (did you mean 'met_on'?) (its fields: 'met_on', 'how', 'removed', 'note')"
+    )
 
 
 def test_an_action_without_fields_says_so_when_given_one():
     assert refusal(rules.parse_fields, "escalate", SPEC.actions["escalate"], {"why": "x"}) == (
-        "'escalate' has no field 'why' (its fields: none)")
+        "'escalate' has no field 'why' (its fields: none)"
+    )
 
 
 def test_every_problem_with_the_fields_is_named_at_once():
@@ -195,12 +222,15 @@ def test_every_problem_with_the_fields_is_named_at_once():
 READY = CaseFacts("reported", ("rude",), evidence_count=1, meeting_count=1, facts={"removal_confirmed": True})
 
 
-@pytest.mark.parametrize("guard, unmet", [
-    ("has_evidence", replace(READY, evidence_count=0)),
-    ("meeting_recorded", replace(READY, meeting_count=0)),
-    ("removal_confirmed", replace(READY, facts={})),
-    ("removal_confirmed", replace(READY, facts={"removal_confirmed": False})),
-])
+@pytest.mark.parametrize(
+    "guard, unmet",
+    [
+        ("has_evidence", replace(READY, evidence_count=0)),
+        ("meeting_recorded", replace(READY, meeting_count=0)),
+        ("removal_confirmed", replace(READY, facts={})),
+        ("removal_confirmed", replace(READY, facts={"removal_confirmed": False})),
+    ],
+)
 def test_each_guard_holds_when_its_fact_is_there_and_not_when_it_is_missing(guard: str, unmet: CaseFacts):
     assert GUARDS[guard].holds(READY)
     assert not GUARDS[guard].holds(unmet)
@@ -212,13 +242,15 @@ def test_every_registered_guard_is_tested_here():
 
 def test_a_failing_guard_says_what_to_do_first():
     assert refusal(rules.check_guards, "close", CLOSE_ACTION, replace(READY, evidence_count=0)) == (
-        "'close' cannot be taken yet: the case has no evidence yet: add a screenshot or a link first")
+        "'close' cannot be taken yet: the case has no evidence yet: add a screenshot or a link first"
+    )
 
 
 def test_every_failing_guard_is_named_in_the_workflows_order():
     assert refusal(rules.check_guards, "meet", MEET_ACTION, CaseFacts("reported")) == (
         "'meet' cannot be taken yet: no meeting is recorded on the case yet: record the meeting first; "
-        "the removal of the posts has not been confirmed: take 'confirm_removal' with removal_confirmed=yes first")
+        "the removal of the posts has not been confirmed: take 'confirm_removal' with removal_confirmed=yes first"
+    )
 
 
 def test_guards_that_hold_let_the_action_through():
@@ -234,7 +266,8 @@ def test_a_case_needs_a_category_and_is_told_which_there_are():
 
 def test_an_unknown_category_is_named_with_the_nearest_each_time():
     assert refusal(rules.check_categories, SPEC, ["rudee", "rude", "spam"]) == (
-        "unknown category 'rudee' (did you mean 'rude'?); unknown category 'spam' (categories: 'rude', 'threat')")
+        "unknown category 'rudee' (did you mean 'rude'?); unknown category 'spam' (categories: 'rude', 'threat')"
+    )
 
 
 def test_known_categories_are_kept_in_order_once_each():
@@ -262,8 +295,9 @@ def test_an_email_address_is_trimmed_and_lowered():
     assert rules.check_email("  Head@School.Example ") == "head@school.example"
 
 
-@pytest.mark.parametrize("bad", ["head", "head@school", "a b@school.example", "<head@school.example>", "a@b@c.example",
-                                 "x" * 310 + "@school.example"])
+@pytest.mark.parametrize(
+    "bad", ["head", "head@school", "a b@school.example", "<head@school.example>", "a@b@c.example", "x" * 310 + "@school.example"]
+)
 def test_a_malformed_email_address_is_refused_with_an_example(bad: str):
     with pytest.raises(BadInput) as caught:
         rules.check_email(bad)

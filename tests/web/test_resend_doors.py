@@ -20,8 +20,7 @@ from store import AuditEvent, OutboxMessage
 from tests.conftest import CHAIR, COORDINATOR, EQUALITIES, HEAD, SAM
 
 REFUSAL = "only the coordinator or the headteacher may resend email"
-PEOPLE = {"headteacher": HEAD, "coordinator": COORDINATOR, "chair": CHAIR, "equalities manager": EQUALITIES,
-          "staff": SAM}
+PEOPLE = {"headteacher": HEAD, "coordinator": COORDINATOR, "chair": CHAIR, "equalities manager": EQUALITIES, "staff": SAM}
 MAY_RESEND = {"headteacher": True, "coordinator": True, "chair": False, "equalities manager": False, "staff": False}
 
 
@@ -65,8 +64,11 @@ def _one_failed_message(app: Redress) -> None:
     cases.open_case(app, HEAD, details)
     with app.db.unit_of_work() as session:
         first = session.scalar(select(func.min(OutboxMessage.id)))
-        session.execute(update(OutboxMessage).where(OutboxMessage.id == first)
-                        .values(status="failed", last_error="550 mailbox unavailable", attempts=3))
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == first)
+            .values(status="failed", last_error="550 mailbox unavailable", attempts=3)
+        )
 
 
 def _failed_and_requeued_by(app: Redress) -> tuple[int, list[str]]:
@@ -79,7 +81,12 @@ def _failed_and_requeued_by(app: Redress) -> tuple[int, list[str]]:
 @pytest.mark.parametrize("role", PEOPLE)
 @pytest.mark.parametrize("door", DOORS)
 def test_every_door_gives_each_person_the_same_answer_to_resending_email(
-    app: Redress, browser: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any, door: str, role: str,
+    app: Redress,
+    browser: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+    door: str,
+    role: str,
 ) -> None:
     _one_failed_message(app)
     email = PEOPLE[role]
