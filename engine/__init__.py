@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from engine.commands.auth import change_password, issue_password, sign_in
     from engine.commands.cases import OpenCase, open_case, take_action
+    from engine.commands.outbox import ALL_FAILED, resend
     from engine.commands.people import add_person, list_people, person_by_id, set_roles
     from engine.commands.records import (
         MAX_EVIDENCE_BYTES,
@@ -23,11 +24,12 @@ if TYPE_CHECKING:
         record_meeting,
     )
     from engine.context import Redress
-    from engine.errors import BadInput, Conflict, NotFound, RedressError, Refused
+    from engine.errors import BadInput, Conflict, NotAllowed, NotFound, RedressError, Refused
     from engine.queries.access import load_viewer
     from engine.queries.cases import audit_trail, show_case, verify_trail
-    from engine.queries.overview import case_access, dashboard, incident_log, matter_view, outbox, visible_cases
-    from engine.report.charts import horizontal_bars, vertical_bars
+    from engine.queries.outbox import OutboxLine, OutboxView, read_outbox
+    from engine.queries.overview import case_access, dashboard, incident_log, matter_view, visible_cases
+    from engine.report.charts import report_charts
     from engine.report.monitoring import build_report
     from engine.rules.access import (
         CaseAccess,
@@ -35,11 +37,11 @@ if TYPE_CHECKING:
         Viewer,
         case_status,
         may_keep_records,
-        may_manage_outbox,
         may_manage_people,
         may_open_case,
         may_read_log,
         may_read_report,
+        may_resend_email,
         may_take,
     )
     from engine.rules.clock import parse_instant
@@ -52,6 +54,8 @@ _HOME: dict[str, str] = {
     "open_case": "engine.commands.cases",
     "OpenCase": "engine.commands.cases",
     "take_action": "engine.commands.cases",
+    "ALL_FAILED": "engine.commands.outbox",
+    "resend": "engine.commands.outbox",
     "add_person": "engine.commands.people",
     "list_people": "engine.commands.people",
     "person_by_id": "engine.commands.people",
@@ -65,6 +69,7 @@ _HOME: dict[str, str] = {
     "Redress": "engine.context",
     "BadInput": "engine.errors",
     "Conflict": "engine.errors",
+    "NotAllowed": "engine.errors",
     "NotFound": "engine.errors",
     "RedressError": "engine.errors",
     "Refused": "engine.errors",
@@ -76,19 +81,20 @@ _HOME: dict[str, str] = {
     "dashboard": "engine.queries.overview",
     "incident_log": "engine.queries.overview",
     "matter_view": "engine.queries.overview",
-    "outbox": "engine.queries.overview",
     "visible_cases": "engine.queries.overview",
-    "horizontal_bars": "engine.report.charts",
-    "vertical_bars": "engine.report.charts",
+    "OutboxLine": "engine.queries.outbox",
+    "OutboxView": "engine.queries.outbox",
+    "read_outbox": "engine.queries.outbox",
+    "report_charts": "engine.report.charts",
     "build_report": "engine.report.monitoring",
     "case_status": "engine.rules.access",
     "CaseAccess": "engine.rules.access",
     "may_keep_records": "engine.rules.access",
-    "may_manage_outbox": "engine.rules.access",
     "may_manage_people": "engine.rules.access",
     "may_open_case": "engine.rules.access",
     "may_read_log": "engine.rules.access",
     "may_read_report": "engine.rules.access",
+    "may_resend_email": "engine.rules.access",
     "may_take": "engine.rules.access",
     "Sight": "engine.rules.access",
     "Viewer": "engine.rules.access",
@@ -103,6 +109,8 @@ __all__ = [  # noqa: RUF022 (grouped as _HOME is)
     "open_case",
     "OpenCase",
     "take_action",
+    "ALL_FAILED",
+    "resend",
     "add_person",
     "list_people",
     "person_by_id",
@@ -116,6 +124,7 @@ __all__ = [  # noqa: RUF022 (grouped as _HOME is)
     "Redress",
     "BadInput",
     "Conflict",
+    "NotAllowed",
     "NotFound",
     "RedressError",
     "Refused",
@@ -127,19 +136,20 @@ __all__ = [  # noqa: RUF022 (grouped as _HOME is)
     "dashboard",
     "incident_log",
     "matter_view",
-    "outbox",
     "visible_cases",
-    "horizontal_bars",
-    "vertical_bars",
+    "OutboxLine",
+    "OutboxView",
+    "read_outbox",
+    "report_charts",
     "build_report",
     "case_status",
     "CaseAccess",
     "may_keep_records",
-    "may_manage_outbox",
     "may_manage_people",
     "may_open_case",
     "may_read_log",
     "may_read_report",
+    "may_resend_email",
     "may_take",
     "Sight",
     "Viewer",

@@ -3,6 +3,7 @@
     RedressError
     ├── NotFound      the case, person or message does not exist
     ├── Refused       this move, now, by this person, is not allowed (wrong stage, role, guard, field)
+    │   └── NotAllowed    this person holds no power to do this at all (a web door answers 403)
     ├── Conflict      the case changed under you: someone else acted first
     └── BadInput      a value given is malformed (an email, a date, a file)
 
@@ -23,6 +24,10 @@ class NotFound(RedressError):
 
 
 class Refused(RedressError):
+    pass
+
+
+class NotAllowed(Refused):
     pass
 
 

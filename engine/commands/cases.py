@@ -24,6 +24,7 @@ from engine.commands.people import person_by_email
 from engine.context import Compiled, Redress
 from engine.errors import Conflict, NotFound, Refused
 from engine.rules import actions as rules
+from engine.rules.access import Power, holds, only
 from store import Case, Evidence, Meeting, Party, Person, audit
 from workflows import SYSTEM, CaseFacts
 
@@ -189,10 +190,7 @@ def act_in_session(
     """Take an action inside the caller's unit of work: for the worker, which fires deadlines through
     the same path as a person, with the system as the actor (`notify_context` adds, for instance,
     the `deadline` that made the system act to the emails' context)."""
-    if case.closed_at is not None:
-        raise Refused(f"case {case.id} is closed ({case.outcome}): nothing more can be done on it")
-    if expected_version is not None and expected_version != case.version:
-        raise Conflict(f"case {case.id} changed since you looked (now version {case.version}, at '{case.stage}'): look at it again")
+    rules.check_open(case, expected_version)
     compiled = app.compiled(case.workflow_id)
     spec = compiled.spec
     action = rules.check_action(spec, case.stage, action_name, actor.roles(case))
@@ -230,8 +228,8 @@ def migrate_case(app: Redress, case_id: int, actor_email: str) -> tuple[str, str
     with _translate_conflicts(app, case_id), app.db.unit_of_work() as session:
         case = load_case(session, case_id)
         actor = resolve_actor(session, actor_email)
-        if "headteacher" not in actor.roles():
-            raise Refused("only the headteacher may move a case to a new workflow version")
+        if not holds(actor.roles(), Power.MIGRATE_CASES):
+            raise Refused(only(Power.MIGRATE_CASES, "move a case to a new workflow version"))
         if case.closed_at is not None:
             raise Refused(f"case {case_id} is closed: it keeps the workflow it finished under")
         if case.workflow_id == current.id:

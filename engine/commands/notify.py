@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import BadInput
+from engine.rules.access import REPORTER, STAFF_CONCERNED
 from engine.rules.actions import applies
 from notifications.errors import TemplateError
 from notifications.mail import make_message_id
@@ -33,11 +34,11 @@ def people_for(session: Session, case: Case, who: Iterable[str]) -> list[Person]
         for person in _active_people(session):
             if roles & set(person.roles):
                 found.setdefault(person.id, person)
-    if "staff_concerned" in who:
+    if STAFF_CONCERNED in who:
         for party in case.parties:
             if party.kind == "staff" and party.person is not None and party.person.active:
                 found.setdefault(party.person.id, party.person)
-    if "reporter" in who and case.opened_by.active:
+    if REPORTER in who and case.opened_by.active:
         found.setdefault(case.opened_by.id, case.opened_by)
     return list(found.values())
 
@@ -54,9 +55,9 @@ def _active_people(session: Session) -> list[Person]:
 def relations_of(case: Case, person: Person) -> set[str]:
     held = set()
     if any(p.kind == "staff" and p.person_id == person.id for p in case.parties):
-        held.add("staff_concerned")
+        held.add(STAFF_CONCERNED)
     if case.opened_by_id == person.id:
-        held.add("reporter")
+        held.add(REPORTER)
     return held
 
 

@@ -1,48 +1,49 @@
-"""What people do with email and letters: see the outbox, requeue what failed, print a letter to the poster."""
+"""What people do with email and letters: send failed email again, print a letter to the poster.
+
+Reading the outbox is `engine.queries.outbox`."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
-
-from sqlalchemy import select
+from typing import Literal
 
 from engine.commands.cases import load_case, resolve_actor
 from engine.commands.notify import case_context, people_for
+from engine.commands.people import person_by_email
 from engine.context import Redress
-from engine.errors import BadInput, NotFound, Refused
+from engine.errors import BadInput, NotAllowed, NotFound, Refused
+from engine.rules.access import Power, Viewer, holders, holds, may_resend_email, only
 from notifications.errors import TemplateError
-from notifications.outbox import ALL_FAILED, retry
+from notifications.outbox import ALL_FAILED as EVERY_FAILED
+from notifications.outbox import retry
 from notifications.render import LETTER_KINDS, Letter
-from store import OutboxMessage
+from store import OutboxMessage, Person
 
-MAIL_KEEPERS = {"headteacher", "coordinator"}
+AllFailed = Literal["all"]
+ALL_FAILED: AllFailed = "all"
+"""`resend(app, who, ALL_FAILED)` sends every failed message again."""
 
 
-def outbox(app: Redress, *, failed_only: bool = False, limit: int = 200) -> list[dict[str, Any]]:
-    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
-    if failed_only:
-        query = query.where(OutboxMessage.status == "failed")
+def resend(app: Redress, who: Viewer | str, which: int | AllFailed) -> int:
+    """Send one message (by outbox id) or every failed one again, at once and with a fresh set of attempts;
+    returns how many. The one door for the CLI, the outbox page and the API, under `may_resend_email`.
+
+    `who` is the signed-in viewer, or the email of the person acting (the CLI's --as). The requeue is
+    appended to each case's audit trail."""
     with app.db.reading() as session:
-        return [{"id": m.id, "case": m.case_id, "to": m.recipient_email, "template": m.template, "subject": m.subject,
-                 "status": m.status, "attempts": m.attempts, "next_attempt_at": m.next_attempt_at.isoformat(timespec="seconds"),
-                 "last_error": m.last_error, "message_id": m.message_id,
-                 "sent_at": m.sent_at.isoformat(timespec="seconds") if m.sent_at else None}
-                for m in session.scalars(query)]
-
-
-def requeue(app: Redress, which: int | None, actor_email: str) -> int:
-    """Requeue one message (by id) or, with `which=None`, every failed one; the requeue is audited."""
-    with app.db.reading() as session:
-        actor = resolve_actor(session, actor_email)
-        if not actor.roles() & MAIL_KEEPERS:
-            raise Refused(f"only the {' or the '.join(sorted(MAIL_KEEPERS))} may resend email")
-        if which is not None and session.get(OutboxMessage, which) is None:
-            raise NotFound(f"there is no message {which} in the outbox: 'redress outbox list' shows them")
-    count = retry(app.db, ALL_FAILED if which is None else which, app.clock.now(), actor=actor.label)
-    if which is not None and count == 0:
+        viewer = who if isinstance(who, Viewer) else _viewer(person_by_email(session, who))
+        if not may_resend_email(viewer):
+            raise NotAllowed(only(Power.RESEND_EMAIL, "resend email"))
+        if isinstance(which, int) and session.get(OutboxMessage, which) is None:
+            raise NotFound(f"there is no message {which} in the outbox")
+    count = retry(app.db, which if isinstance(which, int) else EVERY_FAILED, app.clock.now(), actor=viewer.email)
+    if isinstance(which, int) and count == 0:
         raise Refused(f"message {which} was already sent: it is not sent twice")
     return count
+
+
+def _viewer(person: Person) -> Viewer:
+    return Viewer(person.id, person.email, person.name, frozenset(person.roles))
 
 
 def letter(app: Redress, case_id: int, kind: str, actor_email: str, *, meeting_date: str | None = None,
@@ -52,12 +53,12 @@ def letter(app: Redress, case_id: int, kind: str, actor_email: str, *, meeting_d
         raise BadInput(f"there is no letter '{kind}': the letters are {', '.join(LETTER_KINDS)}")
     with app.db.reading() as session:
         actor = resolve_actor(session, actor_email)
-        if "headteacher" not in actor.roles():
-            raise Refused("only the headteacher writes to the poster")
+        if not holds(actor.roles(), Power.WRITE_LETTERS):
+            raise Refused(only(Power.WRITE_LETTERS, "write to the poster"))
         case = load_case(session, case_id)
         spec = app.compiled(case.workflow_id).spec
         posters = [p for p in case.parties if p.kind == "poster"]
-        heads = people_for(session, case, ["headteacher"])
+        heads = people_for(session, case, sorted(holders(Power.WRITE_LETTERS)))
         context = {
             "school_name": app.settings.school_name,
             "case": case_context(app, spec, case),

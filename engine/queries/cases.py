@@ -15,7 +15,7 @@ from engine.commands.cases import Actor, case_facts, load_case
 from engine.commands.deadlines import pending
 from engine.context import Redress
 from store import AuditEvent, Case, Evidence, Meeting, Note, Person, Timer, audit
-from workflows import GUARDS
+from workflows import GUARDS, SYSTEM
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -88,7 +88,7 @@ def show_case(app: Redress, case_id: int, viewer_email: str | None = None) -> di
 
 def _names(session: Session, ids: set[int | None]) -> dict[int | None, str]:
     found: dict[int | None, str] = {p.id: p.email for p in session.scalars(select(Person).where(Person.id.in_([i for i in ids if i])))}
-    found[None] = "system"
+    found[None] = SYSTEM
     return found
 
 

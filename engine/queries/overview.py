@@ -15,8 +15,8 @@ from engine.context import Redress
 from engine.errors import NotFound
 from engine.queries.access import load_access
 from engine.queries.cases import list_cases
-from engine.rules.access import CaseAccess, Sight, Viewer, case_sight
-from store import AuditEvent, Case, OutboxMessage, Person, Timer
+from engine.rules.access import CaseAccess, Power, Sight, Viewer, case_sight, holders
+from store import AuditEvent, Case, Person, Timer
 
 WEEK = timedelta(days=7)
 RECENT = 10
@@ -137,7 +137,7 @@ def matter_view(app: Redress, case_id: int) -> dict[str, Any]:
             raise NotFound(f"there is no case {case_id}")
         spec = app.compiled(case.workflow_id).spec
         facts = load_access(session, [case_id])[case_id]
-        roles = {"headteacher"} | {r for s in facts.stages_reached if s in spec.stages for r in spec.stages[s].visible_to}
+        roles = holders(Power.SEE_EVERY_CASE) | {r for s in facts.stages_reached if s in spec.stages for r in spec.stages[s].visible_to}
         people = session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.name))
         by = [{"name": p.name, "role": spec.roles[r].label if r in spec.roles else r}
               for p in people for r in p.roles if r in roles]
@@ -146,16 +146,3 @@ def matter_view(app: Redress, case_id: int) -> dict[str, Any]:
                 "closed_on": case.closed_at.astimezone(app.zone).date().isoformat() if case.closed_at else None,
                 "dealt_with_by": by}
 
-
-def outbox(app: Redress, *, limit: int = 200) -> dict[str, Any]:
-    """The messages a person may need to act on: the failed ones (with their error), and how many wait."""
-    with app.db.reading() as session:
-        failed = list(session.scalars(select(OutboxMessage).where(OutboxMessage.status == "failed")
-                                      .order_by(OutboxMessage.id.desc()).limit(limit)))
-        waiting = session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "queued")) or 0
-        return {
-            "failed": [{"id": m.id, "case_id": m.case_id, "to": m.recipient_email, "subject": m.subject,
-                        "template": m.template, "attempts": m.attempts, "error": m.last_error,
-                        "created_at": _iso(m.created_at), "created_local": app.local(m.created_at)} for m in failed],
-            "waiting": int(waiting),
-        }

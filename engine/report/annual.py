@@ -15,8 +15,9 @@ from sqlalchemy import select
 
 from engine.context import Redress
 from engine.errors import BadInput
-from engine.report.charts import horizontal_bars, vertical_bars
+from engine.report.charts import report_charts
 from engine.report.monitoring import Report, build_report
+from engine.rules.access import Power, holders
 from store import OutboxMessage, Person
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -80,9 +81,9 @@ def build_annual(app: Redress, year: int) -> AnnualReview:
     return AnnualReview(year, current, previous, checklist(app, year))
 
 
-def _people_with(app: Redress, role: str) -> int:
+def _people_with(app: Redress, roles: frozenset[str]) -> int:
     with app.db.reading() as session:
-        return sum(1 for roles, active in session.execute(select(Person.roles, Person.active)) if active and role in roles)
+        return sum(1 for held, active in session.execute(select(Person.roles, Person.active)) if active and roles & set(held))
 
 
 def _review_reminder(app: Redress, year: int) -> date | None:
@@ -93,10 +94,10 @@ def _review_reminder(app: Redress, year: int) -> date | None:
     return days[0] if days else None
 
 
-def _role_answer(app: Redress, point: str, role: str) -> Answer:
+def _role_answer(app: Redress, point: str, power: Power) -> Answer:
     roles = app.current_workflow().spec.roles
-    label = roles[role].label if role in roles else role
-    held = _people_with(app, role)
+    label = "' or '".join(roles[role].label if role in roles else role for role in sorted(holders(power)))
+    held = _people_with(app, holders(power))
     if held:
         return Answer(point, "Yes", f"{held} active person(s) in Redress hold the role '{label}'", True)
     return Answer(point, "No", f"Nobody active in Redress holds the role '{label}'", True)
@@ -110,8 +111,8 @@ def checklist(app: Redress, year: int) -> tuple[Answer, ...]:
             f"Redress sent the annual policy review reminder on {reminded:%d %B %Y}; add the date the directors reviewed it",
             True,
         ) if reminded else Answer("Policy annually reviewed", TO_COMPLETE, f"No policy review reminder recorded in {year}", False),
-        "Coordinator in place": _role_answer(app, "Coordinator in place", "coordinator"),
-        "Nominated Director in place": _role_answer(app, "Nominated Director in place", "chair"),
+        "Coordinator in place": _role_answer(app, "Coordinator in place", Power.COORDINATE_ESAFETY),
+        "Nominated Director in place": _role_answer(app, "Nominated Director in place", Power.OVERSEE_ESAFETY),
         "Equality Impact Assessment undertaken": Answer("Equality Impact Assessment undertaken", "To be completed", "", False),
     }
     return tuple(known.get(point, Answer(point, TO_COMPLETE, "", False)) for point in CHECKLIST)
@@ -149,14 +150,9 @@ def duration_comparisons(review: AnnualReview) -> list[Change]:
 
 
 def charts(review: AnnualReview) -> dict[str, Markup]:
-    year = review.year
-    terms = [(p.label, p.value) for p in (*review.previous.periods, *review.current.periods)]
-    return {
-        # The SVG writer escaped every text it holds, so the markup is safe to place as it is.
-        "categories": Markup(horizontal_bars(f"Cases opened in {year}, by category",
-                                             [(c.label, c.value) for c in review.current.categories])),
-        "terms": Markup(vertical_bars(f"Cases opened by term, {year - 1} and {year}", terms)),
-    }
+    """The report's charts (by category this year; by term, last year's terms beside this year's)."""
+    return report_charts(review.current, during=f" in {review.year}",
+                         periods=(*review.previous.periods, *review.current.periods))
 
 
 def render_html(app: Redress, review: AnnualReview) -> str:

@@ -9,8 +9,10 @@ and a <title> on each bar that a browser shows on hover.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from xml.sax.saxutils import escape, quoteattr
+
+from markupsafe import Markup
 
 if TYPE_CHECKING:
     from engine.report.monitoring import Report
@@ -108,9 +110,23 @@ def vertical_bars(title: str, items: Sequence[tuple[str, int]], *, height: float
     return svg.render()
 
 
-def report_charts(report: Report) -> dict[str, str]:
-    """A monitoring report's two charts, for a page: cases by category, and by month or term."""
+class Counted(Protocol):
+    """A labelled count (a category's, a period's)."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+
+
+def report_charts(report: Report, *, during: str = "", periods: Sequence[Counted] | None = None) -> dict[str, Markup]:
+    """The report's two charts, the one builder for the report page and the annual review: cases opened by
+    category (`during`, such as " in 2026", names the span), and by month or term (the labels carry the year;
+    `periods` replaces the report's own, for a review drawing two years' terms side by side)."""
+    by_period = report.periods if periods is None else periods
     return {
-        "categories": horizontal_bars("Cases opened, by category", [(c.label, c.value) for c in report.categories]),
-        "periods": vertical_bars(f"Cases opened, by {report.by}", [(p.label, p.value) for p in report.periods]),
+        # The SVG writer escaped every text it holds, so the markup is safe to place as it is.
+        "categories": Markup(horizontal_bars(f"Cases opened{during}, by category",
+                                             [(c.label, c.value) for c in report.categories])),
+        "periods": Markup(vertical_bars(f"Cases opened, by {report.by}", [(p.label, p.value) for p in by_period])),
     }

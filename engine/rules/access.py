@@ -15,20 +15,73 @@ database; `engine.queries.access` reads those values from the store.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from enum import IntEnum
+from enum import IntEnum, StrEnum
+from types import MappingProxyType
 
 from workflows import Action, Workflow
 
+# The only role names the engine's code knows: every other module asks for a power below.
 HEADTEACHER = "headteacher"
 CHAIR = "chair"
 COORDINATOR = "coordinator"
-RECORD_KEEPERS = frozenset({HEADTEACHER, COORDINATOR, CHAIR})
 EQUALITIES = "equalities_manager"
 
-LOG_READERS = frozenset({HEADTEACHER, COORDINATOR})
-REPORT_READERS = frozenset({HEADTEACHER, CHAIR, COORDINATOR})
+# The relations a case gives a person (workflows.RELATIONS declares them; who holds one is worked out here).
+STAFF_CONCERNED = "staff_concerned"
+REPORTER = "reporter"
+
+
+class Power(StrEnum):
+    """What a role may do or is given beyond the workflow's actions and stages."""
+
+    SEE_EVERY_CASE = "see_every_case"
+    SEE_PREJUDICE_CASES = "see_prejudice_cases"
+    READ_INCIDENT_LOG = "read_incident_log"
+    READ_REPORT = "read_report"
+    KEEP_RECORDS = "keep_records"
+    MANAGE_PEOPLE = "manage_people"
+    RESEND_EMAIL = "resend_email"
+    WRITE_LETTERS = "write_letters"
+    MIGRATE_CASES = "migrate_cases"
+    RECEIVE_DIGEST = "receive_digest"
+    RECEIVE_REVIEW_REMINDER = "receive_review_reminder"
+    COORDINATE_ESAFETY = "coordinate_esafety"
+    OVERSEE_ESAFETY = "oversee_esafety"
+
+
+POWER_HOLDERS: Mapping[Power, frozenset[str]] = MappingProxyType({
+    Power.SEE_EVERY_CASE: frozenset({HEADTEACHER}),
+    Power.SEE_PREJUDICE_CASES: frozenset({EQUALITIES}),
+    Power.READ_INCIDENT_LOG: frozenset({HEADTEACHER, COORDINATOR}),
+    Power.READ_REPORT: frozenset({HEADTEACHER, CHAIR, COORDINATOR}),
+    Power.KEEP_RECORDS: frozenset({HEADTEACHER, COORDINATOR, CHAIR}),
+    Power.MANAGE_PEOPLE: frozenset({HEADTEACHER}),
+    Power.RESEND_EMAIL: frozenset({HEADTEACHER, COORDINATOR}),
+    Power.WRITE_LETTERS: frozenset({HEADTEACHER}),
+    Power.MIGRATE_CASES: frozenset({HEADTEACHER}),
+    Power.RECEIVE_DIGEST: frozenset({HEADTEACHER}),
+    Power.RECEIVE_REVIEW_REMINDER: frozenset({HEADTEACHER, COORDINATOR}),
+    Power.COORDINATE_ESAFETY: frozenset({COORDINATOR}),
+    Power.OVERSEE_ESAFETY: frozenset({CHAIR}),
+})
+"""Power -> the roles that hold it: the one table to switch to `workflow.permissions` when workflows.yaml declares them."""
+
+
+def holders(power: Power) -> frozenset[str]:
+    """The roles that hold `power`."""
+    return POWER_HOLDERS[power]
+
+
+def holds(roles: Collection[str], power: Power) -> bool:
+    """Whether any of `roles` holds `power`."""
+    return not POWER_HOLDERS[power].isdisjoint(roles)
+
+
+def only(power: Power, doing: str) -> str:
+    """The refusal for someone without `power`: 'only the coordinator or the headteacher may resend email'."""
+    return f"only the {' or the '.join(sorted(holders(power)))} may {doing}"
 
 
 class Sight(IntEnum):
@@ -75,26 +128,26 @@ class CaseAccess:
 
 def case_sight(viewer: Viewer, case: CaseAccess, spec: Workflow) -> Sight:
     """How much of `case` `viewer` may see under the workflow version the case runs on."""
-    if HEADTEACHER in viewer.roles:
+    if holds(viewer.roles, Power.SEE_EVERY_CASE):
         return Sight.FULL
     if case.opened_by_id == viewer.id and viewer.has(spec.open.roles):
         return Sight.FULL
     if any(viewer.has(spec.stages[s].visible_to) for s in case.stages_reached if s in spec.stages):
         return Sight.FULL
-    if EQUALITIES in viewer.roles and spec.flagged(case.categories, "prejudice"):
+    if holds(viewer.roles, Power.SEE_PREJUDICE_CASES) and spec.flagged(case.categories, "prejudice"):
         return Sight.FULL
     if viewer.id in case.staff_ids:
         return Sight.MATTER
-    if COORDINATOR in viewer.roles:
+    if holds(viewer.roles, Power.READ_INCIDENT_LOG):
         return Sight.LOG
     return Sight.NONE
 
 
 def relations(viewer: Viewer, case: CaseAccess) -> frozenset[str]:
     """The case relations the viewer holds (as engine.notify names them)."""
-    held = {"staff_concerned"} if viewer.id in case.staff_ids else set()
+    held = {STAFF_CONCERNED} if viewer.id in case.staff_ids else set()
     if case.opened_by_id == viewer.id:
-        held.add("reporter")
+        held.add(REPORTER)
     return frozenset(held)
 
 
@@ -105,7 +158,7 @@ def may_take(viewer: Viewer, case: CaseAccess, action: Action) -> bool:
 
 def may_keep_records(viewer: Viewer, sight: Sight) -> bool:
     """Add evidence, notes and meetings: a record keeper who sees the whole case."""
-    return sight is Sight.FULL and viewer.has(RECORD_KEEPERS)
+    return sight is Sight.FULL and holds(viewer.roles, Power.KEEP_RECORDS)
 
 
 def may_open_case(viewer: Viewer, spec: Workflow) -> bool:
@@ -113,19 +166,20 @@ def may_open_case(viewer: Viewer, spec: Workflow) -> bool:
 
 
 def may_read_log(viewer: Viewer) -> bool:
-    return viewer.has(LOG_READERS)
+    return holds(viewer.roles, Power.READ_INCIDENT_LOG)
 
 
 def may_read_report(viewer: Viewer) -> bool:
-    return viewer.has(REPORT_READERS)
+    return holds(viewer.roles, Power.READ_REPORT)
 
 
 def may_manage_people(viewer: Viewer) -> bool:
-    return HEADTEACHER in viewer.roles
+    return holds(viewer.roles, Power.MANAGE_PEOPLE)
 
 
-def may_manage_outbox(viewer: Viewer) -> bool:
-    return HEADTEACHER in viewer.roles
+def may_resend_email(viewer: Viewer) -> bool:
+    """See the outbox and send failed email again: the CLI, the page and the API all ask this."""
+    return holds(viewer.roles, Power.RESEND_EMAIL)
 
 
 def case_status(sight: Sight) -> int:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Protocol
 
-from engine.errors import BadInput, Refused
+from engine.errors import BadInput, Conflict, Refused
 from workflows import GUARDS, Action, ActionField, CaseFacts, FieldType, Notification, Workflow
 from workflows.reader import did_you_mean
 
@@ -23,6 +23,29 @@ EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 
 def _names(items: Collection[str]) -> str:
     return ", ".join(f"'{i}'" for i in items) or "none"
+
+
+class CaseState(Protocol):
+    """What `check_open` reads of a case: the stored row, or any value with these attributes."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def stage(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def closed_at(self) -> datetime | None: ...
+    @property
+    def outcome(self) -> str | None: ...
+
+
+def check_open(case: CaseState, expected_version: int | None) -> None:
+    """The case is still open and, when the person acted on a version they saw, still at that version."""
+    if case.closed_at is not None:
+        raise Refused(f"case {case.id} is closed ({case.outcome}): nothing more can be done on it")
+    if expected_version is not None and expected_version != case.version:
+        raise Conflict(f"case {case.id} changed since you looked (now version {case.version}, at '{case.stage}'): look at it again")
 
 
 def check_action(spec: Workflow, stage: str, action_name: str, actor_roles: Collection[str]) -> Action:

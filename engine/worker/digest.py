@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session
 
 from engine.commands.notify import queue
 from engine.context import Redress
+from engine.rules.access import Power, holders
 from engine.rules.timing import digest_due, due_soon_until, review_due
 from store import Case, OutboxMessage, Person, Timer
 
 DIGEST, REVIEW = "daily_digest", "policy_review"
-DIGEST_TO, REVIEW_TO = ("headteacher",), ("headteacher", "coordinator")
+DIGEST_TO, REVIEW_TO = holders(Power.RECEIVE_DIGEST), holders(Power.RECEIVE_REVIEW_REMINDER)
 _LOCK_KEY = 0x5245_4452  # "REDR": one advisory lock for both checks
 
 

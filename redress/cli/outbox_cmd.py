@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from engine.commands import outbox as mail
+from engine.queries.outbox import OutboxLine, read_outbox
 from redress.cli.common import app_context, as_option, json_option, print_json
 
 
@@ -21,13 +22,21 @@ def outbox() -> None:
 def outbox_list(failed: bool, as_json: bool) -> None:
     """The newest messages first."""
     with app_context() as app:
-        rows = mail.outbox(app, failed_only=failed)
+        lines = read_outbox(app, failed_only=failed).messages
     if as_json:
-        print_json(rows)
+        print_json([_as_json(m) for m in lines])
         return
-    for row in rows:
-        error = f"  ({row['last_error']})" if row["last_error"] else ""
-        click.echo(f"#{row['id']:<5} {row['status']:<7} case {row['case'] or '-':<5} {row['to']:<32} {row['subject'][:50]}{error}")
+    for m in lines:
+        error = f"  ({m.last_error})" if m.last_error else ""
+        click.echo(f"#{m.id:<5} {m.status:<7} case {m.case_id or '-':<5} {m.to:<32} {m.subject[:50]}{error}")
+
+
+def _as_json(m: OutboxLine) -> dict[str, object]:
+    """The stable JSON of one message (see the README)."""
+    return {"id": m.id, "case": m.case_id, "to": m.to, "template": m.template, "subject": m.subject, "status": m.status,
+            "attempts": m.attempts, "next_attempt_at": m.next_attempt_at.isoformat(timespec="seconds"),
+            "last_error": m.last_error, "message_id": m.message_id,
+            "sent_at": m.sent_at.isoformat(timespec="seconds") if m.sent_at else None}
 
 
 @outbox.command("retry")
@@ -39,7 +48,7 @@ def outbox_retry(message: int | None, all_failed: bool, actor: str) -> None:
     if (message is None) == (not all_failed):
         raise click.UsageError("give a message id or --all-failed, not both")
     with app_context() as app:
-        count = mail.requeue(app, None if all_failed else message, actor)
+        count = mail.resend(app, actor, mail.ALL_FAILED if all_failed or message is None else message)
     click.echo(f"{count} message(s) requeued")
 
 

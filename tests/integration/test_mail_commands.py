@@ -7,8 +7,9 @@ from sqlalchemy import update
 
 from engine.commands import cases
 from engine.commands import outbox as mail
-from engine.errors import BadInput, NotFound, Refused
+from engine.errors import BadInput, NotAllowed, NotFound, Refused
 from engine.queries import cases as queries
+from engine.queries.outbox import read_outbox
 from store import OutboxMessage
 from tests.conftest import COORDINATOR, HEAD, SAM
 
@@ -24,10 +25,10 @@ def test_a_failed_message_is_listed_and_requeued_with_an_audit_event(app):
     with app.db.unit_of_work() as session:
         session.execute(update(OutboxMessage).where(OutboxMessage.recipient_email == SAM)
                         .values(status="failed", last_error="550 mailbox unavailable", attempts=1))
-    failed = mail.outbox(app, failed_only=True)
-    assert [(m["to"], m["last_error"]) for m in failed] == [(SAM, "550 mailbox unavailable")]
-    assert mail.requeue(app, None, COORDINATOR) == 1
-    assert mail.outbox(app, failed_only=True) == []
+    failed = read_outbox(app, failed_only=True).messages
+    assert [(m.to, m.last_error) for m in failed] == [(SAM, "550 mailbox unavailable")]
+    assert mail.resend(app, COORDINATOR, mail.ALL_FAILED) == 1
+    assert read_outbox(app, failed_only=True).messages == ()
     trail = queries.audit_trail(app, case_id)
     assert trail[-1]["kind"] == "email_requeued" and trail[-1]["actor"] == COORDINATOR
     assert queries.verify_trail(app, case_id).ok
@@ -35,19 +36,19 @@ def test_a_failed_message_is_listed_and_requeued_with_an_audit_event(app):
 
 def test_only_the_headteacher_or_coordinator_may_resend_and_unknown_ids_are_named(app):
     _case_with_poster(app)
-    with pytest.raises(Refused, match="may resend email"):
-        mail.requeue(app, None, SAM)
+    with pytest.raises(NotAllowed, match=r"^only the coordinator or the headteacher may resend email$"):
+        mail.resend(app, SAM, mail.ALL_FAILED)
     with pytest.raises(NotFound, match="there is no message 999"):
-        mail.requeue(app, 999, HEAD)
+        mail.resend(app, HEAD, 999)
 
 
 def test_a_message_already_sent_is_never_requeued(app):
     _case_with_poster(app)
     with app.db.unit_of_work() as session:
         session.execute(update(OutboxMessage).values(status="sent"))
-    message_id = mail.outbox(app)[0]["id"]
+    message_id = read_outbox(app).messages[0].id
     with pytest.raises(Refused, match="already sent"):
-        mail.requeue(app, message_id, HEAD)
+        mail.resend(app, HEAD, message_id)
 
 
 def test_letters_to_the_poster_name_them_and_escape_the_case_in_html(app):

@@ -70,17 +70,27 @@ def test_the_writer_escapes_attribute_values_and_names_them_with_dashes():
     assert text.text == "a<b" and text.get("text-anchor") == '"end"&' and text.get("class") == "c"
 
 
-def test_a_report_gets_a_chart_by_category_and_one_by_period():
+def _two_month_report():  # type: ignore[no-untyped-def]
     from datetime import UTC, date, datetime
 
     from engine.report.monitoring import Count, PeriodCount, Report, SchoolDays
 
     none = SchoolDays("resolution", "Report to resolution", 0, None, None)
-    report = Report("School", date(2026, 1, 1), date(2026, 2, 28), "month", datetime(2026, 3, 1, tzinfo=UTC), (),
-                    (Count("a", "Category A", 2), Count("b", "Category B", 0)),
-                    (PeriodCount("2026-01", "Jan 2026", date(2026, 1, 1), date(2026, 1, 31), 2),
-                     PeriodCount("2026-02", "Feb 2026", date(2026, 2, 1), date(2026, 2, 28), 0)),
-                    (), (), (), (), none, ())
-    charts = report_charts(report)
+    return Report("School", date(2026, 1, 1), date(2026, 2, 28), "month", datetime(2026, 3, 1, tzinfo=UTC), (),
+                  (Count("a", "Category A", 2), Count("b", "Category B", 0)),
+                  (PeriodCount("2026-01", "Jan 2026", date(2026, 1, 1), date(2026, 1, 31), 2),
+                   PeriodCount("2026-02", "Feb 2026", date(2026, 2, 1), date(2026, 2, 28), 0)),
+                  (), (), (), (), none, ())
+
+
+def test_a_report_gets_a_chart_by_category_and_one_by_period():
+    charts = report_charts(_two_month_report())
     assert [len(bars(parse(charts[name]))) for name in ("categories", "periods")] == [2, 2]
     assert parse(charts["periods"]).get("aria-label") == "Cases opened, by month"
+
+
+def test_the_annual_review_draws_with_the_same_builder_last_years_periods_beside_this_years():
+    report = _two_month_report()
+    charts = report_charts(report, during=" in 2026", periods=(*report.periods, *report.periods))
+    assert parse(charts["categories"]).get("aria-label") == "Cases opened in 2026, by category"
+    assert len(bars(parse(charts["periods"]))) == 4

@@ -52,18 +52,18 @@ SCHOOL_ROUTES: dict[str, dict[str, int]] = {
     "GET /log":            dict(zip(PEOPLE, (200, 403, 200, 403, 403, 403, 303), strict=True)),
     "GET /report":         dict(zip(PEOPLE, (200, 200, 200, 403, 403, 403, 303), strict=True)),
     "GET /people":         dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 303), strict=True)),
-    "GET /outbox":         dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 303), strict=True)),
+    "GET /outbox":         dict(zip(PEOPLE, (200, 403, 200, 403, 403, 403, 303), strict=True)),
     "GET /account/password": dict(zip(PEOPLE, (200, 200, 200, 200, 200, 200, 303), strict=True)),
     "GET /api/me":         dict(zip(PEOPLE, (200, 200, 200, 200, 200, 200, 401), strict=True)),
     "GET /api/cases":      dict(zip(PEOPLE, (200, 200, 200, 200, 200, 200, 401), strict=True)),
     "GET /api/log":        dict(zip(PEOPLE, (200, 403, 200, 403, 403, 403, 401), strict=True)),
     "GET /api/report":     dict(zip(PEOPLE, (200, 200, 200, 403, 403, 403, 401), strict=True)),
     "GET /api/people":     dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 401), strict=True)),
-    "GET /api/outbox":     dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 401), strict=True)),
+    "GET /api/outbox":     dict(zip(PEOPLE, (200, 403, 200, 403, 403, 403, 401), strict=True)),
     "POST /cases":         dict(zip(PEOPLE, (422, 403, 422, 403, 403, 403, 403), strict=True)),
     "POST /api/cases":     dict(zip(PEOPLE, (201, 403, 201, 403, 403, 403, 401), strict=True)),
     "POST /people":        dict(zip(PEOPLE, (422, 403, 403, 403, 403, 403, 403), strict=True)),
-    "POST /outbox/retry":  dict(zip(PEOPLE, (303, 403, 403, 403, 403, 403, 403), strict=True)),
+    "POST /outbox/retry":  dict(zip(PEOPLE, (303, 403, 303, 403, 403, 403, 403), strict=True)),
 }
 
 

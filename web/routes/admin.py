@@ -1,4 +1,4 @@
-"""The headteacher's pages: people and their roles, and the outbox of failed email."""
+"""The school's pages: people and their roles (the headteacher), and the outbox of failed email."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from engine import (
+    ALL_FAILED,
     BadInput,
-    NotFound,
     Redress,
     Refused,
     Viewer,
@@ -17,11 +17,12 @@ from engine import (
     issue_password,
     list_people,
     may_manage_people,
-    outbox,
+    may_resend_email,
     person_by_id,
+    read_outbox,
+    resend,
     set_roles,
 )
-from notifications.outbox import ALL_FAILED, retry
 from web.errors import Denied, status_of
 from web.forms import echo, text, texts
 from web.session import FORM_CSRF, FormDep, RedressDep, ViewerDep, flash
@@ -31,11 +32,12 @@ from workflows import SYSTEM
 router = APIRouter(include_in_schema=False)
 
 RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+OUTBOX_KEPT = "the outbox is kept by the headteacher and the coordinator"
 
 
 def _headteacher(viewer: Viewer) -> None:
     if not may_manage_people(viewer):
-        raise Denied("only the headteacher manages people, roles and the outbox")
+        raise Denied("only the headteacher manages people and roles")
 
 
 def _people_page(request: Request, app: Redress, viewer: Viewer, values: dict[str, Any] | None = None,
@@ -88,22 +90,21 @@ def set_roles_post(request: Request, person_id: RowId, app: RedressDep, viewer: 
 
 @router.get("/outbox")
 def outbox_page(request: Request, app: RedressDep, viewer: ViewerDep) -> Response:
-    _headteacher(viewer)
-    return page(request, "outbox.html", viewer, {"outbox": outbox(app)})
+    if not may_resend_email(viewer):
+        raise Denied(OUTBOX_KEPT)
+    return page(request, "outbox.html", viewer, {"outbox": read_outbox(app, failed_only=True)})
 
 
+# Sending again is `resend`'s to allow or refuse (403 when the viewer may not), as for the CLI and the API.
 @router.post("/outbox/retry", dependencies=[FORM_CSRF])
 def retry_all(request: Request, app: RedressDep, viewer: ViewerDep) -> Response:
-    _headteacher(viewer)
-    count = retry(app.db, ALL_FAILED, app.clock.now(), actor=viewer.email)
+    count = resend(app, viewer, ALL_FAILED)
     flash(request, f"{count} message(s) will be sent again shortly.")
     return RedirectResponse("/outbox", status_code=303)
 
 
 @router.post("/outbox/{message_id}/retry", dependencies=[FORM_CSRF])
 def retry_one(request: Request, message_id: RowId, app: RedressDep, viewer: ViewerDep) -> Response:
-    _headteacher(viewer)
-    if not retry(app.db, message_id, app.clock.now(), actor=viewer.email):
-        raise NotFound(f"there is no failed message {message_id} to send again")
+    resend(app, viewer, message_id)
     flash(request, f"Message {message_id} will be sent again shortly.")
     return RedirectResponse("/outbox", status_code=303)

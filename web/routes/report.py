@@ -7,9 +7,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from markupsafe import Markup
 
-from engine import Viewer, build_report, horizontal_bars, may_read_report, vertical_bars
+from engine import Viewer, build_report, may_read_report, report_charts
 from web.errors import Denied
 from web.session import RedressDep, ViewerDep
 from web.templating import page
@@ -33,6 +32,5 @@ def report_page(request: Request, app: RedressDep, viewer: ViewerDep,
                 start: From = None, end: To = None, by: By = "month") -> Response:
     may_read(viewer)
     report = build_report(app, start, end, by)
-    charts = [Markup(horizontal_bars("Cases by category", [(c.label, c.value) for c in report.categories])),
-              Markup(vertical_bars(f"Cases opened by {by}", [(p.label, p.value) for p in report.periods]))]
-    return page(request, "report.html", viewer, {"report": report, "charts": charts})
+    charts = report_charts(report)
+    return page(request, "report.html", viewer, {"report": report, "charts": [charts["categories"], charts["periods"]]})
