@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from transitions import Machine
 
 import workflows
@@ -88,12 +89,19 @@ class Redress:
             self._compiled[version_id] = Compiled(version_id, loaded.spec, workflows.build_machine(loaded.spec))
         return self._compiled[version_id]
 
-    def current_workflow(self) -> Compiled:
-        with self.db.reading() as session:
-            row = session.scalars(select(WorkflowVersion).where(WorkflowVersion.current.is_(True))).first()
-            if row is None:
-                raise NotFound("no workflow is loaded: run 'redress init' first")
-            return self.compiled(row.id, row.source)
+    def current_workflow(self, session: Session | None = None) -> Compiled:
+        """The workflow version new cases start on; its `permissions:` are the powers in force today.
+        Read in `session` when given, so a command's checks see the same snapshot as its work."""
+        if session is None:
+            with self.db.reading() as own:
+                return self.current_workflow(own)
+        version_id = session.scalars(select(WorkflowVersion.id).where(WorkflowVersion.current.is_(True))).first()
+        if version_id is None:
+            raise NotFound("no workflow is loaded: run 'redress init' first")
+        if version_id not in self._compiled:
+            source = session.scalars(select(WorkflowVersion.source).where(WorkflowVersion.id == version_id)).one()
+            return self.compiled(version_id, source)
+        return self._compiled[version_id]
 
     def close(self) -> None:
         self.db.dispose()

@@ -69,8 +69,9 @@ def current_viewer(request: Request) -> Viewer:
     person_id = request.session.get("pid")
     if not isinstance(person_id, int):
         raise SignInRequired()
-    with redress(request).db.reading() as session:
-        viewer = load_viewer(session, person_id)
+    app = redress(request)
+    with app.db.reading() as session:
+        viewer = load_viewer(session, person_id, app.current_workflow(session).spec)
     if viewer is None:
         request.session.clear()
         raise SignInRequired()

@@ -228,8 +228,8 @@ def migrate_case(app: Redress, case_id: int, actor_email: str) -> tuple[str, str
     with _translate_conflicts(app, case_id), app.db.unit_of_work() as session:
         case = load_case(session, case_id)
         actor = resolve_actor(session, actor_email)
-        if not holds(actor.roles(), Power.MIGRATE_CASES):
-            raise Refused(only(Power.MIGRATE_CASES, "move a case to a new workflow version"))
+        if not holds(current.spec, actor.roles(), Power.MIGRATE_CASES):
+            raise Refused(only(current.spec, Power.MIGRATE_CASES, "move a case to a new workflow version"))
         if case.closed_at is not None:
             raise Refused(f"case {case_id} is closed: it keeps the workflow it finished under")
         if case.workflow_id == current.id:

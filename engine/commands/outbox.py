@@ -18,6 +18,7 @@ from notifications.outbox import ALL_FAILED as EVERY_FAILED
 from notifications.outbox import retry
 from notifications.render import LETTER_KINDS, Letter
 from store import OutboxMessage, Person
+from workflows import Workflow
 
 AllFailed = Literal["all"]
 ALL_FAILED: AllFailed = "all"
@@ -31,9 +32,10 @@ def resend(app: Redress, who: Viewer | str, which: int | AllFailed) -> int:
     `who` is the signed-in viewer, or the email of the person acting (the CLI's --as). The requeue is
     appended to each case's audit trail."""
     with app.db.reading() as session:
-        viewer = who if isinstance(who, Viewer) else _viewer(person_by_email(session, who))
+        spec = app.current_workflow(session).spec
+        viewer = who if isinstance(who, Viewer) else _viewer(spec, person_by_email(session, who))
         if not may_resend_email(viewer):
-            raise NotAllowed(only(Power.RESEND_EMAIL, "resend email"))
+            raise NotAllowed(only(spec, Power.RESEND_EMAIL, "resend email"))
         if isinstance(which, int) and session.get(OutboxMessage, which) is None:
             raise NotFound(f"there is no message {which} in the outbox")
     count = retry(app.db, which if isinstance(which, int) else EVERY_FAILED, app.clock.now(), actor=viewer.email)
@@ -42,8 +44,8 @@ def resend(app: Redress, who: Viewer | str, which: int | AllFailed) -> int:
     return count
 
 
-def _viewer(person: Person) -> Viewer:
-    return Viewer(person.id, person.email, person.name, frozenset(person.roles))
+def _viewer(spec: Workflow, person: Person) -> Viewer:
+    return Viewer.of(spec, person.id, person.email, person.name, person.roles)
 
 
 def letter(app: Redress, case_id: int, kind: str, actor_email: str, *, meeting_date: str | None = None,
@@ -53,12 +55,13 @@ def letter(app: Redress, case_id: int, kind: str, actor_email: str, *, meeting_d
         raise BadInput(f"there is no letter '{kind}': the letters are {', '.join(LETTER_KINDS)}")
     with app.db.reading() as session:
         actor = resolve_actor(session, actor_email)
-        if not holds(actor.roles(), Power.WRITE_LETTERS):
-            raise Refused(only(Power.WRITE_LETTERS, "write to the poster"))
+        powers = app.current_workflow(session).spec
+        if not holds(powers, actor.roles(), Power.WRITE_LETTERS):
+            raise Refused(only(powers, Power.WRITE_LETTERS, "write to the poster"))
         case = load_case(session, case_id)
         spec = app.compiled(case.workflow_id).spec
         posters = [p for p in case.parties if p.kind == "poster"]
-        heads = people_for(session, case, sorted(holders(Power.WRITE_LETTERS)))
+        heads = people_for(session, case, sorted(holders(powers, Power.WRITE_LETTERS)))
         context = {
             "school_name": app.settings.school_name,
             "case": case_context(app, spec, case),

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from engine.commands.cases import Actor, load_case, resolve_actor
 from engine.context import Redress
 from engine.errors import BadInput, Refused
-from engine.rules.access import Power, holders, holds
+from engine.rules.access import Power, holds, only
 from store import Case, Evidence, Meeting, Note, audit
 
 MAX_EVIDENCE_BYTES = 25 * 1024 * 1024
@@ -108,8 +108,10 @@ def _recording(app: Redress, case_id: int, actor_email: str) -> Iterator[_Record
     with app.db.unit_of_work() as session:
         case = load_case(session, case_id)
         actor = resolve_actor(session, actor_email)
-        if not holds(actor.roles(), Power.KEEP_RECORDS):
-            raise Refused(f"only the {', '.join(sorted(holders(Power.KEEP_RECORDS)))} may add to a case's record; {actor.label} may not")
+        powers = app.current_workflow(session).spec
+        if not holds(powers, actor.roles(), Power.KEEP_RECORDS):
+            refusal = only(powers, Power.KEEP_RECORDS, "add to a case's record")
+            raise Refused(f"{refusal}; {actor.label} may not")
         yield _Recording(session, case, actor, app.clock.now())
 
 

@@ -9,14 +9,16 @@ from sqlalchemy.orm import Session
 
 from engine.rules.access import CaseAccess, Viewer
 from store import AuditEvent, Case, Party, Person
+from workflows import Workflow
 
 
-def load_viewer(session: Session, person_id: int) -> Viewer | None:
-    """The active person with this id, or None (deleted, deactivated)."""
+def load_viewer(session: Session, person_id: int, spec: Workflow) -> Viewer | None:
+    """The active person with this id, with the powers `spec` (the current workflow) gives their roles;
+    None when deleted or deactivated."""
     person = session.get(Person, person_id)
     if person is None or not person.active:
         return None
-    return Viewer(person.id, person.email, person.name, frozenset(person.roles))
+    return Viewer.of(spec, person.id, person.email, person.name, person.roles)
 
 
 def load_access(session: Session, case_ids: Iterable[int] | None = None) -> dict[int, CaseAccess]:

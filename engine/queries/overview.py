@@ -137,7 +137,7 @@ def matter_view(app: Redress, case_id: int) -> dict[str, Any]:
             raise NotFound(f"there is no case {case_id}")
         spec = app.compiled(case.workflow_id).spec
         facts = load_access(session, [case_id])[case_id]
-        roles = holders(Power.SEE_EVERY_CASE) | {r for s in facts.stages_reached if s in spec.stages for r in spec.stages[s].visible_to}
+        roles = holders(app.current_workflow(session).spec, Power.SEE_EVERY_CASE) | {r for s in facts.stages_reached if s in spec.stages for r in spec.stages[s].visible_to}
         people = session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.name))
         by = [{"name": p.name, "role": spec.roles[r].label if r in spec.roles else r}
               for p in people for r in p.roles if r in roles]

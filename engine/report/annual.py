@@ -95,9 +95,9 @@ def _review_reminder(app: Redress, year: int) -> date | None:
 
 
 def _role_answer(app: Redress, point: str, power: Power) -> Answer:
-    roles = app.current_workflow().spec.roles
-    label = "' or '".join(roles[role].label if role in roles else role for role in sorted(holders(power)))
-    held = _people_with(app, holders(power))
+    spec = app.current_workflow().spec
+    label = "' or '".join(spec.roles[role].label if role in spec.roles else role for role in sorted(holders(spec, power)))
+    held = _people_with(app, holders(spec, power))
     if held:
         return Answer(point, "Yes", f"{held} active person(s) in Redress hold the role '{label}'", True)
     return Answer(point, "No", f"Nobody active in Redress holds the role '{label}'", True)

@@ -15,18 +15,11 @@ database; `engine.queries.access` reads those values from the store.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
-from types import MappingProxyType
 
 from workflows import Action, Workflow
-
-# The only role names the engine's code knows: every other module asks for a power below.
-HEADTEACHER = "headteacher"
-CHAIR = "chair"
-COORDINATOR = "coordinator"
-EQUALITIES = "equalities_manager"
 
 # The relations a case gives a person (workflows.RELATIONS declares them; who holds one is worked out here).
 STAFF_CONCERNED = "staff_concerned"
@@ -51,37 +44,25 @@ class Power(StrEnum):
     OVERSEE_ESAFETY = "oversee_esafety"
 
 
-POWER_HOLDERS: Mapping[Power, frozenset[str]] = MappingProxyType({
-    Power.SEE_EVERY_CASE: frozenset({HEADTEACHER}),
-    Power.SEE_PREJUDICE_CASES: frozenset({EQUALITIES}),
-    Power.READ_INCIDENT_LOG: frozenset({HEADTEACHER, COORDINATOR}),
-    Power.READ_REPORT: frozenset({HEADTEACHER, CHAIR, COORDINATOR}),
-    Power.KEEP_RECORDS: frozenset({HEADTEACHER, COORDINATOR, CHAIR}),
-    Power.MANAGE_PEOPLE: frozenset({HEADTEACHER}),
-    Power.RESEND_EMAIL: frozenset({HEADTEACHER, COORDINATOR}),
-    Power.WRITE_LETTERS: frozenset({HEADTEACHER}),
-    Power.MIGRATE_CASES: frozenset({HEADTEACHER}),
-    Power.RECEIVE_DIGEST: frozenset({HEADTEACHER}),
-    Power.RECEIVE_REVIEW_REMINDER: frozenset({HEADTEACHER, COORDINATOR}),
-    Power.COORDINATE_ESAFETY: frozenset({COORDINATOR}),
-    Power.OVERSEE_ESAFETY: frozenset({CHAIR}),
-})
-"""Power -> the roles that hold it: the one table to switch to `workflow.permissions` when workflows.yaml declares them."""
+def holders(spec: Workflow, power: Power) -> frozenset[str]:
+    """The roles that hold `power` under the `permissions:` block of `spec` (the current workflow)."""
+    return spec.holders(power)
 
 
-def holders(power: Power) -> frozenset[str]:
-    """The roles that hold `power`."""
-    return POWER_HOLDERS[power]
+def holds(spec: Workflow, roles: Collection[str], power: Power) -> bool:
+    """Whether any of `roles` holds `power` under `spec`."""
+    return spec.may(roles, power)
 
 
-def holds(roles: Collection[str], power: Power) -> bool:
-    """Whether any of `roles` holds `power`."""
-    return not POWER_HOLDERS[power].isdisjoint(roles)
+def powers_of(spec: Workflow, roles: Collection[str]) -> frozenset[Power]:
+    """Every power that `roles` hold under `spec`: what a Viewer carries."""
+    return frozenset(power for power in Power if spec.may(roles, power))
 
 
-def only(power: Power, doing: str) -> str:
-    """The refusal for someone without `power`: 'only the coordinator or the headteacher may resend email'."""
-    return f"only the {' or the '.join(sorted(holders(power)))} may {doing}"
+def only(spec: Workflow, power: Power, doing: str) -> str:
+    """The refusal for someone without `power`: 'only the Coordinator or the Headteacher may resend email'."""
+    labels = sorted(spec.roles[role].label if role in spec.roles else role for role in holders(spec, power))
+    return f"only the {' or the '.join(labels)} may {doing}" if labels else f"nobody may {doing} under this workflow"
 
 
 class Sight(IntEnum):
@@ -105,9 +86,19 @@ class Viewer:
     email: str
     name: str
     roles: frozenset[str]
+    powers: frozenset[Power] = frozenset()
+    """What the roles allow under the current workflow's `permissions:` (see `Viewer.of`)."""
+
+    @classmethod
+    def of(cls, spec: Workflow, id: int, email: str, name: str, roles: Collection[str]) -> Viewer:
+        """A viewer whose powers are those `spec` gives `roles`."""
+        return cls(id, email, name, frozenset(roles), powers_of(spec, roles))
 
     def has(self, roles: Collection[str]) -> bool:
         return bool(self.roles & set(roles))
+
+    def can(self, power: Power) -> bool:
+        return power in self.powers
 
 
 @dataclass(frozen=True)
@@ -128,17 +119,17 @@ class CaseAccess:
 
 def case_sight(viewer: Viewer, case: CaseAccess, spec: Workflow) -> Sight:
     """How much of `case` `viewer` may see under the workflow version the case runs on."""
-    if holds(viewer.roles, Power.SEE_EVERY_CASE):
+    if viewer.can(Power.SEE_EVERY_CASE):
         return Sight.FULL
     if case.opened_by_id == viewer.id and viewer.has(spec.open.roles):
         return Sight.FULL
     if any(viewer.has(spec.stages[s].visible_to) for s in case.stages_reached if s in spec.stages):
         return Sight.FULL
-    if holds(viewer.roles, Power.SEE_PREJUDICE_CASES) and spec.flagged(case.categories, "prejudice"):
+    if viewer.can(Power.SEE_PREJUDICE_CASES) and spec.flagged(case.categories, "prejudice"):
         return Sight.FULL
     if viewer.id in case.staff_ids:
         return Sight.MATTER
-    if holds(viewer.roles, Power.READ_INCIDENT_LOG):
+    if viewer.can(Power.READ_INCIDENT_LOG):
         return Sight.LOG
     return Sight.NONE
 
@@ -158,7 +149,7 @@ def may_take(viewer: Viewer, case: CaseAccess, action: Action) -> bool:
 
 def may_keep_records(viewer: Viewer, sight: Sight) -> bool:
     """Add evidence, notes and meetings: a record keeper who sees the whole case."""
-    return sight is Sight.FULL and holds(viewer.roles, Power.KEEP_RECORDS)
+    return sight is Sight.FULL and viewer.can(Power.KEEP_RECORDS)
 
 
 def may_open_case(viewer: Viewer, spec: Workflow) -> bool:
@@ -166,20 +157,20 @@ def may_open_case(viewer: Viewer, spec: Workflow) -> bool:
 
 
 def may_read_log(viewer: Viewer) -> bool:
-    return holds(viewer.roles, Power.READ_INCIDENT_LOG)
+    return viewer.can(Power.READ_INCIDENT_LOG)
 
 
 def may_read_report(viewer: Viewer) -> bool:
-    return holds(viewer.roles, Power.READ_REPORT)
+    return viewer.can(Power.READ_REPORT)
 
 
 def may_manage_people(viewer: Viewer) -> bool:
-    return holds(viewer.roles, Power.MANAGE_PEOPLE)
+    return viewer.can(Power.MANAGE_PEOPLE)
 
 
 def may_resend_email(viewer: Viewer) -> bool:
     """See the outbox and send failed email again: the CLI, the page and the API all ask this."""
-    return holds(viewer.roles, Power.RESEND_EMAIL)
+    return viewer.can(Power.RESEND_EMAIL)
 
 
 def case_status(sight: Sight) -> int:

@@ -24,7 +24,6 @@ from engine.rules.timing import digest_due, due_soon_until, review_due
 from store import Case, OutboxMessage, Person, Timer
 
 DIGEST, REVIEW = "daily_digest", "policy_review"
-DIGEST_TO, REVIEW_TO = holders(Power.RECEIVE_DIGEST), holders(Power.RECEIVE_REVIEW_REMINDER)
 _LOCK_KEY = 0x5245_4452  # "REDR": one advisory lock for both checks
 
 
@@ -46,7 +45,7 @@ def send_digest_if_due(app: Redress) -> int:
         _serialise(app, session)
         if not digest_due(app.calendar, app.settings, now, _last_sent(session, DIGEST)):
             return 0
-        return queue(app, session, None, DIGEST, _people_with(session, DIGEST_TO), digest_context(app, session, now))
+        return queue(app, session, None, DIGEST, _people_with(session, holders(app.current_workflow(session).spec, Power.RECEIVE_DIGEST)), digest_context(app, session, now))
 
 
 def send_review_if_due(app: Redress) -> int:
@@ -57,7 +56,7 @@ def send_review_if_due(app: Redress) -> int:
         review = review_due(app.calendar, app.settings, now, _last_sent(session, REVIEW))
         if review is None:
             return 0
-        return queue(app, session, None, REVIEW, _people_with(session, REVIEW_TO), {"review_date": spoken_date(review)})
+        return queue(app, session, None, REVIEW, _people_with(session, holders(app.current_workflow(session).spec, Power.RECEIVE_REVIEW_REMINDER)), {"review_date": spoken_date(review)})
 
 
 def digest_context(app: Redress, session: Session, now: datetime) -> dict[str, Any]:

@@ -36,7 +36,7 @@ def test_a_failed_message_is_listed_and_requeued_with_an_audit_event(app):
 
 def test_only_the_headteacher_or_coordinator_may_resend_and_unknown_ids_are_named(app):
     _case_with_poster(app)
-    with pytest.raises(NotAllowed, match=r"^only the coordinator or the headteacher may resend email$"):
+    with pytest.raises(NotAllowed, match=r"^only the Headteacher or the e-Safety coordinator may resend email$"):
         mail.resend(app, SAM, mail.ALL_FAILED)
     with pytest.raises(NotFound, match="there is no message 999"):
         mail.resend(app, HEAD, 999)
@@ -59,7 +59,7 @@ def test_letters_to_the_poster_name_them_and_escape_the_case_in_html(app):
     assert "Thursday 3 December at 3.30pm" in invitation.text
     marked_up = mail.letter(app, _case_with_poster(app, "Mrs <b>Poster</b>"), "removal_request", HEAD)
     assert "Mrs &lt;b&gt;Poster&lt;/b&gt;" in marked_up.html and "<b>Poster" not in marked_up.html
-    with pytest.raises(Refused, match="only the headteacher"):
+    with pytest.raises(Refused, match="only the Headteacher"):
         mail.letter(app, case_id, "legal_warning", COORDINATOR)
     with pytest.raises(BadInput, match="there is no letter 'threat'"):
         mail.letter(app, case_id, "threat", HEAD)

@@ -15,7 +15,7 @@ HEAD, CHAIR, COORD, EQUAL, SAM, TESS = range(1, 7)
 
 
 def viewer(person: int, *roles: str) -> Viewer:
-    return Viewer(person, f"p{person}@school.example", f"Person {person}", frozenset(roles))
+    return Viewer.of(SPEC, person, f"p{person}@school.example", f"Person {person}", roles)
 
 
 def case(*, opened_by: int = HEAD, staff: tuple[int, ...] = (), categories: tuple[str, ...] = ("school_complaint",),

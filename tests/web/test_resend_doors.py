@@ -19,7 +19,7 @@ from redress.cli import main
 from store import AuditEvent, OutboxMessage
 from tests.conftest import CHAIR, COORDINATOR, EQUALITIES, HEAD, SAM
 
-REFUSAL = "only the coordinator or the headteacher may resend email"
+REFUSAL = "only the Headteacher or the e-Safety coordinator may resend email"
 PEOPLE = {"headteacher": HEAD, "coordinator": COORDINATOR, "chair": CHAIR, "equalities manager": EQUALITIES, "staff": SAM}
 MAY_RESEND = {"headteacher": True, "coordinator": True, "chair": False, "equalities manager": False, "staff": False}
 
