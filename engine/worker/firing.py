@@ -80,12 +80,14 @@ class FireResult:
 def fire_due(
     app: Redress, now: datetime | None = None, batch: int = 200, *,
     patience: float = 0.0, should_stop: Callable[[], bool] | None = None,
+    on_batch: Callable[[FireResult], None] | None = None,
 ) -> FireResult:
     """Fire every timer due at `now` (default: the clock's now), `batch` per transaction, until none is left.
 
     Due timers of cases held by another transaction are waited for up to `patience` seconds
     (the long-running worker passes 0: its next wake picks them up). `should_stop` is asked
-    between batches, so a stopping worker finishes the batch it is in and no more."""
+    between batches, so a stopping worker finishes the batch it is in and no more. `on_batch`, if
+    given, is told what each batch fired once its transaction has committed (`redress worker --progress`)."""
     cutoff = now or app.clock.now()
     held = reminders_held(app, cutoff)
     total = FireResult()
@@ -93,8 +95,11 @@ def fire_due(
     while not (should_stop and should_stop()):
         with app.db.unit_of_work() as session:
             cases, timers = _claim(app, session, _due(cutoff, held), batch)
-            total += _Batch(app, session, cases, cutoff).fire_all(timers)
+            done = _Batch(app, session, cases, cutoff).fire_all(timers)
+        total += done
         if timers:
+            if on_batch:
+                on_batch(done)
             continue
         if time.monotonic() >= deadline or not _any_due(app, _due(cutoff, held)):
             break

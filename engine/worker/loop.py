@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -61,15 +61,17 @@ class OnceResult:
         return f"{self.fired.summary()}; {reports}; {mail}"
 
 
-def run_worker(app: Redress, *, once: bool = False, batch: int = 200, stop: threading.Event | None = None) -> OnceResult | None:
+def run_worker(app: Redress, *, once: bool = False, batch: int = 200, stop: threading.Event | None = None,
+               on_batch: Callable[[FireResult], None] | None = None) -> OnceResult | None:
     """`once`: fire what is due, send the digest or review if due, send the outbox once, and return.
-    Otherwise run until `stop` is set, or until SIGINT or SIGTERM (from the main thread)."""
+    Otherwise run until `stop` is set, or until SIGINT or SIGTERM (from the main thread).
+    `on_batch` is told what each batch of deadlines fired, after its transaction has committed."""
     if once:
-        fired = fire_due(app, batch=batch, patience=ONCE_PATIENCE)
+        fired = fire_due(app, batch=batch, patience=ONCE_PATIENCE, on_batch=on_batch)
         reports = send_reports_if_due(app)
         return OnceResult(fired, reports, dispatch_due_sync(app.db, smtp_settings(app.settings), app.clock.now()))
     stop = stop or threading.Event()
-    worker = _Worker(app, batch, stop)
+    worker = _Worker(app, batch, stop, on_batch)
     with _stopped_by_signals(stop):
         worker.start()
         try:
@@ -102,8 +104,8 @@ class _Worker:
     """The scheduled jobs. Firing, polling and the reports share one thread, so they never overlap;
     the outbox has its own, so a slow mail server never delays a deadline."""
 
-    def __init__(self, app: Redress, batch: int, stop: threading.Event):
-        self.app, self.batch, self.stop = app, batch, stop
+    def __init__(self, app: Redress, batch: int, stop: threading.Event, on_batch: Callable[[FireResult], None] | None = None):
+        self.app, self.batch, self.stop, self.on_batch = app, batch, stop, on_batch
         self.wake_at = app.clock.now()
         self.scheduler = BackgroundScheduler(
             timezone=app.zone,
@@ -137,7 +139,7 @@ class _Worker:
         return CronTrigger(month=month, day=on_day, hour=at.hour, minute=at.minute, timezone=self.app.zone)
 
     def fire(self) -> None:
-        result = fire_due(self.app, batch=self.batch, should_stop=self.stop.is_set)
+        result = fire_due(self.app, batch=self.batch, should_stop=self.stop.is_set, on_batch=self.on_batch)
         if result.fired or result.cancelled:
             log.info(result.summary())
         self._schedule_wake(next_wake(earliest_due(self.app), self.app.clock.now(), retry_after=RETRY_BUSY))

@@ -15,11 +15,14 @@ from redress.cli.common import app_context
               help="With --once: act as if it were this moment (school time unless it has an offset), e.g. 2026-03-02T09:00.")
 @click.option("--batch", type=click.IntRange(min=1), default=200, show_default=True, metavar="N",
               help="Deadlines fired per transaction.")
-def worker(once: bool, now_text: str | None, batch: int) -> None:
+@click.option("--progress", is_flag=True, help="Print one line as each batch of deadlines is committed.")
+def worker(once: bool, now_text: str | None, batch: int, progress: bool) -> None:
     """Fire deadlines (reminders and escalations) when they fall due, and send the outbox.
 
     Runs until Ctrl+C or SIGTERM, finishing the batch it is firing. Deadlines missed while no
-    worker ran fire once, at start. With --once it prints one line saying what it did."""
+    worker ran fire once, at start. With --once it prints one line saying what it did. With --progress
+    it also prints (and flushes) `redress worker: committed fired N deadline(s): ...` after each batch's
+    transaction commits: what a crash from then on can no longer undo."""
     from engine.rules.clock import FixedClock, parse_instant
     from engine.worker.loop import run_worker
 
@@ -31,6 +34,7 @@ def worker(once: bool, now_text: str | None, batch: int) -> None:
         if not once:
             logging.basicConfig(level=logging.INFO, format="%(asctime)s redress worker: %(message)s")
             logging.getLogger("apscheduler").setLevel(logging.ERROR)
-        result = run_worker(app, once=once, batch=batch)
+        committed = (lambda done: click.echo(f"redress worker: committed {done.summary()}")) if progress else None
+        result = run_worker(app, once=once, batch=batch, on_batch=committed)
         if result is not None:
             click.echo(f"redress worker: {result.summary()}")

@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import SCHOOL, WORKFLOW
+from tests.conftest import WORKFLOW
 
 
 @dataclass
@@ -23,6 +23,7 @@ class Redress:
 
     def __init__(self, folder: Path, database_url: str, **env: str):
         self.folder = folder
+        self.database_url = database_url
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("REDRESS_")},
             "REDRESS_DATABASE_URL": database_url,
@@ -40,13 +41,6 @@ class Redress:
         if ok:
             assert done.returncode == 0, f"redress {' '.join(args)} failed: {done.stderr}"
         return result
-
-    def school(self) -> Redress:
-        """`redress init` and the school's people (from tests.conftest.SCHOOL), as a person would add them."""
-        self("init")
-        for name, email, roles in SCHOOL:
-            self("people", "add", "--name", name, "--email", email, *(arg for role in roles for arg in ("--role", role)))
-        return self
 
     def popen(self, *args: str) -> subprocess.Popen[str]:
         return subprocess.Popen(self.command(*args), cwd=self.folder, env=self.env, text=True,

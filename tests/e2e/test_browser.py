@@ -13,7 +13,7 @@ import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.e2e.cli import Redress
+from tests.e2e.schools import Template
 from tests.web.school import PNG
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -55,21 +56,25 @@ def wait_until_up(url: str, server: subprocess.Popen[str], seconds: float = 30) 
     raise AssertionError(f"redress serve did not answer at {url}")
 
 
+def three_who_sign_in(redress: Redress) -> None:
+    """`redress init`, then a headteacher, a chair and a member of staff, each given a password."""
+    redress("init")
+    for name, email, role in (("Helen Head", HEAD, "headteacher"), ("Charles Chair", CHAIR, "chair"), ("Sam Staff", SAM, "staff")):
+        redress("people", "add", "--name", name, "--email", email, "--role", role)
+        done = subprocess.run(redress.command("people", "set-password", email, "--password-stdin"), input=PASSWORD + "\n",
+                              cwd=redress.folder, env=redress.env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+
+
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[dict[str, Any]]:
+def site(tmp_path: Path, template: Callable[..., Template]) -> Iterator[dict[str, Any]]:
     """A school in `redress serve` (with its worker), and the mail catcher it sends to."""
     from notifications.mailbox import running_mailbox
 
     mail = tmp_path / "mail"
     with running_mailbox(mail) as smtp_port:
-        redress = Redress(tmp_path, f"sqlite:///{tmp_path / 'redress.db'}", REDRESS_MAILBOX_PORT=str(smtp_port),
-                          REDRESS_SECRET_KEY="browser-test-secret-0123456789-0123456789")
-        redress("init")
-        for name, email, role in (("Helen Head", HEAD, "headteacher"), ("Charles Chair", CHAIR, "chair"), ("Sam Staff", SAM, "staff")):
-            redress("people", "add", "--name", name, "--email", email, "--role", role)
-            done = subprocess.run(redress.command("people", "set-password", email, "--password-stdin"), input=PASSWORD + "\n",
-                                  cwd=tmp_path, env=redress.env, capture_output=True, text=True, timeout=60)
-            assert done.returncode == 0, done.stderr
+        redress = template(three_who_sign_in).copy(tmp_path, REDRESS_MAILBOX_PORT=str(smtp_port),
+                                                   REDRESS_SECRET_KEY="browser-test-secret-0123456789-0123456789")
         port = free_port()
         server = redress.popen("serve", "--port", str(port))
         try:

@@ -8,13 +8,14 @@ import json
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.e2e.cli import Redress
+from tests.e2e.schools import the_school
 
 pytestmark = pytest.mark.slow
 
+
 @pytest.fixture
-def redress(tmp_path, database_url):
-    return Redress(tmp_path, database_url).school()
+def redress(tmp_path, backend, template):
+    return template(the_school, backend).copy(tmp_path)
 
 
 def test_a_case_goes_from_report_to_legal_advice_and_its_trail_verifies(redress, tmp_path):
@@ -67,11 +68,11 @@ def test_refusals_are_one_line_with_a_non_zero_exit_and_no_traceback(redress):
     assert "unknown category 'racism'" in bad_category.err
 
 
-def test_tampered_audit_row_is_named_by_verify(redress, database_url):
+def test_tampered_audit_row_is_named_by_verify(redress):
     case = redress("case", "open", "--category", "school_complaint", "--summary", "A complaint",
                    "--as", "head@school.example").out.strip()
     redress("case", "note", case, "first note", "--as", "head@school.example")
-    engine = create_engine(database_url)
+    engine = create_engine(redress.database_url)
     with engine.begin() as conn:
         conn.execute(text("UPDATE audit_events SET data = :d WHERE case_id = :c AND seq = 2"),
                      {"d": json.dumps({"note": 1, "text": "a different note"}), "c": int(case)})

@@ -7,7 +7,7 @@ from email.utils import parseaddr
 import pytest
 
 from notifications.mailbox import list_messages, read_message, running_mailbox
-from tests.e2e.cli import Redress
+from tests.e2e.schools import the_school
 
 pytestmark = pytest.mark.slow
 
@@ -19,10 +19,10 @@ def mailbox(tmp_path):
 
 
 @pytest.fixture
-def redress(tmp_path, sqlite_url, mailbox):
+def redress(tmp_path, template, mailbox):
     _, port = mailbox
-    return Redress(tmp_path, sqlite_url, REDRESS_SMTP_HOST="127.0.0.1", REDRESS_SMTP_PORT=str(port),
-                   REDRESS_DIGEST_ENABLED="false", REDRESS_POLICY_REVIEW_ENABLED="false").school()
+    return template(the_school).copy(tmp_path, REDRESS_SMTP_HOST="127.0.0.1", REDRESS_SMTP_PORT=str(port),
+                                     REDRESS_DIGEST_ENABLED="false", REDRESS_POLICY_REVIEW_ENABLED="false")
 
 
 def _received(folder) -> list[tuple[str, str]]:

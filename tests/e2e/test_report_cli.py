@@ -12,25 +12,28 @@ import pytest
 from engine.rules.clock import SystemClock
 from tests.conftest import SCHOOL, make_app
 from tests.e2e.cli import Redress
+from tests.e2e.schools import the_school
 from tests.support.history import POSTER_NAMES, GeneratedCase, generate_history
 
 pytestmark = pytest.mark.slow
 YEAR = datetime.now(UTC).year - 1  # a whole year of history, with the year before it
 
 
-@pytest.fixture
-def generated(tmp_path, database_url) -> tuple[Redress, list[GeneratedCase]]:
-    run = Redress(tmp_path, database_url)
-    run("init")
-    for name, email, roles in SCHOOL:
-        run("people", "add", "--name", name, "--email", email, *(f"--role={r}" for r in roles))
-    app = make_app(database_url, tmp_path)
+def school_with_history(run: Redress) -> list[GeneratedCase]:
+    """The school through `redress`, then 150 cases over the last three years (seeded), written by the engine."""
+    the_school(run)
+    app = make_app(run.database_url, run.folder)
     app.clock = SystemClock()
     try:
-        history = generate_history(app, 150, seed=3)
+        return generate_history(app, 150, seed=3)
     finally:
         app.close()
-    return run, history
+
+
+@pytest.fixture
+def generated(tmp_path, backend, template) -> tuple[Redress, list[GeneratedCase]]:
+    school = template(school_with_history, backend)
+    return school.copy(tmp_path), school.made
 
 
 def test_report_as_csv_has_a_header_and_every_category(generated):

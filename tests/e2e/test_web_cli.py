@@ -7,21 +7,22 @@ import re
 import subprocess
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.cli import Redress
+from tests.e2e.schools import Template, initialised
 from tests.e2e.test_browser import free_port, wait_until_up
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def redress(tmp_path: Path) -> Redress:
-    run = Redress(tmp_path, f"sqlite:///{tmp_path / 'redress.db'}")
-    run("init")
-    return run
+def redress(tmp_path: Path, template: Callable[..., Template]) -> Redress:
+    """A SQLite file `redress init` has made."""
+    return template(initialised).copy(tmp_path)
 
 
 def set_password(redress: Redress, email: str, typed: str) -> subprocess.CompletedProcess[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import selectors
 import signal
 import socket
 import subprocess
@@ -13,18 +14,19 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import IO
 
 import pytest
 from sqlalchemy import func, select, update
 
 from engine.commands import cases
-from engine.commands.people import add_person
 from engine.context import Redress as App
 from engine.rules.clock import SystemClock
 from notifications.mailbox import list_messages, running_mailbox
 from store import AuditEvent, Timer
-from tests.conftest import HEAD, SCHOOL, make_app
+from tests.conftest import HEAD, make_app
 from tests.e2e.cli import Redress
+from tests.e2e.schools import Template, the_school
 
 pytestmark = pytest.mark.slow
 
@@ -49,12 +51,18 @@ def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
     return False
 
 
+def read_line(stream: IO[str], timeout: float = 120.0) -> str:
+    """The next line a subprocess writes (flushed whole), or "" if it writes none in `timeout` seconds."""
+    with selectors.DefaultSelector() as selector:
+        selector.register(stream, selectors.EVENT_READ)
+        return stream.readline() if selector.select(timeout) else ""
+
+
 @pytest.fixture
-def school(sqlite_url: str, tmp_path: Path) -> Iterator[App]:
+def school(tmp_path: Path, template: Callable[..., Template]) -> Iterator[App]:
     """A SQLite file with the workflow and the people (the engine's clock at MONDAY, a month before LATER)."""
-    app = make_app(sqlite_url, tmp_path)
-    for name, email, roles in SCHOOL:
-        add_person(app, name, email, roles)
+    copy = template(the_school).copy(tmp_path)
+    app = make_app(copy.database_url, tmp_path)
     yield app
     app.close()
 
@@ -83,12 +91,11 @@ def due_left(app: App, at: datetime) -> int:
         return int(session.scalar(select(func.count()).select_from(Timer).where(Timer.status == "pending", Timer.due_at <= at)) or 0)
 
 
-def test_a_case_left_alone_is_reminded_then_escalated_to_the_chair_by_the_worker(tmp_path: Path, database_url: str):
+def test_a_case_left_alone_is_reminded_then_escalated_to_the_chair_by_the_worker(
+    tmp_path: Path, backend: str, template: Callable[..., Template],
+):
     with running_mailbox(tmp_path / "mail") as port:
-        redress = Redress(tmp_path, database_url, REDRESS_MAILBOX_PORT=str(port), **QUIET)
-        redress("init")
-        for name, email, roles in SCHOOL:
-            redress("people", "add", "--name", name, "--email", email, *(f"--role={r}" for r in roles))
+        redress = template(the_school, backend).copy(tmp_path, REDRESS_MAILBOX_PORT=str(port), **QUIET)
         case = redress("case", "open", "--category", "staff_offensive", "--summary", "A parent called Mr Smith useless",
                        "--staff", "sam@school.example", "--as", "coordinator@school.example").out.strip()
         due = {d["name"]: datetime.fromisoformat(d["due_at"]) for d in json.loads(redress("case", "show", case, "--json").out)["deadlines"]}
@@ -117,15 +124,18 @@ def test_a_case_left_alone_is_reminded_then_escalated_to_the_chair_by_the_worker
 def test_a_worker_killed_mid_batch_fires_every_due_timer_exactly_once_after_restart(school: App, tmp_path: Path):
     case_ids = open_cases(school, 150)  # 300 timers: a reminder and an escalation each
     redress = Redress(tmp_path, school.db.url, REDRESS_MAILBOX_PORT=str(closed_port()), **QUIET)
-    worker = redress.popen("worker", "--once", "--now", LATER, "--batch", "25")
+    worker = redress.popen("worker", "--once", "--now", LATER, "--batch", "10", "--progress")
     try:
-        assert wait_for(lambda: bool(fired_per_case(school)) or worker.poll() is not None, timeout=120)
+        assert worker.stdout is not None
+        first = read_line(worker.stdout)  # the worker says so once its first batch has committed: kill it then
     finally:
         worker.kill()
-        worker.communicate(timeout=60)
+        out, err = worker.communicate(timeout=60)
+    assert first.startswith("redress worker: committed fired 10 deadline(s)"), first + out + err
     assert worker.returncode == -signal.SIGKILL, "the worker finished before it could be killed"
     later = datetime.fromisoformat(LATER + "+00:00")
-    assert 0 < due_left(school, later) < 300  # killed part-way: some batches committed, the one in flight rolled back
+    reported = sum(int(n) for n in re.findall(r"^redress worker: committed fired (\d+) deadline", first + out, re.M))
+    assert 0 < reported <= 300 - due_left(school, later) < 300  # what it said was committed is; the rest rolled back
 
     done = redress("worker", "--once", "--now", LATER)
     assert re.search(r"fired \d+ deadline", done.out)
@@ -134,13 +144,11 @@ def test_a_worker_killed_mid_batch_fires_every_due_timer_exactly_once_after_rest
 
 
 @pytest.mark.postgres
-def test_two_workers_on_one_postgresql_database_fire_each_timer_exactly_once(pg_url: str, tmp_path: Path):
-    app = make_app(pg_url, tmp_path)
+def test_two_workers_on_one_postgresql_database_fire_each_timer_exactly_once(tmp_path: Path, template: Callable[..., Template]):
+    redress = template(the_school, "postgres").copy(tmp_path, REDRESS_MAILBOX_PORT=str(closed_port()), **QUIET)
+    app = make_app(redress.database_url, tmp_path)
     try:
-        for name, email, roles in SCHOOL:
-            add_person(app, name, email, roles)
         case_ids = open_cases(app, 200)  # 400 due timers
-        redress = Redress(tmp_path, pg_url, REDRESS_MAILBOX_PORT=str(closed_port()), **QUIET)
         workers = [redress.popen("worker", "--once", "--now", LATER, "--batch", "20") for _ in range(2)]
         outputs = [w.communicate(timeout=300) for w in workers]
         assert [w.returncode for w in workers] == [0, 0], outputs
