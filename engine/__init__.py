@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from engine.commands.auth import change_password, issue_password, sign_in
     from engine.commands.cases import OpenCase, open_case, take_action
-    from engine.commands.people import add_person, list_people, person_by_id, set_roles
+    from engine.commands.people import add_person, deactivate, list_people, person_by_id, reactivate, set_roles
     from engine.commands.records import (
         MAX_EVIDENCE_BYTES,
         add_evidence_file,
@@ -22,11 +22,13 @@ if TYPE_CHECKING:
         evidence_path,
         record_meeting,
     )
+    from engine.commands.sessions import Client, end_session, open_session, session_viewer, sign_out_everywhere
     from engine.context import Redress
     from engine.errors import BadInput, Conflict, NotFound, RedressError, Refused
     from engine.queries.access import load_viewer
     from engine.queries.cases import audit_trail, show_case, verify_trail
     from engine.queries.overview import case_access, dashboard, incident_log, matter_view, outbox, visible_cases
+    from engine.queries.people import PeopleChange, WorkItem, open_work, people_changes, verify_people_changes
     from engine.report.charts import horizontal_bars, vertical_bars
     from engine.report.monitoring import build_report
     from engine.rules.access import (
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
         may_manage_people,
         may_open_case,
         may_read_log,
+        may_read_people_changes,
         may_read_report,
         may_take,
     )
@@ -56,6 +59,19 @@ _HOME: dict[str, str] = {
     "list_people": "engine.commands.people",
     "person_by_id": "engine.commands.people",
     "set_roles": "engine.commands.people",
+    "deactivate": "engine.commands.people",
+    "reactivate": "engine.commands.people",
+    "Client": "engine.commands.sessions",
+    "end_session": "engine.commands.sessions",
+    "open_session": "engine.commands.sessions",
+    "session_viewer": "engine.commands.sessions",
+    "sign_out_everywhere": "engine.commands.sessions",
+    "PeopleChange": "engine.queries.people",
+    "WorkItem": "engine.queries.people",
+    "open_work": "engine.queries.people",
+    "people_changes": "engine.queries.people",
+    "verify_people_changes": "engine.queries.people",
+    "may_read_people_changes": "engine.rules.access",
     "add_evidence_file": "engine.commands.records",
     "add_evidence_link": "engine.commands.records",
     "add_note": "engine.commands.records",
@@ -107,6 +123,19 @@ __all__ = [  # noqa: RUF022 (grouped as _HOME is)
     "list_people",
     "person_by_id",
     "set_roles",
+    "deactivate",
+    "reactivate",
+    "Client",
+    "end_session",
+    "open_session",
+    "session_viewer",
+    "sign_out_everywhere",
+    "PeopleChange",
+    "WorkItem",
+    "open_work",
+    "people_changes",
+    "verify_people_changes",
+    "may_read_people_changes",
     "add_evidence_file",
     "add_evidence_link",
     "add_note",

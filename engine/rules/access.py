@@ -124,6 +124,11 @@ def may_manage_people(viewer: Viewer) -> bool:
     return HEADTEACHER in viewer.roles
 
 
+def may_read_people_changes(viewer: Viewer, spec: Workflow) -> bool:
+    """The trail of people changes: who was let in, shut out, given roles or passwords."""
+    return spec.may(viewer.roles, "read_people_changes")
+
+
 def may_manage_outbox(viewer: Viewer) -> bool:
     return HEADTEACHER in viewer.roles
 

@@ -59,6 +59,7 @@ permissions:
   read_report: [head, chair]
   keep_records: [head, chair]
   manage_people: [head]
+  read_people_changes: [head, chair]
   resend_email: [head]
   write_letters: [head]
   migrate_cases: [head]
