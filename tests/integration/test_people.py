@@ -94,7 +94,7 @@ def test_a_bad_row_imports_nothing_and_names_its_line(app: Redress) -> None:
     bad = CSV + "No Email,not-an-email,staff\nWrong Role,wrong@school.example,janitor\n"
     plan = import_people(app, bad, dry_run=True)
     assert [line for line, _ in plan.errors] == [5, 6]
-    with pytest.raises(BadInput, match="line 5: .*line 6: unknown role 'janitor'"):
+    with pytest.raises(BadInput, match=r"line 5: .*line 6: unknown role 'janitor'"):
         import_people(app, bad)
     with app.db.reading() as session:
         assert session.scalars(select(Person).where(Person.email == "nina@school.example")).first() is None
