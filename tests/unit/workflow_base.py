@@ -59,7 +59,6 @@ permissions:
   read_report: [head, chair]
   keep_records: [head, chair]
   manage_people: [head]
-  read_people_changes: [head, chair]
   resend_email: [head]
   write_letters: [head]
   migrate_cases: [head]
@@ -67,6 +66,7 @@ permissions:
   receive_review_reminder: [head]
   coordinate_esafety: [head]
   oversee_esafety: [chair]
+  read_people_changes: [head, chair]
 """
 
 
