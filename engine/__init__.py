@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from engine.commands.auth import change_password, issue_password, sign_in
     from engine.commands.cases import OpenCase, open_case, take_action
     from engine.commands.outbox import ALL_FAILED, resend
-    from engine.commands.people import add_person, list_people, person_by_id, set_roles
+    from engine.commands.people import add_person, deactivate, list_people, person_by_id, reactivate, set_roles
     from engine.commands.records import (
         MAX_EVIDENCE_BYTES,
         add_evidence_file,
@@ -23,12 +23,14 @@ if TYPE_CHECKING:
         evidence_path,
         record_meeting,
     )
+    from engine.commands.sessions import Client, end_session, open_session, session_viewer, sign_out_everywhere
     from engine.context import Redress
     from engine.errors import BadInput, Conflict, NotAllowed, NotFound, RedressError, Refused
     from engine.queries.access import load_viewer
     from engine.queries.cases import audit_trail, show_case, verify_trail
     from engine.queries.outbox import OutboxLine, OutboxView, read_outbox
     from engine.queries.overview import case_access, dashboard, incident_log, matter_view, visible_cases
+    from engine.queries.people import PeopleChange, WorkItem, open_work, people_changes, verify_people_changes
     from engine.report.charts import report_charts
     from engine.report.monitoring import build_report
     from engine.rules.access import (
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
         may_manage_people,
         may_open_case,
         may_read_log,
+        may_read_people_changes,
         may_read_report,
         may_resend_email,
         may_take,
@@ -57,8 +60,10 @@ _HOME: dict[str, str] = {
     "ALL_FAILED": "engine.commands.outbox",
     "resend": "engine.commands.outbox",
     "add_person": "engine.commands.people",
+    "deactivate": "engine.commands.people",
     "list_people": "engine.commands.people",
     "person_by_id": "engine.commands.people",
+    "reactivate": "engine.commands.people",
     "set_roles": "engine.commands.people",
     "add_evidence_file": "engine.commands.records",
     "add_evidence_link": "engine.commands.records",
@@ -66,6 +71,11 @@ _HOME: dict[str, str] = {
     "evidence_path": "engine.commands.records",
     "MAX_EVIDENCE_BYTES": "engine.commands.records",
     "record_meeting": "engine.commands.records",
+    "Client": "engine.commands.sessions",
+    "end_session": "engine.commands.sessions",
+    "open_session": "engine.commands.sessions",
+    "session_viewer": "engine.commands.sessions",
+    "sign_out_everywhere": "engine.commands.sessions",
     "Redress": "engine.context",
     "BadInput": "engine.errors",
     "Conflict": "engine.errors",
@@ -77,14 +87,19 @@ _HOME: dict[str, str] = {
     "audit_trail": "engine.queries.cases",
     "show_case": "engine.queries.cases",
     "verify_trail": "engine.queries.cases",
+    "OutboxLine": "engine.queries.outbox",
+    "OutboxView": "engine.queries.outbox",
+    "read_outbox": "engine.queries.outbox",
     "case_access": "engine.queries.overview",
     "dashboard": "engine.queries.overview",
     "incident_log": "engine.queries.overview",
     "matter_view": "engine.queries.overview",
     "visible_cases": "engine.queries.overview",
-    "OutboxLine": "engine.queries.outbox",
-    "OutboxView": "engine.queries.outbox",
-    "read_outbox": "engine.queries.outbox",
+    "open_work": "engine.queries.people",
+    "people_changes": "engine.queries.people",
+    "PeopleChange": "engine.queries.people",
+    "verify_people_changes": "engine.queries.people",
+    "WorkItem": "engine.queries.people",
     "report_charts": "engine.report.charts",
     "build_report": "engine.report.monitoring",
     "case_status": "engine.rules.access",
@@ -93,6 +108,7 @@ _HOME: dict[str, str] = {
     "may_manage_people": "engine.rules.access",
     "may_open_case": "engine.rules.access",
     "may_read_log": "engine.rules.access",
+    "may_read_people_changes": "engine.rules.access",
     "may_read_report": "engine.rules.access",
     "may_resend_email": "engine.rules.access",
     "may_take": "engine.rules.access",
@@ -102,7 +118,7 @@ _HOME: dict[str, str] = {
     "Settings": "engine.settings",
 }
 
-__all__ = [  # noqa: RUF022 (grouped as _HOME is)
+__all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "change_password",
     "issue_password",
     "sign_in",
@@ -112,8 +128,10 @@ __all__ = [  # noqa: RUF022 (grouped as _HOME is)
     "ALL_FAILED",
     "resend",
     "add_person",
+    "deactivate",
     "list_people",
     "person_by_id",
+    "reactivate",
     "set_roles",
     "add_evidence_file",
     "add_evidence_link",
@@ -121,6 +139,11 @@ __all__ = [  # noqa: RUF022 (grouped as _HOME is)
     "evidence_path",
     "MAX_EVIDENCE_BYTES",
     "record_meeting",
+    "Client",
+    "end_session",
+    "open_session",
+    "session_viewer",
+    "sign_out_everywhere",
     "Redress",
     "BadInput",
     "Conflict",
@@ -132,14 +155,19 @@ __all__ = [  # noqa: RUF022 (grouped as _HOME is)
     "audit_trail",
     "show_case",
     "verify_trail",
+    "OutboxLine",
+    "OutboxView",
+    "read_outbox",
     "case_access",
     "dashboard",
     "incident_log",
     "matter_view",
     "visible_cases",
-    "OutboxLine",
-    "OutboxView",
-    "read_outbox",
+    "open_work",
+    "people_changes",
+    "PeopleChange",
+    "verify_people_changes",
+    "WorkItem",
     "report_charts",
     "build_report",
     "case_status",
@@ -148,6 +176,7 @@ __all__ = [  # noqa: RUF022 (grouped as _HOME is)
     "may_manage_people",
     "may_open_case",
     "may_read_log",
+    "may_read_people_changes",
     "may_read_report",
     "may_resend_email",
     "may_take",

@@ -121,6 +121,9 @@ class Settings(_Frozen):
     worker_sweep_seconds: int = Field(30, ge=1, description="a whole number of seconds such as 30")
     secret_key: SecretStr | None = Field(
         None, description="a long random string that signs the web app's session cookies (made and kept in data_dir when unset)")
+    session_idle_minutes: int = Field(60, ge=1, le=24 * 60, description="a whole number of minutes such as 60")
+    session_hours: int = Field(8, ge=1, le=24 * 30, description="a whole number of hours such as 8")
+    sign_in_retention_days: int = Field(90, ge=1, description="a whole number of days such as 90")
 
     _sources: dict[str, str] = PrivateAttr(default_factory=dict)
 

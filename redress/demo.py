@@ -47,7 +47,7 @@ def seed(app: Redress) -> list[Login]:
     for name, local, roles in PEOPLE:
         email, password = f"{local}@{DOMAIN}", new_password()
         add_person(app, name, email, roles)
-        set_password(app, email, password)
+        set_password(app, email, password, actor="demo")
         logins.append(Login(name, email, tuple(roles), password))
     _cases(app)
     return logins

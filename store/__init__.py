@@ -3,6 +3,7 @@
 This package imports nothing from the engine.
 """
 
+from . import school_trail
 from .db import Database, normalise_url
 from .models import (
     AuditEvent,
@@ -14,12 +15,14 @@ from .models import (
     OutboxMessage,
     Party,
     Person,
+    SchoolEvent,
     SignIn,
     Timer,
+    WebSession,
     WorkflowVersion,
 )
 
 __all__ = [
     "AuditEvent", "Base", "Case", "Database", "Evidence", "Meeting", "Note", "OutboxMessage", "Party",
-    "Person", "SignIn", "Timer", "WorkflowVersion", "normalise_url",
+    "Person", "SchoolEvent", "SignIn", "Timer", "WebSession", "WorkflowVersion", "normalise_url", "school_trail",
 ]

@@ -224,9 +224,13 @@ class OutboxMessage(Base):
 
 
 class SignIn(Base):
-    """Every sign-in attempt to the web app, kept for the record."""
+    """Every sign-in attempt to the web app, kept for `sign_in_retention_days` (then pruned)."""
 
     __tablename__ = "sign_ins"
+    __table_args__ = (
+        Index("ix_sign_ins_at", "at"),  # pruning by age
+        Index("ix_sign_ins_client", "client", "at"),  # the per-address throttle
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320))
@@ -234,3 +238,44 @@ class SignIn(Base):
     at: Mapped[datetime]
     succeeded: Mapped[bool]
     detail: Mapped[str] = mapped_column(String(200), default="")
+    client: Mapped[str | None] = mapped_column(String(64), default=None)
+    """The address the attempt came from, when known."""
+
+
+class WebSession(Base):
+    """A signed-in browser. The cookie carries a random token; only its SHA-256 is kept here, so a
+    copy of this table signs nobody in. Revoked rows stay until they expire, then are pruned."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (Index("ix_sessions_person", "person_id", "revoked_at"), Index("ix_sessions_expires", "expires_at"))
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """The SHA-256 (hex) of the token the cookie carries."""
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    """The absolute end, however active the session is."""
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    user_agent: Mapped[str | None] = mapped_column(String(200), default=None)
+    client: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class SchoolEvent(Base):
+    """One change to who may use Redress (people added, deactivated, roles, passwords, sessions ended),
+    hash-chained to the one before it like a case's audit trail. Append-only."""
+
+    __tablename__ = "school_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(unique=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(320))
+    """Who made the change: an email, or 'command line (USER)'."""
+    kind: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), default=None, index=True)
+    subject: Mapped[str] = mapped_column(String(320), default="")
+    """The email of the person changed, as it was then."""
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -17,11 +17,10 @@ from web import errors
 from web.api import cases as api_cases
 from web.api import records as api_records
 from web.api import school as api_school
-from web.routes import account, admin, browse, cases, dashboard, records, signin
+from web.routes import account, admin, browse, cases, dashboard, people, records, signin
 from web.security import BodyLimit, SecurityHeaders, secret_key
 
 STATIC = Path(__file__).parent / "static"
-SESSION_HOURS = 8
 THREADS = 4
 API_DESCRIPTION = """The same engine as the pages, as JSON. Sign in through the sign-in form (the session cookie
 is the credential); every call that changes something carries the session's CSRF token (from `GET /api/me`)
@@ -48,7 +47,7 @@ def create_app(redress: Redress, *, secret: str | None = None) -> FastAPI:
     app.state.redress = redress
     app.state.features = features()
     errors.install(app)
-    for module in (signin, account, dashboard, cases, records, admin, browse):
+    for module in (signin, account, dashboard, cases, records, people, admin, browse):
         app.include_router(module.router)
     if "report" in app.state.features:
         from web.api import report as api_report
@@ -61,7 +60,7 @@ def create_app(redress: Redress, *, secret: str | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     base = redress.settings.base_url or ""
     app.add_middleware(SessionMiddleware, secret_key=secret or secret_key(redress.settings), session_cookie="redress_session",
-                       max_age=SESSION_HOURS * 3600, same_site="lax", https_only=base.startswith("https://"))
+                       max_age=redress.settings.session_hours * 3600, same_site="lax", https_only=base.startswith("https://"))
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     return app

@@ -1,8 +1,9 @@
-"""The signed session cookie: who is signed in, their CSRF token, and a one-time message.
+"""The session cookie: the token of a server-side session, the CSRF token, and a one-time message.
 
-The cookie (Starlette's SessionMiddleware) is signed, HttpOnly and SameSite=Lax; it holds
-a person's id and a random token, never a role: roles are read from the database on
-every request, so a change of role or a deactivation takes effect at once.
+The cookie (Starlette's SessionMiddleware) is signed, HttpOnly and SameSite=Lax. It never holds a
+person's id or a role: it holds a random token whose session lives in the database
+(`engine.commands.sessions`), so sign-out, "sign out everywhere", a deactivation or a change of roles
+or password ends it for every copy of the cookie at once. Roles are read afresh on every request.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
-from engine import Redress, Viewer, load_viewer
+from engine import Client, Redress, Viewer, session_viewer
+from engine import end_session as end_server_session
 from web.errors import CsrfFailed, SignInRequired
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
+SID = "sid"
 
 
 def redress(request: Request) -> Redress:
@@ -62,16 +65,12 @@ async def check_form_csrf(request: Request) -> None:
         raise CsrfFailed()
 
 
-
-
 def current_viewer(request: Request) -> Viewer:
-    """The signed-in person, read afresh from the database; SignInRequired when there is none."""
-    person_id = request.session.get("pid")
-    if not isinstance(person_id, int):
+    """The signed-in person of a live session, read afresh from the database; SignInRequired when there is none."""
+    token = request.session.get(SID)
+    if not isinstance(token, str):
         raise SignInRequired()
-    app = redress(request)
-    with app.db.reading() as session:
-        viewer = load_viewer(session, person_id, app.current_workflow(session).spec)
+    viewer = session_viewer(redress(request), token)
     if viewer is None:
         request.session.clear()
         raise SignInRequired()
@@ -79,14 +78,22 @@ def current_viewer(request: Request) -> Viewer:
     return viewer
 
 
-def start_session(request: Request, person_id: int) -> None:
-    """A fresh session for a person who just signed in: a new token, nothing carried over."""
+def client_of(request: Request) -> Client:
+    return Client(request.client.host if request.client else None, request.headers.get("user-agent"))
+
+
+def start_session(request: Request, token: str) -> None:
+    """The cookie of a session just opened: the new token and a new CSRF token, nothing carried over."""
     request.session.clear()
-    request.session["pid"] = person_id
+    request.session[SID] = token
     request.session["csrf"] = secrets.token_urlsafe(32)
 
 
 def end_session(request: Request) -> None:
+    """Sign-out: the server-side session ends (so a copy of the cookie is dead too), and the cookie is emptied."""
+    token = request.session.get(SID)
+    if isinstance(token, str):
+        end_server_session(redress(request), token)
     request.session.clear()
 
 

@@ -13,7 +13,15 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.responses import Response
 
-from engine import Viewer, may_manage_people, may_open_case, may_read_log, may_read_report, may_resend_email
+from engine import (
+    Viewer,
+    may_manage_people,
+    may_open_case,
+    may_read_log,
+    may_read_people_changes,
+    may_read_report,
+    may_resend_email,
+)
 from web.session import csrf_token, redress, take_flash
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -48,6 +56,8 @@ def nav(request: Request, viewer: Viewer) -> list[tuple[str, str]]:
         links.append(("/report", "Report"))
     if may_manage_people(viewer):
         links.append(("/people", "People"))
+    if may_read_people_changes(viewer):
+        links.append(("/people/changes", "People changes"))
     if may_resend_email(viewer):
         links.append(("/outbox", "Outbox"))
     links.append(("/workflow", "Workflow"))

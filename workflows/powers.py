@@ -14,6 +14,7 @@ POWERS: dict[str, str] = {
     "read_report": "read the monitoring report",
     "keep_records": "add evidence, notes and meetings to a case they see in full",
     "manage_people": "add people, give them roles and issue their passwords",
+    "read_people_changes": "read the school's trail of people changes (added, deactivated, roles, passwords)",
     "resend_email": "see the outbox of email and send failed messages again",
     "write_letters": "write the letters to the poster (and sign those written for the school)",
     "migrate_cases": "move an open case to the current version of the workflow",

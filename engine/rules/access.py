@@ -42,6 +42,7 @@ class Power(StrEnum):
     RECEIVE_REVIEW_REMINDER = "receive_review_reminder"
     COORDINATE_ESAFETY = "coordinate_esafety"
     OVERSEE_ESAFETY = "oversee_esafety"
+    READ_PEOPLE_CHANGES = "read_people_changes"
 
 
 def holders(spec: Workflow, power: Power) -> frozenset[str]:
@@ -171,6 +172,11 @@ def may_manage_people(viewer: Viewer) -> bool:
 def may_resend_email(viewer: Viewer) -> bool:
     """See the outbox and send failed email again: the CLI, the page and the API all ask this."""
     return viewer.can(Power.RESEND_EMAIL)
+
+
+def may_read_people_changes(viewer: Viewer) -> bool:
+    """The trail of people changes: who was let in, shut out, given roles or passwords."""
+    return viewer.can(Power.READ_PEOPLE_CHANGES)
 
 
 def case_status(sight: Sight) -> int:

@@ -11,8 +11,13 @@ import click
 from engine.commands import cases, records
 from engine.errors import BadInput
 from engine.queries import cases as queries
+from engine.queries import reading
+from engine.rules.access import Sight
 from engine.rules.clock import parse_instant
 from redress.cli.common import app_context, as_option, json_option, print_json
+
+reader_option = click.option("--as", "actor", required=True, metavar="EMAIL",
+                             help="Who is reading (their email in Redress): they see what the web shows them.")
 
 
 @click.group()
@@ -62,11 +67,12 @@ def case_open(categories: tuple[str, ...], summary: str, actor: str, staff: tupl
 @click.option("--open", "status", flag_value="open", help="Only open cases.")
 @click.option("--closed", "status", flag_value="closed", help="Only closed cases.")
 @click.option("--overdue", is_flag=True, help="Only cases with a deadline past due.")
+@reader_option
 @json_option
-def case_list(stage: str | None, status: str | None, overdue: bool, as_json: bool) -> None:
-    """List cases, oldest first."""
+def case_list(stage: str | None, status: str | None, overdue: bool, actor: str, as_json: bool) -> None:
+    """List the cases you see in full, oldest first."""
     with app_context() as app:
-        rows = queries.list_cases(app, stage=stage, status=status, overdue=overdue)
+        rows = reading.cases_for(app, reading.reader(app, actor), stage=stage, status=status, overdue=overdue)
     if as_json:
         print_json(rows)
         return
@@ -78,16 +84,25 @@ def case_list(stage: str | None, status: str | None, overdue: bool, as_json: boo
 
 @case.command("show")
 @click.argument("case_id", type=int)
-@click.option("--as", "actor", metavar="EMAIL", help="Show the actions this person may take now.")
+@reader_option
 @json_option
-def case_show(case_id: int, actor: str | None, as_json: bool) -> None:
-    """A case: stage, categories, people, evidence, deadlines, the actions you may take."""
+def case_show(case_id: int, actor: str, as_json: bool) -> None:
+    """A case: stage, categories, people, evidence, deadlines, the actions you may take (what --as may see)."""
     with app_context() as app:
-        view = queries.show_case(app, case_id, actor)
+        sight, view = reading.case_for(app, reading.reader(app, actor), case_id)
     if as_json:
         print_json(view)
-        return
-    _print_case(view)
+    elif sight is Sight.MATTER:
+        _print_matter(view)
+    else:
+        _print_case(view)
+
+
+def _print_matter(view: dict[str, Any]) -> None:
+    state = f"closed on {view['closed_on']}" if view["closed"] else "being dealt with"
+    click.echo(f"Case #{view['id']}, opened on {view['opened_on']}, about you: {state}")
+    for person in view["dealt_with_by"]:
+        click.echo(f"  dealt with by {person['name']} ({person['role']})")
 
 
 def _print_case(view: dict[str, Any]) -> None:
@@ -184,12 +199,12 @@ def case_meeting(case_id: int, held_on: str, attendees: str, notes: str, actor: 
 @case.command("audit")
 @click.argument("case_id", type=int)
 @click.option("--verify", is_flag=True, help="Recompute the hash chain and name the first event that does not match.")
+@reader_option
 @json_option
-def case_audit(case_id: int, verify: bool, as_json: bool) -> None:
-    """The audit trail of a case, every event in order."""
+def case_audit(case_id: int, verify: bool, actor: str, as_json: bool) -> None:
+    """The audit trail of a case you see in full, every event in order."""
     with app_context() as app:
-        events = queries.audit_trail(app, case_id)
-        result = queries.verify_trail(app, case_id) if verify else None
+        events, result = reading.audit_for(app, reading.reader(app, actor), case_id, verify=verify)
     if as_json:
         payload: dict[str, Any] = {"case": case_id, "events": events}
         if result:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from engine.commands.people import add_person, list_people
+from engine.commands.people import add_person, deactivate, list_people, reactivate, set_roles
 from engine.commands.setup import init as init_database
 from engine.context import Redress
 from redress.cli.common import app_context, json_option, print_json
@@ -87,3 +87,66 @@ def people_list(as_json: bool) -> None:
         return
     for row in rows:
         click.echo(f"{row['name']:<30} {row['email']:<40} {', '.join(row['roles'])}{'' if row['active'] else ' (inactive)'}")
+
+
+@people.command("set-roles")
+@click.argument("email")
+@click.option("--role", "roles", multiple=True, help="A role from workflows.yaml (repeat for several; none leaves them no role).")
+def people_set_roles(email: str, roles: tuple[str, ...]) -> None:
+    """Replace the roles of EMAIL (their sessions end; the last person who manages people keeps that role)."""
+    with app_context() as app:
+        person = set_roles(app, email, roles)
+        click.echo(f"{person.name} <{person.email}> now has the roles: {', '.join(person.roles) or 'none'}")
+
+
+@people.command("deactivate")
+@click.argument("email")
+def people_deactivate(email: str) -> None:
+    """A leaver: EMAIL can no longer sign in, and every session of theirs ends. Lists the open work to hand on."""
+    from engine.queries.people import open_work
+
+    with app_context() as app:
+        person = deactivate(app, email)
+        work = open_work(app, person.id)
+        click.echo(f"deactivated {person.name} <{person.email}>")
+        for item in work:
+            click.echo(f"  case #{item.case_id} ({item.stage_title}): {item.what}")
+        if work:
+            click.echo("give their roles to someone else so these cases do not wait: redress people set-roles EMAIL --role ...")
+
+
+@people.command("reactivate")
+@click.argument("email")
+def people_reactivate(email: str) -> None:
+    """EMAIL may sign in again, with the roles they had."""
+    with app_context() as app:
+        person = reactivate(app, email)
+        click.echo(f"reactivated {person.name} <{person.email}> as {', '.join(person.roles) or 'no role'}")
+
+
+@people.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Say what would change, and change nothing.")
+def people_import(file: Path, dry_run: bool) -> None:
+    """Add staff from a CSV file with the columns name,email,roles (roles separated by ';').
+
+    Everyone is imported or nobody is: a bad row stops the whole file, named by its line."""
+    from engine.commands.people_import import import_people
+
+    try:
+        content = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise click.BadParameter(f"{file} is not UTF-8 text: save it as 'CSV UTF-8'") from exc
+    with app_context() as app:
+        plan = import_people(app, content, dry_run=dry_run)
+    verb = "would be" if dry_run else "were"
+    for row in plan.added:
+        click.echo(f"  add      line {row.line}: {row.name} <{row.email}> as {', '.join(row.roles) or 'no role'}")
+    for row, before in plan.changed:
+        click.echo(f"  roles    line {row.line}: {row.email}: {', '.join(before) or 'none'} -> {', '.join(row.roles) or 'none'}")
+    for line, what in plan.errors:
+        click.echo(f"  BAD      line {line}: {what}")
+    click.echo(f"{len(plan.added)} {verb} added, {len(plan.changed)} {verb} given other roles, {len(plan.unchanged)} unchanged"
+               + (f", {len(plan.errors)} bad rows: nothing would be imported" if plan.errors else ""))
+    if plan.errors:
+        raise SystemExit(1)

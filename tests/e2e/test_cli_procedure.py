@@ -43,14 +43,14 @@ def test_a_case_goes_from_report_to_legal_advice_and_its_trail_verifies(redress,
     redress("case", "note", case, "Solicitor instructed", *head)
     redress("case", "act", case, "close_after_legal_advice", *head, "--field", "advice_summary=Letter sent; posts gone")
 
-    shown = json.loads(redress("case", "show", case, "--json").out)
+    shown = json.loads(redress("case", "show", case, "--json", "--as", "head@school.example").out)
     assert shown["stage"] == "closed" and shown["outcome"] == "closed after legal advice"
     assert shown["evidence"][0]["sha256"] == hashlib.sha256(b"fake png bytes").hexdigest()
-    audit = json.loads(redress("case", "audit", case, "--json", "--verify").out)
+    audit = json.loads(redress("case", "audit", case, "--json", "--verify", "--as", "head@school.example").out)
     kinds = [e["kind"] for e in audit["events"]]
     assert kinds[0] == "opened" and kinds.count("action") == 9 and "evidence" in kinds and "meeting" in kinds
     assert audit["verification"] == {"ok": True, "checked": len(kinds), "first_bad_seq": None, "reason": ""}
-    assert "chain intact" in redress("case", "audit", case, "--verify").out
+    assert "chain intact" in redress("case", "audit", case, "--verify", "--as", "head@school.example").out
 
 
 def test_refusals_are_one_line_with_a_non_zero_exit_and_no_traceback(redress):
@@ -77,7 +77,7 @@ def test_tampered_audit_row_is_named_by_verify(redress):
         conn.execute(text("UPDATE audit_events SET data = :d WHERE case_id = :c AND seq = 2"),
                      {"d": json.dumps({"note": 1, "text": "a different note"}), "c": int(case)})
     engine.dispose()
-    result = redress("case", "audit", case, "--verify", ok=False)
+    result = redress("case", "audit", case, "--verify", "--as", "head@school.example", ok=False)
     assert result.code == 1
     assert "TAMPERED: event 2 (note" in result.out
 
@@ -96,6 +96,6 @@ def test_two_processes_acting_on_one_case_at_once_exactly_one_wins(redress):
     assert codes == [0, 1], outcomes
     loser = next(err for code, err in outcomes if code == 1)
     assert "gathering_evidence" in loser  # the loser is told what the case is now
-    audit = json.loads(redress("case", "audit", case, "--json", "--verify").out)
+    audit = json.loads(redress("case", "audit", case, "--json", "--verify", "--as", "head@school.example").out)
     assert [e["action"] for e in audit["events"]].count("acknowledge") == 1
     assert audit["verification"]["ok"]

@@ -48,5 +48,5 @@ def test_staff_reassured_equalities_told_and_chair_emailed_on_escalation(redress
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert "The posts continue" in text
     assert "<script>" not in html  # the summary arrives inert
-    audit = redress("case", "audit", case, "--json").out
+    audit = redress("case", "audit", case, "--json", "--as", "head@school.example").out
     assert audit.count('"email_sent"') == 5  # three on opening, the chair and the headteacher on escalation

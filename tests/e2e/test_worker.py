@@ -98,20 +98,20 @@ def test_a_case_left_alone_is_reminded_then_escalated_to_the_chair_by_the_worker
         redress = template(the_school, backend).copy(tmp_path, REDRESS_MAILBOX_PORT=str(port), **QUIET)
         case = redress("case", "open", "--category", "staff_offensive", "--summary", "A parent called Mr Smith useless",
                        "--staff", "sam@school.example", "--as", "coordinator@school.example").out.strip()
-        due = {d["name"]: datetime.fromisoformat(d["due_at"]) for d in json.loads(redress("case", "show", case, "--json").out)["deadlines"]}
+        due = {d["name"]: datetime.fromisoformat(d["due_at"]) for d in json.loads(redress("case", "show", case, "--json", "--as", "head@school.example").out)["deadlines"]}
 
         def worker_at(moment: datetime) -> str:
             return redress("worker", "--once", "--now", (moment + timedelta(minutes=1)).isoformat()).out
 
         assert "fired 0 deadline(s)" in worker_at(due["acknowledge_reminder"] - timedelta(hours=1))
         assert "fired 1 deadline(s): 1 reminder(s)" in worker_at(due["acknowledge_reminder"])
-        trail = json.loads(redress("case", "audit", case, "--json").out)["events"]
+        trail = json.loads(redress("case", "audit", case, "--json", "--as", "head@school.example").out)["events"]
         assert [(e["kind"], e["actor"], e["data"].get("deadline")) for e in trail if not e["kind"].startswith("email")] == [
             ("opened", "coordinator@school.example", None), ("reminder", "system", "acknowledge_reminder")]
 
         out = worker_at(due["unacknowledged_escalation"])
         assert "1 escalation(s)" in out
-        audit = json.loads(redress("case", "audit", case, "--json", "--verify").out)
+        audit = json.loads(redress("case", "audit", case, "--json", "--verify", "--as", "head@school.example").out)
         escalation = [e for e in audit["events"] if e["kind"] == "action"][-1]
         assert (escalation["action"], escalation["actor"], escalation["stage_after"]) == ("escalate_to_chair", "system", "chair_meeting")
         assert escalation["data"]["deadline"] == "unacknowledged_escalation"

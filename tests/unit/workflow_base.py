@@ -66,6 +66,7 @@ permissions:
   receive_review_reminder: [head]
   coordinate_esafety: [head]
   oversee_esafety: [chair]
+  read_people_changes: [head, chair]
 """
 
 

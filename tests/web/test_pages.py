@@ -196,23 +196,25 @@ def test_headteacher_adds_people_and_sets_their_roles(app: Redress, browser) -> 
     assert refused.status_code == 422 and "already in Redress" in refused.text
     with app.db.reading() as session:
         dora = session.scalars(select(Person).where(Person.email == "dora@school.example")).one()
-    assert head.post(f"/people/{dora.id}/roles", {"roles": ["chair", "coordinator"]}).status_code == 303
+    assert head.post(f"/people/{dora.id}/roles", {"roles": ["chair", "coordinator"], "confirm": "yes"}).status_code == 303
     page = head.get("/people")
     assert "Dora Director" in page.text and "no password yet" in page.text
     with app.db.reading() as session:
         assert session.get(Person, dora.id).roles == ["chair", "coordinator"]  # type: ignore[union-attr]
-    assert head.post("/people/99999/roles", {"roles": ["chair"]}).status_code == 404
+    assert head.post("/people/99999/roles", {"roles": ["chair"], "confirm": "yes"}).status_code == 404
 
 
 def test_a_role_taken_away_takes_effect_at_once(app: Redress, browser) -> None:  # type: ignore[no-untyped-def]
-    head, tess = browser(HEAD), browser(TESS)
+    head = browser(HEAD)
     with app.db.reading() as session:
         tess_id = session.scalars(select(Person.id).where(Person.email == TESS)).one()
     head.get("/people")
-    head.post(f"/people/{tess_id}/roles", {"roles": ["coordinator"]})
+    head.post(f"/people/{tess_id}/roles", {"roles": ["coordinator"], "confirm": "yes"})
+    tess = browser(TESS)
     assert tess.get("/log").status_code == 200
-    head.post(f"/people/{tess_id}/roles", {"roles": []})
-    assert tess.get("/log").status_code == 403
+    head.post(f"/people/{tess_id}/roles", {"roles": [], "confirm": "yes"})
+    assert tess.get("/log").status_code == 303  # signed out: every session ended with the change
+    assert browser(TESS).get("/log").status_code == 403
 
 
 def test_outbox_lists_failed_messages_and_sends_them_again(app: Redress, browser) -> None:  # type: ignore[no-untyped-def]

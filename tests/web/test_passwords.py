@@ -24,7 +24,9 @@ def _person_id(app: Redress, email: str) -> int:
 def test_the_headteacher_gives_a_new_person_a_password_they_can_sign_in_with(app: Redress, browser: Any) -> None:
     add_person(app, "Nina New", "nina@school.example", ["staff"])
     head = browser(HEAD)
-    response = head.post(f"/people/{_person_id(app, 'nina@school.example')}/password")
+    asked = head.post(f"/people/{_person_id(app, 'nina@school.example')}/password")
+    assert asked.status_code == 200 and "Set a new password for Nina New?" in asked.text and not ISSUED.search(asked.text)
+    response = head.post(f"/people/{_person_id(app, 'nina@school.example')}/password", {"confirm": "yes"})
     assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
     password = ISSUED.search(response.text)[1]  # type: ignore[index]
     assert len(password) == 14
@@ -34,8 +36,8 @@ def test_the_headteacher_gives_a_new_person_a_password_they_can_sign_in_with(app
 
 def test_only_the_headteacher_gives_passwords_and_never_without_a_csrf_token(app: Redress, browser: Any) -> None:
     target = _person_id(app, CHAIR)
-    assert browser(CHAIR).post(f"/people/{target}/password").status_code == 403
-    assert browser(HEAD).post(f"/people/{target}/password", token="").status_code == 403
+    assert browser(CHAIR).post(f"/people/{target}/password", {"confirm": "yes"}).status_code == 403
+    assert browser(HEAD).post(f"/people/{target}/password", {"confirm": "yes"}, token="").status_code == 403
     assert browser(None).sign_in(CHAIR).status_code == 303  # the chair's password is unchanged
 
 

@@ -1,11 +1,14 @@
-"""Sign-in: locked for 15 minutes after 5 failures, every attempt recorded, a deactivated person shut out."""
+"""Sign-in: a growing wait after 5 failures, one answer for every refusal, every attempt recorded (and pruned),
+a deactivated person shut out."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select, update
 
+import engine.commands.auth as auth
 from engine.context import Redress
 from store import Person, SignIn
 from tests.conftest import HEAD, SAM
@@ -17,20 +20,50 @@ def _sign_ins(app: Redress) -> list[tuple[str, bool, str]]:
         return [(s.email, s.succeeded, s.detail) for s in session.scalars(select(SignIn).order_by(SignIn.id))]
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes(app: Redress, browser) -> None:  # type: ignore[no-untyped-def]
+def test_five_failures_make_the_account_wait_and_the_wait_doubles_up_to_five_minutes(app: Redress, browser) -> None:  # type: ignore[no-untyped-def]
     person = browser()
     for _ in range(4):
         assert person.sign_in(HEAD, "wrong password!").status_code == 401
     fifth = person.sign_in(HEAD, "wrong password!")
-    assert fifth.status_code == 401 and "locked for 15 minutes" in fifth.text
+    assert fifth.status_code == 401 and auth.WRONG in fifth.text
     locked = person.sign_in(HEAD, PASSWORD)
-    assert locked.status_code == 401 and "locked" in locked.text
-    app.clock.advance(timedelta(minutes=14))  # type: ignore[attr-defined]
+    assert locked.status_code == 401 and auth.WRONG in locked.text  # the same answer as a wrong password
+    app.clock.advance(timedelta(seconds=61))  # type: ignore[attr-defined]
+    assert person.sign_in(HEAD, "wrong password!").status_code == 401  # the sixth: two minutes now
+    app.clock.advance(timedelta(seconds=61))  # type: ignore[attr-defined]
     assert person.sign_in(HEAD, PASSWORD).status_code == 401
-    app.clock.advance(timedelta(minutes=2))  # type: ignore[attr-defined]
+    app.clock.advance(timedelta(seconds=60))  # type: ignore[attr-defined]
     assert person.sign_in(HEAD, PASSWORD).status_code == 303
     details = [detail for _, _, detail in _sign_ins(app)]
-    assert details == ["wrong password"] * 4 + ["wrong password; locked", "locked", "locked", ""]
+    assert details == ["wrong password"] * 4 + ["wrong password; locked", "locked", "wrong password; locked", "locked", ""]
+
+
+def test_unknown_wrong_and_locked_get_the_same_answer(app: Redress, browser) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(5):
+        browser().sign_in(SAM, "wrong password!")
+    answers = [browser().sign_in(email, password) for email, password in
+               (("nobody@school.example", PASSWORD), (HEAD, "wrong password!"), (SAM, PASSWORD))]
+    assert {a.status_code for a in answers} == {401}
+    problems = {re.search(r'class="problem" role="alert">([^<]*)<', a.text)[1] for a in answers}  # type: ignore[index]
+    assert problems == {auth.WRONG}
+
+
+def test_one_address_is_throttled_whatever_accounts_it_tries(app: Redress, browser) -> None:  # type: ignore[no-untyped-def]
+    with app.db.unit_of_work() as session:
+        session.add_all(SignIn(email=f"guess{i}@school.example", at=app.clock.now(), succeeded=False, detail="x",
+                               client="testclient") for i in range(auth.CLIENT_LIMIT))
+    assert browser().sign_in(SAM).status_code == 401
+    assert _sign_ins(app)[-1] == (SAM, False, "too many failures from this address")
+    app.clock.advance(auth.CLIENT_WINDOW)  # type: ignore[attr-defined]
+    assert browser().sign_in(SAM).status_code == 303
+
+
+def test_old_sign_in_records_are_pruned(app: Redress, browser) -> None:  # type: ignore[no-untyped-def]
+    old = app.clock.now() - timedelta(days=app.settings.sign_in_retention_days + 1)
+    with app.db.unit_of_work() as session:
+        session.add_all(SignIn(email="old@school.example", at=old, succeeded=False, detail="x") for _ in range(3))
+    browser().sign_in(SAM)
+    assert _sign_ins(app) == [(SAM, True, "")]
 
 
 def test_a_success_resets_the_count_of_failures(app: Redress, browser) -> None:  # type: ignore[no-untyped-def]

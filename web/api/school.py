@@ -64,13 +64,13 @@ def people(app: RedressDep, viewer: ViewerDep) -> list[dict[str, Any]]:
 def add(body: PersonIn, app: RedressDep, viewer: ViewerDep) -> dict[str, Any]:
     """Add a person; they sign in once `redress people set-password` has given them a password."""
     _headteacher(viewer)
-    return {"id": add_person(app, body.name, body.email, body.roles).id}
+    return {"id": add_person(app, body.name, body.email, body.roles, actor=viewer.email).id}
 
 
 @router.put("/people/{person_id}/roles", response_model=PersonOut, dependencies=[API_CSRF])
 def roles(person_id: RowId, body: RolesIn, app: RedressDep, viewer: ViewerDep) -> dict[str, Any]:
     _headteacher(viewer)
-    return _person(set_roles(app, person_by_id(app, person_id).email, body.roles))
+    return _person(set_roles(app, person_by_id(app, person_id).email, body.roles, actor=viewer.email))
 
 
 @router.get("/outbox", response_model=OutboxOut)

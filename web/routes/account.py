@@ -1,13 +1,13 @@
-"""A signed-in person changes their own password."""
+"""A signed-in person's own account: their password, and ending every session of theirs."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from engine import BadInput, change_password
+from engine import BadInput, change_password, open_session, sign_out_everywhere
 from web.forms import text
-from web.session import FORM_CSRF, FormDep, RedressDep, ViewerDep, flash
+from web.session import FORM_CSRF, FormDep, RedressDep, ViewerDep, client_of, flash, start_session
 from web.templating import page
 
 router = APIRouter(include_in_schema=False)
@@ -20,9 +20,18 @@ def password_form(request: Request, viewer: ViewerDep) -> Response:
 
 @router.post("/account/password", dependencies=[FORM_CSRF])
 def password_post(request: Request, app: RedressDep, viewer: ViewerDep, form: FormDep) -> Response:
+    """The change ends every session of the person (a copied cookie dies with them); this browser gets a new one."""
     try:
         change_password(app, viewer.id, text(form, "current", 1000), text(form, "new", 1000), text(form, "repeated", 1000))
     except BadInput as exc:
         return page(request, "account_password.html", viewer, {"error": str(exc)}, status=400)
-    flash(request, "Your password is changed.")
+    start_session(request, open_session(app, viewer.id, client_of(request)))
+    flash(request, "Your password is changed. You are signed out everywhere else.")
     return RedirectResponse("/", status_code=303)
+
+
+@router.post("/account/sign-out-everywhere", dependencies=[FORM_CSRF])
+def sign_out_everywhere_post(request: Request, app: RedressDep, viewer: ViewerDep) -> Response:
+    sign_out_everywhere(app, viewer.id)
+    request.session.clear()
+    return RedirectResponse("/sign-in", status_code=303)

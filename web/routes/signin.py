@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from engine import sign_in
-from web.session import FORM_CSRF, end_session, redress, start_session
+from web.session import FORM_CSRF, client_of, end_session, redress, start_session
 from web.templating import page
 
 router = APIRouter(include_in_schema=False)
@@ -30,11 +30,11 @@ def sign_in_form(request: Request, next: str = "/") -> Response:
 @router.post("/sign-in", dependencies=[FORM_CSRF])
 async def sign_in_post(request: Request, email: Annotated[str, Form(max_length=320)],
                        password: Annotated[str, Form(max_length=1000)], next: Annotated[str, Form()] = "/") -> Response:
-    result = await run_in_threadpool(sign_in, redress(request), email, password)
-    if result.person_id is None:
+    result = await run_in_threadpool(sign_in, redress(request), email, password, client_of(request))
+    if result.token is None:
         context = {"next": local_path(next), "email": email, "error": result.message}
         return page(request, "sign_in.html", None, context, status=401)
-    start_session(request, result.person_id)
+    start_session(request, result.token)
     return RedirectResponse(local_path(next), status_code=303)
 
 
