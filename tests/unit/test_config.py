@@ -133,7 +133,7 @@ def test_an_unknown_time_zone_names_the_variable_and_what_to_write(tmp_path: Pat
 
 def test_a_bad_value_in_the_file_names_the_file_the_setting_and_the_value(tmp_path: Path) -> None:
     write_toml(tmp_path, 'smtp_port = "submission"\n')
-    with pytest.raises(BadInput, match=r"redress\.toml: smtp_port: .*\(got 'submission'\): write a port number"):
+    with pytest.raises(BadInput, match=r"redress\.toml:1: smtp_port: .*\(got 'submission'\): write a port number"):
         load_settings({}, tmp_path)
 
 
