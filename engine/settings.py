@@ -154,6 +154,13 @@ class Settings(_Frozen):
     def _base_url(cls, value: str | None) -> str | None:
         return None if value is None else web_address(value)
 
+    @field_validator(*PATH_FIELDS)
+    @classmethod
+    def _plain_path(cls, value: Path | None) -> Path | None:
+        if value is not None and re.search(r"[\x00-\x1f]", str(value)):
+            raise ValueError("the path holds a control character (a NUL or a line break)")
+        return value
+
     @field_validator("templates_dir")
     @classmethod
     def _templates_folder(cls, value: Path | None) -> Path | None:

@@ -49,8 +49,20 @@ def sqlite_file(url: str) -> Path | None:
 
 
 def sqlite_schema(path: Path) -> Schema:
-    """What a SQLite file holds, read without writing a byte (no WAL switch, no -wal or -shm left behind)."""
-    uri = f"{path.resolve().as_uri()}?mode=ro"
+    """What a SQLite file holds, read without changing it or leaving a -wal or -shm file behind.
+
+    A file in rollback-journal mode (another application's, say) is opened read-only, so its
+    journal mode is never switched; one in WAL mode (Redress's) read-write, so that closing the
+    last connection removes the -wal and -shm files a read-only one would leave.
+    """
+    with path.open("rb") as file:
+        header = file.read(100)
+    if not header:
+        return "empty"
+    if not header.startswith(b"SQLite format 3\x00"):
+        raise sqlite3.DatabaseError("file is not a database")
+    wal = len(header) > 18 and header[18] == 2
+    uri = f"{path.resolve().as_uri()}?mode={'rw' if wal else 'ro'}"
     with closing(sqlite3.connect(uri, uri=True)) as connection:
         names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     return _classify(names)

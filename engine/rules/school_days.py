@@ -223,8 +223,10 @@ def _event_days(event: icalendar.Component, zone: ZoneInfo, path: Path) -> tuple
             end = start + event.decoded("DURATION")
     except (ValueError, TypeError, KeyError, OverflowError) as exc:
         raise BadInput(f"{path}: the event '{_summary(event)}' has a date that cannot be read ({type(exc).__name__})") from exc
-    if not isinstance(start, date):
+    if start is None:
         return None
+    if not isinstance(start, date) or (end is not None and not isinstance(end, date)):
+        raise BadInput(f"{path}: the event '{_summary(event)}' has a date that cannot be read: fix its DTSTART and DTEND")
     first = _day(start, zone)
     if not isinstance(end, date):
         return first, first
