@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session
 from transitions import Machine
 
 import workflows
-from engine.errors import NotFound
+from engine.errors import BadInput, NotFound
 from engine.rules.clock import Clock, SystemClock
 from engine.settings import Settings, load_settings
+from engine.settings_values import masked_url
 from store import Database, WorkflowVersion
+from store.migrate import Schema, schema_state, sqlite_file, sqlite_schema
 
 if TYPE_CHECKING:
     from engine.rules.school_days import SchoolCalendar
@@ -107,8 +109,37 @@ class Redress:
         self.db.dispose()
 
 
-def open_app(settings: Settings | None = None, *, clock: Clock | None = None, **overrides: Any) -> Redress:
+def open_app(settings: Settings | None = None, *, clock: Clock | None = None, existing: bool = False,
+             **overrides: Any) -> Redress:
+    """The wired app. With `existing`, refuse (creating nothing) unless the database is Redress's own."""
     settings = settings or load_settings()
     if overrides:
         settings = settings.model_copy(update=overrides)
-    return Redress(settings, Database(settings.database_url), clock or SystemClock())
+    path = sqlite_file(settings.database_url)
+    if existing and path is not None:
+        _require(database_schema(path), str(path))  # before connecting: connecting would create the file
+    db = Database(settings.database_url)
+    if existing and path is None:
+        try:
+            _require(schema_state(db.engine), masked_url(settings.database_url))
+        except BaseException:
+            db.dispose()
+            raise
+    return Redress(settings, db, clock or SystemClock())
+
+
+def database_schema(path: Path) -> Schema | None:
+    """What the SQLite file at `path` holds; None when there is no file; BadInput when it is a folder."""
+    if path.is_dir():
+        raise BadInput(f"database_url names {path}, which is a folder: name a file such as {path / 'redress.db'}")
+    if not path.exists():
+        return None
+    return sqlite_schema(path)
+
+
+def _require(state: Schema | None, where: str) -> None:
+    if state is None or state == "empty":
+        raise NotFound(f"no Redress database at {where}: run 'redress init' first")
+    if state == "foreign":
+        raise BadInput(f"{where} is not a Redress database (it holds another application's tables): "
+                       "point database_url at Redress's own database")

@@ -21,13 +21,14 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, Valid
 
 from engine import settings_sources as sources
 from engine.errors import BadInput
+from engine.settings_values import MIN_SECRET_KEY, database_address, header_safe, is_secret_name, masked_url, web_address
 
 Nation = Literal["england", "wales", "scotland", "northern_ireland"]
 SmtpSecurity = Literal["none", "starttls", "tls"]
 
 PATH_FIELDS = ("calendar_ics", "data_dir", "workflow", "templates_dir", "mailbox_dir")
 LIST_FIELDS = ("terms", "closures")
-SECRET_FIELDS = ("smtp_password", "secret_key")
+SECRET_FIELDS = ("smtp_password", "secret_key")  # and any other setting whose name says secret, password or key
 DEFAULT = "default"
 
 
@@ -146,11 +147,49 @@ class Settings(_Frozen):
             raise ValueError(f"'{value}' is not a month and day") from None
         return value.strip()
 
-    @field_validator("database_url", "base_url")
+    @field_validator("database_url")
     @classmethod
-    def _url(cls, value: str | None) -> str | None:
-        if value is not None and "://" not in value:
-            raise ValueError(f"'{value}' is not a URL")
+    def _database_url(cls, value: str) -> str:
+        return database_address(value)
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        return None if value is None else web_address(value)
+
+    @field_validator(*PATH_FIELDS)
+    @classmethod
+    def _plain_path(cls, value: Path | None) -> Path | None:
+        if value is not None and re.search(r"[\x00-\x1f]", str(value)):
+            raise ValueError("the path holds a control character (a NUL or a line break)")
+        return value
+
+    @field_validator("templates_dir")
+    @classmethod
+    def _templates_folder(cls, value: Path | None) -> Path | None:
+        # Overrides in a folder that is not there would be silently unused: say so now.
+        if value is not None and not value.is_dir():
+            raise ValueError(f"{value} {'is not a folder' if value.exists() else 'does not exist'}")
+        return value
+
+    @field_validator("smtp_host")
+    @classmethod
+    def _host_name(cls, value: str | None) -> str | None:
+        if value is not None and (not value.strip() or re.search(r"\s", header_safe(value, "host name"))):
+            raise ValueError("the host name is empty or has spaces")
+        return value
+
+    @field_validator("smtp_user")
+    @classmethod
+    def _header_safe(cls, value: str | None) -> str | None:
+        return None if value is None else header_safe(value, "login")
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().strip()) < MIN_SECRET_KEY:
+            raise ValueError(f"the key is too short to sign cookies safely (at least {MIN_SECRET_KEY} characters; "
+                             "or leave it unset and Redress makes one in data_dir)")
         return value
 
     @field_validator("smtp_from")
@@ -161,6 +200,7 @@ class Settings(_Frozen):
         from notifications.mail import sender_address
 
         try:
+            header_safe(value, "sender")
             sender_address(value)
         except AddressError as exc:
             raise ValueError(str(exc)) from None
@@ -207,10 +247,12 @@ def load_settings(environ: Mapping[str, str] = os.environ, cwd: Path | None = No
     """Layer defaults < config file < environment into one validated Settings; BadInput on any problem."""
     cwd = cwd or Path.cwd()
     layers = [_defaults(cwd)]
+    lines: dict[str, int] = {}
     path = sources.config_file(environ, cwd)
     if path is not None:
         label = sources.file_label(path, cwd)
         layers.append(_resolved(sources.read_file(path, label, SETTING_NAMES), path.parent))
+        lines = sources.key_lines(path)
     layers.append(_resolved(sources.read_env(environ, SETTING_NAMES, LIST_FIELDS), cwd))
     merged: sources.Layer = {}
     for layer in layers:
@@ -218,25 +260,38 @@ def load_settings(environ: Mapping[str, str] = os.environ, cwd: Path | None = No
     try:
         settings = Settings.model_validate({name: value for name, (value, _) in merged.items()})
     except ValidationError as exc:
-        raise BadInput(_explain(exc, merged)) from None
+        raise BadInput(_explain(exc, merged, lines)) from None
     settings._sources = {name: label for name, (_, label) in merged.items() if label != DEFAULT}
     return settings
 
 
-def _explain(exc: ValidationError, merged: sources.Layer) -> str:
+def _where(name: str, loc: tuple[int | str, ...], label: str, lines: Mapping[str, int]) -> str:
+    """`REDRESS_X`, `redress.toml:4: x`, or `default: x`: where the refused value came from."""
+    if label.startswith("env "):
+        return label.removeprefix("env ")
+    line = lines.get(name) if label != DEFAULT else None
+    return f"{label}{f':{line}' if line else ''}: {'.'.join(map(str, loc))}"
+
+
+def _explain(exc: ValidationError, merged: sources.Layer, lines: Mapping[str, int] | None = None) -> str:
     """Every validation problem on one line, each naming where the value came from and what to write."""
     problems = []
     for error in exc.errors():
         name = str(error["loc"][0]) if error["loc"] else ""
         label = merged.get(name, (None, DEFAULT))[1]
-        where = label.removeprefix("env ") if label.startswith("env ") else f"{label}: {'.'.join(map(str, error['loc']))}"
-        message = str(error["msg"]).removeprefix("Value error, ")
-        quoted = name in SECRET_FIELDS or error["type"] == "value_error"  # our own messages quote the value
-        shown = "" if quoted else f" (got {error['input']!r})"
+        message = " ".join(str(error["msg"]).removeprefix("Value error, ").split())
+        secret = is_secret_name(name) or name == "database_url"  # never echo a value that may hold a password
+        quoted = secret or error["type"] == "value_error"  # our own messages quote the value
+        shown = "" if quoted else f" (got {_printable(error['input'])})"
         field = Settings.model_fields.get(name)
         expected = f": write {field.description}" if field and field.description else ""
-        problems.append(f"{where}: {message}{shown}{expected}")
+        problems.append(f"{_where(name, error['loc'], label, lines or {})}: {message}{shown}{expected}")
     return "; ".join(problems)
+
+
+def _printable(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def shown_value(settings: Settings, name: str) -> str:
@@ -244,10 +299,10 @@ def shown_value(settings: Settings, name: str) -> str:
     value = getattr(settings, name)
     if value is None:
         return "(not set)"
-    if name in SECRET_FIELDS:
+    if name in SECRET_FIELDS or is_secret_name(name):
         return "***"
     if name == "database_url":
-        return re.sub(r"(://[^/:@]*:)[^@/]*@", r"\1***@", str(value))
+        return masked_url(str(value))
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, time):

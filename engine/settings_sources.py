@@ -82,6 +82,23 @@ def read_file(path: Path, label: str, known: Collection[str]) -> Layer:
     return {key: (value, label) for key, value in data.items()}
 
 
+_KEY_LINE = re.compile(r"^\s*(?:\[\[?\s*)?[\"']?(?P<key>[A-Za-z0-9_-]+)[\"']?\s*(?:=|\]\]?)")
+
+
+def key_lines(path: Path) -> dict[str, int]:
+    """The line each top-level setting is written on, so a refusal can say `redress.toml:4`."""
+    lines: dict[str, int] = {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):  # already read once; a failure now only costs the line numbers
+        return lines
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _KEY_LINE.match(line)
+        if match:
+            lines.setdefault(match["key"], number)
+    return lines
+
+
 def _split(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from engine.commands.cases import Actor, load_case, resolve_actor
 from engine.context import Redress
 from engine.errors import BadInput, Refused
+from engine.files import private_folder
 from engine.rules.access import Power, holds, only
 from store import Case, Evidence, Meeting, Note, audit
 
@@ -48,7 +49,7 @@ def store_file(data_dir: Path, content: bytes) -> StoredFile:
     digest = hashlib.sha256(content).hexdigest()
     target = evidence_path(data_dir, digest)
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(target.parent)
         with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
             tmp.write(content)
             tmp.flush()

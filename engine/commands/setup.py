@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select, update
 
 import workflows
-from engine.context import Redress
+from engine.context import Redress, database_schema
+from engine.errors import Refused
+from engine.files import private_folder, private_new_file
+from engine.settings_values import masked_url
 from store import WorkflowVersion, migrate
 
 
@@ -20,12 +24,19 @@ class InitResult:
 
 
 def init(app: Redress, workflow_file: Path | None = None) -> InitResult:
-    """Idempotent: the schema is upgraded, and the workflow file becomes the current version."""
-    database = app.db.engine.url.database
-    if app.db.dialect == "sqlite" and database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
-    migrate.upgrade(app.db.engine)
+    """Idempotent: the schema is upgraded, and the workflow file becomes the current version.
+
+    The one command that creates a database; it refuses one that holds another application's tables.
+    """
     loaded = workflows.load(workflow_file or Path(app.settings.workflow), app.renderer.names())
+    path = migrate.sqlite_file(app.settings.database_url)  # the workflow read first: a bad one creates nothing
+    where = str(path) if path else masked_url(app.settings.database_url)
+    state = _prepare_sqlite(path) if path else migrate.schema_state(app.db.engine)
+    if state == "foreign":
+        raise Refused(f"{where} is not a Redress database (it holds another application's tables): "
+                      "give Redress a new file or database of its own")
+    private_folder(Path(app.settings.data_dir))
+    migrate.upgrade(app.db.engine)
     digest = loaded.spec.content_hash
     with app.db.unit_of_work() as session:
         row = session.scalars(select(WorkflowVersion).where(WorkflowVersion.content_hash == digest)).first()
@@ -37,3 +48,16 @@ def init(app: Redress, workflow_file: Path | None = None) -> InitResult:
         session.execute(update(WorkflowVersion).where(WorkflowVersion.id != row.id).values(current=False))
         row.current = True
     return InitResult(digest, loaded.spec.name, new)
+
+
+def _prepare_sqlite(path: Path) -> migrate.Schema:
+    """Make the file private to this user (0600, its folder 0700) before SQLite writes to it."""
+    state = database_schema(path)
+    if state is None:
+        private_folder(path.parent)
+        private_new_file(path)
+        return "empty"
+    if state != "foreign":
+        os.chmod(path, 0o600)  # an older Redress made it world-readable; -wal and -shm copy this mode
+    return state
+

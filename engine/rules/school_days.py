@@ -203,19 +203,53 @@ def _day(value: date, zone: ZoneInfo) -> date:
     return value
 
 
-def _event_days(event: icalendar.Component, zone: ZoneInfo) -> tuple[date, date] | None:
+def _parse_ics(data: bytes, path: Path) -> icalendar.Calendar:
+    """The parsed calendar; a file that is not one is refused without echoing its bytes."""
+    if b"\0" in data or not data.lstrip().upper().startswith(b"BEGIN:VCALENDAR"):
+        raise BadInput(f"{path}: not an iCalendar file (it does not start with BEGIN:VCALENDAR): export the term dates as .ics")
+    try:
+        data.decode("utf-8")
+        return icalendar.Calendar.from_ical(data)
+    except (ValueError, TypeError, KeyError, IndexError) as exc:  # the library's parse errors are not one type
+        raise BadInput(f"{path}: not a readable iCalendar file ({type(exc).__name__}): export the term dates as .ics again") from exc
+
+
+def _event_days(event: icalendar.Component, zone: ZoneInfo, path: Path) -> tuple[date, date] | None:
     """The first and last day an event covers (DTEND is exclusive in iCalendar)."""
-    start = event.decoded("DTSTART", None)
-    if not isinstance(start, date):
+    try:
+        start = event.decoded("DTSTART", None)
+        end = event.decoded("DTEND", None)
+        if end is None and event.get("DURATION") is not None and isinstance(start, date):
+            end = start + event.decoded("DURATION")
+    except (ValueError, TypeError, KeyError, OverflowError) as exc:
+        raise BadInput(f"{path}: the event '{_summary(event)}' has a date that cannot be read ({type(exc).__name__})") from exc
+    if start is None:
         return None
-    end = event.decoded("DTEND", None)
-    if end is None and event.get("DURATION") is not None:
-        end = start + event.decoded("DURATION")
+    if not isinstance(start, date) or (end is not None and not isinstance(end, date)):
+        raise BadInput(f"{path}: the event '{_summary(event)}' has a date that cannot be read: fix its DTSTART and DTEND")
     first = _day(start, zone)
     if not isinstance(end, date):
         return first, first
+    if _before(end, start, zone):
+        raise BadInput(f"{path}: the event '{_summary(event)}' ends ({end}) before it starts ({start}): fix its DTEND or DURATION")
+    if not 2000 <= first.year <= 2100 or not 2000 <= end.year <= 2100:
+        raise BadInput(f"{path}: the event '{_summary(event)}' is dated outside 2000-2100: fix its dates")
     last = _day(end - timedelta(microseconds=1), zone) if isinstance(end, datetime) else end - timedelta(days=1)
     return first, max(first, last)
+
+
+def _before(end: date, start: date, zone: ZoneInfo) -> bool:
+    if isinstance(end, datetime) and isinstance(start, datetime):
+        try:
+            return end < start
+        except TypeError:  # one has a time zone, the other not: compare the days
+            pass
+    return _day(end, zone) < _day(start, zone)
+
+
+def _summary(event: icalendar.Component) -> str:
+    text = " ".join(str(event.get("SUMMARY", "untitled")).split())
+    return "".join(ch for ch in text if ch.isprintable())[:60]
 
 
 def read_ics(path: Path, zone: ZoneInfo, setting: str = "calendar_ics") -> IcsDates:
@@ -224,14 +258,11 @@ def read_ics(path: Path, zone: ZoneInfo, setting: str = "calendar_ics") -> IcsDa
         data = path.read_bytes()
     except OSError as exc:
         raise BadInput(f"{setting}: cannot read {path} ({exc.strerror}): fix the path or export the term dates again") from exc
-    try:
-        parsed = icalendar.Calendar.from_ical(data)
-    except ValueError as exc:
-        raise BadInput(f"{path}: not an iCalendar file ({exc}): export the term dates as .ics") from exc
+    parsed = _parse_ics(data, path)
     terms: list[Term] = []
     closures: set[date] = set()
     for event in parsed.walk("VEVENT"):
-        days = _event_days(event, zone)
+        days = _event_days(event, zone, path)
         if days is None:
             continue
         first, last = days

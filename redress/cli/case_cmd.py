@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from engine.commands import cases, records
-from engine.errors import BadInput
 from engine.queries import cases as queries
 from engine.queries import reading
 from engine.rules.access import Sight
-from engine.rules.clock import parse_instant
 from redress.cli.common import app_context, as_option, json_option, print_json
+from redress.cli.params import DATE, ID, INSTANT, in_zone
 
 reader_option = click.option("--as", "actor", required=True, metavar="EMAIL",
                              help="Who is reading (their email in Redress): they see what the web shows them.")
@@ -44,16 +43,16 @@ def _fields(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--poster", "posters", multiple=True, metavar="NAME[:CONTACT]", help="Who posted it, and how to reach them.")
 @click.option("--platform", help="Where it was posted (Facebook, a WhatsApp group, ...).")
 @click.option("--link", help="The address of the post.")
-@click.option("--seen-at", help="When it was seen (ISO date or date and time, school time).")
+@click.option("--seen-at", type=INSTANT, help="When it was seen (ISO date or date and time, school time).")
 @json_option
 def case_open(categories: tuple[str, ...], summary: str, actor: str, staff: tuple[str, ...], pupils: tuple[str, ...],
-              posters: tuple[str, ...], platform: str | None, link: str | None, seen_at: str | None, as_json: bool) -> None:
+              posters: tuple[str, ...], platform: str | None, link: str | None, seen_at: datetime | None, as_json: bool) -> None:
     """Open a case; prints its ID."""
     with app_context() as app:
         details = cases.OpenCase(
             categories=categories, summary=summary, staff=staff, pupils=pupils,
             posters=[(name.strip(), contact.strip()) for name, _, contact in (p.partition(":") for p in posters)],
-            platform=platform, link=link, seen_at=parse_instant(seen_at, app.zone) if seen_at else None,
+            platform=platform, link=link, seen_at=in_zone(seen_at, app.zone) if seen_at else None,
         )
         case_id = cases.open_case(app, actor, details)
         if as_json:
@@ -83,7 +82,7 @@ def case_list(stage: str | None, status: str | None, overdue: bool, actor: str, 
 
 
 @case.command("show")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @reader_option
 @json_option
 def case_show(case_id: int, actor: str, as_json: bool) -> None:
@@ -129,12 +128,12 @@ def _print_case(view: dict[str, Any]) -> None:
 
 
 @case.command("act")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.argument("action")
 @as_option
 @click.option("--field", "fields", multiple=True, metavar="NAME=VALUE", help="A field the action asks for (repeat).")
 @click.option("--note", help="A note to keep with the action.")
-@click.option("--expect-version", type=int, help="Refuse if the case changed since this version.")
+@click.option("--expect-version", type=ID, help="Refuse if the case changed since this version.")
 @json_option
 def case_act(case_id: int, action: str, actor: str, fields: tuple[str, ...], note: str | None,
              expect_version: int | None, as_json: bool) -> None:
@@ -150,7 +149,7 @@ def case_act(case_id: int, action: str, actor: str, fields: tuple[str, ...], not
 
 
 @case.command("evidence")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.option("--file", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A screenshot or saved page.")
 @click.option("--link", help="The address of the post.")
 @as_option
@@ -169,7 +168,7 @@ def case_evidence(case_id: int, file: Path | None, link: str | None, actor: str,
 
 
 @case.command("note")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.argument("text")
 @as_option
 def case_note(case_id: int, text: str, actor: str) -> None:
@@ -180,24 +179,20 @@ def case_note(case_id: int, text: str, actor: str) -> None:
 
 
 @case.command("meeting")
-@click.argument("case_id", type=int)
-@click.option("--held-on", required=True, help="The date of the meeting (YYYY-MM-DD).")
+@click.argument("case_id", type=ID)
+@click.option("--held-on", "day", type=DATE, required=True, help="The date of the meeting (YYYY-MM-DD).")
 @click.option("--attendees", required=True, help="Who attended.")
 @click.option("--notes", default="", help="What was said.")
 @as_option
-def case_meeting(case_id: int, held_on: str, attendees: str, notes: str, actor: str) -> None:
+def case_meeting(case_id: int, day: date, attendees: str, notes: str, actor: str) -> None:
     """Record a meeting held about a case."""
-    try:
-        day = date.fromisoformat(held_on)
-    except ValueError:
-        raise BadInput(f"'{held_on}' is not a date: write it as YYYY-MM-DD") from None
     with app_context() as app:
         meeting = records.record_meeting(app, case_id, actor, day, attendees, notes)
     click.echo(f"meeting #{meeting.id} recorded on case #{case_id}")
 
 
 @case.command("audit")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.option("--verify", is_flag=True, help="Recompute the hash chain and name the first event that does not match.")
 @reader_option
 @json_option
@@ -222,7 +217,7 @@ def case_audit(case_id: int, verify: bool, actor: str, as_json: bool) -> None:
 
 
 @case.command("migrate")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @as_option
 def case_migrate(case_id: int, actor: str) -> None:
     """Move an open case to the current workflow version (only when its stage exists there)."""

@@ -10,19 +10,39 @@ from typing import Any
 import click
 
 from engine.context import Redress, open_app
+from engine.settings import load_settings
 
 as_option = click.option("--as", "actor", required=True, metavar="EMAIL", help="Who is acting (their email in Redress).")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print stable JSON (see the README) instead of text.")
 
 
 @contextmanager
-def app_context() -> Iterator[Redress]:
-    """The wired app for one command; `--now` (worker) is applied by the command that takes it."""
-    app = open_app()
+def app_context(*, create: bool = False) -> Iterator[Redress]:
+    """The wired app for one command; `--now` (worker) is applied by the command that takes it.
+
+    Only `init` passes `create`: every other command refuses, creating nothing, when there is no
+    Redress database. A database failure is worded here, where the URL (password masked) is known.
+    """
+    settings = load_settings()
+    try:
+        app = open_app(settings, existing=not create)
+    except Exception as exc:
+        _reword_database_error(exc, settings.database_url)
+        raise
     try:
         yield app
+    except Exception as exc:
+        _reword_database_error(exc, settings.database_url)
+        raise
     finally:
         app.close()
+
+
+def _reword_database_error(exc: Exception, url: str) -> None:
+    from redress.cli.failures import explain, is_database_error
+
+    if is_database_error(exc):
+        raise click.ClickException(explain(exc, url)) from exc
 
 
 def print_json(value: Any) -> None:

@@ -9,6 +9,7 @@ import click
 from engine.commands import outbox as mail
 from engine.queries.outbox import OutboxLine, read_outbox
 from redress.cli.common import app_context, as_option, json_option, print_json
+from redress.cli.params import ID, OutFile
 
 
 @click.group()
@@ -40,7 +41,7 @@ def _as_json(m: OutboxLine) -> dict[str, object]:
 
 
 @outbox.command("retry")
-@click.argument("message", type=int, required=False)
+@click.argument("message", type=ID, required=False)
 @click.option("--all-failed", is_flag=True, help="Requeue every failed message.")
 @as_option
 def outbox_retry(message: int | None, all_failed: bool, actor: str) -> None:
@@ -53,13 +54,13 @@ def outbox_retry(message: int | None, all_failed: bool, actor: str) -> None:
 
 
 @click.command("letter")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.argument("kind", type=click.Choice(["meeting_invitation", "removal_request", "legal_warning"]))
 @as_option
 @click.option("--meeting-date", help="For an invitation: when (as it should read, e.g. 'Thursday 3 December at 3.30pm').")
 @click.option("--meeting-place", help="For an invitation: where.")
 @click.option("--html", "as_html", is_flag=True, help="Write HTML instead of plain text.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead of the screen.")
+@click.option("--out", type=OutFile(), help="Write to FILE instead of the screen.")
 def letter(case_id: int, kind: str, actor: str, meeting_date: str | None, meeting_place: str | None,
            as_html: bool, out: Path | None) -> None:
     """Write a letter to the poster of a case, for the headteacher to send."""

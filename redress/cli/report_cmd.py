@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 from pathlib import Path
 
 import click
 
 from redress.cli.common import app_context
-
-DATE = click.DateTime(formats=["%Y-%m-%d"])
+from redress.cli.params import DATE, YEAR, OutFile
 
 
 @click.group(invoke_without_command=True)
@@ -20,7 +19,7 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
               help="A table to read, CSV for a spreadsheet, or stable JSON (docs/report.md).")
 @click.pass_context
-def report(ctx: click.Context, start: datetime | None, end: datetime | None, by: str, fmt: str) -> None:
+def report(ctx: click.Context, start: date | None, end: date | None, by: str, fmt: str) -> None:
     """The monitoring report: cases by category, term or month, stage and outcome, escalations,
     school days taken and deadlines missed. Counts only: no names.
 
@@ -31,13 +30,13 @@ def report(ctx: click.Context, start: datetime | None, end: datetime | None, by:
     from engine.report.monitoring import build_report
 
     with app_context() as app:
-        result = build_report(app, start.date() if start else None, end.date() if end else None, "term" if by == "term" else "month")
+        result = build_report(app, start, end, "term" if by == "term" else "month")
     click.echo(render(result, fmt), nl=False)
 
 
 @report.command("annual")
-@click.option("--year", type=int, required=True, help="The calendar year to review, such as 2026.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, metavar="FILE.html",
+@click.option("--year", type=YEAR, required=True, help="The calendar year to review, such as 2026.")
+@click.option("--out", type=OutFile(), required=True, metavar="FILE.html",
               help="Where to write the review (HTML).")
 @click.option("--pdf", is_flag=True, help="Also write FILE.pdf, when chromium or wkhtmltopdf is installed.")
 def annual(year: int, out: Path, pdf: bool) -> None:

@@ -6,8 +6,10 @@ import click
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-def cli() -> None:
+@click.option("--debug", is_flag=True, help="Show the full traceback when something fails (or set REDRESS_DEBUG=1).")
+def cli(debug: bool) -> None:
     """Redress: online complaints against the school community, carried through the school's procedure."""
+    del debug  # read by `redress.cli.main`, which reports failures after this group has returned
 
 
 def _register() -> None:

@@ -11,6 +11,7 @@ import click
 from engine.commands.people import add_person, deactivate, list_people, reactivate, set_roles
 from engine.commands.setup import init as init_database
 from engine.context import Redress
+from engine.settings_values import masked_url
 from redress.cli.common import app_context, json_option, print_json
 
 
@@ -21,10 +22,10 @@ from redress.cli.common import app_context, json_option, print_json
               "(their passwords printed once) and a few cases at different stages.")
 def init(workflow_file: Path | None, demo: bool) -> None:
     """Create or upgrade the database and load the workflow as the current version."""
-    with app_context() as app:
+    with app_context(create=True) as app:
         result = init_database(app, workflow_file)
         state = "loaded as a new version" if result.new_version else "already loaded"
-        click.echo(f"database ready at {app.db.engine.url.render_as_string(hide_password=True)}; "
+        click.echo(f"database ready at {masked_url(app.settings.database_url)}; "
                    f"workflow '{result.name}' {state} ({result.content_hash[:12]})")
         if demo:
             _demo(app)

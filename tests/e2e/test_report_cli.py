@@ -97,7 +97,7 @@ def test_mistakes_get_one_line_and_no_traceback(generated, tmp_path):
     backwards = run("report", "--from", "2026-03-01", "--to", "2026-02-01", ok=False)
     assert backwards.code == 1 and "swap --from and --to" in backwards.err
     nowhere = run("report", "annual", "--year", str(YEAR), "--out", str(tmp_path / "missing" / "r.html"), ok=False)
-    assert nowhere.code == 1 and "choose a file in a folder that exists" in nowhere.err
+    assert nowhere.code == 2 and "missing does not exist: create it first" in nowhere.err  # refused before anything runs
     bad_date = run("report", "--from", "1 March", ok=False)
     assert bad_date.code == 2
     for result in (backwards, nowhere, bad_date):

@@ -133,7 +133,7 @@ def test_an_unknown_time_zone_names_the_variable_and_what_to_write(tmp_path: Pat
 
 def test_a_bad_value_in_the_file_names_the_file_the_setting_and_the_value(tmp_path: Path) -> None:
     write_toml(tmp_path, 'smtp_port = "submission"\n')
-    with pytest.raises(BadInput, match=r"redress\.toml: smtp_port: .*\(got 'submission'\): write a port number"):
+    with pytest.raises(BadInput, match=r"redress\.toml:1: smtp_port: .*\(got 'submission'\): write a port number"):
         load_settings({}, tmp_path)
 
 
@@ -205,3 +205,46 @@ def test_config_show_with_a_bad_setting_prints_one_line_and_exits_1(
 def test_a_from_address_the_mail_server_would_refuse_is_refused_at_start(tmp_path: Path, sender: str) -> None:
     with pytest.raises(BadInput, match="REDRESS_SMTP_FROM"):
         load_settings({"REDRESS_SMTP_FROM": sender}, tmp_path)
+
+
+@pytest.mark.parametrize("password", ["pa/ss", "p@ss", "p:ss", "p%25ss", "a/b@c:d%40e?f"])
+def test_a_database_password_is_masked_whatever_characters_it_holds(password: str) -> None:
+    from engine.settings_values import masked_url
+
+    shown = masked_url(f"postgresql://redress:{password}@db.example.org:5432/redress")
+    assert shown == "postgresql://redress:***@db.example.org:5432/redress"
+
+
+def test_a_password_given_as_a_query_parameter_is_masked() -> None:
+    settings = Settings(database_url="postgresql://redress@db.example.org/redress?sslmode=require&password=s3/cr@t")
+    assert shown_value(settings, "database_url") == "postgresql://redress@db.example.org/redress?sslmode=require&password=***"
+
+
+def test_an_unencoded_at_sign_in_the_password_is_refused_without_showing_it(tmp_path: Path) -> None:
+    with pytest.raises(BadInput) as caught:
+        load_settings({"REDRESS_DATABASE_URL": "postgresql://u:top@secret@db/redress"}, tmp_path)
+    assert "REDRESS_DATABASE_URL" in str(caught.value) and "%40" in str(caught.value) and "secret" not in str(caught.value)
+
+
+def test_a_setting_named_like_a_secret_is_masked() -> None:
+    from engine.settings_values import is_secret_name
+
+    assert all(map(is_secret_name, ["secret_key", "smtp_password", "api_token", "signing_key"]))
+    assert shown_value(Settings(secret_key="k" * 40), "secret_key") == "***"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("variable", "value", "words"), [
+    ("REDRESS_SECRET_KEY", "short", "too short"),
+    ("REDRESS_BASE_URL", "javascript://alert(1)", "not an http:// or https:// address"),
+    ("REDRESS_SMTP_HOST", "mail.example.org\r\nRCPT TO:<x@y>", "line break"),
+    ("REDRESS_TEMPLATES_DIR", "/nowhere/at/all", "does not exist"),
+])
+def test_unsafe_settings_are_refused_naming_the_variable(tmp_path: Path, variable: str, value: str, words: str) -> None:
+    with pytest.raises(BadInput, match=rf"^{variable}: .*{words}"):
+        load_settings({variable: value}, tmp_path)
+
+
+def test_a_refusal_in_the_file_names_its_line(tmp_path: Path) -> None:
+    write_toml(tmp_path, 'school_name = "Hillside"\n\nbase_url = "ftp://files.example.org"\n')
+    with pytest.raises(BadInput, match=r"^redress\.toml:3: base_url: "):
+        load_settings({}, tmp_path)

@@ -19,6 +19,6 @@ def test_a_key_is_made_on_first_use_kept_private_and_reused(tmp_path: Path) -> N
 
 
 def test_the_configured_key_wins_and_nothing_is_written(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path / "data", secret_key="from-the-environment-0123456789")  # type: ignore[arg-type]
-    assert secret_key(settings) == "from-the-environment-0123456789"
+    settings = Settings(data_dir=tmp_path / "data", secret_key="from-the-environment-0123456789abcdef")  # type: ignore[arg-type]
+    assert secret_key(settings) == "from-the-environment-0123456789abcdef"
     assert not (tmp_path / "data").exists()

@@ -1,0 +1,352 @@
+"""The bad-input corpus: every input here must be refused in one line, with a non-zero exit, changing nothing.
+
+Each input runs the real `redress` command (in-process through `redress.cli.main`, a few as
+subprocesses) in its own folder holding a copy of a small school's database. The outcome is
+classified as refused / traceback / multi-line / accepted / data changed; the test prints the
+counts and fails on anything but "refused". Adding an input is one line in INPUTS.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import io
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from redress.cli import main
+from tests.conftest import ROOT, SCHOOL, WORKFLOW
+
+HEAD = ("--as", "head@school.example")
+HUGE = "99999999999999999999"  # beyond 64 bits
+NOTE = ("case", "note", "1", "a note", *HEAD)
+ICS_HEAD = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+PG_DOWN = "postgresql://redress:pw@127.0.0.1:1/redress"  # nothing listens on port 1
+
+
+def _ics(*events: str) -> bytes:
+    body = "".join(f"BEGIN:VEVENT\r\nUID:{n}@test\r\nSUMMARY:Term\r\n{e}END:VEVENT\r\n" for n, e in enumerate(events))
+    return (ICS_HEAD + body + "END:VCALENDAR\r\n").encode()
+
+
+def _raise(exc: BaseException) -> Callable[..., Any]:
+    def fail(*_args: Any, **_kwargs: Any) -> Any:
+        raise exc
+    return fail
+
+
+def _db_error(message: str) -> BaseException:
+    from sqlalchemy.exc import OperationalError
+    return OperationalError("INSERT INTO notes ...", {}, sqlite3.OperationalError(message))
+
+
+def _foreign_sqlite(path: Path) -> None:
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)")
+        connection.execute("INSERT INTO users (name) VALUES ('someone else')")
+        connection.commit()
+
+
+@dataclass
+class Bad:
+    """One bad input: the command line, and what is around it (settings, files, a fault)."""
+
+    name: str
+    argv: tuple[str, ...]
+    env: dict[str, str] = field(default_factory=dict)
+    toml: str | bytes | None = None
+    files: dict[str, bytes] = field(default_factory=dict)  # written into the folder; a name ending in / is a folder
+    database: str | Callable[[Path], None] | None = "school"  # "school": a copy of the school's; None: no file
+    fault: tuple[str, Callable[..., Any]] | None = None  # "module.attribute" replaced for the run
+    listing: bool = False  # a workflow problem listing: several lines are expected
+    subprocess: bool = False  # also run as a real process
+
+
+INPUTS: list[Bad] = [
+    # -- the command line ------------------------------------------------------------------------
+    Bad("case id beyond 64 bits", ("case", "show", HUGE), subprocess=True),
+    Bad("case id negative", ("case", "show", "--", "-1")),
+    Bad("case id zero", ("case", "show", "0")),
+    Bad("case id not a number", ("case", "show", "one")),
+    Bad("case id that does not exist", ("case", "show", "4242")),
+    Bad("act on a huge id", ("case", "act", HUGE, "acknowledge", *HEAD)),
+    Bad("act: unknown action", ("case", "act", "1", "fly_to_the_moon", *HEAD)),
+    Bad("act: unknown person", ("case", "act", "1", "acknowledge", "--as", "nobody@example.org")),
+    Bad("act: huge expected version", ("case", "act", "1", "acknowledge", *HEAD, "--expect-version", HUGE)),
+    Bad("act: stale expected version", ("case", "act", "1", "acknowledge", *HEAD, "--expect-version", "99")),
+    Bad("act: field without a value", ("case", "act", "1", "acknowledge", *HEAD, "--field", "staff_reassured")),
+    Bad("note on a huge id", ("case", "note", HUGE, "x", *HEAD)),
+    Bad("note on a missing case", ("case", "note", "4242", "x", *HEAD)),
+    Bad("evidence: neither file nor link", ("case", "evidence", "1", *HEAD)),
+    Bad("evidence: missing file", ("case", "evidence", "1", "--file", "missing.png", *HEAD)),
+    Bad("evidence: a folder as the file", ("case", "evidence", "1", "--file", "shots", *HEAD), files={"shots/": b""}),
+    Bad("evidence: javascript link", ("case", "evidence", "1", "--link", "javascript:alert(1)", *HEAD)),
+    Bad("evidence: empty file", ("case", "evidence", "1", "--file", "empty.png", *HEAD), files={"empty.png": b""}),
+    Bad("meeting in year 1", ("case", "meeting", "1", "--held-on", "0001-01-01", "--attendees", "x", *HEAD)),
+    Bad("meeting in year 9999", ("case", "meeting", "1", "--held-on", "9999-12-31", "--attendees", "x", *HEAD)),
+    Bad("meeting on 30 February", ("case", "meeting", "1", "--held-on", "2026-02-30", "--attendees", "x", *HEAD)),
+    Bad("open: seen in year 1", ("case", "open", "--category", "staff_complaint", "--summary", "s", *HEAD, "--seen-at", "0001-01-01")),
+    Bad("open: seen in year 9999", ("case", "open", "--category", "staff_complaint", "--summary", "s", *HEAD,
+                                    "--seen-at", "9999-12-31T23:59")),
+    Bad("open: seen 'yesterday'", ("case", "open", "--category", "staff_complaint", "--summary", "s", *HEAD, "--seen-at", "yesterday")),
+    Bad("open: unknown category", ("case", "open", "--category", "gossip", "--summary", "s", *HEAD)),
+    Bad("letter --out into a missing folder", ("case", "letter", "1", "legal_warning", *HEAD, "--out", "missing/letter.txt"),
+        subprocess=True),
+    Bad("letter --out is a folder", ("case", "letter", "1", "legal_warning", *HEAD, "--out", "letters"), files={"letters/": b""}),
+    Bad("letter on a huge id", ("case", "letter", HUGE, "legal_warning", *HEAD)),
+    Bad("report from year 1", ("report", "--from", "0001-01-01")),
+    Bad("report to year 9999", ("report", "--to", "9999-12-31"), subprocess=True),
+    Bad("report backwards", ("report", "--from", "2026-03-01", "--to", "2026-02-01")),
+    Bad("report from '1 March'", ("report", "--from", "1 March")),
+    Bad("annual review of year 1", ("report", "annual", "--year", "1", "--out", "r.html")),
+    Bad("annual review of year 9999", ("report", "annual", "--year", "9999", "--out", "r.html")),
+    Bad("annual review into a missing folder", ("report", "annual", "--year", "2026", "--out", "missing/r.html")),
+    Bad("worker --now year 1", ("worker", "--once", "--now", "0001-01-01T00:00")),
+    Bad("worker --now year 9999", ("worker", "--once", "--now", "9999-12-31T23:59"), subprocess=True),
+    Bad("worker --now without --once", ("worker", "--now", "2026-03-02T09:00")),
+    Bad("worker --batch 0", ("worker", "--once", "--batch", "0")),
+    Bad("worker --batch beyond 64 bits", ("worker", "--once", "--batch", HUGE)),
+    Bad("outbox retry a huge id", ("outbox", "retry", HUGE, *HEAD)),
+    Bad("outbox retry neither id nor --all-failed", ("outbox", "retry", *HEAD)),
+    Bad("people add: bad email", ("people", "add", "--name", "X", "--email", "not-an-email", "--role", "staff")),
+    Bad("people add: unknown role", ("people", "add", "--name", "X", "--email", "x@school.example", "--role", "emperor")),
+    Bad("audit a huge id", ("case", "audit", HUGE)),
+    Bad("migrate a huge id", ("case", "migrate", HUGE, *HEAD)),
+    Bad("unknown command", ("frobnicate",)),
+    Bad("missing argument", ("case", "show")),
+    Bad("workflow check of a missing file", ("workflow", "check", "missing.yaml"), listing=True),
+    Bad("init with a missing workflow", ("init", "--workflow", "missing.yaml"), listing=True),
+    Bad("init with a broken workflow", ("init", "--workflow", "broken.yaml"), files={"broken.yaml": b"stages: [\n"}, listing=True),
+    # -- configuration: redress.toml -------------------------------------------------------------
+    Bad("toml: syntax error", ("case", "list"), toml="timezone = Europe/London\n"),
+    Bad("toml: unknown setting", ("case", "list"), toml='smtp_hots = "mail"\n'),
+    Bad("toml: not UTF-8", ("case", "list"), toml=b'school_name = "\xff\xfe"\n'),
+    Bad("toml: one-character secret_key", ("case", "list"), toml='secret_key = "x"\n'),
+    Bad("toml: javascript base_url", ("case", "list"), toml='base_url = "javascript://alert(1)"\n'),
+    Bad("toml: ftp base_url", ("case", "list"), toml='base_url = "ftp://files.example.org"\n'),
+    Bad("toml: templates_dir missing", ("case", "list"), toml='templates_dir = "nowhere"\n'),
+    Bad("toml: templates_dir is a file", ("case", "list"), toml='templates_dir = "t.txt"\n', files={"t.txt": b"x"}),
+    Bad("toml: CR/LF in smtp_host", ("case", "list"), toml='smtp_host = "mail.example.org\\r\\nRCPT TO:<x@y>"\n'),
+    Bad("toml: LF in smtp_from", ("case", "list"), toml='smtp_from = "Redress <r@school.example>\\nBcc: x@y.z"\n'),
+    Bad("toml: port beyond 65535", ("case", "list"), toml="smtp_port = 70000\n"),
+    Bad("toml: unknown time zone", ("case", "list"), toml='timezone = "Mars/Olympus_Mons"\n'),
+    Bad("toml: term ending before it starts", ("case", "list"), toml="[[terms]]\nstart = 2025-09-03\nend = 2025-09-01\n"),
+    Bad("toml: NUL in data_dir", ("case", "list"), toml='data_dir = "data\\u0000x"\n'),
+    Bad("toml: unencoded @ in the database password", ("config", "show"), toml='database_url = "postgresql://u:p@ss@db/redress"\n'),
+    # -- configuration: the environment ----------------------------------------------------------
+    Bad("env: short secret key", ("case", "list"), env={"REDRESS_SECRET_KEY": "tooshort"}),
+    Bad("env: javascript base_url", ("case", "list"), env={"REDRESS_BASE_URL": "javascript://alert(1)"}),
+    Bad("env: templates_dir missing", ("case", "list"), env={"REDRESS_TEMPLATES_DIR": "/nowhere/templates"}),
+    Bad("env: LF in smtp_host", ("case", "list"), env={"REDRESS_SMTP_HOST": "mail\nx"}),
+    Bad("env: CR in smtp_user", ("case", "list"), env={"REDRESS_SMTP_USER": "a\rb"}),
+    Bad("env: misspelt variable", ("case", "list"), env={"REDRESS_TIMEZONES": "Europe/London"}),
+    Bad("env: REDRESS_CONFIG missing", ("case", "list"), env={"REDRESS_CONFIG": "missing.toml"}),
+    Bad("env: port not a number", ("case", "list"), env={"REDRESS_SMTP_PORT": "submission"}),
+    Bad("env: time of day 25:00", ("case", "list"), env={"REDRESS_DEADLINE_TIME": "25:00"}),
+    Bad("env: month 13 closure", ("case", "list"), env={"REDRESS_CLOSURES": "2026-13-01"}),
+    Bad("env: database URL not a URL", ("case", "list"), env={"REDRESS_DATABASE_URL": "redress.db"}),
+    Bad("env: database port not a number", ("case", "list"), env={"REDRESS_DATABASE_URL": "postgresql://u:p@h:port/db"}),
+    # -- calendar files (.ics) -------------------------------------------------------------------
+    Bad("ics: binary bytes", ("config", "show"), env={"REDRESS_CALENDAR_ICS": "t.ics"},
+        files={"t.ics": bytes(range(256)) * 4}, subprocess=True),
+    Bad("ics: plain text", ("config", "show"), env={"REDRESS_CALENDAR_ICS": "t.ics"}, files={"t.ics": b"term starts in September\n"}),
+    Bad("ics: event ending before it starts", ("config", "show"), env={"REDRESS_CALENDAR_ICS": "t.ics"},
+        files={"t.ics": _ics("DTSTART;VALUE=DATE:20250903\r\nDTEND;VALUE=DATE:20250801\r\n")}),
+    Bad("ics: timed event ending before it starts", ("config", "show"), env={"REDRESS_CALENDAR_ICS": "t.ics"},
+        files={"t.ics": _ics("DTSTART:20250903T090000Z\r\nDTEND:20250903T080000Z\r\n")}),
+    Bad("ics: unreadable date", ("config", "show"), env={"REDRESS_CALENDAR_ICS": "t.ics"},
+        files={"t.ics": _ics("DTSTART;VALUE=DATE:2025-13-45\r\nDTEND;VALUE=DATE:20250801\r\n")}),
+    Bad("ics: year 9999", ("config", "show"), env={"REDRESS_CALENDAR_ICS": "t.ics"},
+        files={"t.ics": _ics("DTSTART;VALUE=DATE:99991201\r\nDTEND;VALUE=DATE:99991231\r\n")}),
+    Bad("ics: not UTF-8", ("config", "show"), env={"REDRESS_CALENDAR_ICS": "t.ics"},
+        files={"t.ics": (ICS_HEAD + "X-NAME:\xe9t\xe9\r\nEND:VCALENDAR\r\n").encode("latin-1")}),
+    Bad("ics: missing file", ("config", "show"), env={"REDRESS_CALENDAR_ICS": "missing.ics"}),
+    Bad("ics: a folder", ("config", "show"), env={"REDRESS_CALENDAR_ICS": "cal"}, files={"cal/": b""}),
+    # -- databases -------------------------------------------------------------------------------
+    Bad("db: none yet (case list)", ("case", "list"), database=None, subprocess=True),
+    Bad("db: none yet (people add)", ("people", "add", "--name", "X", "--email", "x@school.example", "--role", "staff"), database=None),
+    Bad("db: none yet (worker)", ("worker", "--once"), database=None),
+    Bad("db: missing folder in the URL", ("case", "list"), env={"REDRESS_DATABASE_URL": "sqlite:///missing/redress.db"}),
+    Bad("db: missing folder, init", ("init",), env={"REDRESS_DATABASE_URL": "sqlite:////proc/missing/redress.db"}),
+    Bad("db: unknown driver", ("case", "list"), env={"REDRESS_DATABASE_URL": "mysql://u:p@localhost/redress"}),
+    Bad("db: made-up driver", ("case", "list"), env={"REDRESS_DATABASE_URL": "foo+bar://localhost/redress"}),
+    Bad("db: PostgreSQL down", ("case", "list"), env={"REDRESS_DATABASE_URL": PG_DOWN}, subprocess=True),
+    Bad("db: PostgreSQL down, init", ("init",), env={"REDRESS_DATABASE_URL": PG_DOWN}),
+    Bad("db: the path is a folder", ("case", "list"), database=lambda path: path.mkdir()),
+    Bad("db: the path is a folder, init", ("init",), database=lambda path: path.mkdir()),
+    Bad("db: the path is a text file", ("case", "list"), database=lambda path: path.write_text("not a database\n")),
+    Bad("db: the path is a text file, init", ("init",), database=lambda path: path.write_text("not a database\n")),
+    Bad("db: an empty file", ("case", "list"), database=lambda path: path.write_bytes(b"")),
+    Bad("db: another app's SQLite", ("case", "list"), database=_foreign_sqlite),
+    Bad("db: another app's SQLite, init", ("init",), database=_foreign_sqlite, subprocess=True),
+    Bad("db: read-only database, a write", NOTE, env={"REDRESS_DATABASE_URL": "sqlite:///file:redress.db?mode=ro&uri=true"}),
+    Bad("db: disk full on a write", NOTE, fault=("engine.commands.records.add_note", _raise(_db_error("database or disk is full")))),
+    Bad("db: disk I/O error", NOTE, fault=("engine.commands.records.add_note", _raise(_db_error("disk I/O error")))),
+    Bad("db: locked", NOTE, fault=("engine.commands.records.add_note", _raise(_db_error("database is locked")))),
+    Bad("fs: read-only file system at init", ("init",), database=None,
+        fault=("engine.commands.setup.private_new_file", _raise(OSError(errno.EROFS, "Read-only file system", "redress.db")))),
+    Bad("fs: disk full storing evidence", ("case", "evidence", "1", "--file", "shot.png", *HEAD), files={"shot.png": b"png"},
+        fault=("engine.commands.records.store_file", _raise(OSError(errno.ENOSPC, "No space left on device", "data/evidence")))),
+    Bad("fs: permission denied writing a letter", ("case", "letter", "1", "legal_warning", *HEAD, "--out", "l.txt"),
+        fault=("pathlib.Path.write_text", _raise(PermissionError(errno.EACCES, "Permission denied", "l.txt")))),
+    Bad("fs: a folder where a file should be", ("case", "letter", "1", "legal_warning", *HEAD, "--out", "l.txt"),
+        fault=("pathlib.Path.write_text", _raise(IsADirectoryError(errno.EISDIR, "Is a directory", "l.txt")))),
+    Bad("unexpected failure inside the engine", NOTE, fault=("engine.commands.records.add_note", _raise(ValueError("boom")))),
+]
+
+
+@dataclass
+class Outcome:
+    bad: Bad
+    how: str  # in-process or subprocess
+    verdict: str  # refused, traceback, multi-line, accepted, data changed
+    code: int
+    err: str
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, str, int]]:
+    """Every file and folder below `folder`: size, content hash and mtime (folders: their listing)."""
+    seen: dict[str, tuple[int, str, int]] = {}
+    for path in sorted(folder.rglob("*")):
+        name = str(path.relative_to(folder))
+        if name.endswith("-shm") or (name.endswith("-wal") and path.stat().st_size == 0):
+            continue  # SQLite's scratch files, holding no data (a read-only connection leaves them behind)
+        if path.is_dir():
+            seen[name + "/"] = (0, ",".join(sorted(p.name for p in path.iterdir())), 0)
+        else:
+            seen[name] = (path.stat().st_size, hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns)
+    return seen
+
+
+def _prepare(bad: Bad, folder: Path, school_db: Path) -> None:
+    folder.mkdir()
+    database = folder / "redress.db"
+    if bad.database == "school":
+        shutil.copyfile(school_db, database)
+    elif callable(bad.database):
+        bad.database(database)
+    if bad.toml is not None:
+        content = bad.toml if isinstance(bad.toml, bytes) else bad.toml.encode()
+        (folder / "redress.toml").write_bytes(content)
+    for name, content in bad.files.items():
+        target = folder / name
+        if name.endswith("/"):
+            target.mkdir(parents=True)
+        else:
+            target.write_bytes(content)
+
+
+def _environment(bad: Bad) -> dict[str, str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("REDRESS_")}
+    return {**base, "REDRESS_WORKFLOW": str(WORKFLOW), **bad.env}
+
+
+@contextlib.contextmanager
+def _inside(folder: Path, env: dict[str, str], fault: tuple[str, Callable[..., Any]] | None) -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            patch.delenv(name)
+        for name, value in env.items():
+            patch.setenv(name, value)
+        patch.chdir(folder)
+        if fault:
+            patch.setattr(fault[0], fault[1])
+        yield
+
+
+def _run_in_process(argv: tuple[str, ...]) -> tuple[int, str, str, bool]:
+    out, err = io.StringIO(), io.StringIO()
+    escaped = False
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(list(argv))
+            code = 0
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 1
+        except BaseException as exc:  # an exception that escaped main is a traceback for a person
+            escaped, code = True, 1
+            err.write(f"Traceback (escaped main): {type(exc).__name__}: {exc}\n")
+    return code, out.getvalue(), err.getvalue(), escaped
+
+
+def _run_subprocess(argv: tuple[str, ...], folder: Path, env: dict[str, str]) -> tuple[int, str, str, bool]:
+    done = subprocess.run([sys.executable, "-m", "redress", *argv], cwd=folder, env={**env, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, timeout=120)
+    return done.returncode, done.stdout, done.stderr, False
+
+
+def _verdict(bad: Bad, code: int, err: str, escaped: bool, changed: bool) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    if escaped or "Traceback" in err:
+        return "traceback"
+    if code == 0:
+        return "accepted"
+    if len(lines) != 1 and not bad.listing:
+        return "multi-line"
+    if changed:
+        return "data changed"
+    return "refused"
+
+
+def _try(bad: Bad, number: int, root: Path, school_db: Path, how: str) -> Outcome:
+    folder = root / f"{number:03d}-{how}"
+    _prepare(bad, folder, school_db)
+    before = _snapshot(folder)
+    env = _environment(bad)
+    if how == "subprocess":
+        code, _out, err, escaped = _run_subprocess(bad.argv, folder, env)
+    else:
+        with _inside(folder, env, bad.fault):
+            code, _out, err, escaped = _run_in_process(bad.argv)
+    after = _snapshot(folder)
+    changed = sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+    note = f" [changed: {', '.join(changed)}]" if changed and code else ""
+    return Outcome(bad, how, _verdict(bad, code, err, escaped, bool(changed)), code, err.strip() + note)
+
+
+@pytest.fixture(scope="module")
+def school_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small school's database: the workflow loaded, its people, and case #1."""
+    folder = tmp_path_factory.mktemp("school")
+    env = _environment(Bad("school", ()))
+    commands = [("init",)]
+    commands += [("people", "add", "--name", name, "--email", email, *(a for r in roles for a in ("--role", r)))
+                 for name, email, roles in SCHOOL]
+    commands.append(("case", "open", "--category", "staff_complaint", "--summary", "A post about Mr Smith", *HEAD))
+    with _inside(folder, env, None):
+        for argv in commands:
+            code, _out, err, _ = _run_in_process(argv)
+            assert code == 0, f"redress {' '.join(argv)}: {err}"
+    return folder / "redress.db"
+
+
+def test_every_bad_input_is_refused_in_one_line_and_changes_nothing(school_db: Path, tmp_path: Path) -> None:
+    assert len(INPUTS) >= 60 and len({bad.name for bad in INPUTS}) == len(INPUTS)
+    outcomes = [_try(bad, n, tmp_path, school_db, "in-process") for n, bad in enumerate(INPUTS)]
+    outcomes += [_try(bad, n, tmp_path, school_db, "subprocess") for n, bad in enumerate(INPUTS) if bad.subprocess]
+    counts = Counter(outcome.verdict for outcome in outcomes)
+    print(f"\nbad-input corpus: {len(outcomes)} runs of {len(INPUTS)} inputs: "
+          + ", ".join(f"{verdict} {count}" for verdict, count in sorted(counts.items())))
+    wrong = [f"  {o.verdict:<12} [{o.how}] {o.bad.name} (exit {o.code}): {o.err[-300:]}" for o in outcomes if o.verdict != "refused"]
+    assert not wrong, "inputs not refused cleanly:\n" + "\n".join(wrong)
+
+
+def test_no_input_echoes_a_secret_or_the_bytes_of_a_binary_file(school_db: Path, tmp_path: Path) -> None:
+    binary = next(bad for bad in INPUTS if bad.name == "ics: binary bytes")
+    outcome = _try(binary, 0, tmp_path, school_db, "in-process")
+    assert outcome.verdict == "refused" and "\\x" not in outcome.err and len(outcome.err) < 300
+    for bad in (Bad("short key", ("case", "list"), env={"REDRESS_SECRET_KEY": "hunter2"}),
+                Bad("pg password", ("case", "list"), env={"REDRESS_DATABASE_URL": "postgresql://u:s3cr%2Ft@127.0.0.1:1/x"})):
+        outcome = _try(bad, 1 + len(bad.name), tmp_path, school_db, "in-process")
+        assert outcome.verdict == "refused" and "hunter2" not in outcome.err and "s3cr" not in outcome.err, outcome.err
