@@ -17,9 +17,10 @@ from .models import (
     SignIn,
     Timer,
     WorkflowVersion,
+    table_of,
 )
 
 __all__ = [
     "AuditEvent", "Base", "Case", "Database", "Evidence", "Meeting", "Note", "OutboxMessage", "Party",
-    "Person", "SignIn", "Timer", "WorkflowVersion", "normalise_url",
+    "Person", "SignIn", "Timer", "WorkflowVersion", "normalise_url", "table_of",
 ]
