@@ -101,4 +101,5 @@ def open_app(settings: Settings | None = None, *, clock: Clock | None = None, **
     settings = settings or load_settings()
     if overrides:
         settings = settings.model_copy(update=overrides)
-    return Redress(settings, Database(settings.database_url), clock or SystemClock())
+    database = Database(settings.database_url, synchronous=settings.sqlite_synchronous.upper())
+    return Redress(settings, database, clock or SystemClock())

@@ -10,6 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from .db import optimize
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -21,7 +23,10 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine) -> None:
+    """Upgrade to the newest schema; on SQLite, refresh the planner's statistics after (PRAGMA optimize)."""
     command.upgrade(alembic_config(engine), "head")
+    if engine.dialect.name == "sqlite":
+        optimize(engine)
 
 
 def is_current(engine: Engine) -> bool:
