@@ -18,15 +18,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
-
-import holidays
-import icalendar
 
 from engine.errors import BadInput
 from engine.settings import Settings, Term, WorkingHours
 from workflows.spec import Unit
+
+if TYPE_CHECKING:
+    import icalendar  # imported where a calendar is read: a command that reads none never loads it
 
 NATIONS: dict[str, tuple[str, str]] = {
     "england": ("ENG", "England"),
@@ -81,6 +81,8 @@ class SchoolCalendar:
         )
         self._notes = tuple(notes)
         # Each year's bank holidays are computed the first time a date in that year is asked about.
+        import holidays  # here, not at the top: `redress --help` and `case show` need no bank holidays
+
         self._bank_holidays = holidays.UK(subdiv=NATIONS[nation][0])
 
     @classmethod
@@ -224,6 +226,8 @@ def read_ics(path: Path, zone: ZoneInfo, setting: str = "calendar_ics") -> IcsDa
         data = path.read_bytes()
     except OSError as exc:
         raise BadInput(f"{setting}: cannot read {path} ({exc.strerror}): fix the path or export the term dates again") from exc
+    import icalendar
+
     try:
         parsed = icalendar.Calendar.from_ical(data)
     except ValueError as exc:

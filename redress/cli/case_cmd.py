@@ -13,9 +13,11 @@ from engine.errors import BadInput
 from engine.queries import cases as queries
 from engine.rules.clock import parse_instant
 from redress.cli.common import app_context, as_option, json_option, print_json
+from redress.cli.lazy import LazyGroup
+from redress.cli.root import CASE_COMMANDS
 
 
-@click.group()
+@click.group(cls=LazyGroup, lazy_commands=CASE_COMMANDS)
 def case() -> None:
     """Open, advance and audit cases."""
 

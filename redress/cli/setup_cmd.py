@@ -9,7 +9,6 @@ from typing import Any
 import click
 
 from engine.commands.people import add_person, list_people
-from engine.commands.setup import init as init_database
 from engine.context import Redress
 from redress.cli.common import app_context, json_option, print_json
 
@@ -21,6 +20,8 @@ from redress.cli.common import app_context, json_option, print_json
               "(their passwords printed once) and a few cases at different stages.")
 def init(workflow_file: Path | None, demo: bool) -> None:
     """Create or upgrade the database and load the workflow as the current version."""
+    from engine.commands.setup import init as init_database  # here: Alembic is for this command only
+
     with app_context() as app:
         result = init_database(app, workflow_file)
         state = "loaded as a new version" if result.new_version else "already loaded"
