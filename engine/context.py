@@ -118,7 +118,7 @@ def open_app(settings: Settings | None = None, *, clock: Clock | None = None, ex
     path = sqlite_file(settings.database_url)
     if existing and path is not None:
         _require(database_schema(path), str(path))  # before connecting: connecting would create the file
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, synchronous=settings.sqlite_synchronous.upper())
     if existing and path is None:
         try:
             _require(schema_state(db.engine), masked_url(settings.database_url))

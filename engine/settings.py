@@ -25,6 +25,7 @@ from engine.settings_values import MIN_SECRET_KEY, database_address, header_safe
 
 Nation = Literal["england", "wales", "scotland", "northern_ireland"]
 SmtpSecurity = Literal["none", "starttls", "tls"]
+SqliteSynchronous = Literal["full", "normal"]
 
 PATH_FIELDS = ("calendar_ics", "data_dir", "workflow", "templates_dir", "mailbox_dir")
 LIST_FIELDS = ("terms", "closures")
@@ -103,6 +104,8 @@ class Settings(_Frozen):
     deadline_time: time = Field(time(9), description="a time of day such as 09:00")
     working_hours: WorkingHours = Field(WorkingHours(), description="a span of hours such as 08:00-18:00")
     database_url: str = Field("sqlite:///./redress.db", description="a URL such as sqlite:///./redress.db")
+    sqlite_synchronous: SqliteSynchronous = Field(
+        "full", description="full (every commit survives a power cut) or normal (faster; the last commits may not)")
     data_dir: Path = Field(Path("data"), description="a folder for evidence files")
     workflow: Path = Field(Path("workflows.yaml"), description="the path of the workflow file")
     base_url: str | None = Field(None, description="the web address of Redress, such as https://redress.example.org")

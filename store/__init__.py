@@ -20,9 +20,10 @@ from .models import (
     Timer,
     WebSession,
     WorkflowVersion,
+    table_of,
 )
 
 __all__ = [
     "AuditEvent", "Base", "Case", "Database", "Evidence", "Meeting", "Note", "OutboxMessage", "Party",
-    "Person", "SchoolEvent", "SignIn", "Timer", "WebSession", "WorkflowVersion", "normalise_url", "school_trail",
+    "Person", "SchoolEvent", "SignIn", "Timer", "WebSession", "WorkflowVersion", "normalise_url", "school_trail", "table_of",
 ]

@@ -12,28 +12,87 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
-from .models import AuditEvent, Case
+from . import models
+from .models import AuditEvent, Case, table_of
 
-GENESIS = "0" * 64
+GENESIS = models.GENESIS
+
+
+def _digest(prev_hash: str, content: dict[str, Any]) -> str:
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(f"{prev_hash}\n{canonical}".encode()).hexdigest()
+
+
+def _content(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "case": values["case_id"],
+        "seq": values["seq"],
+        "at": values["at"].isoformat(timespec="microseconds"),
+        "actor": values["actor"],
+        "kind": values["kind"],
+        "action": values["action"],
+        "before": values["stage_before"],
+        "after": values["stage_after"],
+        "data": values["data"],
+    }
 
 
 def event_hash(prev_hash: str, event: AuditEvent) -> str:
-    content = {
-        "case": event.case_id,
-        "seq": event.seq,
-        "at": event.at.isoformat(timespec="microseconds"),
-        "actor": event.actor,
-        "kind": event.kind,
-        "action": event.action,
-        "before": event.stage_before,
-        "after": event.stage_after,
-        "data": event.data,
+    return _digest(prev_hash, _content({column: getattr(event, column) for column in _HASHED}))
+
+
+_HASHED = ("case_id", "seq", "at", "actor", "kind", "action", "stage_before", "stage_after", "data")
+
+
+@dataclass(frozen=True)
+class Head:
+    """The last event of a case's chain, as the case row holds it."""
+
+    seq: int
+    hash: str
+
+
+@dataclass(frozen=True)
+class Link(Head):
+    """An event just appended: its place in the chain, its hash and the hash it follows."""
+
+    prev_hash: str
+
+
+def next_event(
+    case_id: int,
+    head: Head,
+    *,
+    at: datetime,
+    actor: str,
+    kind: str,
+    actor_id: int | None = None,
+    action: str | None = None,
+    stage_before: str | None = None,
+    stage_after: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The row of the event that follows `head`, hash included: for a caller that writes the case's new
+    head itself, in the same transaction (the action path writes it with the stage and the version)."""
+    values = {
+        "case_id": case_id, "seq": head.seq + 1, "at": at, "actor": actor, "actor_id": actor_id, "kind": kind,
+        "action": action, "stage_before": stage_before, "stage_after": stage_after, "data": data or {},
+        "prev_hash": head.hash,
     }
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(f"{prev_hash}\n{canonical}".encode()).hexdigest()
+    values["hash"] = _digest(head.hash, _content(values))
+    return values
+
+
+_INSERT_EVENT = insert(table_of(AuditEvent))
+
+
+def insert_event(connection: Connection, values: dict[str, Any]) -> None:
+    connection.execute(_INSERT_EVENT, values)
 
 
 def append(
@@ -48,44 +107,33 @@ def append(
     stage_before: str | None = None,
     stage_after: str | None = None,
     data: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Append one event to a case's chain, in the caller's transaction."""
-    seq, prev_hash = _tail(session, case_id)
-    event = AuditEvent(
-        case_id=case_id,
-        seq=seq,
-        at=at,
-        actor=actor,
-        actor_id=actor_id,
-        kind=kind,
-        action=action,
-        stage_before=stage_before,
-        stage_after=stage_after,
-        data=data or {},
-        prev_hash=prev_hash,
-    )
-    event.hash = event_hash(prev_hash, event)
-    session.add(event)
-    return event
+) -> Link:
+    """Append one event to a case's chain, in the caller's transaction; returns the case's new head.
+
+    Written at once, on the session's connection (no flush of the session): the event, and the head on
+    the case row. A case loaded in the session is told its new head."""
+    connection = session.connection()
+    read = select(Case.head_seq, Case.head_hash).where(Case.id == case_id)
+    if connection.dialect.name != "sqlite":
+        # Lock the case row so two transactions never take the same sequence number;
+        # SQLite's write lock (BEGIN IMMEDIATE) already serialises them.
+        read = read.with_for_update()
+    row = connection.execute(read).one()
+    values = next_event(case_id, Head(row.head_seq, row.head_hash), at=at, actor=actor, kind=kind, actor_id=actor_id,
+                        action=action, stage_before=stage_before, stage_after=stage_after, data=data)
+    insert_event(connection, values)
+    head = Link(values["seq"], values["hash"], values["prev_hash"])
+    connection.execute(update(table_of(Case)).where(table_of(Case).c.id == case_id).values(head_seq=head.seq, head_hash=head.hash))
+    loaded_head(session, case_id, head)
+    return head
 
 
-def _tail(session: Session, case_id: int) -> tuple[int, str]:
-    """The next sequence number of a case's chain and the hash it follows."""
-    # An event appended earlier in this transaction and not yet flushed is the tail. (A savepoint
-    # rolled back takes its events out of `session.new`, so this never points past the database.)
-    unflushed = [e for e in session.new if isinstance(e, AuditEvent) and e.case_id == case_id]
-    if unflushed:
-        last_event = max(unflushed, key=lambda e: e.seq)
-        return last_event.seq + 1, last_event.hash
-    with session.no_autoflush:
-        if session.get_bind().dialect.name != "sqlite":
-            # Lock the case row so two transactions never take the same sequence number;
-            # SQLite's write lock (BEGIN IMMEDIATE) already serialises them.
-            session.execute(select(Case.id).where(Case.id == case_id).with_for_update())
-        last = session.execute(
-            select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq.desc()).limit(1)
-        ).first()
-    return (last.seq + 1, last.hash) if last else (1, GENESIS)
+def loaded_head(session: Session, case_id: int, head: Head) -> None:
+    """Tell the case object this session holds, if any, its new head (written without the ORM)."""
+    case = session.identity_map.get(identity_key(Case, case_id))
+    if case is not None:
+        set_committed_value(case, "head_seq", head.seq)
+        set_committed_value(case, "head_hash", head.hash)
 
 
 def events(session: Session, case_id: int) -> list[AuditEvent]:
@@ -116,4 +164,9 @@ def verify(session: Session, case_id: int) -> Verification:
         if reason:
             return Verification(False, expected_seq, event.seq, event.id, reason)
         prev_hash = event.hash
+    head = session.execute(select(Case.head_seq, Case.head_hash).where(Case.id == case_id)).first()
+    if head is not None and (head.head_seq, head.head_hash) != (len(chain), prev_hash):
+        return Verification(False, len(chain), head.head_seq, None,
+                            f"the chain ends at event {len(chain)} but the case's last event is {head.head_seq}: "
+                            "events were removed from its end, or the case row was changed")
     return Verification(True, len(chain))

@@ -1,6 +1,7 @@
 """Connecting to the database and the unit of work: one command, one transaction (invariant 1).
 
-SQLite is the embedded default (a file, WAL mode, foreign keys on). A writing unit of
+SQLite is the embedded default (a file, WAL mode, foreign keys on, synchronous=FULL unless the
+settings choose NORMAL: see docs/configuration.md). A writing unit of
 work starts with BEGIN IMMEDIATE there, so two processes acting at once queue for the
 write lock rather than failing half-way; the version column on cases still catches a
 stale form. PostgreSQL (psycopg 3) is the same code.
@@ -27,7 +28,7 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def connect(url: str, *, synchronous: str = "NORMAL", echo: bool = False) -> Engine:
+def connect(url: str, *, synchronous: str = "FULL", echo: bool = False) -> Engine:
     """An Engine for `url`. Nothing connects until first use."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
@@ -55,10 +56,24 @@ def _sqlite_setup(engine: Engine, synchronous: str) -> None:
         connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
+def optimize(engine: Engine) -> None:
+    """SQLite only: statistics for a database that has none, then PRAGMA optimize."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+        analysed = connection.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first()
+        if analysed is None:
+            connection.exec_driver_sql("ANALYZE")
+        connection.exec_driver_sql("PRAGMA optimize")
+        connection.commit()
+
+
 class Database:
     """The one place that holds the engine and hands out units of work."""
 
-    def __init__(self, url: str, *, synchronous: str = "NORMAL"):
+    def __init__(self, url: str, *, synchronous: str = "FULL"):
+        """`synchronous` is SQLite's: FULL (the default) syncs the write-ahead log at every commit, so a
+        committed action survives a power cut; NORMAL syncs it only at checkpoints, faster, but the last
+        commits before a power cut (never a crash of the process) may be lost. PostgreSQL ignores it."""
         self.url = normalise_url(url)
         self.engine = connect(self.url, synchronous=synchronous)
         self._write = sessionmaker(self.engine, expire_on_commit=False)
@@ -79,6 +94,14 @@ class Database:
         """A session for reads only: on SQLite it does not take the write lock."""
         with self._read() as session, session.begin():
             yield session
+
+    def optimize(self) -> None:
+        """Let SQLite's planner keep its statistics current: at `init` after the migrations, and daily from
+        the worker. A database without statistics is analysed once (bounded by analysis_limit), then
+        PRAGMA optimize re-analyses the tables that need it. PostgreSQL's autovacuum runs ANALYZE itself."""
+        if self.dialect != "sqlite":
+            return
+        optimize(self.engine)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
+
+GENESIS = "0" * 64
+"""The hash an audit chain starts from."""
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -32,6 +35,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[str]: JSON}
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's Table, typed as one: for the Core statements of the hot paths."""
+    return cast(Table, model.__table__)
 
 
 class Person(Base):
@@ -85,6 +93,11 @@ class Case(Base):
     facts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     """The latest value of every field given with an action: what guards read."""
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+    head_seq: Mapped[int] = mapped_column(default=0, server_default="0")
+    """The sequence number of the last event of the case's audit chain (0: none yet)."""
+    head_hash: Mapped[str] = mapped_column(String(64), default=GENESIS, server_default=GENESIS)
+    """That event's hash: written with each event, so the chain is appended to without reading its tail,
+    and a chain cut short no longer ends where its case says (invariant 4)."""
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -160,6 +173,7 @@ class AuditEvent(Base):
         # table) and arrivals at the chair, legal advice and the authorities.
         Index("ix_audit_stays", "case_id", "seq", "kind", "at", "stage_before"),
         Index("ix_audit_arrivals", "kind", "stage_after", "at", "case_id", "actor"),
+        Index("ix_audit_at", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -185,10 +199,12 @@ class Timer(Base):
     __table_args__ = (
         # The worker's due timers, and the monitoring report's missed deadlines.
         Index("ix_timers_fired", "status", "due_at", "kind", "case_id"),
+        # An action cancels its case's pending timers; every lookup by case starts with case_id.
+        Index("ix_timers_case_status", "case_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     stage: Mapped[str] = mapped_column(String(60))
     deadline: Mapped[str] = mapped_column(String(60))
     kind: Mapped[str] = mapped_column(String(20))  # reminder | escalation

@@ -12,20 +12,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from transitions import MachineError
 
 from engine.commands.deadlines import cancel_pending, start_stage_deadlines
-from engine.commands.notify import notify_all, relations_of
+from engine.commands.notify import active_people, notify_all, relations_of
 from engine.commands.people import person_by_email
 from engine.context import Compiled, Redress
 from engine.errors import Conflict, NotFound, Refused
 from engine.rules import actions as rules
 from engine.rules.access import Power, holds, only
-from store import Case, Evidence, Meeting, Party, Person, audit
+from store import Case, Evidence, Meeting, Party, Person, audit, table_of
 from workflows import SYSTEM, CaseFacts
 
 
@@ -91,7 +92,13 @@ def load_case(session: Session, case_id: int) -> Case:
 
 
 def resolve_actor(session: Session, email: str | None) -> Actor:
-    return SYSTEM_ACTOR if email is None else Actor(person_by_email(session, email))
+    """The actor, found among the school's active people, read once per transaction (the emails need
+    them too); someone not among them is looked up alone, for the reason they may not act."""
+    if email is None:
+        return SYSTEM_ACTOR
+    wanted = email.strip().lower()
+    found = next((person for person in active_people(session) if person.email == wanted), None)
+    return Actor(found or person_by_email(session, email))
 
 
 @contextmanager
@@ -176,7 +183,7 @@ def take_action(
     audit_data: Mapping[str, Any] | None = None,
 ) -> ActionResult:
     """Take an action on a case; `actor_email=None` is the system. Refuses with a reason, changes nothing then."""
-    with _translate_conflicts(app, case_id), app.db.unit_of_work() as session:
+    with _translate_conflicts(app, case_id), app.db.unit_of_work() as session, session.no_autoflush:
         case = load_case(session, case_id)
         actor = resolve_actor(session, actor_email)
         return act_in_session(app, session, case, action_name, actor, fields or {}, note, expected_version, audit_data or {})
@@ -189,7 +196,10 @@ def act_in_session(
 ) -> ActionResult:
     """Take an action inside the caller's unit of work: for the worker, which fires deadlines through
     the same path as a person, with the system as the actor (`notify_context` adds, for instance,
-    the `deadline` that made the system act to the emails' context)."""
+    the `deadline` that made the system act to the emails' context).
+
+    Everything that may refuse (the rules, the guards, the templates) runs before anything is written;
+    the writes are Core statements on the session's connection, never a flush of the session."""
     rules.check_open(case, expected_version)
     compiled = app.compiled(case.workflow_id)
     spec = compiled.spec
@@ -197,15 +207,12 @@ def act_in_session(
     values = rules.parse_fields(action_name, action, raw)
     if action.guards:
         rules.check_guards(action_name, action, case_facts(session, case))
-    before, now = case.stage, app.clock.now()
-    case.stage = _next_stage(compiled, before, action_name)
-    case.stage_entered_at = now
-    case.facts = {**case.facts, **values}
-    if spec.is_final(case.stage):
-        case.closed_at, case.outcome = now, action.outcome or spec.stages[case.stage].title
-    cancel_pending(session, case.id)
-    if not spec.is_final(case.stage):
-        start_stage_deadlines(app, session, spec, case, now)
+    before, now, version, head = case.stage, app.clock.now(), case.version, audit.Head(case.head_seq, case.head_hash)
+    after = _next_stage(compiled, before, action_name)
+    final = spec.is_final(after)
+    _show(case, stage=after, stage_entered_at=now, facts={**case.facts, **values},
+          closed_at=now if final else case.closed_at,
+          outcome=(action.outcome or spec.stages[after].title) if final else case.outcome)
     labelled = {action.fields[k].label: v for k, v in values.items()}
     notified = notify_all(app, session, spec, case, action.notify, {
         "actor": {"name": actor.name},
@@ -213,13 +220,42 @@ def act_in_session(
         "reason": values.get("reason") or extra.get("reason"),
         **(notify_context or {}),
     })
-    audit.append(
-        session, case.id, at=now, actor=actor.label, actor_id=actor.id, kind="action", action=action_name,
-        stage_before=before, stage_after=case.stage,
+    event = audit.next_event(
+        case.id, head, at=now, actor=actor.label, actor_id=actor.id, kind="action", action=action_name,
+        stage_before=before, stage_after=after,
         data={"title": action.title, "fields": values, "note": note, "notified": notified, **extra},
     )
-    session.flush()  # the one write of the case, its new rows and its version check: the result carries the new version
-    return ActionResult(case.id, action_name, before, case.stage, case.version, notified, case.closed_at is not None)
+    _write_move(session, case, version, head, event)
+    cancel_pending(session, case.id)
+    if not final:
+        start_stage_deadlines(app, session, spec, case, now)
+    audit.insert_event(session.connection(), event)
+    return ActionResult(case.id, action_name, before, after, case.version, notified, final)
+
+
+_MOVED = ("stage", "stage_entered_at", "facts", "closed_at", "outcome")
+_cases = table_of(Case)
+# Built once: the move, its version check (invariant 7) and the chain's new head (invariant 4) in one UPDATE.
+_MOVE = update(_cases).where(
+    _cases.c.id == bindparam("where_id"), _cases.c.version == bindparam("where_version"),
+    _cases.c.head_seq == bindparam("where_head"),
+)
+
+
+def _show(case: Case, **changes: Any) -> None:
+    """Give the loaded case its new values as if read from the database, so the session has nothing to
+    flush (the UPDATE is written by `_write_move`); the emails and the caller see the case as moved."""
+    for name, value in changes.items():
+        set_committed_value(case, name, value)
+
+
+def _write_move(session: Session, case: Case, version: int, head: audit.Head, event: dict[str, Any]) -> None:
+    params = {name: getattr(case, name) for name in _MOVED}
+    params.update(version=version + 1, head_seq=event["seq"], head_hash=event["hash"],
+                  where_id=case.id, where_version=version, where_head=head.seq)
+    if session.connection().execute(_MOVE, params).rowcount != 1:
+        raise StaleDataError(f"case {case.id} is no longer at version {version} with {head.seq} event(s)")
+    _show(case, version=version + 1, head_seq=event["seq"], head_hash=event["hash"])
 
 
 def migrate_case(app: Redress, case_id: int, actor_email: str) -> tuple[str, str]:

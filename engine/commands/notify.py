@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from engine.errors import BadInput
@@ -18,12 +18,11 @@ from engine.rules.access import REPORTER, STAFF_CONCERNED
 from engine.rules.actions import applies
 from notifications.errors import TemplateError
 from notifications.mail import make_message_id
-from store import Case, OutboxMessage, Person
+from store import Case, OutboxMessage, Person, table_of
 from workflows import RELATIONS, Notification, Workflow
 
 if TYPE_CHECKING:
     from engine.context import Redress
-
 
 
 def people_for(session: Session, case: Case, who: Iterable[str]) -> list[Person]:
@@ -31,7 +30,7 @@ def people_for(session: Session, case: Case, who: Iterable[str]) -> list[Person]
     found: dict[int, Person] = {}
     roles = {w for w in who if w not in RELATIONS}
     if roles:
-        for person in _active_people(session):
+        for person in active_people(session):
             if roles & set(person.roles):
                 found.setdefault(person.id, person)
     if STAFF_CONCERNED in who:
@@ -43,13 +42,19 @@ def people_for(session: Session, case: Case, who: Iterable[str]) -> list[Person]
     return list(found.values())
 
 
-def _active_people(session: Session) -> list[Person]:
-    """The school's active people, read once per unit of work (a batch of deadlines asks many times)."""
+def active_people(session: Session) -> list[Person]:
+    """The school's active people, read once per unit of work (the actor is among them, and a batch of
+    deadlines asks many times); read without flushing the session, which the action path never does."""
     cached: list[Person] | None = session.info.get("active_people")
     if cached is None:
-        cached = list(session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.id)))
+        with session.no_autoflush:
+            cached = list(session.scalars(_ACTIVE_PEOPLE))
         session.info["active_people"] = cached
     return cached
+
+
+_ACTIVE_PEOPLE = select(Person).where(Person.active.is_(True)).order_by(Person.id)
+_INSERT_OUTBOX = insert(table_of(OutboxMessage))
 
 
 def relations_of(case: Case, person: Person) -> set[str]:
@@ -90,14 +95,14 @@ def queue(app: Redress, session: Session, case: Case | None, template: str, peop
             rendered.append((person, app.renderer.render(template, full)))
         except TemplateError as exc:
             raise BadInput(f"the email template '{template}' could not be rendered: {exc}") from exc
-    session.add_all(
-        OutboxMessage(
-            case_id=case.id if case else None, template=template, recipient_email=person.email, recipient_name=person.name,
-            subject=message.subject, body_text=message.text, body_html=message.html,
-            message_id=make_message_id(app.mail_domain), next_attempt_at=now, created_at=now,
-        )
-        for person, message in rendered
-    )
+    if rendered:  # written at once, on the connection: nothing for the session to flush
+        session.connection().execute(_INSERT_OUTBOX, [
+            {"case_id": case.id if case else None, "template": template, "recipient_email": person.email,
+             "recipient_name": person.name, "subject": message.subject, "body_text": message.text,
+             "body_html": message.html, "message_id": make_message_id(app.mail_domain),
+             "status": "queued", "attempts": 0, "next_attempt_at": now, "created_at": now}
+            for person, message in rendered
+        ])
     return len(rendered)
 
 

@@ -18,15 +18,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
-
-import holidays
-import icalendar
 
 from engine.errors import BadInput
 from engine.settings import Settings, Term, WorkingHours
 from workflows.spec import Unit
+
+if TYPE_CHECKING:
+    import icalendar  # imported where a calendar is read: a command that reads none never loads it
 
 NATIONS: dict[str, tuple[str, str]] = {
     "england": ("ENG", "England"),
@@ -81,6 +81,8 @@ class SchoolCalendar:
         )
         self._notes = tuple(notes)
         # Each year's bank holidays are computed the first time a date in that year is asked about.
+        import holidays  # here, not at the top: `redress --help` and `case show` need no bank holidays
+
         self._bank_holidays = holidays.country_holidays("GB", subdiv=NATIONS[nation][0])
 
     @classmethod
@@ -205,6 +207,7 @@ def _day(value: date, zone: ZoneInfo) -> date:
 
 def _parse_ics(data: bytes, path: Path) -> icalendar.Calendar:
     """The parsed calendar; a file that is not one is refused without echoing its bytes."""
+    import icalendar  # here, not at the top: most commands need no term dates
     if b"\0" in data or not data.lstrip().upper().startswith(b"BEGIN:VCALENDAR"):
         raise BadInput(f"{path}: not an iCalendar file (it does not start with BEGIN:VCALENDAR): export the term dates as .ics")
     try:

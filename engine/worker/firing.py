@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, select, update
+from sqlalchemy import ColumnElement, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.commands.cases import SYSTEM_ACTOR, act_in_session
@@ -93,7 +93,7 @@ def fire_due(
     total = FireResult()
     deadline = time.monotonic() + patience
     while not (should_stop and should_stop()):
-        with app.db.unit_of_work() as session:
+        with app.db.unit_of_work() as session, session.no_autoflush:
             cases, timers = _claim(app, session, _due(cutoff, held), batch)
             done = _Batch(app, session, cases, cutoff).fire_all(timers)
         total += done
@@ -201,6 +201,8 @@ class _Batch:
             else:
                 self.remind(spec, case, timer, deadline)  # refused, if at all, before it writes anything
         except RedressError as exc:
+            # The savepoint undid the escalation's writes; the case object forgets the move it was shown.
+            self.session.expire(case)
             return self.skip(case, timer, str(exc))
         if deadline.escalate:
             self.escalated.add(case.id)
@@ -223,8 +225,9 @@ class _Batch:
         next_due = None
         if deadline.repeat is not None:
             next_due = next_repeat(app.calendar, timer.due_at, deadline.repeat, max(now, self.cutoff))
-            self.session.add(Timer(case_id=case.id, stage=timer.stage, deadline=timer.deadline, kind=timer.kind,
-                                   due_at=next_due, status="pending", repeat=timer.repeat + 1, created_at=now))
+            self.session.connection().execute(insert(Timer), {
+                "case_id": case.id, "stage": timer.stage, "deadline": timer.deadline, "kind": timer.kind,
+                "due_at": next_due, "status": "pending", "repeat": timer.repeat + 1, "created_at": now})
         audit.append(
             self.session, case.id, at=now, actor=SYSTEM, kind="reminder", stage_before=case.stage, stage_after=case.stage,
             data={"deadline": timer.deadline, "repeat": timer.repeat, "due_at": timer.due_at.isoformat(),

@@ -125,6 +125,8 @@ class _Worker:
             at = settings.digest_time
             add(send_digest_if_due, CronTrigger(day_of_week="mon-fri", hour=at.hour, minute=at.minute, timezone=self.app.zone),
                 args=[self.app], id="daily_digest")
+        # SQLite's planner statistics (PostgreSQL's autovacuum runs ANALYZE itself), at a quiet hour.
+        add(self.app.db.optimize, CronTrigger(hour=3, minute=17, timezone=self.app.zone), id="optimize")
         if settings.policy_review_enabled:
             add(send_review_if_due, self._review_trigger(), args=[self.app], id="policy_review")
         self.scheduler.start()

@@ -13,13 +13,15 @@ from engine.queries import cases as queries
 from engine.queries import reading
 from engine.rules.access import Sight
 from redress.cli.common import app_context, as_option, json_option, print_json
+from redress.cli.lazy import LazyGroup
 from redress.cli.params import DATE, ID, INSTANT, in_zone
+from redress.cli.root import CASE_COMMANDS
 
 reader_option = click.option("--as", "actor", required=True, metavar="EMAIL",
                              help="Who is reading (their email in Redress): they see what the web shows them.")
 
 
-@click.group()
+@click.group(cls=LazyGroup, lazy_commands=CASE_COMMANDS)
 def case() -> None:
     """Open, advance and audit cases."""
 

@@ -1,42 +1,39 @@
-"""The root `redress` group; each command family lives in its own module and is added here."""
+"""The root `redress` group. Each command family lives in its own module, imported only when one of
+its commands runs (redress/cli/lazy.py): `redress --help` and `redress case show` stay fast."""
 
 from __future__ import annotations
 
 import click
 
+from redress.cli.lazy import Lazy, LazyGroup
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+COMMANDS = {
+    "case": Lazy("redress.cli.case_cmd:case", "Open, advance and audit cases."),
+    "config": Lazy("redress.cli.config_cmd:config",
+        "Show the settings in force (redress.toml, REDRESS_* variables, defaults)."),
+    "init": Lazy("redress.cli.setup_cmd:init",
+        "Create or upgrade the database and load the workflow as the current version."),
+    "mailbox": Lazy("redress.cli.mailbox_cmd:mailbox",
+        "Run a local mail catcher: an SMTP server on 127.0.0.1 that keeps every message in DIR."),
+    "outbox": Lazy("redress.cli.outbox_cmd:outbox", "The email outbox: what was sent, what waits, what failed."),
+    "people": Lazy("redress.cli.setup_cmd:people", "The people who use Redress, and their roles."),
+    "report": Lazy("redress.cli.report_cmd:report",
+        "The monitoring report: cases by category, term or month, stage and outcome, escalations, "
+        "school days taken and deadlines missed. Counts only: no names."),
+    "serve": Lazy("redress.cli.serve_cmd:serve", "Run the web app: pages for the school's staff and a JSON API under /api."),
+    "worker": Lazy("redress.cli.worker_cmd:worker",
+        "Fire deadlines (reminders and escalations) when they fall due, and send the outbox."),
+    "workflow": Lazy("redress.cli.workflow_cmd:workflow", "Check and draw the procedure in workflows.yaml."),
+}
+CASE_COMMANDS = {
+    # The letter is written from the outbox's module (it renders a template): `case show` need not import it.
+    "letter": Lazy("redress.cli.outbox_cmd:letter", "Write a letter to the poster of a case, for the headteacher to send."),
+}
+
+
+@click.group(cls=LazyGroup, lazy_commands=COMMANDS,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--debug", is_flag=True, help="Show the full traceback when something fails (or set REDRESS_DEBUG=1).")
 def cli(debug: bool) -> None:
     """Redress: online complaints against the school community, carried through the school's procedure."""
     del debug  # read by `redress.cli.main`, which reports failures after this group has returned
-
-
-def _register() -> None:
-    # Imported here, not at the top, so that `redress --help` stays fast and modules stay independent.
-    from redress.cli import (
-        case_cmd,
-        config_cmd,
-        mailbox_cmd,
-        outbox_cmd,
-        report_cmd,
-        serve_cmd,
-        setup_cmd,
-        worker_cmd,
-        workflow_cmd,
-    )
-
-    cli.add_command(workflow_cmd.workflow)
-    cli.add_command(config_cmd.config)
-    cli.add_command(setup_cmd.init)
-    cli.add_command(setup_cmd.people)
-    cli.add_command(case_cmd.case)
-    cli.add_command(mailbox_cmd.mailbox)
-    cli.add_command(outbox_cmd.outbox)
-    case_cmd.case.add_command(outbox_cmd.letter)
-    cli.add_command(worker_cmd.worker)
-    cli.add_command(serve_cmd.serve)
-    cli.add_command(report_cmd.report)
-
-
-_register()

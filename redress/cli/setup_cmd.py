@@ -9,7 +9,6 @@ from typing import Any
 import click
 
 from engine.commands.people import add_person, deactivate, list_people, reactivate, set_roles
-from engine.commands.setup import init as init_database
 from engine.context import Redress
 from engine.settings_values import masked_url
 from redress.cli.common import app_context, json_option, print_json
@@ -22,6 +21,8 @@ from redress.cli.common import app_context, json_option, print_json
               "(their passwords printed once) and a few cases at different stages.")
 def init(workflow_file: Path | None, demo: bool) -> None:
     """Create or upgrade the database and load the workflow as the current version."""
+    from engine.commands.setup import init as init_database  # here: Alembic is for this command only
+
     with app_context(create=True) as app:
         result = init_database(app, workflow_file)
         state = "loaded as a new version" if result.new_version else "already loaded"

@@ -1,7 +1,7 @@
 """people: server-side sessions, the school's trail of people changes, sign-in records by address
 
-Revision ID: 0003p
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-30 10:00:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import store.models
 
-revision = "0003p"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

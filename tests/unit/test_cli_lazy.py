@@ -1,0 +1,25 @@
+"""The lazy command registry says what each command's own docstring says, and --help imports none of them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from redress.cli.lazy import load
+from redress.cli.root import CASE_COMMANDS, COMMANDS
+
+
+@pytest.mark.parametrize("name,lazy", [*COMMANDS.items(), *CASE_COMMANDS.items()])
+def test_registered_help_is_the_commands_first_sentence(name, lazy):
+    command = load(lazy.target)
+    assert (command.help or "").split("\n\n")[0].split() == lazy.short_help.split(), name
+
+
+def test_help_and_case_show_import_neither_alembic_nor_the_mail_client():
+    probe = ("import sys; from redress.cli.root import cli; from redress.cli.lazy import load; "
+             "import click; cli.get_command(click.Context(cli), 'case'); "
+             "print(' '.join(m for m in ('alembic', 'aiosmtplib', 'icalendar', 'holidays', 'fastapi') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
