@@ -36,5 +36,10 @@ def _register() -> None:
     cli.add_command(serve_cmd.serve)
     cli.add_command(report_cmd.report)
 
+    from redress.cli import backup_cmd
+
+    cli.add_command(backup_cmd.backup)
+    cli.add_command(backup_cmd.restore)
+
 
 _register()
