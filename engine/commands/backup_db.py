@@ -93,6 +93,10 @@ def facts_of_sqlite(path: Path) -> Facts:
     try:
         with engine.connect() as connection:
             return read_facts(connection)
+    except SQLAlchemyError as exc:
+        raise BackupFailed(
+            f"the database has no Redress tables to back up ({str(exc).splitlines()[0]}): run 'redress init'"
+        ) from exc
     finally:
         engine.dispose()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import os
 import tarfile
 import threading
@@ -27,13 +28,15 @@ from store import AuditEvent, Case, Evidence
 from tests.conftest import HEAD, WORKFLOW, make_app
 from tests.integration.helpers import act, open_case
 
+_restored = itertools.count()
+
 
 @pytest.fixture
 def empty_url(request: pytest.FixtureRequest, database_url: str, tmp_path: Path) -> str:
     """A second, empty database of the same kind as `database_url`, to restore into."""
     if database_url.startswith("sqlite"):
         return f"sqlite:///{tmp_path / 'restored' / 'redress.db'}"
-    return str(request.getfixturevalue("pg_server").create_database(f"restored_{os.getpid()}_{id(tmp_path)}"))
+    return str(request.getfixturevalue("pg_server").create_database(f"restored_{os.getpid()}_{next(_restored)}"))
 
 
 def add_case_with_evidence(app: Redress, n: int) -> int:
