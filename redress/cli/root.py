@@ -8,6 +8,8 @@ import click
 from redress.cli.lazy import Lazy, LazyGroup
 
 COMMANDS = {
+    "backup": Lazy("redress.cli.backup_cmd:backup",
+        "Write a consistent copy of the database and the evidence files to one tar.gz (mode 0600)."),
     "case": Lazy("redress.cli.case_cmd:case", "Open, advance and audit cases."),
     "config": Lazy("redress.cli.config_cmd:config",
         "Show the settings in force (redress.toml, REDRESS_* variables, defaults)."),
@@ -20,6 +22,8 @@ COMMANDS = {
     "report": Lazy("redress.cli.report_cmd:report",
         "The monitoring report: cases by category, term or month, stage and outcome, escalations, "
         "school days taken and deadlines missed. Counts only: no names."),
+    "restore": Lazy("redress.cli.backup_cmd:restore",
+        "Restore a backup: refused, with nothing written, unless every file matches the manifest."),
     "serve": Lazy("redress.cli.serve_cmd:serve", "Run the web app: pages for the school's staff and a JSON API under /api."),
     "worker": Lazy("redress.cli.worker_cmd:worker",
         "Fire deadlines (reminders and escalations) when they fall due, and send the outbox."),
