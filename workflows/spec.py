@@ -43,16 +43,24 @@ class Role(_Frozen):
 
 class Unit(StrEnum):
     SCHOOL_DAYS = "school_days"
+    WORKING_DAYS = "working_days"
+    """Weekdays that are not bank holidays, school holidays included: the days a local authority works (LADO)."""
     DAYS = "days"
     HOURS = "hours"
+    MONTHS = "months"
+    """Calendar months, holidays included (a subject access request): the corresponding date, or the month's last day."""
 
 
-_DURATION = re.compile(r"^\s*(\d+)\s+(school days?|days?|hours?)\s*$")
-_UNITS = {"school day": Unit.SCHOOL_DAYS, "day": Unit.DAYS, "hour": Unit.HOURS}
+_DURATION = re.compile(r"^\s*(\d+)\s+(school days?|working days?|days?|hours?|(?:calendar )?months?)\s*$")
+_UNITS = {
+    "school day": Unit.SCHOOL_DAYS, "working day": Unit.WORKING_DAYS, "day": Unit.DAYS, "hour": Unit.HOURS,
+    "month": Unit.MONTHS, "calendar month": Unit.MONTHS,
+}
+DURATION_HINT = "write it as '3 school days', '1 working day', '2 days', '48 hours' or '1 calendar month'"
 
 
 class Duration(_Frozen):
-    """An interval such as ``3 school days``, ``2 days`` or ``48 hours``."""
+    """An interval such as ``3 school days``, ``1 working day``, ``2 days``, ``48 hours`` or ``1 calendar month``."""
 
     amount: int
     unit: Unit
@@ -65,7 +73,7 @@ class Duration(_Frozen):
             return {"amount": int(match[1]), "unit": _UNITS[match[2].rstrip("s")]}
         if isinstance(value, dict | Duration):  # the form `model_dump` writes, read back
             return value
-        raise ValueError(f"'{value}' is not a duration: write it as '3 school days', '2 days' or '48 hours'")
+        raise ValueError(f"'{value}' is not a duration: {DURATION_HINT}")
 
     @field_validator("amount")
     @classmethod
@@ -75,7 +83,7 @@ class Duration(_Frozen):
         return amount
 
     def __str__(self) -> str:
-        word = self.unit.value.replace("_", " ")
+        word = "calendar months" if self.unit is Unit.MONTHS else self.unit.value.replace("_", " ")
         return f"{self.amount} {word if self.amount != 1 else word.rstrip('s')}"
 
 
