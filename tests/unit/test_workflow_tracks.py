@@ -249,12 +249,15 @@ def test_a_faster_escalation_is_checked_like_any_escalation() -> None:
 def test_every_drawing_shows_the_tracks() -> None:
     spec = workflows.load_text(tracked()).spec
     assert "Track: Police" in render.text(spec)
-    assert "with_police -> done: Record the police's outcome" in render.text(spec)
+    text = render.text(spec)
+    assert "Track: Police (police)\n  started by: 'Refer to the police' from any open stage, by head\n" in text
+    assert "    record_outcome -> done: Record the police's outcome" in text
+    assert "  while here, pauses: main" in text and "  for threat: deadline chase: after 2 hours, remind head" in text
     mermaid = render.mermaid(spec)
     assert 'state "Police" as track_police {' in mermaid
-    assert "        police__with_police --> police__done : Record the police#59;s outcome" not in mermaid
-    assert "police__with_police --> police__done : Record the police's outcome" in mermaid
+    assert "        police__with_police --> police__done : Record the police's outcome" in mermaid
+    assert mermaid.endswith("        police__done --> [*]\n    }\n")
     dot = render.dot(spec)
     assert 'subgraph "cluster_police" {' in dot
     assert '"police__with_police" -> "police__done"' in dot
-    assert "Police" in render.workflow_svg(spec)
+    assert "Alongside: Police: With the police → Outcome recorded" in render.workflow_svg(spec)
