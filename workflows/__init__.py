@@ -11,15 +11,51 @@ from pathlib import Path
 from .checks import SYSTEM, check
 from .errors import InvalidDefinition, Problem
 from .guards import GUARDS, RELATIONS, CaseFacts
-from .machine import build_machine
+from .machine import build_machine, build_track_machines
 from .powers import POWERS
 from .reader import Loaded, read_file, read_text
-from .spec import ANY_OPEN_STAGE, Action, ActionField, Deadline, FieldType, Notification, Stage, Unit, Workflow
+from .spec import (
+    ANY_OPEN_STAGE,
+    MAIN,
+    Action,
+    ActionField,
+    Deadline,
+    FieldType,
+    Notification,
+    Stage,
+    Track,
+    TrackStart,
+    Unit,
+    Workflow,
+)
 
 __all__ = [
-    "ANY_OPEN_STAGE", "GUARDS", "POWERS", "RELATIONS", "SYSTEM", "Action", "ActionField", "CaseFacts", "Deadline", "FieldType",
-    "InvalidDefinition", "Loaded", "Notification", "Problem", "Stage", "Unit", "Workflow",
-    "build_machine", "check", "load", "load_text", "read_text",
+    "ANY_OPEN_STAGE",
+    "GUARDS",
+    "MAIN",
+    "POWERS",
+    "RELATIONS",
+    "SYSTEM",
+    "Action",
+    "ActionField",
+    "CaseFacts",
+    "Deadline",
+    "FieldType",
+    "InvalidDefinition",
+    "Loaded",
+    "Notification",
+    "Problem",
+    "Stage",
+    "Track",
+    "TrackStart",
+    "Unit",
+    "Workflow",
+    "build_machine",
+    "build_track_machines",
+    "check",
+    "load",
+    "load_text",
+    "read_text",
 ]
 
 

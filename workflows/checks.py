@@ -10,39 +10,56 @@ from collections import deque
 from collections.abc import Collection, Iterator
 
 from .errors import Problem
-from .guards import GUARDS, RELATIONS
+from .guards import RELATIONS
 from .powers import POWERS
-from .reader import Marks, did_you_mean
-from .spec import ANY_OPEN_STAGE, Notification, Workflow
+from .procedures import (
+    SYSTEM,
+    Loc,
+    Procedure,
+    doer_refs,
+    people,
+    procedures,
+    stage_deadlines,
+    stage_refs,
+    unknown,
+)
+from .reader import Marks
+from .spec import Workflow
+from .track_checks import track_checks
 
-SYSTEM = "system"
+__all__ = ["SYSTEM", "check"]
 
 
 def check(spec: Workflow, marks: Marks, templates: Collection[str] | None = None) -> list[Problem]:
     """Every problem in the spec; `templates`, when given, are the template names that exist."""
     problems: list[Problem] = []
-    for rule in (_stages, _references, _permissions, _reachability, _ways_out, _deadlines, _ambiguity):
+    for rule in (_roles, _opening, _permissions, track_checks):
         problems.extend(rule(spec, marks))
+    for at, proc in procedures(spec):
+        for each in (_stages, _references, _reachability, _ways_out, _deadlines, _ambiguity):
+            problems.extend(each(spec, proc, marks, at))
     if templates is not None:
         problems.extend(_templates(spec, marks, templates))
     return sorted(set(problems))
 
 
-def _unknown(kind: str, name: str, known: Collection[str]) -> str:
-    return f"unknown {kind} '{name}'{did_you_mean(name, known)}"
+_unknown = unknown
 
 
-def _stages(spec: Workflow, marks: Marks) -> Iterator[Problem]:
-    initial = [name for name, stage in spec.stages.items() if stage.initial]
+def _stages(spec: Workflow, proc: Procedure, marks: Marks, at: Loc) -> Iterator[Problem]:
+    initial = [name for name, stage in proc.stages.items() if stage.initial]
     if not initial:
-        yield marks.at(("stages",), "no stage is marked 'initial: true': mark the one a new case starts in", key=True)
+        yield marks.at((*at, "stages"), "no stage is marked 'initial: true': mark the one a new case starts in", key=True)
     for extra in initial[1:]:
-        yield marks.at(("stages", extra, "initial"), f"stage '{extra}' is a second initial stage: only one may be")
-    for name, stage in spec.stages.items():
+        yield marks.at((*at, "stages", extra, "initial"), f"stage '{extra}' is a second initial stage: only one may be")
+    for name, stage in proc.stages.items():
         if stage.initial and stage.final:
-            yield marks.at(("stages", name, "final"), f"stage '{name}' is both initial and final")
+            yield marks.at((*at, "stages", name, "final"), f"stage '{name}' is both initial and final")
         if stage.final and stage.deadlines:
-            yield marks.at(("stages", name, "deadlines"), f"final stage '{name}' cannot have deadlines: nothing waits there")
+            yield marks.at((*at, "stages", name, "deadlines"), f"final stage '{name}' cannot have deadlines: nothing waits there")
+
+
+def _roles(spec: Workflow, marks: Marks) -> Iterator[Problem]:
     if SYSTEM not in spec.roles:
         yield marks.at(("roles",), f"the role '{SYSTEM}' is missing: automatic actions are taken by it", key=True)
     for name in spec.relations:
@@ -52,62 +69,39 @@ def _stages(spec: Workflow, marks: Marks) -> Iterator[Problem]:
             yield marks.at(("relations", name), _unknown("relation", name, RELATIONS) + f": Redress knows {', '.join(RELATIONS)}", key=True)
 
 
-def _people(spec: Workflow) -> set[str]:
-    return set(spec.roles) | set(spec.relations)
-
-
-def _notification_refs(spec: Workflow, marks: Marks, notes: tuple[Notification, ...], loc: tuple[str | int, ...]) -> Iterator[Problem]:
-    for i, note in enumerate(notes):
-        for j, who in enumerate(note.to):
-            if who not in _people(spec):
-                yield marks.at((*loc, i, "to", j), _unknown("role or relation", who, _people(spec)))
-        for j, cat in enumerate(note.if_category):
-            if cat not in spec.categories:
-                yield marks.at((*loc, i, "if_category", j), _unknown("category", cat, spec.categories))
-
-
-def _references(spec: Workflow, marks: Marks) -> Iterator[Problem]:
+def _opening(spec: Workflow, marks: Marks) -> Iterator[Problem]:
     for i, role in enumerate(spec.open.roles):
         if role == SYSTEM:
             yield marks.at(("open", "roles", i), f"'{SYSTEM}' cannot open a case: it only takes automatic actions")
         elif role not in spec.roles:
             yield marks.at(("open", "roles", i), _unknown("role", role, set(spec.roles) - {SYSTEM}) + " (who may open a case)")
-    yield from _notification_refs(spec, marks, spec.open.notify, ("open", "notify"))
-    for name in spec.actions:
-        yield from _action_refs(spec, marks, name)
-    for name in spec.stages:
-        yield from _stage_refs(spec, marks, name)
 
 
-def _stage_refs(spec: Workflow, marks: Marks, name: str) -> Iterator[Problem]:
-    stage = spec.stages[name]
+
+def _references(spec: Workflow, proc: Procedure, marks: Marks, at: Loc) -> Iterator[Problem]:
+    for name in proc.actions:
+        yield from _action_refs(spec, proc, marks, (*at, "actions", name))
+    for name in proc.stages:
+        yield from _stage_refs(spec, proc, marks, (*at, "stages", name))
+
+
+def _stage_refs(spec: Workflow, proc: Procedure, marks: Marks, loc: Loc) -> Iterator[Problem]:
+    stage = proc.stages[str(loc[-1])]
     for i, role in enumerate(stage.visible_to):
         if role not in spec.roles or role == SYSTEM:
-            yield marks.at(("stages", name, "visible_to", i), _unknown("role", role, set(spec.roles) - {SYSTEM}))
-    for i, deadline in enumerate(stage.deadlines):
+            yield marks.at((*loc, "visible_to", i), _unknown("role", role, set(spec.roles) - {SYSTEM}))
+    for where, deadline in stage_deadlines(loc, stage):
         for j, who in enumerate(deadline.remind):
-            if who not in _people(spec):
-                loc = ("stages", name, "deadlines", i, "remind", j)
-                yield marks.at(loc, _unknown("role or relation", who, _people(spec)))
+            if who not in people(spec):
+                yield marks.at((*where, "remind", j), _unknown("role or relation", who, people(spec)))
 
 
-def _action_refs(spec: Workflow, marks: Marks, name: str) -> Iterator[Problem]:
-    action = spec.actions[name]
-    loc = ("actions", name)
-    for i, stage in enumerate(() if action.from_ == ANY_OPEN_STAGE else action.from_):
-        if stage not in spec.stages:
-            yield marks.at((*loc, "from", i), _unknown("stage", stage, spec.stages))
-        elif spec.stages[stage].final:
-            yield marks.at((*loc, "from", i), f"'{stage}' is a final stage: no action can be taken from it")
-    if action.to not in spec.stages:
-        yield marks.at((*loc, "to"), _unknown("stage", action.to, spec.stages))
-    for i, role in enumerate(action.roles):
-        if role not in _people(spec):
-            yield marks.at((*loc, "roles", i), _unknown("role or relation", role, _people(spec)))
-    for i, guard in enumerate(action.guards):
-        if guard not in GUARDS:
-            yield marks.at((*loc, "guards", i), _unknown("guard", guard, GUARDS))
-    yield from _notification_refs(spec, marks, action.notify, (*loc, "notify"))
+def _action_refs(spec: Workflow, proc: Procedure, marks: Marks, loc: Loc) -> Iterator[Problem]:
+    action = proc.actions[str(loc[-1])]
+    yield from stage_refs(proc, marks, action.from_, (*loc, "from"))
+    if action.to not in proc.stages:
+        yield marks.at((*loc, "to"), _unknown("stage", action.to, proc.stages))
+    yield from doer_refs(spec, marks, action.roles, action.guards, action.notify, loc)
 
 
 def _permissions(spec: Workflow, marks: Marks) -> Iterator[Problem]:
@@ -140,84 +134,85 @@ def _not_a_holder(spec: Workflow, power: str, role: str) -> str | None:
     return _unknown("role", role, people)
 
 
-def _reachability(spec: Workflow, marks: Marks) -> Iterator[Problem]:
-    initials = [name for name, stage in spec.stages.items() if stage.initial]
+def _reachability(spec: Workflow, proc: Procedure, marks: Marks, at: Loc) -> Iterator[Problem]:
+    initials = [name for name, stage in proc.stages.items() if stage.initial]
     if not initials:
         return
     seen = {initials[0]}
     queue = deque(seen)
     while queue:
         stage = queue.popleft()
-        for action in spec.actions_from(stage):
-            target = spec.actions[action].to
-            if target in spec.stages and target not in seen:
+        for action in proc.actions_from(stage):
+            target = proc.actions[action].to
+            if target in proc.stages and target not in seen:
                 seen.add(target)
                 queue.append(target)
-    for name in spec.stages:
+    for name in proc.stages:
         if name not in seen:
             message = f"stage '{name}' cannot be reached from '{initials[0]}': add an action that leads to it"
-            yield marks.at(("stages", name), message, key=True)
+            yield marks.at((*at, "stages", name), message, key=True)
 
 
-def _ways_out(spec: Workflow, marks: Marks) -> Iterator[Problem]:
-    for name in spec.open_stages:
-        if not any(spec.actions[a].to != name for a in spec.actions_from(name)):
-            yield marks.at(("stages", name), f"stage '{name}' has no way out: add an action from it, or mark it final", key=True)
+def _ways_out(spec: Workflow, proc: Procedure, marks: Marks, at: Loc) -> Iterator[Problem]:
+    for name in proc.open_stages:
+        if not any(proc.actions[a].to != name for a in proc.actions_from(name)):
+            yield marks.at((*at, "stages", name), f"stage '{name}' has no way out: add an action from it, or mark it final", key=True)
 
 
-def _deadlines(spec: Workflow, marks: Marks) -> Iterator[Problem]:
-    for name, stage in spec.stages.items():
+def _deadlines(spec: Workflow, proc: Procedure, marks: Marks, at: Loc) -> Iterator[Problem]:
+    for name, stage in proc.stages.items():
         if not stage.final and not stage.deadlines:
-            yield marks.at(("stages", name), f"stage '{name}' has no deadline: a case could wait there unnoticed", key=True)
+            yield marks.at((*at, "stages", name), f"stage '{name}' has no deadline: a case could wait there unnoticed", key=True)
         seen: set[str] = set()
         for i, deadline in enumerate(stage.deadlines):
-            loc = ("stages", name, "deadlines", i)
             if deadline.name in seen:
-                yield marks.at((*loc, "name"), f"deadline '{deadline.name}' appears twice in stage '{name}'")
+                yield marks.at((*at, "stages", name, "deadlines", i, "name"), f"deadline '{deadline.name}' appears twice in stage '{name}'")
             seen.add(deadline.name)
-            action = deadline.escalate
-            if action is None:
-                continue
-            if action not in spec.actions:
-                yield marks.at((*loc, "escalate"), _unknown("action", action, spec.actions))
-            elif name not in spec.sources(action):
-                yield marks.at((*loc, "escalate"), f"'{action}' cannot be taken from stage '{name}': add '{name}' to its 'from'")
-            elif SYSTEM not in spec.actions[action].roles:
-                yield marks.at((*loc, "escalate"), f"'{action}' cannot be taken by '{SYSTEM}': add '{SYSTEM}' to its roles")
-            elif any(f.required for f in spec.actions[action].fields.values()):
-                yield marks.at((*loc, "escalate"), f"'{action}' has required fields, which the system cannot fill in")
+        for loc, deadline in stage_deadlines((*at, "stages", name), stage):
+            if deadline.escalate is not None:
+                yield from _escalation(proc, marks, name, deadline.escalate, (*loc, "escalate"))
 
 
-def _ambiguity(spec: Workflow, marks: Marks) -> Iterator[Problem]:
-    for stage in spec.stages:
+def _escalation(proc: Procedure, marks: Marks, stage: str, action: str, loc: Loc) -> Iterator[Problem]:
+    if action not in proc.actions:
+        yield marks.at(loc, _unknown("action", action, proc.actions))
+    elif stage not in proc.sources(action):
+        yield marks.at(loc, f"'{action}' cannot be taken from stage '{stage}': add '{stage}' to its 'from'")
+    elif SYSTEM not in proc.actions[action].roles:
+        yield marks.at(loc, f"'{action}' cannot be taken by '{SYSTEM}': add '{SYSTEM}' to its roles")
+    elif any(f.required for f in proc.actions[action].fields.values()):
+        yield marks.at(loc, f"'{action}' has required fields, which the system cannot fill in")
+
+
+def _ambiguity(spec: Workflow, proc: Procedure, marks: Marks, at: Loc) -> Iterator[Problem]:
+    for stage in proc.stages:
         titles: dict[str, str] = {}
         shapes: dict[tuple[object, ...], str] = {}
-        for name in spec.actions_from(stage):
-            action = spec.actions[name]
+        for name in proc.actions_from(stage):
+            action = proc.actions[name]
             title = action.title.strip().lower()
             shape = (action.to, frozenset(action.roles), frozenset(action.guards), tuple(sorted(action.fields)))
             if title in titles:
                 first = titles[title]
                 message = f"'{name}' and '{first}' are both called '{action.title}' in stage '{stage}': give them distinct titles"
-                yield marks.at(("actions", name, "title"), message)
+                yield marks.at((*at, "actions", name, "title"), message)
             elif shape in shapes:
                 message = f"'{name}' and '{shapes[shape]}' do the same thing from stage '{stage}': merge them"
-                yield marks.at(("actions", name), message, key=True)
+                yield marks.at((*at, "actions", name), message, key=True)
             titles.setdefault(title, name)
             shapes.setdefault(shape, name)
 
 
 def _templates(spec: Workflow, marks: Marks, templates: Collection[str]) -> Iterator[Problem]:
-    def missing(template: str, loc: tuple[str | int, ...]) -> Iterator[Problem]:
+    found: list[tuple[Loc, str]] = [(("open", "notify", i, "template"), note.template) for i, note in enumerate(spec.open.notify)]
+    for name, track in spec.tracks.items():
+        notes = track.start.notify if track.start is not None else ()
+        found += [(("tracks", name, "start", "notify", i, "template"), note.template) for i, note in enumerate(notes)]
+    for at, proc in procedures(spec):
+        for name, action in proc.actions.items():
+            found += [((*at, "actions", name, "notify", i, "template"), n.template) for i, n in enumerate(action.notify)]
+        for name, stage in proc.stages.items():
+            found += [((*loc, "template"), d.template) for loc, d in stage_deadlines((*at, "stages", name), stage) if d.remind]
+    for loc, template in found:
         if template not in templates:
             yield marks.at(loc, _unknown("template", template, templates))
-
-    for i, note in enumerate(spec.open.notify):
-        yield from missing(note.template, ("open", "notify", i, "template"))
-    for name, action in spec.actions.items():
-        for i, note in enumerate(action.notify):
-            yield from missing(note.template, ("actions", name, "notify", i, "template"))
-    for name, stage in spec.stages.items():
-        for i, deadline in enumerate(stage.deadlines):
-            if deadline.remind:
-                yield from missing(deadline.template, ("stages", name, "deadlines", i, "template"))

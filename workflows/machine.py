@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from transitions import Machine
 
-from .spec import Workflow
+from .spec import Track, Workflow
 
 
-def build_machine(spec: Workflow) -> Machine:
+def build_machine(spec: Workflow | Track) -> Machine:
+    """The machine of the main procedure, or of one track: each is its own small machine (see
+    docs/workflow-language.md, "Tracks", for why not one hierarchical machine with parallel states)."""
     machine = Machine(
         model=None,
         states=list(spec.stages),
@@ -26,3 +28,8 @@ def build_machine(spec: Workflow) -> Machine:
     for name in spec.actions:
         machine.add_transition(name, list(spec.sources(name)), spec.actions[name].to)
     return machine
+
+
+def build_track_machines(spec: Workflow) -> dict[str, Machine]:
+    """One machine per track; a case's track is attached to its track's machine for one command, like the case."""
+    return {name: build_machine(track) for name, track in spec.tracks.items()}

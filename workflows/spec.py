@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Collection
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -31,6 +31,8 @@ class Category(_Frozen):
     """Prejudice-related (racist, homophobic, ...): the equalities manager is told."""
     authorities: bool = False
     """Reported to the appropriate authorities."""
+    starts_tracks: tuple[Name, ...] = ()
+    """Tracks started when a case opens with this category (a threat goes to the police at once)."""
 
 
 CATEGORY_FLAGS = ("prejudice", "authorities")
@@ -43,16 +45,24 @@ class Role(_Frozen):
 
 class Unit(StrEnum):
     SCHOOL_DAYS = "school_days"
+    WORKING_DAYS = "working_days"
+    """Weekdays that are not bank holidays, school holidays included: the days a local authority works (LADO)."""
     DAYS = "days"
     HOURS = "hours"
+    MONTHS = "months"
+    """Calendar months, holidays included (a subject access request): the corresponding date, or the month's last day."""
 
 
-_DURATION = re.compile(r"^\s*(\d+)\s+(school days?|days?|hours?)\s*$")
-_UNITS = {"school day": Unit.SCHOOL_DAYS, "day": Unit.DAYS, "hour": Unit.HOURS}
+_DURATION = re.compile(r"^\s*(\d+)\s+(school days?|working days?|days?|hours?|(?:calendar )?months?)\s*$")
+_UNITS = {
+    "school day": Unit.SCHOOL_DAYS, "working day": Unit.WORKING_DAYS, "day": Unit.DAYS, "hour": Unit.HOURS,
+    "month": Unit.MONTHS, "calendar month": Unit.MONTHS,
+}
+DURATION_HINT = "write it as '3 school days', '1 working day', '2 days', '48 hours' or '1 calendar month'"
 
 
 class Duration(_Frozen):
-    """An interval such as ``3 school days``, ``2 days`` or ``48 hours``."""
+    """An interval such as ``3 school days``, ``1 working day``, ``2 days``, ``48 hours`` or ``1 calendar month``."""
 
     amount: int
     unit: Unit
@@ -65,7 +75,7 @@ class Duration(_Frozen):
             return {"amount": int(match[1]), "unit": _UNITS[match[2].rstrip("s")]}
         if isinstance(value, dict | Duration):  # the form `model_dump` writes, read back
             return value
-        raise ValueError(f"'{value}' is not a duration: write it as '3 school days', '2 days' or '48 hours'")
+        raise ValueError(f"'{value}' is not a duration: {DURATION_HINT}")
 
     @field_validator("amount")
     @classmethod
@@ -74,8 +84,14 @@ class Duration(_Frozen):
             raise ValueError("a duration must be at least 1")
         return amount
 
+    @property
+    def nominal_hours(self) -> int:
+        """A rough length, to compare durations of different units (a day is 24 hours, a month 28 days)."""
+        per = {Unit.HOURS: 1, Unit.MONTHS: 28 * 24}.get(self.unit, 24)
+        return self.amount * per
+
     def __str__(self) -> str:
-        word = self.unit.value.replace("_", " ")
+        word = "calendar months" if self.unit is Unit.MONTHS else self.unit.value.replace("_", " ")
         return f"{self.amount} {word if self.amount != 1 else word.rstrip('s')}"
 
 
@@ -122,6 +138,23 @@ class Stage(_Frozen):
     deadlines: tuple[Deadline, ...] = ()
     visible_to: tuple[Name, ...] = ()
     """Roles who may see a case once it has reached this stage (the chair sees escalated cases)."""
+    faster_for: dict[Name, tuple[Deadline, ...]] = Field(default_factory=dict)
+    """For a case with this category, these deadlines replace the stage's deadlines of the same name."""
+    pauses: tuple[Name, ...] = ()
+    """Track stages only: while a track waits here, the deadlines of these procedures (`main`, or
+    another track) stand still, and resume with the time they had left."""
+
+    def deadlines_for(self, categories: Collection[str]) -> tuple[Deadline, ...]:
+        """The deadlines a case with these categories waits on here: each replaced by the soonest
+        of its `faster_for` versions among the case's categories, in the stage's order."""
+        faster: dict[str, Deadline] = {}
+        for category, deadlines in self.faster_for.items():
+            if category in categories:
+                for deadline in deadlines:
+                    kept = faster.get(deadline.name)
+                    if kept is None or deadline.after.nominal_hours < kept.after.nominal_hours:
+                        faster[deadline.name] = deadline
+        return tuple(faster.get(deadline.name, deadline) for deadline in self.deadlines)
 
 
 class FieldType(StrEnum):
@@ -160,15 +193,21 @@ class Action(_Frozen):
     notify: tuple[Notification, ...] = ()
     outcome: str | None = None
     """Recorded as the case's outcome when this action closes it."""
+    starts_track: Name | None = None
+    """Main procedure only: the track this action also starts, alongside the case's own stages."""
 
     @field_validator("from_", mode="before")
     @classmethod
     def _one_or_many(cls, value: object) -> object:
-        if isinstance(value, str):
-            return value if value == ANY_OPEN_STAGE else (value,)
-        if isinstance(value, list | tuple):
-            return tuple(value)
-        raise ValueError("write a stage name, a list of stage names, or '*' for every open stage")
+        return _stages_or_any(value)
+
+
+def _stages_or_any(value: object) -> object:
+    if isinstance(value, str):
+        return value if value == ANY_OPEN_STAGE else (value,)
+    if isinstance(value, list | tuple):
+        return tuple(value)
+    raise ValueError("write a stage name, a list of stage names, or '*' for every open stage")
 
 
 class Opening(_Frozen):
@@ -178,18 +217,16 @@ class Opening(_Frozen):
     notify: tuple[Notification, ...] = ()
 
 
-class Workflow(_Frozen):
-    name: str
-    description: str = ""
-    categories: dict[Name, Category] = Field(min_length=1)
-    roles: dict[Name, Role] = Field(min_length=1)
-    relations: dict[Name, Role] = Field(default_factory=dict)
-    open: Opening
-    stages: dict[Name, Stage] = Field(min_length=1)
-    actions: dict[Name, Action] = Field(min_length=1)
-    permissions: dict[Name, tuple[Name, ...]] = Field(default_factory=dict)
-    """Each power (workflows.powers.POWERS) and the roles that hold it. Lists, not sets, so the
-    canonical JSON (and so the content hash) does not depend on set order, and each role keeps its line."""
+MAIN = "main"
+"""The name `pauses:` uses for the case's own procedure, beside its tracks."""
+
+
+class _Procedure:
+    """What the main procedure and a track share: stages, and actions between them."""
+
+    if TYPE_CHECKING:
+        stages: dict[str, Stage]
+        actions: dict[str, Action]
 
     # Derived views. They are cheap, so they are computed rather than stored.
     @property
@@ -210,6 +247,53 @@ class Workflow(_Frozen):
     def actions_from(self, stage: str) -> tuple[str, ...]:
         return tuple(name for name in self.actions if stage in self.sources(name))
 
+    def is_final(self, stage: str) -> bool:
+        return self.stages[stage].final
+
+
+class TrackStart(_Frozen):
+    """The action, offered in the main procedure, that starts a track and leaves the case's stage as it is."""
+
+    title: str
+    description: str = ""
+    from_: tuple[Name, ...] | Literal["*"] = Field(alias="from")
+    """Main stages it can be taken from, or '*' for every open one."""
+    roles: tuple[Name, ...] = Field(min_length=1)
+    fields: dict[Name, ActionField] = Field(default_factory=dict)
+    guards: tuple[Name, ...] = ()
+    notify: tuple[Notification, ...] = ()
+
+    @field_validator("from_", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return _stages_or_any(value)
+
+
+class Track(_Procedure, _Frozen):
+    """A small procedure that runs alongside a case's own (a report to the platform, the police)."""
+
+    title: str
+    description: str = ""
+    start: TrackStart | None = None
+    stages: dict[Name, Stage] = Field(min_length=1)
+    actions: dict[Name, Action] = Field(min_length=1)
+
+
+class Workflow(_Procedure, _Frozen):
+    name: str
+    description: str = ""
+    categories: dict[Name, Category] = Field(min_length=1)
+    roles: dict[Name, Role] = Field(min_length=1)
+    relations: dict[Name, Role] = Field(default_factory=dict)
+    open: Opening
+    stages: dict[Name, Stage] = Field(min_length=1)
+    actions: dict[Name, Action] = Field(min_length=1)
+    tracks: dict[Name, Track] = Field(default_factory=dict)
+    """Procedures that run alongside the main one, each with its own stages."""
+    permissions: dict[Name, tuple[Name, ...]] = Field(default_factory=dict)
+    """Each power (workflows.powers.POWERS) and the roles that hold it. Lists, not sets, so the
+    canonical JSON (and so the content hash) does not depend on set order, and each role keeps its line."""
+
     def holders(self, power: str) -> frozenset[str]:
         """The roles that hold `power`; none when the workflow does not give it out."""
         return frozenset(self.permissions.get(power, ()))
@@ -217,9 +301,6 @@ class Workflow(_Frozen):
     def may(self, roles: Collection[str], power: str) -> bool:
         """Whether someone with these roles holds `power`."""
         return not self.holders(power).isdisjoint(roles)
-
-    def is_final(self, stage: str) -> bool:
-        return self.stages[stage].final
 
     def flagged(self, categories: tuple[str, ...] | list[str], flag: str) -> bool:
         return any(getattr(self.categories[c], flag) for c in categories if c in self.categories)
@@ -231,9 +312,27 @@ class Workflow(_Frozen):
         data["permissions"] = {power: sorted(set(roles)) for power, roles in self.permissions.items()}
         if not data["permissions"]:
             del data["permissions"]
+        _drop_later_defaults(data)
         return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
     @property
     def content_hash(self) -> str:
         """A stable hash of the meaning of the spec: comments and key order do not change it."""
         return hashlib.sha256(self.canonical_json().encode()).hexdigest()
+
+
+def _drop_later_defaults(data: dict[str, Any]) -> None:
+    """Leave out the keys the language gained with tracks while they hold their defaults, so a workflow
+    that uses none of them keeps the content hash it was stored under."""
+    if not data.get("tracks"):
+        data.pop("tracks", None)
+    for category in data["categories"].values():
+        if not category.get("starts_tracks"):
+            category.pop("starts_tracks", None)
+    for stage in data["stages"].values():
+        for key in ("faster_for", "pauses"):
+            if not stage.get(key):
+                stage.pop(key, None)
+    for action in data["actions"].values():
+        if action.get("starts_track") is None:
+            action.pop("starts_track", None)

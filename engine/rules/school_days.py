@@ -14,6 +14,7 @@ Recurring events are not expanded.
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -151,15 +152,38 @@ class SchoolCalendar:
                 return moment.astimezone(UTC)
         return self._at(self.next_school_day(day), self.working_hours.start)
 
+    def is_working_day(self, day: date) -> bool:
+        """A weekday that is not a bank holiday: the school's holidays and closures count (a local authority works)."""
+        return day.weekday() < 5 and not self.bank_holiday(day)
+
+    def working_days_after(self, day: date, count: int) -> date:
+        """The `count`th working day strictly after `day` (0: `day` itself if it is one, else the next)."""
+        if count == 0 and self.is_working_day(day):
+            return day
+        for _ in range(max(count, 1)):
+            day += timedelta(days=1)
+            while not self.is_working_day(day):
+                day += timedelta(days=1)
+        return day
+
     def due(self, start: datetime, duration: DurationLike) -> datetime:
         """When a deadline of `duration` counted from `start` falls due, in UTC.
 
         school days: the Nth school day after the start's local date, at deadline_time;
-        days: N calendar days later at deadline_time; hours: exactly N hours later.
-        The result is then moved to the next moment a reminder may be sent.
+        days: N calendar days later at deadline_time; hours: exactly N hours later; all three are then
+        moved to the next moment a reminder may be sent.
+        working days and calendar months are the law's clocks, which the school's holidays do not stop:
+        the Nth working day after the start; the corresponding date N months on (the last day of the month
+        when it has none, so 31 January gives 28 or 29 February), or the next working day when that is a
+        weekend or bank holiday (the ICO's rule for a subject access request); both at deadline_time,
+        never moved into term.
         """
         local = self._local(start)
         unit = Unit(duration.unit)
+        if unit is Unit.WORKING_DAYS:
+            return self._at(self.working_days_after(local.date(), duration.amount), self.deadline_time)
+        if unit is Unit.MONTHS:
+            return self._at(self.working_days_after(add_months(local.date(), duration.amount), 0), self.deadline_time)
         if unit is Unit.SCHOOL_DAYS:
             moment = self._at(self.school_days_after(local.date(), duration.amount), self.deadline_time)
         elif unit is Unit.DAYS:
@@ -193,6 +217,13 @@ class SchoolCalendar:
             f"between {hours.start:%H:%M} and {hours.end:%H:%M}"
         )
         return lines
+
+
+def add_months(day: date, months: int) -> date:
+    """The corresponding date `months` later, or the last day of that month when it has none."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
 def _start(term: Term) -> date:

@@ -13,13 +13,25 @@ from engine.settings import Settings
 REVIEW_GRACE = timedelta(days=14)
 """A policy review reminder missed on its day (no worker ran) still goes out within this window."""
 DUE_SOON_SCHOOL_DAYS = 5
+LATE_GRACE = timedelta(minutes=5)
+"""A reminder fired more than this after its due time fired late. The worker polls every half second and
+sweeps every 30 s, and a batch of thousands fires within a minute: five minutes is on time for a busy
+worker, and still tells a stopped one apart."""
 """The daily digest lists what falls due within this many school days."""
 
 
-def next_repeat(calendar: SchoolCalendar, previous_due: datetime, repeat: DurationLike, now: datetime) -> datetime:
-    """When a repeating reminder comes round again: `repeat` after its previous due time, or, if the
-    worker fired it late (it was stopped), `repeat` after now, so that a long stop never becomes a
-    burst of catch-up reminders."""
+def next_repeat(
+    calendar: SchoolCalendar, previous_due: datetime, repeat: DurationLike, now: datetime, *, grace: timedelta = LATE_GRACE,
+) -> datetime:
+    """When a repeating reminder comes round again.
+
+    Fired on time (no more than `grace` after its due time): `repeat` after its due time, so the
+    reminders keep their rhythm. Fired late (the worker was stopped): `repeat` after now, so that a
+    long stop never becomes a burst of catch-up reminders, nor a reminder an hour after a late one.
+    Lateness is judged by when this reminder fired, not by whether its old next slot is still ahead:
+    a 5-school-day reminder fired a week late would otherwise come round again at the next 09:00."""
+    if now - previous_due > grace:
+        return calendar.due(now, repeat)
     following = calendar.due(previous_due, repeat)
     return following if following > now else calendar.due(now, repeat)
 

@@ -55,9 +55,18 @@ def check(file: str | None) -> None:
         raise SystemExit(1)
     click.echo(
         f"{loaded.marks.file}: ok: '{spec.name}', {len(spec.stages)} stages, {len(spec.actions)} actions, "
-        f"{sum(len(s.deadlines) for s in spec.stages.values())} deadlines, {len(spec.categories)} categories "
-        f"(version {spec.content_hash[:12]})"
+        f"{sum(len(s.deadlines) for s in spec.stages.values())} deadlines, {len(spec.categories)} categories, "
+        f"{_tracks(spec)} (version {spec.content_hash[:12]})"
     )
+
+
+def _tracks(spec: workflows.Workflow) -> str:
+    """'no tracks', or how many and how big they are together: '4 tracks (11 stages, 9 actions)'."""
+    if not spec.tracks:
+        return "no tracks"
+    tracks = spec.tracks.values()
+    return (f"{len(spec.tracks)} track{'s' if len(spec.tracks) != 1 else ''} ({sum(len(t.stages) for t in tracks)} stages, "
+            f"{sum(len(t.actions) for t in tracks)} actions)")
 
 
 @workflow.command()

@@ -295,3 +295,40 @@ def test_a_fixed_clock_refuses_a_naive_datetime() -> None:
 
 def test_the_system_clock_is_timezone_aware_utc() -> None:
     assert SystemClock().now().tzinfo is UTC
+
+
+# Calendar months and working days: the law's clocks, which the school's holidays do not stop
+
+
+@pytest.mark.parametrize(("received", "due"), [
+    (date(2025, 12, 15), date(2026, 1, 15)),  # across the Christmas holidays: they count
+    (date(2026, 1, 31), date(2026, 3, 2)),  # 28 February 2026 is a Saturday: the next working day is Monday 2 March
+    (date(2027, 1, 29), date(2027, 3, 1)),  # 28 Feb 2027 is a Sunday
+    (date(2028, 1, 31), date(2028, 2, 29)),  # a leap year: the last day of February
+    (date(2026, 3, 31), date(2026, 4, 30)),  # April has no 31st
+    (date(2026, 7, 20), date(2026, 8, 20)),  # in the summer holidays, not moved to September
+    (date(2026, 11, 25), date(2026, 12, 29)),  # 25 Dec, then the Boxing Day holiday on Monday 28th
+    (date(2026, 12, 31), date(2027, 2, 1)),  # 31 Jan 2027 is a Sunday
+])
+def test_a_calendar_month_is_the_corresponding_date_or_the_next_working_day(received: date, due: date) -> None:
+    for calendar in (school(), weekdays_only()):
+        start = datetime.combine(received, time(14), tzinfo=calendar.zone)
+        assert calendar.due(start, after("1 calendar month")) == datetime.combine(due, time(9), tzinfo=calendar.zone)
+
+
+def test_months_count_on_from_the_day_not_from_the_last_deadline() -> None:
+    start = datetime(2026, 1, 31, 10, tzinfo=UTC)
+    assert weekdays_only().due(start, after("3 months")) == datetime(2026, 4, 30, 8, tzinfo=UTC)  # 09:00 BST
+
+
+def test_a_month_and_a_calendar_month_are_the_same_duration() -> None:
+    assert after("1 month") == after("1 calendar month")
+    assert str(after("2 months")) == "2 calendar months"
+
+
+def test_a_working_day_counts_in_the_school_holidays_but_not_at_weekends_or_bank_holidays() -> None:
+    friday_before_christmas = datetime(2025, 12, 19, 15, tzinfo=UTC)  # the last day of term
+    assert school().due(friday_before_christmas, after("1 working day")) == datetime(2025, 12, 22, 9, tzinfo=UTC)
+    christmas_eve = datetime(2025, 12, 24, 11, tzinfo=UTC)  # then Christmas Day and Boxing Day
+    assert school().due(christmas_eve, after("1 working day")) == datetime(2025, 12, 29, 9, tzinfo=UTC)
+    assert school().due(christmas_eve, after("1 school day")) == datetime(2026, 1, 5, 9, tzinfo=UTC)

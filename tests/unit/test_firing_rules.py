@@ -34,6 +34,35 @@ def test_a_reminder_fired_late_repeats_after_now_not_in_a_burst_of_catch_ups():
     assert next_repeat(CALENDAR, TUESDAY_9, ONE_SCHOOL_DAY, thursday_afternoon) == at("2026-11-27T09:00Z")
 
 
+FIVE_SCHOOL_DAYS = Duration.model_validate("5 school days")
+
+
+def test_a_reminder_fired_a_week_late_repeats_a_whole_interval_after_now_though_its_old_slot_is_ahead():
+    # Due Monday 09:00 (in London, GMT in November); the worker was stopped and fires it the next Monday at 08:00,
+    # an hour before the old next slot (Monday 09:00): it comes round five school days later, not in an hour.
+    monday_9, next_monday_8 = at("2026-11-23T09:00Z"), at("2026-11-30T08:00Z")
+    assert next_repeat(CALENDAR, monday_9, FIVE_SCHOOL_DAYS, next_monday_8) == at("2026-12-07T09:00Z")
+
+
+def test_a_reminder_fired_late_after_its_old_slot_repeats_an_interval_after_now():
+    monday_9, wednesday_11 = at("2026-11-23T09:00Z"), at("2026-12-02T11:00Z")
+    assert next_repeat(CALENDAR, monday_9, FIVE_SCHOOL_DAYS, wednesday_11) == at("2026-12-09T09:00Z")
+
+
+def test_a_reminder_fired_within_the_grace_keeps_its_rhythm():
+    monday_9 = at("2026-11-23T09:00Z")
+    assert next_repeat(CALENDAR, monday_9, FIVE_SCHOOL_DAYS, monday_9 + timedelta(minutes=4)) == at("2026-11-30T09:00Z")
+
+
+def test_a_reminder_fired_just_past_the_grace_is_late():
+    monday_9 = at("2026-11-23T09:00Z")
+    late = monday_9 + timedelta(minutes=6)
+    assert next_repeat(CALENDAR, monday_9, FIVE_SCHOOL_DAYS, late) == at("2026-11-30T09:00Z")  # same school-day slot either way
+    hourly = Duration.model_validate("2 hours")
+    assert next_repeat(CALENDAR, monday_9, hourly, late) == late + timedelta(hours=2)
+    assert next_repeat(CALENDAR, monday_9, hourly, monday_9 + timedelta(minutes=4)) == monday_9 + timedelta(hours=2)
+
+
 def settings(**values: object) -> Settings:
     return Settings(**values)  # type: ignore[arg-type]
 

@@ -50,7 +50,7 @@ def test_actions_between_the_same_two_stages_share_one_arrow() -> None:
 
 def test_titles_are_escaped() -> None:
     text = WORKFLOW.read_text(encoding="utf-8")
-    loaded = workflows.load_text(text.replace("title: Reported", 'title: "Reported <b>&</b>"'))
+    loaded = workflows.load_text(text.replace("title: Reported\n", 'title: "Reported <b>&</b>"\n'))
     drawn = str(svg.workflow_svg(loaded.spec))
     assert "&lt;b&gt;&amp;&lt;/b&gt;" in drawn and "<b>" not in drawn
     ElementTree.fromstring(drawn)

@@ -58,8 +58,8 @@ def test_check_on_the_shipped_workflow_prints_one_line(capsys: pytest.CaptureFix
     assert (ran.code, ran.err) == (0, "")
     assert ran.out == (
         f"{WORKFLOW}: ok: '{spec.name}', {len(spec.stages)} stages, {len(spec.actions)} actions, "
-        f"{sum(len(s.deadlines) for s in spec.stages.values())} deadlines, {len(spec.categories)} categories "
-        f"(version {spec.content_hash[:12]})\n"
+        f"{sum(len(s.deadlines) for s in spec.stages.values())} deadlines, {len(spec.categories)} categories, "
+        f"4 tracks (11 stages, 8 actions) (version {spec.content_hash[:12]})\n"
     )
 
 
@@ -69,7 +69,7 @@ def test_check_counts_what_it_checked(capsys: pytest.CaptureFixture[str], tmp_pa
     ran = redress(capsys, "workflow", "check", str(path))
     assert ran.code == 0
     assert re.fullmatch(
-        rf"{re.escape(str(path))}: ok: 'A small procedure', 3 stages, 2 actions, 3 deadlines, 2 categories "
+        rf"{re.escape(str(path))}: ok: 'A small procedure', 3 stages, 2 actions, 3 deadlines, 2 categories, no tracks "
         r"\(version [0-9a-f]{12}\)\n",
         ran.out,
     )

@@ -147,7 +147,7 @@ def test_bad_duration_shows_how_to_write_one(after: str) -> None:
     shown = after.replace("[2, days]", "[2, 'days']")
     assert problems(workflow(("after: 2 school days,", f"after: {after},"))) == [
         f"w.yaml:20:30: stages.reported.deadlines.0.after: '{shown}' is not a duration: "
-        "write it as '3 school days', '2 days' or '48 hours'",
+        "write it as '3 school days', '1 working day', '2 days', '48 hours' or '1 calendar month'",
     ]
 
 

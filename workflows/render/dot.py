@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..spec import Workflow
-from .model import graph
+from .model import Graph, graph
 
 
 def quote(value: str) -> str:
@@ -22,12 +22,24 @@ def dot(spec: Workflow) -> str:
         '    __start__ [shape=point, width=0.2, label=""];',
         '    __end__ [shape=doublecircle, width=0.1, label="", style=filled, fillcolor=black];',
     ]
-    for node in drawn.stages:
-        border = ", peripheries=2" if node.kind == "final" else ""
-        lines.append(f"    {quote(node.name)} [label={quote(node.title)}{border}];")
+    lines += _nodes(drawn, "", "    ")
     lines += [f"    __start__ -> {quote(name)};" for name in drawn.initial]
-    lines += [f"    {quote(edge.source)} -> {quote(edge.target)} [label={quote(edge.title or edge.action)}];"
-              for edge in drawn.expanded]
+    lines += _edges(drawn, "", "    ")
     lines += [f"    {quote(name)} -> __end__;" for name in drawn.final]
+    for track in drawn.tracks:
+        # A cluster per track: Graphviz draws it boxed and titled beside the main procedure.
+        lines += [f"    subgraph {quote('cluster_' + track.name)} {{", f"        label={quote(track.title)};"]
+        lines += _nodes(track.graph, f"{track.name}__", "        ") + _edges(track.graph, f"{track.name}__", "        ")
+        lines.append("    }")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _nodes(drawn: Graph, prefix: str, indent: str) -> list[str]:
+    return [f"{indent}{quote(prefix + node.name)} [label={quote(node.title)}{', peripheries=2' if node.kind == 'final' else ''}];"
+            for node in drawn.stages]
+
+
+def _edges(drawn: Graph, prefix: str, indent: str) -> list[str]:
+    return [f"{indent}{quote(prefix + edge.source)} -> {quote(prefix + edge.target)} [label={quote(edge.title or edge.action)}];"
+            for edge in drawn.expanded]

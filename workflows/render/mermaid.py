@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..spec import Workflow
-from .model import graph
+from .model import Graph, graph
 
 _ENTITIES = {"#": "#35;", '"': "#quot;", ";": "#59;", "<": "#lt;", ">": "#gt;"}
 
@@ -14,11 +14,21 @@ def label(value: str) -> str:
 
 
 def mermaid(spec: Workflow) -> str:
-    """Mermaid lays out its own graph and has no 'any stage' state: '*' is spelt out."""
+    """Mermaid lays out its own graph and has no 'any stage' state: '*' is spelt out. Each track is a
+    composite state of its own, its stages named `TRACK__STAGE` so they never clash with the main ones."""
     drawn = graph(spec)
-    lines = ["stateDiagram-v2"]
-    lines += [f'    state "{label(node.title)}" as {node.name}' for node in drawn.stages]
-    lines += [f"    [*] --> {name}" for name in drawn.initial]
-    lines += [f"    {edge.source} --> {edge.target} : {label(edge.title or edge.action)}" for edge in drawn.expanded]
-    lines += [f"    {name} --> [*]" for name in drawn.final]
+    lines = ["stateDiagram-v2", *_body(drawn, "", "    ")]
+    for track in drawn.tracks:
+        lines.append(f'    state "{label(track.title)}" as track_{track.name} {{')
+        lines += _body(track.graph, f"{track.name}__", "        ")
+        lines.append("    }")
     return "\n".join(lines) + "\n"
+
+
+def _body(drawn: Graph, prefix: str, indent: str) -> list[str]:
+    lines = [f'{indent}state "{label(node.title)}" as {prefix}{node.name}' for node in drawn.stages]
+    lines += [f"{indent}[*] --> {prefix}{name}" for name in drawn.initial]
+    lines += [f"{indent}{prefix}{edge.source} --> {prefix}{edge.target} : {label(edge.title or edge.action)}"
+              for edge in drawn.expanded]
+    lines += [f"{indent}{prefix}{name} --> [*]" for name in drawn.final]
+    return lines

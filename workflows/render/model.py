@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from ..spec import ANY_OPEN_STAGE, Workflow
+from ..spec import ANY_OPEN_STAGE, Track, Workflow
 
 ANY = ANY_OPEN_STAGE
 ANY_TITLE = "Any open stage"
@@ -41,6 +41,15 @@ class Edge:
 
 
 @dataclass(frozen=True)
+class TrackGraph:
+    """A track, drawn beside the main procedure: its own stages and actions, as a graph of its own."""
+
+    name: str
+    title: str
+    graph: Graph
+
+
+@dataclass(frozen=True)
 class Graph:
     name: str
     nodes: tuple[Node, ...]
@@ -49,6 +58,8 @@ class Graph:
     """As declared: an action from '*' is one edge from ANY; in the file's order of actions."""
     expanded: tuple[Edge, ...]
     """Every (stage, action) the action can be taken from, '*' spelt out; ordered by stage, then action."""
+    tracks: tuple[TrackGraph, ...] = ()
+    """The tracks that run alongside, in the file's order (a track's own graph has none)."""
 
     @property
     def stages(self) -> tuple[Node, ...]:
@@ -74,12 +85,19 @@ class Graph:
         return tuple(edge for edge in self.expanded if edge.source == stage)
 
 
-def _kind(spec: Workflow, name: str) -> Kind:
+def _kind(spec: Workflow | Track, name: str) -> Kind:
     stage = spec.stages[name]
     return "final" if stage.final else "initial" if stage.initial else "stage"
 
 
 def graph(spec: Workflow) -> Graph:
+    """The main procedure's graph, with a graph for each of its tracks."""
+    tracks = tuple(TrackGraph(name, track.title, _procedure(track.title, track)) for name, track in spec.tracks.items())
+    main = _procedure(spec.name, spec)
+    return Graph(main.name, main.nodes, main.edges, main.expanded, tracks)
+
+
+def _procedure(title: str, spec: Workflow | Track) -> Graph:
     nodes = [Node(name, stage.title, _kind(spec, name)) for name, stage in spec.stages.items()]
     edges: list[Edge] = []
     for name, action in spec.actions.items():
@@ -91,4 +109,4 @@ def graph(spec: Workflow) -> Graph:
         Edge(stage, spec.actions[name].to, name, spec.actions[name].title)
         for stage in spec.stages for name in spec.actions_from(stage)
     )
-    return Graph(spec.name, tuple(nodes), tuple(edges), expanded)
+    return Graph(title, tuple(nodes), tuple(edges), expanded)

@@ -155,6 +155,11 @@ def workflow_svg(spec: Workflow) -> Markup:
     paths, right = _edges_svg(edges, where, right)
     width, height = right + MARGIN, max(y for _, y in where.values()) + BOX_H + MARGIN
     nodes = [_node(node, *where[node.name]) for node in drawn.nodes]
+    # Tracks are listed under the drawing, one line each: their stages in order.
+    for track in drawn.tracks:
+        stages = " → ".join(node.title for node in track.graph.stages)
+        nodes.append(f'<text class="wf-track" x="{MARGIN}" y="{height:.0f}">{escape(f"Alongside: {track.title}: {stages}")}</text>')
+        height += 20
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="workflow" viewBox="0 0 {width:.0f} {height:.0f}" '
         f'width="{width:.0f}" height="{height:.0f}" role="img" aria-labelledby="wf-title">'

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..spec import Action, ActionField, Deadline, FieldType, Workflow
-from .model import graph
+from ..spec import ANY_OPEN_STAGE, Action, ActionField, Deadline, FieldType, Track, Workflow
+from .model import Graph, graph
 
 
 def _deadline_text(deadline: Deadline) -> str:
@@ -30,14 +30,38 @@ def _action_text(name: str, action: Action) -> list[str]:
 
 
 def text(spec: Workflow) -> str:
-    """Each stage with its marks and deadlines, then every action that can be taken from it ('*' spelt out)."""
+    """Each stage with its marks and deadlines, then every action that can be taken from it ('*' spelt out);
+    then each track the same way, under a heading saying how it starts."""
     drawn = graph(spec)
     lines = [f"{spec.name} (version {spec.content_hash[:12]})", f"Opened by: {', '.join(spec.open.roles)}"]
+    lines += _procedure(spec, drawn)
+    for track in drawn.tracks:
+        lines += ["", f"Track: {track.title} ({track.name})", *_started_by(spec, track.name)]
+        lines += _procedure(spec.tracks[track.name], track.graph)
+    return "\n".join(lines) + "\n"
+
+
+def _procedure(spec: Workflow | Track, drawn: Graph) -> list[str]:
+    lines: list[str] = []
     for node in drawn.stages:
         stage = spec.stages[node.name]
         mark = f" [{node.kind}]" if node.kind in ("initial", "final") else ""
         lines += ["", f"{node.name}: {node.title}{mark}"]
         lines += [f"  deadline {_deadline_text(d)}" for d in stage.deadlines]
+        lines += [f"  for {category}: deadline {_deadline_text(d)}" for category, ds in stage.faster_for.items() for d in ds]
+        if stage.pauses:
+            lines.append(f"  while here, pauses: {', '.join(stage.pauses)}")
         for edge in drawn.edges_from(node.name):
             lines += _action_text(edge.action, spec.actions[edge.action])
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def _started_by(spec: Workflow, name: str) -> list[str]:
+    track = spec.tracks[name]
+    lines = []
+    if (start := track.start) is not None:
+        where = "any open stage" if start.from_ == ANY_OPEN_STAGE else ", ".join(start.from_)
+        lines.append(f"  started by: '{start.title}' from {where}, by {', '.join(start.roles)}")
+    lines += [f"  started by: action {a}" for a, action in spec.actions.items() if action.starts_track == name]
+    lines += [f"  started by: a case in category {c}" for c, cat in spec.categories.items() if name in cat.starts_tracks]
+    return lines
