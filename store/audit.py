@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -103,8 +104,12 @@ class Verification:
 
 def verify(session: Session, case_id: int) -> Verification:
     """Recompute the chain; name the first event that does not match."""
+    return verify_events(events(session, case_id))
+
+
+def verify_events(chain: Sequence[AuditEvent]) -> Verification:
+    """Recompute a chain already read (in `seq` order), so a reader can show and check it from one query."""
     prev_hash = GENESIS
-    chain = events(session, case_id)
     for expected_seq, event in enumerate(chain, start=1):
         reason = ""
         if event.seq != expected_seq:

@@ -64,18 +64,30 @@ async def check_form_csrf(request: Request) -> None:
 
 
 
-def current_viewer(request: Request) -> Viewer:
-    """The signed-in person, read afresh from the database; SignInRequired when there is none."""
+def signed_in_id(request: Request) -> int:
+    """The id of the person the session cookie names (not yet checked against the database)."""
     person_id = request.session.get("pid")
     if not isinstance(person_id, int):
         raise SignInRequired()
-    with redress(request).db.reading() as session:
-        viewer = load_viewer(session, person_id)
+    return person_id
+
+
+def accept_viewer(request: Request, viewer: Viewer | None) -> Viewer:
+    """The person as read from the database this request; a deleted or deactivated one is signed out."""
     if viewer is None:
         request.session.clear()
         raise SignInRequired()
     request.state.viewer = viewer
     return viewer
+
+
+def current_viewer(request: Request) -> Viewer:
+    """The signed-in person, read afresh from the database once per request; SignInRequired when there is none.
+    (FastAPI caches a dependency per request, so the CSRF check and the route share this read.)"""
+    person_id = signed_in_id(request)
+    with redress(request).db.reading() as session:
+        viewer = load_viewer(session, person_id)
+    return accept_viewer(request, viewer)
 
 
 def start_session(request: Request, person_id: int) -> None:
@@ -99,6 +111,8 @@ def take_flash(request: Request) -> str | None:
 
 
 ViewerDep = Annotated[Viewer, Depends(current_viewer)]
+SignedInDep = Annotated[int, Depends(signed_in_id)]
+"""For a page whose one query reads the viewer itself, in the same transaction as the page (`case_page`)."""
 
 
 async def check_api_csrf(request: Request, viewer: ViewerDep) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -66,7 +65,7 @@ def page(request: Request, name: str, viewer: Viewer | None, context: dict[str, 
         "flash": take_flash(request),
         "school_name": app.settings.school_name,
         "error": None,
-        "local": lambda iso: app.local(datetime.fromisoformat(iso)) if iso else "",
+        "local": app.local,
         **(context or {}),
     }
     return templates().TemplateResponse(request, name, full, status_code=status, headers=headers)

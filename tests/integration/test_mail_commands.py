@@ -28,8 +28,8 @@ def test_a_failed_message_is_listed_and_requeued_with_an_audit_event(app):
     assert [(m["to"], m["last_error"]) for m in failed] == [(SAM, "550 mailbox unavailable")]
     assert mail.requeue(app, None, COORDINATOR) == 1
     assert mail.outbox(app, failed_only=True) == []
-    trail = queries.audit_trail(app, case_id)
-    assert trail[-1]["kind"] == "email_requeued" and trail[-1]["actor"] == COORDINATOR
+    trail = queries.audit_trail(app, case_id).events
+    assert trail[-1].kind == "email_requeued" and trail[-1].actor == COORDINATOR
     assert queries.verify_trail(app, case_id).ok
 
 

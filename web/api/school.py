@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
+from fastapi.responses import JSONResponse, Response
 
 from engine import (
+    MAX_PAGE,
+    PAGE,
     NotFound,
     Viewer,
     add_person,
+    as_json,
     incident_log,
     list_people,
     may_manage_people,
@@ -19,7 +23,7 @@ from engine import (
     set_roles,
 )
 from notifications.outbox import ALL_FAILED, retry
-from web.api.cases import ERRORS
+from web.api.cases import ERRORS, PAGED, Limit, Offset, paged
 from web.api.models import MAX_INT, CreatedOut, LogEntryOut, MeOut, OutboxOut, PersonIn, PersonOut, RetryOut, RolesIn
 from web.errors import Denied
 from web.session import API_CSRF, RedressDep, ViewerDep, csrf_token
@@ -40,12 +44,14 @@ def me(request: Request, viewer: ViewerDep) -> dict[str, Any]:
             "csrf_token": csrf_token(request)}
 
 
-@router.get("/log", response_model=list[LogEntryOut])
-def log(app: RedressDep, viewer: ViewerDep) -> list[dict[str, Any]]:
-    """The incident log: every case's date, categories and stage; the summary only of cases you see in full."""
+@router.get("/log", response_model=list[LogEntryOut], responses=PAGED)  # type: ignore[valid-type]
+def log(app: RedressDep, viewer: ViewerDep, offset: Offset = 0, limit: Limit = PAGE) -> Response:
+    """One page of the incident log, newest first: each case's date, categories and stage; the summary only of
+    cases you see in full."""
     if not may_read_log(viewer):
         raise Denied("the incident log is kept by the coordinator and the headteacher")
-    return incident_log(app, viewer)
+    page = incident_log(app, viewer, offset=offset, limit=limit)
+    return paged(page.items, page.total)
 
 
 def _person(p: Any) -> dict[str, Any]:
@@ -72,11 +78,11 @@ def roles(person_id: RowId, body: RolesIn, app: RedressDep, viewer: ViewerDep) -
     return _person(set_roles(app, person_by_id(app, person_id).email, body.roles))
 
 
-@router.get("/outbox", response_model=OutboxOut)
-def failed_messages(app: RedressDep, viewer: ViewerDep) -> dict[str, Any]:
-    """The messages that could not be sent, with their errors, and how many wait to be sent."""
+@router.get("/outbox", response_model=OutboxOut)  # type: ignore[valid-type]
+def failed_messages(app: RedressDep, viewer: ViewerDep, limit: Limit = MAX_PAGE) -> Response:
+    """The newest messages that could not be sent (at most `limit`), with their errors, and how many wait to be sent."""
     _headteacher(viewer)
-    return outbox(app)
+    return JSONResponse(as_json(outbox(app, limit=limit)))
 
 
 @router.post("/outbox/retry", response_model=RetryOut, dependencies=[API_CSRF])
