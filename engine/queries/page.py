@@ -11,8 +11,8 @@ from engine.errors import NotFound
 from engine.queries.access import access_of, load_viewer
 from engine.queries.cases import case_view, chain_check, events_of
 from engine.queries.views import CasePage, CaseRead, Handler, MatterView
-from engine.rules.access import HEADTEACHER, CaseAccess, Sight, case_sight, may_keep_records
-from store import Case, Person
+from engine.rules.access import HEADTEACHER, CaseAccess, Sight, case_sight, may_keep_records, may_open_case
+from store import Case, Person, WorkflowVersion
 
 
 def case_page(app: Redress, person_id: int, case_id: int) -> CaseRead:
@@ -27,13 +27,15 @@ def case_page(app: Redress, person_id: int, case_id: int) -> CaseRead:
         case = session.get(Case, case_id, options=[joinedload(Case.parties)])
         if case is None:
             raise NotFound(f"there is no case {case_id}")
+        current = session.scalar(select(WorkflowVersion.id).where(WorkflowVersion.current.is_(True)))
+        may_open = current is not None and may_open_case(viewer, app.compiled(current).spec)
         access = access_of(session, case)
         spec = app.compiled(case.workflow_id).spec
         sight = case_sight(viewer, access, spec)
         if sight is Sight.MATTER:
-            return CaseRead(viewer, case_id, sight, matter=matter_of(app, session, case, access))
+            return CaseRead(viewer, case_id, sight, matter=matter_of(app, session, case, access), may_open=may_open)
         if sight is not Sight.FULL:
-            return CaseRead(viewer, case_id, sight)
+            return CaseRead(viewer, case_id, sight, may_open=may_open)
         view, people = case_view(app, session, case, viewer, access)
         rows, events = events_of(app, session, case_id)
         page = CasePage(
@@ -43,7 +45,7 @@ def case_page(app: Redress, person_id: int, case_id: int) -> CaseRead:
             names={p.email: p.name for p in people.values()},
             trail=events, verification=chain_check(rows), keeper=may_keep_records(viewer, sight),
         )
-        return CaseRead(viewer, case_id, sight, page=page)
+        return CaseRead(viewer, case_id, sight, page=page, may_open=may_open)
 
 
 def matter_of(app: Redress, session: Session, case: Case, access: CaseAccess,

@@ -196,6 +196,8 @@ class CaseRead:
     sight: Sight
     page: CasePage | None = None
     matter: MatterView | None = None
+    may_open: bool = False
+    """May open a case under the current workflow (the layout's menu), read in the same transaction."""
 
 
 @dataclass(frozen=True, slots=True)

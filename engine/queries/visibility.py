@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.context import Redress
@@ -52,12 +52,14 @@ def _under(session: Session, viewer: Viewer, version_id: int,
     stages = [s for s in spec.stages if full(stages_reached=frozenset({s}))]
     if stages:
         ors.append(Case.stage.in_(stages))
-        ors.append(exists().where(AuditEvent.case_id == Case.id, AuditEvent.stage_after.in_(stages)))
+        ors.append(select(AuditEvent.id).where(AuditEvent.case_id == Case.id, AuditEvent.stage_after.in_(stages))
+                   .correlate(Case).exists())
     categories = [c for c in spec.categories if full(categories=(c,))]
     if categories:
         ors.append(_in_any(session, categories))
     if full(staff_ids=frozenset({viewer.id})):
-        ors.append(exists().where(Party.case_id == Case.id, Party.kind == "staff", Party.person_id == viewer.id))
+        ors.append(select(Party.id).where(Party.case_id == Case.id, Party.kind == "staff", Party.person_id == viewer.id)
+                   .correlate(Case).exists())
     return or_(*ors) if ors else false()
 
 
@@ -67,4 +69,4 @@ def _in_any(session: Session, categories: list[str]) -> ColumnElement[bool]:
         elements = func.json_array_elements_text(Case.categories).table_valued("value")
     else:
         elements = func.json_each(Case.categories).table_valued("value")
-    return exists(select(1).select_from(elements).where(elements.c.value.in_(categories)))
+    return select(1).select_from(elements).where(elements.c.value.in_(categories)).correlate(Case).exists()

@@ -74,7 +74,7 @@ def render_case(request: Request, app: Redress, viewer: Viewer, case_id: int,
     if problem:
         form_name, message, values = problem
         context["form_errors"], context["form_values"] = {form_name: message}, {form_name: values}
-    return page(request, "case.html", viewer, context, status=status)
+    return page(request, "case.html", viewer, context, status=status, may_open=read.may_open)
 
 
 @router.get("/cases/{case_id}")
@@ -83,9 +83,9 @@ def case_page_get(request: Request, case_id: CaseId, app: RedressDep, person_id:
     read = case_page(app, person_id, case_id)
     viewer = accept_read(request, read, at_least=Sight.MATTER)
     if read.matter is not None:
-        return page(request, "matter.html", viewer, {"matter": read.matter})
+        return page(request, "matter.html", viewer, {"matter": read.matter}, may_open=read.may_open)
     assert read.page is not None
-    return page(request, "case.html", viewer, case_context(read.page))
+    return page(request, "case.html", viewer, case_context(read.page), may_open=read.may_open)
 
 
 @router.post("/cases/{case_id}/actions/{action_name}", dependencies=[FORM_CSRF])
