@@ -91,7 +91,8 @@ class Case(Base):
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
     outcome: Mapped[str | None] = mapped_column(String(200), default=None)
     facts: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    """The latest value of every field given with an action: what guards read."""
+    """The answers given with each action, under the action's name ({action: {field: value}}), the action
+    taken last at the end: what guards and templates read. A field of one action never hides another's."""
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     head_seq: Mapped[int] = mapped_column(default=0, server_default="0")
     """The sequence number of the last event of the case's audit chain (0: none yet)."""
@@ -121,6 +122,8 @@ class Party(Base):
     reference: Mapped[str | None] = mapped_column(String(200), default=None)
     name: Mapped[str | None] = mapped_column(String(200), default=None)
     contact: Mapped[str | None] = mapped_column(Text, default=None)
+    address: Mapped[str | None] = mapped_column(Text, default=None)
+    """A poster's postal address, for letters."""
 
     case: Mapped[Case] = relationship(back_populates="parties")
     person: Mapped[Person | None] = relationship(lazy="joined")
@@ -141,6 +144,9 @@ class Evidence(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     added_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     added_at: Mapped[datetime]
+    withdrawn_at: Mapped[datetime | None] = mapped_column(default=None)
+    """Set when the item is withdrawn from the case's list: the row and its file stay (custody unbroken)."""
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class Note(Base):

@@ -19,8 +19,20 @@ class CaseFacts:
     categories: tuple[str, ...] = ()
     evidence_count: int = 0
     meeting_count: int = 0
-    facts: Mapping[str, Any] = field(default_factory=dict)
-    """The latest value of every field given with an action so far."""
+    facts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """The answers given with each action so far, under the action's name ({action: {field: value}}),
+    the action taken last at the end."""
+
+    def answer(self, action: str, name: str) -> Any:
+        """What was answered to field `name` of `action`, if it was taken."""
+        return self.facts.get(action, {}).get(name)
+
+    def latest(self, name: str) -> Any:
+        """The answer to field `name` given with the action taken most recently that asked it."""
+        for answers in reversed(list(self.facts.values())):
+            if name in answers:
+                return answers[name]
+        return None
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,6 @@ GUARDS: dict[str, Guard] = {
     "removal_confirmed": Guard(
         "the removal of the posts has been confirmed",
         "the removal of the posts has not been confirmed: take 'confirm_removal' with removal_confirmed=yes first",
-        lambda case: case.facts.get("removal_confirmed") is True,
+        lambda case: case.latest("removal_confirmed") is True,
     ),
 }

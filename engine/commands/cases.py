@@ -27,7 +27,7 @@ from engine.errors import Conflict, NotFound, Refused
 from engine.rules import actions as rules
 from engine.rules.access import Power, holds, only
 from store import Case, Evidence, Meeting, Party, Person, audit, table_of
-from workflows import SYSTEM, CaseFacts
+from workflows import SYSTEM, CaseFacts, Workflow
 
 
 @dataclass(frozen=True)
@@ -147,6 +147,16 @@ def open_case(app: Redress, actor_email: str, details: OpenCase) -> int:
         return case.id
 
 
+def labelled_answers(spec: Workflow, facts: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every action's answers for the emails' context: {action title: {field label: value}}."""
+    shown: dict[str, dict[str, Any]] = {}
+    for name, answers in facts.items():
+        action = spec.actions.get(name)
+        if action is not None and isinstance(answers, Mapping):
+            shown[action.title] = {action.fields[k].label if k in action.fields else k: v for k, v in answers.items()}
+    return shown
+
+
 def case_facts(session: Session, case: Case) -> CaseFacts:
     evidence = select(func.count()).select_from(Evidence).where(Evidence.case_id == case.id).scalar_subquery()
     meetings = select(func.count()).select_from(Meeting).where(Meeting.case_id == case.id).scalar_subquery()
@@ -210,7 +220,7 @@ def act_in_session(
     before, now, version, head = case.stage, app.clock.now(), case.version, audit.Head(case.head_seq, case.head_hash)
     after = _next_stage(compiled, before, action_name)
     final = spec.is_final(after)
-    _show(case, stage=after, stage_entered_at=now, facts={**case.facts, **values},
+    _show(case, stage=after, stage_entered_at=now, facts=answered(case.facts, action_name, values),
           closed_at=now if final else case.closed_at,
           outcome=(action.outcome or spec.stages[after].title) if final else case.outcome)
     labelled = {action.fields[k].label: v for k, v in values.items()}
@@ -218,6 +228,7 @@ def act_in_session(
         "actor": {"name": actor.name},
         "action": {"name": action_name, "title": action.title, "fields": labelled},
         "reason": values.get("reason") or extra.get("reason"),
+        "answers": labelled_answers(spec, case.facts),
         **(notify_context or {}),
     })
     event = audit.next_event(
@@ -231,6 +242,11 @@ def act_in_session(
         start_stage_deadlines(app, session, spec, case, now)
     audit.insert_event(session.connection(), event)
     return ActionResult(case.id, action_name, before, after, case.version, notified, final)
+
+
+def answered(facts: Mapping[str, Any], action: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The case's answers with this action's, kept under its name and moved to the end (taken last)."""
+    return {**{name: answers for name, answers in facts.items() if name != action}, action: dict(values)}
 
 
 _MOVED = ("stage", "stage_entered_at", "facts", "closed_at", "outcome")

@@ -106,7 +106,7 @@ class ReportQueries:
     def totals(self) -> Totals:
         w = self.window
         opened = w.holds(Case.opened_at)
-        removed = Case.facts["removal_confirmed"].as_boolean().is_(True)
+        removed = Case.facts["confirm_removal"]["removal_confirmed"].as_boolean().is_(True)  # answers kept per action
         row = self.session.execute(select(
             func.count().filter(opened),
             func.count().filter(w.holds(Case.closed_at)),

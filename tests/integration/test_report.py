@@ -91,7 +91,7 @@ def check_every_figure(report: Report, expected: Expected) -> None:
     opened, spec = expected.opened(), expected.app.current_workflow().spec
     assert counts(report, "totals") == {
         "opened": len(opened), "closed": len(expected.closed()), "still_open": expected.still_open(),
-        "removal_confirmed": sum(c.facts.get("removal_confirmed") is True for c in opened),
+        "removal_confirmed": sum(c.facts.get("confirm_removal", {}).get("removal_confirmed") is True for c in opened),
     }
     assert counts(report, "categories") == {name: sum(name in c.categories for c in opened) for name in spec.categories}
     assert counts(report, "stages") == {name: sum(c.stage == name for c in opened) for name in spec.stages}

@@ -136,7 +136,7 @@ class HistoryGenerator:
         return leave_at
 
     def _choose(self, case: GeneratedCase) -> str:
-        names = [a for a in self.spec.actions_from(case.stage) if a != "resolve" or case.facts.get("removal_confirmed")]
+        names = [a for a in self.spec.actions_from(case.stage) if a != "resolve" or case.facts.get("confirm_removal", {}).get("removal_confirmed")]
         return self.rng.choices(names, [WEIGHTS.get(a, DEFAULT_WEIGHT) for a in names])[0]
 
     def _act(self, case: GeneratedCase, name: str, at: datetime, actor: tuple[int, str] | None,
@@ -145,7 +145,8 @@ class HistoryGenerator:
         fields: dict[str, Any] = {}
         if "removal_confirmed" in action.fields:
             fields["removal_confirmed"] = self.rng.random() < 0.6
-        case.facts.update(fields)
+        case.facts.pop(name, None)
+        case.facts[name] = fields
         data = {"fields": fields, "deadline": escalation.name if actor is None and escalation else None}
         before, case.stage = case.stage, action.to
         self._event(case, at, "action", actor=actor, action=name, stage_before=before, stage_after=case.stage, data=data)

@@ -219,7 +219,8 @@ def test_every_problem_with_the_fields_is_named_at_once():
 
 # --- guards -----------------------------------------------------------------------------------
 
-READY = CaseFacts("reported", ("rude",), evidence_count=1, meeting_count=1, facts={"removal_confirmed": True})
+READY = CaseFacts("reported", ("rude",), evidence_count=1, meeting_count=1,
+                  facts={"confirm_removal": {"removal_confirmed": True}})
 
 
 @pytest.mark.parametrize(
@@ -228,12 +229,24 @@ READY = CaseFacts("reported", ("rude",), evidence_count=1, meeting_count=1, fact
         ("has_evidence", replace(READY, evidence_count=0)),
         ("meeting_recorded", replace(READY, meeting_count=0)),
         ("removal_confirmed", replace(READY, facts={})),
-        ("removal_confirmed", replace(READY, facts={"removal_confirmed": False})),
+        ("removal_confirmed", replace(READY, facts={"confirm_removal": {"removal_confirmed": False}})),
+        # Checked again later and found back up: the latest answer counts.
+        ("removal_confirmed", replace(READY, facts={"confirm_removal": {"removal_confirmed": True},
+                                                    "recheck": {"removal_confirmed": False}})),
     ],
 )
 def test_each_guard_holds_when_its_fact_is_there_and_not_when_it_is_missing(guard: str, unmet: CaseFacts):
     assert GUARDS[guard].holds(READY)
     assert not GUARDS[guard].holds(unmet)
+
+
+def test_answers_are_kept_per_action_so_one_reason_never_hides_another():
+    facts = CaseFacts("chair_meeting", facts={"record_meeting_outcome": {"reason": "upset about the trip"},
+                                              "escalate_to_chair": {"reason": "posted again"}})
+    assert facts.answer("record_meeting_outcome", "reason") == "upset about the trip"
+    assert facts.answer("escalate_to_chair", "reason") == "posted again"
+    assert facts.latest("reason") == "posted again"
+    assert facts.answer("give_warning", "method") is None
 
 
 def test_every_registered_guard_is_tested_here():
