@@ -24,7 +24,7 @@ from .procedures import (
     unknown,
 )
 from .reader import Marks
-from .spec import Workflow
+from .spec import FieldType, Workflow
 from .track_checks import track_checks
 
 __all__ = ["SYSTEM", "check"]
@@ -33,10 +33,10 @@ __all__ = ["SYSTEM", "check"]
 def check(spec: Workflow, marks: Marks, templates: Collection[str] | None = None) -> list[Problem]:
     """Every problem in the spec; `templates`, when given, are the template names that exist."""
     problems: list[Problem] = []
-    for rule in (_roles, _opening, _permissions, track_checks):
+    for rule in (_roles, _opening, _permissions, _reopen, track_checks):
         problems.extend(rule(spec, marks))
     for at, proc in procedures(spec):
-        for each in (_stages, _references, _reachability, _ways_out, _deadlines, _ambiguity):
+        for each in (_stages, _references, _reachability, _ways_out, _deadlines, _ambiguity, _primaries, _records):
             problems.extend(each(spec, proc, marks, at))
     if templates is not None:
         problems.extend(_templates(spec, marks, templates))
@@ -216,3 +216,52 @@ def _templates(spec: Workflow, marks: Marks, templates: Collection[str]) -> Iter
     for loc, template in found:
         if template not in templates:
             yield marks.at(loc, _unknown("template", template, templates))
+
+
+def _primaries(spec: Workflow, proc: Procedure, marks: Marks, at: Loc) -> Iterator[Problem]:
+    """One main path: a stage offers at most one primary action (the case page leads with it)."""
+    for stage in proc.stages:
+        first: str | None = None
+        for name in proc.actions_from(stage):
+            if not proc.actions[name].primary:
+                continue
+            if first is None:
+                first = name
+            else:
+                yield marks.at((*at, "actions", name, "primary"),
+                               f"'{name}' and '{first}' are both primary from stage '{stage}': the next step is one action, "
+                               "so mark only one of them 'primary: true'")
+
+
+def _records(spec: Workflow, proc: Procedure, marks: Marks, at: Loc) -> Iterator[Problem]:
+    """An action's `record` names only its own fields; its `meeting` points at a date field (and a text one)."""
+    for name, action in proc.actions.items():
+        loc = (*at, "actions", name)
+        try:
+            action.record.format_map({field: "" for field in action.fields})
+        except (KeyError, ValueError, IndexError) as exc:
+            yield marks.at((*loc, "record"), f"'record' of '{name}' names {exc}, which is not one of its fields "
+                                             f"({', '.join(action.fields) or 'it has none'}): write {{field}} for an answer")
+        meeting = action.meeting
+        if meeting is None:
+            continue
+        held = action.fields.get(meeting.held_on)
+        if held is None or held.type is not FieldType.DATE or not held.required:
+            yield marks.at((*loc, "meeting", "held_on"), f"'{meeting.held_on}' is not a required date field of '{name}'")
+        if meeting.notes is not None and meeting.notes not in action.fields:
+            yield marks.at((*loc, "meeting", "notes"), _unknown("field", meeting.notes, action.fields))
+
+
+def _reopen(spec: Workflow, marks: Marks) -> Iterator[Problem]:
+    reopen = spec.reopen
+    if reopen is None:
+        return
+    if reopen.to not in spec.stages:
+        yield marks.at(("reopen", "to"), _unknown("stage", reopen.to, spec.open_stages))
+    elif spec.is_final(reopen.to):
+        yield marks.at(("reopen", "to"), f"'{reopen.to}' is a final stage: a case is reopened into an open stage")
+    for i, role in enumerate(reopen.roles):
+        if role == SYSTEM:
+            yield marks.at(("reopen", "roles", i), f"'{SYSTEM}' cannot reopen a case: a person decides, with a reason")
+        elif role not in spec.roles:
+            yield marks.at(("reopen", "roles", i), _unknown("role", role, set(spec.roles) - {SYSTEM}))

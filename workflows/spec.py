@@ -180,6 +180,17 @@ class ActionField(_Frozen):
         return self
 
 
+class MeetingRecord(_Frozen):
+    """Which of an action's fields say when a meeting was held and what was said, and who attended."""
+
+    held_on: Name
+    """A date field of the action."""
+    notes: Name | None = None
+    """A text field of the action."""
+    attendees: str
+    """Who attends such a meeting, in words ('the chair, the headteacher and the parents or carers')."""
+
+
 class Action(_Frozen):
     title: str
     description: str = ""
@@ -195,11 +206,24 @@ class Action(_Frozen):
     """Recorded as the case's outcome when this action closes it."""
     starts_track: Name | None = None
     """Main procedure only: the track this action also starts, alongside the case's own stages."""
+    primary: bool = False
+    """The main path: the case page offers it first, as the next step (one per stage)."""
+    record: str = ""
+    """How the chronology says it was done, with {field} for each answer: 'warning given by {method}'."""
+    meeting: MeetingRecord | None = None
+    """The action records a meeting: it is kept under the case's meetings as well."""
 
     @field_validator("from_", mode="before")
     @classmethod
     def _one_or_many(cls, value: object) -> object:
         return _stages_or_any(value)
+
+
+class Reopening(_Frozen):
+    """Who may reopen a closed case, and the stage it goes back to."""
+
+    to: Name
+    roles: tuple[Name, ...] = Field(min_length=1)
 
 
 def _stages_or_any(value: object) -> object:
@@ -290,6 +314,8 @@ class Workflow(_Procedure, _Frozen):
     actions: dict[Name, Action] = Field(min_length=1)
     tracks: dict[Name, Track] = Field(default_factory=dict)
     """Procedures that run alongside the main one, each with its own stages."""
+    reopen: Reopening | None = None
+    """A closed case may be reopened, into this stage, by these roles (with a reason, audited)."""
     permissions: dict[Name, tuple[Name, ...]] = Field(default_factory=dict)
     """Each power (workflows.powers.POWERS) and the roles that hold it. Lists, not sets, so the
     canonical JSON (and so the content hash) does not depend on set order, and each role keeps its line."""
@@ -326,6 +352,8 @@ def _drop_later_defaults(data: dict[str, Any]) -> None:
     that uses none of them keeps the content hash it was stored under."""
     if not data.get("tracks"):
         data.pop("tracks", None)
+    if data.get("reopen") is None:
+        data.pop("reopen", None)
     for category in data["categories"].values():
         if not category.get("starts_tracks"):
             category.pop("starts_tracks", None)
@@ -333,6 +361,13 @@ def _drop_later_defaults(data: dict[str, Any]) -> None:
         for key in ("faster_for", "pauses"):
             if not stage.get(key):
                 stage.pop(key, None)
-    for action in data["actions"].values():
-        if action.get("starts_track") is None:
-            action.pop("starts_track", None)
+    actions = [*data["actions"].values(), *(a for t in data.get("tracks", {}).values() for a in t["actions"].values())]
+    for action in actions:
+        _drop_empty(action, ("starts_track", "meeting", "primary", "record"))
+
+
+def _drop_empty(action: dict[str, Any], keys: tuple[str, ...]) -> None:
+    """Keys added to an action later, left out while they hold their default (None, false or '')."""
+    for key in keys:
+        if key in action and not action[key]:
+            del action[key]

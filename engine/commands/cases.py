@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -28,6 +28,7 @@ from engine.rules import actions as rules
 from engine.rules.access import Power, holds, only
 from store import Case, Evidence, Meeting, Party, Person, audit, table_of
 from workflows import SYSTEM, CaseFacts, Workflow
+from workflows.spec import MeetingRecord
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,8 @@ def labelled_answers(spec: Workflow, facts: Mapping[str, Any]) -> dict[str, dict
 
 
 def case_facts(session: Session, case: Case) -> CaseFacts:
-    evidence = select(func.count()).select_from(Evidence).where(Evidence.case_id == case.id).scalar_subquery()
+    evidence = (select(func.count()).select_from(Evidence)
+                .where(Evidence.case_id == case.id, Evidence.withdrawn_at.is_(None)).scalar_subquery())
     meetings = select(func.count()).select_from(Meeting).where(Meeting.case_id == case.id).scalar_subquery()
     counts = session.execute(select(evidence, meetings)).one()
     return CaseFacts(case.stage, tuple(case.categories), counts[0] or 0, counts[1] or 0, dict(case.facts))
@@ -241,7 +243,17 @@ def act_in_session(
     if not final:
         start_stage_deadlines(app, session, spec, case, now)
     audit.insert_event(session.connection(), event)
+    if action.meeting is not None and actor.id is not None:
+        _keep_meeting(session, case, action.meeting, values, actor.id, now)
     return ActionResult(case.id, action_name, before, after, case.version, notified, final)
+
+
+def _keep_meeting(session: Session, case: Case, meeting: MeetingRecord, values: Mapping[str, Any], by: int,
+                  now: datetime) -> None:
+    """An action that records a meeting keeps it with the case's meetings too (its event holds the fields)."""
+    session.connection().execute(insert(table_of(Meeting)), {
+        "case_id": case.id, "held_on": date.fromisoformat(values[meeting.held_on]), "attendees": meeting.attendees,
+        "notes": str(values.get(meeting.notes, "")) if meeting.notes else "", "recorded_by_id": by, "recorded_at": now})
 
 
 def answered(facts: Mapping[str, Any], action: str, values: Mapping[str, Any]) -> dict[str, Any]:

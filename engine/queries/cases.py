@@ -14,22 +14,25 @@ from sqlalchemy.orm import Session
 from engine.commands.cases import load_case
 from engine.context import Redress
 from engine.queries.access import access_of, viewer_by_email
+from engine.queries.chronology import chronology, mentioned, people_of
 from engine.queries.views import (
     ActionView,
     AuditTrail,
     CaseSummary,
     CaseView,
     ChainCheck,
+    ChronologyEntry,
     DeadlineItem,
     Event,
     EvidenceItem,
     FieldView,
     MeetingItem,
     NoteItem,
+    PartyItem,
     Poster,
 )
 from engine.rules.access import CaseAccess, Viewer, may_take
-from store import AuditEvent, Case, Evidence, Meeting, Note, Person, Timer, audit
+from store import AuditEvent, Case, Evidence, Meeting, Note, Party, Person, Timer, audit
 from workflows import GUARDS, CaseFacts
 
 
@@ -96,7 +99,8 @@ def case_view(app: Redress, session: Session, case: Case, viewer: Viewer | None,
             people[party.person.id] = party.person
     email = {person_id: person.email for person_id, person in people.items()}
     deadlines = tuple(DeadlineItem(t.deadline, t.kind, t.due_at, t.due_at <= now) for t in timers)
-    facts = CaseFacts(case.stage, tuple(case.categories), len(evidence), len(meetings), dict(case.facts))
+    kept = [e for e in evidence if e.withdrawn_at is None]
+    facts = CaseFacts(case.stage, tuple(case.categories), len(kept), len(meetings), dict(case.facts))
     summary = summary_of(app, case, deadlines[0].due_at if deadlines else None, now)
     view = CaseView(
         summary.id, summary.stage, summary.stage_title, summary.categories, summary.summary, summary.opened_at,
@@ -105,16 +109,28 @@ def case_view(app: Redress, session: Session, case: Case, viewer: Viewer | None,
         opened_by=case.opened_by.email,
         staff_concerned=tuple(p.person.email for p in case.parties if p.kind == "staff" and p.person),
         pupils=tuple(p.reference for p in case.parties if p.kind == "pupil"),
-        posters=tuple(Poster(p.name, p.contact) for p in case.parties if p.kind == "poster"),
+        posters=tuple(Poster(p.name, p.contact, p.address) for p in case.parties if p.kind == "poster"),
         facts=dict(case.facts),
-        evidence=tuple(EvidenceItem(e.id, e.kind, e.sha256, e.size, e.original_name, e.media_type, e.url, e.captured_at,
-                                    e.description, email[e.added_by_id], e.added_at) for e in evidence),
+        evidence=tuple(_item(e, email) for e in kept),
         notes=tuple(NoteItem(n.id, email[n.author_id], n.text, n.created_at) for n in notes),
         meetings=tuple(MeetingItem(m.id, m.held_on, m.attendees, m.notes, email[m.recorded_by_id]) for m in meetings),
         deadlines=deadlines,
         actions=available_actions(app, case, facts, viewer, access) if viewer else (),
+        withdrawn=tuple(_item(e, email) for e in evidence if e.withdrawn_at is not None),
+        parties=tuple(PartyItem(p.id, p.kind, _party_label(p)) for p in case.parties),
     )
     return view, people
+
+
+def _item(e: Evidence, email: dict[int, str]) -> EvidenceItem:
+    return EvidenceItem(e.id, e.kind, e.sha256, e.size, e.original_name, e.media_type, e.url, e.captured_at,
+                        e.description, email[e.added_by_id], e.added_at, e.withdrawn_at, e.withdrawn_reason)
+
+
+def _party_label(party: Party) -> str:
+    if party.person is not None:
+        return party.person.name
+    return party.name or party.reference or f"#{party.id}"
 
 
 def _people(session: Session, ids: Iterable[int]) -> dict[int, Person]:
@@ -137,7 +153,7 @@ def available_actions(app: Redress, case: Case, facts: CaseFacts, viewer: Viewer
             continue
         fields = {k: FieldView(f.label, f.type.value, f.required, tuple(f.choices)) for k, f in action.fields.items()}
         blocked = tuple(GUARDS[g].refusal for g in action.guards if not GUARDS[g].holds(facts))
-        result.append(ActionView(name, action.title, action.to, fields, blocked))
+        result.append(ActionView(name, action.title, action.to, fields, blocked, action.primary))
     return tuple(result)
 
 
@@ -146,6 +162,14 @@ def events_of(app: Redress, session: Session, case_id: int) -> tuple[list[AuditE
     rows = audit.events(session, case_id)
     return rows, tuple(Event(e.seq, e.at, app.local(e.at), e.actor, e.kind, e.action, e.stage_before, e.stage_after,
                              dict(e.data), e.hash) for e in rows)
+
+
+def chronology_of(app: Redress, session: Session, case: Case, events: tuple[Event, ...]) -> tuple[ChronologyEntry, ...]:
+    """The events in plain words; the people they name read in one query."""
+    spec = app.compiled(case.workflow_id).spec
+    emails = sorted(mentioned(events))
+    rows = session.execute(select(Person.email, Person.name, Person.roles).where(Person.email.in_(emails))).all() if emails else []
+    return chronology(events, spec, people_of(((r.email, r.name, r.roles) for r in rows), spec), app.zone)
 
 
 def chain_check(rows: list[AuditEvent], case: Case) -> ChainCheck:
@@ -162,7 +186,8 @@ def audit_trail(app: Redress, case_id: int, *, verify: bool = False) -> AuditTra
             load_case(session, case_id)  # the NotFound with its hint
         assert case is not None
         rows, events = events_of(app, session, case_id)
-        return AuditTrail(case_id, events, chain_check(rows, case) if verify else None)
+        return AuditTrail(case_id, events, chain_check(rows, case) if verify else None,
+                          chronology_of(app, session, case, events))
 
 
 def verify_trail(app: Redress, case_id: int) -> audit.Verification:

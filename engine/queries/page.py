@@ -10,9 +10,19 @@ from engine.commands.sessions import live_person, touch
 from engine.context import Redress
 from engine.errors import NotFound
 from engine.queries.access import access_of, load_viewer
-from engine.queries.cases import case_view, chain_check, events_of
+from engine.queries.cases import case_view, chain_check, chronology_of, events_of
 from engine.queries.views import CasePage, CaseRead, Handler, MatterView
-from engine.rules.access import CaseAccess, Power, Sight, case_sight, holders, may_keep_records, may_open_case
+from engine.rules.access import (
+    CaseAccess,
+    Power,
+    Sight,
+    case_sight,
+    holders,
+    may_correct,
+    may_keep_records,
+    may_open_case,
+    may_reopen,
+)
 from store import Case, Person, WorkflowVersion
 
 
@@ -54,6 +64,9 @@ def _case_page(app: Redress, session: Session, person_id: int | None, case_id: i
         category_labels=tuple((c, spec.categories[c].label) for c in view.categories if c in spec.categories),
         names={p.email: p.name for p in people.values()},
         trail=events, verification=chain_check(rows, case), keeper=may_keep_records(viewer, sight),
+        chronology=chronology_of(app, session, case, events),
+        corrector=may_correct(viewer, sight), may_reopen=may_reopen(viewer, case.closed_at is not None, spec),
+        reopen_to=spec.stages[spec.reopen.to].title if spec.reopen and spec.reopen.to in spec.stages else None,
     )
     return CaseRead(viewer, case_id, sight, page=page, may_open=may_open)
 

@@ -35,6 +35,17 @@ class CaseSummary:
 class Poster:
     name: str | None
     contact: str | None
+    address: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PartyItem:
+    """Someone on the case, as the corrections name them: a member of staff, a pupil or a poster."""
+
+    id: int
+    kind: str
+    """staff | pupil | poster"""
+    label: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +62,8 @@ class EvidenceItem:
     description: str
     added_by: str
     added_at: datetime
+    withdrawn_at: datetime | None = None
+    withdrawn_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +108,8 @@ class ActionView:
     to: str
     fields: Mapping[str, FieldView]
     blocked_by: tuple[str, ...]
+    primary: bool = False
+    """The main path's next step (the workflow's `primary: true`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +130,9 @@ class CaseView(CaseSummary):
     meetings: tuple[MeetingItem, ...]
     deadlines: tuple[DeadlineItem, ...]
     actions: tuple[ActionView, ...]
+    withdrawn: tuple[EvidenceItem, ...] = ()
+    """Evidence withdrawn from the list, with why: still stored, still in the trail."""
+    parties: tuple[PartyItem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +152,22 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
+class ChronologyEntry:
+    """One event of a case in plain words: when, who (name and role), what, and what was typed."""
+
+    seq: int
+    at: datetime
+    when: str
+    """'Thu 4 Dec 2025, 14:05', in the school's zone."""
+    who: str
+    """'Helen Head (Headteacher)', or 'Redress (automatic)'."""
+    kind: str
+    headline: str
+    details: tuple[tuple[str, str], ...]
+    """(label, value) pairs: each answer by its label in the workflow, notes, reasons, old → new."""
+
+
+@dataclass(frozen=True, slots=True)
 class ChainCheck:
     """Whether a case's hash chain verifies, and the first event that does not."""
 
@@ -148,6 +182,8 @@ class AuditTrail:
     case: int
     events: tuple[Event, ...]
     verification: ChainCheck | None
+    chronology: tuple[ChronologyEntry, ...] = ()
+    """The same events in plain words (added to the documented keys; none of them renamed)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +219,14 @@ class CasePage:
     verification: ChainCheck
     keeper: bool
     """May add evidence, notes and meetings."""
+    chronology: tuple[ChronologyEntry, ...] = ()
+    """The trail in plain words, oldest first."""
+    corrector: bool = False
+    """May correct the case's details, its people and its evidence, and reopen it (with a reason)."""
+    may_reopen: bool = False
+    """The case is closed, its workflow declares a reopening, and the viewer holds one of its roles."""
+    reopen_to: str | None = None
+    """The title of the stage a reopening leads to."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -153,6 +153,16 @@ def may_keep_records(viewer: Viewer, sight: Sight) -> bool:
     return sight is Sight.FULL and viewer.can(Power.KEEP_RECORDS)
 
 
+def may_correct(viewer: Viewer, sight: Sight) -> bool:
+    """Correct a case's details, its people and its evidence (with a reason, audited): whoever keeps its record."""
+    return may_keep_records(viewer, sight)
+
+
+def may_reopen(viewer: Viewer, closed: bool, spec: Workflow) -> bool:
+    """Reopen a closed case: the roles its workflow's `reopen:` names, when it names any."""
+    return closed and spec.reopen is not None and viewer.has(spec.reopen.roles)
+
+
 def may_open_case(viewer: Viewer, spec: Workflow) -> bool:
     return viewer.has(spec.open.roles)
 

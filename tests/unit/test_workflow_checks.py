@@ -296,3 +296,48 @@ def test_missing_permissions_block_lists_every_power_to_add() -> None:
         "w.yaml:1:1: the 'permissions' block is missing: add 'permissions:' with a line 'POWER: [roles]' for each of "
         + ", ".join(workflows.POWERS),
     ]
+
+
+# --- the case record: the main path, how an action is told, reopening ---------------------------
+
+
+def test_two_primary_actions_from_one_stage_are_refused_at_the_second() -> None:
+    assert problems(("    roles: [head, system]\n", "    roles: [head, system]\n    primary: true\n"),
+                    ("    roles: [head, chair]\n", "    roles: [head, chair]\n    primary: true\n")) == [
+        "w.yaml:41:14: 'close' and 'escalate' are both primary from stage 'reported': the next step is one action, "
+        "so mark only one of them 'primary: true'",
+    ]
+
+
+def test_one_primary_action_per_stage_passes() -> None:
+    text = workflow(("    roles: [head, system]\n", "    roles: [head, system]\n    primary: true\n"))
+    spec = workflows.load_text(text, "w.yaml").spec
+    assert spec.actions["escalate"].primary and not spec.actions["close"].primary
+
+
+def test_a_record_naming_a_field_the_action_lacks_is_refused() -> None:
+    assert problems(("      reason: {label: Why it is closed}\n",
+                     "      reason: {label: Why it is closed}\n    record: 'closed because {why}'\n")) == [
+        "w.yaml:43:13: 'record' of 'close' names 'why', which is not one of its fields (reason): "
+        "write {field} for an answer",
+    ]
+
+
+def test_reopening_into_a_final_stage_or_by_an_unknown_role_is_refused() -> None:
+    assert problems(("permissions:\n", "reopen: {to: closed, roles: [head, caretaker]}\npermissions:\n")) == [
+        "w.yaml:45:14: 'closed' is a final stage: a case is reopened into an open stage",
+        "w.yaml:45:36: unknown role 'caretaker'",
+    ]
+
+
+def test_reopening_into_an_open_stage_passes() -> None:
+    spec = workflows.load_text(workflow(("permissions:\n", "reopen: {to: with_chair, roles: [head]}\npermissions:\n")),
+                               "w.yaml").spec
+    assert spec.reopen is not None and spec.reopen.to == "with_chair"
+
+
+def test_an_action_recording_a_meeting_needs_a_date_field() -> None:
+    assert problems(("      reason: {label: Why it is closed}\n",
+                     "      reason: {label: Why it is closed}\n    meeting: {held_on: reason, attendees: everyone}\n")) == [
+        "w.yaml:43:24: 'reason' is not a required date field of 'close'",
+    ]

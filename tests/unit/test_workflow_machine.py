@@ -77,7 +77,7 @@ def test_the_full_procedure_runs_from_report_to_closed_after_legal_advice(machin
     ]
 
 
-@pytest.mark.parametrize("stage", ["outcome_review", "way_forward", "legal_advice"])
+@pytest.mark.parametrize("stage", ["outcome_review", "way_forward_agreed", "legal_advice"])
 def test_a_case_is_resolved_from_each_stage_that_allows_it(machine: Machine, attach: Attach, stage: str) -> None:
     assert drive(machine, attach(stage), "resolve") == ["resolved"]
 

@@ -24,8 +24,14 @@ branch_labels = None
 depends_on = None
 
 _cases = sa.table("cases", sa.column("id", sa.Integer), sa.column("facts", sa.JSON))
-_events = sa.table("audit_events", sa.column("case_id", sa.Integer), sa.column("seq", sa.Integer),
-                   sa.column("kind", sa.String), sa.column("action", sa.String), sa.column("data", sa.JSON))
+_events = sa.table(
+    "audit_events",
+    sa.column("case_id", sa.Integer),
+    sa.column("seq", sa.Integer),
+    sa.column("kind", sa.String),
+    sa.column("action", sa.String),
+    sa.column("data", sa.JSON),
+)
 
 
 def upgrade() -> None:
@@ -40,13 +46,16 @@ def upgrade() -> None:
 def _facts_per_action() -> None:
     connection = op.get_bind()
     rebuilt: dict[int, dict[str, dict[str, object]]] = {}
-    rows = connection.execute(sa.select(_events.c.case_id, _events.c.action, _events.c.data)
-                              .where(_events.c.kind == "action").order_by(_events.c.case_id, _events.c.seq))
+    rows = connection.execute(
+        sa.select(_events.c.case_id, _events.c.action, _events.c.data)
+        .where(_events.c.kind == "action")
+        .order_by(_events.c.case_id, _events.c.seq)
+    )
     for case_id, action, data in rows:
         answers = rebuilt.setdefault(case_id, {})
         answers.pop(action, None)  # the action taken last stays last
         answers[action] = dict((data or {}).get("fields") or {})
-    for case_id, in connection.execute(sa.select(_cases.c.id)):
+    for (case_id,) in connection.execute(sa.select(_cases.c.id)):
         connection.execute(sa.update(_cases).where(_cases.c.id == case_id).values(facts=rebuilt.get(case_id, {})))
 
 

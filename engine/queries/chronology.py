@@ -1,0 +1,290 @@
+"""The chronology: every event of a case in plain words, as a headteacher reads a record.
+
+Pure wording: it takes the events already read, the workflow they ran under and the people they
+name, and touches no database, so a unit test reads exactly what the page, the CLI and the API say.
+People appear by name and role, never by email; the hashes stay in the integrity panel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from engine.queries.views import ChronologyEntry, Event
+from workflows import Action, FieldType, Workflow
+
+AUTOMATIC = "Redress (automatic)"
+
+TEMPLATE_TITLES = {
+    "new_case": "a new case",
+    "staff_reassurance": "reassurance to the staff concerned",
+    "prejudice_case": "a prejudice-related case",
+    "violence_threat": "a threat of violence",
+    "chair_escalation": "the case comes to the chair",
+    "case_escalated": "the case went to the chair",
+    "legal_advice": "legal advice is being taken",
+    "case_closed": "the case is closed",
+    "authorities_referral": "a referral to the authorities",
+    "authority_outcome": "the authorities' outcome",
+    "deadline_reminder": "a deadline reminder",
+    "daily_digest": "the daily digest",
+}
+"""How the chronology names the emails Redress ships; a school's own template is named after its file."""
+
+LETTER_TITLES = {
+    "meeting_invitation": "invitation to a meeting",
+    "removal_request": "request to remove the posts",
+    "legal_warning": "warning of possible legal action",
+    "harassment_warning": "harassment warning",
+    "site_ban": "notice of a ban from the school site",
+    "platform_takedown": "takedown request to the platform",
+}
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone the trail names: how the chronology calls them."""
+
+    name: str
+    role: str
+    """The label of their first role ('Headteacher'), or '' when they hold none."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.role})" if self.role else self.name
+
+
+def day(value: date | datetime, zone: ZoneInfo | None = None) -> str:
+    """'Thu 4 Dec 2025': a day as people write it."""
+    if isinstance(value, datetime) and zone is not None:
+        value = value.astimezone(zone)
+    return f"{value:%a} {value.day} {value:%b %Y}"
+
+
+def when(at: datetime, zone: ZoneInfo) -> str:
+    local = at.astimezone(zone)
+    return f"{day(local)}, {local:%H:%M}"
+
+
+class _Words:
+    """The wording of one case's events: its workflow, its people, its zone."""
+
+    def __init__(self, spec: Workflow, people: Mapping[str, Person], zone: ZoneInfo):
+        self.spec, self.people, self.zone = spec, people, zone
+
+    def who(self, email: str | None) -> str:
+        if not email or email == "system":
+            return AUTOMATIC
+        person = self.people.get(email)
+        return person.label if person else email.split("@", 1)[0]
+
+    def stage(self, name: str | None) -> str:
+        return self.spec.stages[name].title if name and name in self.spec.stages else (name or "")
+
+    def value(self, action: Action | None, name: str, value: Any) -> str:
+        field = action.fields.get(name) if action else None
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if field is not None and field.type is FieldType.DATE and isinstance(value, str):
+            try:
+                return day(date.fromisoformat(value))
+            except ValueError:
+                return value
+        return "" if value is None else str(value)
+
+    def fields(self, action: Action | None, values: Mapping[str, Any]) -> list[tuple[str, str]]:
+        shown = []
+        for name, value in values.items():
+            label = action.fields[name].label if action and name in action.fields else name.replace("_", " ")
+            shown.append((label, self.value(action, name, value)))
+        return shown
+
+    def emails(self, templates: Iterable[str]) -> list[tuple[str, str]]:
+        titles = [TEMPLATE_TITLES.get(t, t.replace("_", " ")) for t in templates]
+        return [("Emails written", "; ".join(titles))] if titles else []
+
+
+def _opened(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
+    d = e.data
+    labels = [w.spec.categories[c].label if c in w.spec.categories else c for c in d.get("categories", [])]
+    details = [("Categories", "; ".join(labels)), ("What was posted", str(d.get("summary", "")))]
+    if d.get("staff"):
+        details.append(("Staff concerned", ", ".join(w.who(s) for s in d["staff"])))
+    if d.get("platform"):
+        details.append(("Where", str(d["platform"])))
+    return "Case opened", details + w.emails(d.get("notified", []))
+
+
+def _action(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
+    action = w.spec.actions.get(e.action or "")
+    values: Mapping[str, Any] = e.data.get("fields") or {}
+    headline = str(e.data.get("title") or (action.title if action else (e.action or "").replace("_", " ")))
+    if action is not None and action.record:
+        shown = {name: w.value(action, name, values.get(name)) or "not recorded" for name in action.fields}
+        headline = action.record.format_map(shown)
+    details = w.fields(action, values)
+    if e.stage_before != e.stage_after:
+        details.append(("Stage", f"{w.stage(e.stage_before)} → {w.stage(e.stage_after)}"))
+    if e.data.get("deadline") and e.actor == "system":
+        details.append(("Why", f"the deadline '{str(e.data['deadline']).replace('_', ' ')}' passed"))
+    if e.data.get("note"):
+        details.append(("Note", str(e.data["note"])))
+    return headline[:1].upper() + headline[1:], details + w.emails(e.data.get("notified", []))
+
+
+def _evidence(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
+    d = e.data
+    what = d.get("name") if d.get("kind") == "file" else d.get("url")
+    details = [("Description", str(d["description"]))] if d.get("description") else []
+    if d.get("sha256"):
+        details.append(("SHA-256", str(d["sha256"])))
+    return f"Evidence added: {what}", details
+
+
+def _withdrawn(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
+    d = e.data
+    return f"Evidence withdrawn: {d.get('name') or d.get('url') or '#' + str(d.get('evidence'))}", [
+        ("Reason", str(d.get("reason", "")))
+    ]
+
+
+def _meeting(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
+    d = e.data
+    held = day(date.fromisoformat(d["held_on"])) if d.get("held_on") else "a day not recorded"
+    details = [("Attended", str(d.get("attendees", "")))]
+    if d.get("notes"):
+        details.append(("What was said", str(d["notes"])))
+    return f"Meeting held on {held}", details
+
+
+def _corrected(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
+    changes = [
+        (str(c.get("label", c.get("field"))), f"{_text(c.get('old'))} → {_text(c.get('new'))}") for c in e.data.get("changes", [])
+    ]
+    return "Case details corrected", [*changes, ("Reason", str(e.data.get("reason", "")))]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value) or "none"
+    return "none" if value in (None, "") else str(value)
+
+
+_PARTY = {"staff": "Staff member concerned", "pupil": "Pupil concerned", "poster": "Poster"}
+
+
+def _party(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
+    d = e.data
+    who = w.who(d["person"]) if d.get("person") else str(d.get("name") or d.get("reference") or "")
+    verb = "added" if e.kind == "party_added" else "removed"
+    details = [("Reason", str(d.get("reason", ""))), *w.emails(d.get("notified", []))]
+    return f"{_PARTY.get(d.get('party', ''), 'Party')} {verb}: {who}", details
+
+
+def _reopened(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
+    return f"Case reopened at '{w.stage(e.stage_after)}'", [
+        ("Was", f"{w.stage(e.stage_before)} ({e.data.get('outcome') or 'closed'})"),
+        ("Reason", str(e.data.get("reason", ""))),
+    ]
+
+
+def _letter(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
+    d = e.data
+    title = LETTER_TITLES.get(str(d.get("letter")), str(d.get("letter", "")).replace("_", " "))
+    sent = day(date.fromisoformat(d["sent_on"])) if d.get("sent_on") else ""
+    details = [("To", str(d.get("to") or "the poster")), ("Sent", f"{sent} by {d.get('method', '')}".strip())]
+    if d.get("sha256"):
+        details.append(("Copy kept", f"evidence #{d.get('evidence')}, SHA-256 {d['sha256']}"))
+    return f"Letter sent by {d.get('method', '')}: {title}", details
+
+
+def _email(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
+    d = e.data
+    title = TEMPLATE_TITLES.get(str(d.get("template")), str(d.get("template", "")).replace("_", " "))
+    to = w.who(str(d.get("to", "")))
+    if e.kind == "email_sent":
+        return f"Email sent to {to}: {title}", []
+    if e.kind == "email_requeued":
+        return f"Email to {to} queued again: {title}", []
+    return f"Email to {to} not sent yet: {title}", [("Problem", str(d.get("error", "")))]
+
+
+def _reminder(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
+    name = str(e.data.get("deadline", "")).replace("_", " ")
+    if e.kind == "deadline_skipped":
+        return f"Deadline '{name}' could not be carried out", [("Why", str(e.data.get("reason", "")))]
+    return f"Reminder: {name}", w.emails(e.data.get("notified", []))
+
+
+def _migrated(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
+    return "Moved to the current version of the procedure", []
+
+
+_WORDING: dict[str, Callable[[_Words, Event], tuple[str, list[tuple[str, str]]]]] = {
+    "opened": _opened,
+    "action": _action,
+    "evidence": _evidence,
+    "evidence_withdrawn": _withdrawn,
+    "note": lambda w, e: ("Note", [("Note", str(e.data.get("text", "")))]),
+    "meeting": _meeting,
+    "corrected": _corrected,
+    "party_added": _party,
+    "party_removed": _party,
+    "reopened": _reopened,
+    "letter": _letter,
+    "email_sent": _email,
+    "email_failed": _email,
+    "email_retry": _email,
+    "email_requeued": _email,
+    "reminder": _reminder,
+    "deadline_skipped": _reminder,
+    "migrated": _migrated,
+}
+
+
+def chronology(
+    events: Sequence[Event], spec: Workflow, people: Mapping[str, Person], zone: ZoneInfo
+) -> tuple[ChronologyEntry, ...]:
+    """Every event in plain words, oldest first."""
+    words = _Words(spec, people, zone)
+    entries = []
+    for e in events:
+        wording = _WORDING.get(e.kind)
+        headline, details = wording(words, e) if wording else (e.kind.replace("_", " ").capitalize(), [])
+        entries.append(
+            ChronologyEntry(
+                e.seq,
+                e.at,
+                when(e.at, zone),
+                words.who(e.actor),
+                e.kind,
+                headline,
+                tuple((label, value) for label, value in details if value),
+            )
+        )
+    return tuple(entries)
+
+
+def people_of(rows: Iterable[tuple[str, str, Sequence[str]]], spec: Workflow) -> dict[str, Person]:
+    """(email, name, roles) rows as the chronology names them: by name and first role's label."""
+    found = {}
+    for email, name, roles in rows:
+        role = next((spec.roles[r].label for r in roles if r in spec.roles), "")
+        found[email] = Person(name, role)
+    return found
+
+
+def mentioned(events: Iterable[Event]) -> set[str]:
+    """The emails a trail names (actors, recipients, staff concerned): whom to look up once."""
+    emails: set[str] = set()
+    for e in events:
+        emails.add(e.actor)
+        for key in ("to", "person"):
+            if isinstance(e.data.get(key), str):
+                emails.add(e.data[key])
+        emails.update(s for s in e.data.get("staff", []) if isinstance(s, str))
+    emails.discard("system")
+    return emails
