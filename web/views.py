@@ -46,6 +46,10 @@ def permitted_action(app: Redress, viewer: Viewer, case_id: int, action_name: st
     return facts, sight, action
 
 
+STORY = 4
+"""How many of the latest chronology entries the case page leads with ('the story so far')."""
+
+
 def case_context(page: CasePage) -> dict[str, Any]:
     """The template context of the full case page; times stay datetimes until the template's `local` shows them."""
     case = page.case
@@ -58,6 +62,14 @@ def case_context(page: CasePage) -> dict[str, Any]:
         "verification": page.verification,
         "keeper": page.keeper,
         "names": page.names,
+        "chronology": page.chronology,
+        "story": page.chronology[-STORY:],
+        "next_step": next((a for a in case.actions if a.primary), None),
+        "other_actions": [a for a in case.actions if not a.primary],
+        "corrector": page.corrector and not case.closed_at,
+        "may_reopen": page.may_reopen,
+        "reopen_to": page.reopen_to,
+        "all_categories": page.all_categories,
         "form_errors": {},
         "form_values": {},
     }

@@ -117,7 +117,7 @@ def case_view(app: Redress, session: Session, case: Case, viewer: Viewer | None,
         deadlines=deadlines,
         actions=available_actions(app, case, facts, viewer, access) if viewer else (),
         withdrawn=tuple(_item(e, email) for e in evidence if e.withdrawn_at is not None),
-        parties=tuple(PartyItem(p.id, p.kind, _party_label(p)) for p in case.parties),
+        parties=tuple(PartyItem(p.id, p.kind, _party_label(p), p.person.email if p.person else None) for p in case.parties),
     )
     return view, people
 

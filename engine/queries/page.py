@@ -67,6 +67,7 @@ def _case_page(app: Redress, session: Session, person_id: int | None, case_id: i
         chronology=chronology_of(app, session, case, events),
         corrector=may_correct(viewer, sight), may_reopen=may_reopen(viewer, case.closed_at is not None, spec),
         reopen_to=spec.stages[spec.reopen.to].title if spec.reopen and spec.reopen.to in spec.stages else None,
+        all_categories=tuple((name, c.label) for name, c in spec.categories.items()),
     )
     return CaseRead(viewer, case_id, sight, page=page, may_open=may_open)
 

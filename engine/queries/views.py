@@ -46,6 +46,8 @@ class PartyItem:
     kind: str
     """staff | pupil | poster"""
     label: str
+    email: str | None = None
+    """A member of staff's email in Redress (how the command line names them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +229,8 @@ class CasePage:
     """The case is closed, its workflow declares a reopening, and the viewer holds one of its roles."""
     reopen_to: str | None = None
     """The title of the stage a reopening leads to."""
+    all_categories: tuple[tuple[str, str], ...] = ()
+    """Every category of the case's workflow (name, label): what a correction may choose from."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -215,9 +215,10 @@ def case_audit(case_id: int, verify: bool, actor: str, as_json: bool) -> None:
             del payload["verification"]  # documented as present only with --verify
         print_json(payload)
     else:
-        for e in trail.events:
-            move = f"{e.stage_before or ''} -> {e.stage_after}" if e.stage_before != e.stage_after else e.stage_after
-            click.echo(f"{e.seq:>4} {e.at_local}  {e.actor:<28} {e.kind:<10} {e.action or '':<24} {move}")
+        for entry in trail.chronology:
+            click.echo(f"{entry.seq:>4} {entry.when}, {entry.who}: {entry.headline}")
+            for label, value in entry.details:
+                click.echo(f"       {label}: {value}")
         if result:
             click.echo(f"verified: {result.checked} events, chain intact" if result.ok else f"TAMPERED: {result.reason}")
     if result and not result.ok:
