@@ -4,6 +4,7 @@ post/redirect/get; a refusal shows the case page again with the message by its f
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -27,6 +28,7 @@ from web.session import FORM_CSRF, FormDep, RedressDep, ViewerDep, flash
 from web.views import seen_case
 
 router = APIRouter(include_in_schema=False)
+_KINDS: dict[str, Literal["staff", "pupil", "poster"]] = {"staff": "staff", "pupil": "pupil", "poster": "poster"}
 
 
 def _correct(
@@ -65,10 +67,10 @@ def correct(request: Request, case_id: CaseId, app: RedressDep, viewer: ViewerDe
 
 @router.post("/cases/{case_id}/parties", dependencies=[FORM_CSRF])
 def add(request: Request, case_id: CaseId, app: RedressDep, viewer: ViewerDep, form: FormDep) -> Response:
-    kind, reason = text(form, "kind", 10), text(form, "reason", 2000)
+    kind, reason = _KINDS.get(text(form, "kind", 10)), text(form, "reason", 2000)
 
     def command() -> object:
-        if kind not in ("staff", "pupil", "poster"):
+        if kind is None:
             raise BadInput("choose who to add: a member of staff, a pupil or a poster")
         return add_party(
             app,
@@ -76,7 +78,7 @@ def add(request: Request, case_id: CaseId, app: RedressDep, viewer: ViewerDep, f
             viewer.email,
             kind,
             reason,
-            email=text(form, "email", 320),  # type: ignore[arg-type]
+            email=text(form, "email", 320),
             name=text(form, "name", 200),
             contact=text(form, "contact", 2000),
             address=text(form, "address", 2000),
