@@ -33,11 +33,11 @@ CASE_COMMANDS = {
     # The letter is written from the outbox's module (it renders a template): `case show` need not import it.
     "letter": Lazy("redress.cli.outbox_cmd:letter", "Write a letter to the poster of a case, for the headteacher to send."),
     # Corrections and reopening, each with a reason kept in the record.
-    "correct": Lazy("redress.cli.correct_cmd:correct", "Correct a case's summary or categories, with a reason."),
-    "staff": Lazy("redress.cli.correct_cmd:staff", "Add or remove a member of staff concerned, with a reason."),
-    "party": Lazy("redress.cli.correct_cmd:party", "Add or remove a pupil or a poster, with a reason."),
-    "withdraw": Lazy("redress.cli.correct_cmd:withdraw", "Withdraw an evidence item from a case's list, with a reason."),
-    "reopen": Lazy("redress.cli.correct_cmd:reopen", "Reopen a closed case, with a reason."),
+    "correct": Lazy("redress.cli.correct_cmd:correct", "Correct a case's summary or categories; prints each change, old -> new."),
+    "staff": Lazy("redress.cli.correct_cmd:staff", "Add (they are told at once) or remove a member of staff concerned, by EMAIL."),
+    "party": Lazy("redress.cli.correct_cmd:party", "Add or remove a pupil or a poster."),
+    "withdraw": Lazy("redress.cli.correct_cmd:withdraw", "Withdraw an evidence item from the case's list (the file and its record stay)."),
+    "reopen": Lazy("redress.cli.correct_cmd:reopen", "Reopen a closed case into the stage its workflow declares for reopening."),
 }
 
 

@@ -30,7 +30,7 @@ def test_a_case_is_opened_acted_on_and_read_through_the_api(app: Redress, browse
     assert acted.json() | {"notified": []} == {"case_id": case, "action": "acknowledge", "stage_before": "reported",
                                                "stage_after": "gathering_evidence", "version": 2, "notified": [], "closed": False}
     view = head.client.get(f"/api/cases/{case}").json()
-    assert view["view"] == "full" and view["stage"] == "gathering_evidence" and view["posters"] == [{"name": "J. Parent", "contact": "j@mail.example"}]
+    assert view["view"] == "full" and view["stage"] == "gathering_evidence" and view["posters"] == [{"name": "J. Parent", "contact": "j@mail.example", "address": None}]
     assert [a["name"] for a in view["actions"]][:2] == ["arrange_meeting", "escalate_to_chair"]
     assert view["actions"][0]["blocked_by"] == ["the case has no evidence yet: add a screenshot or a link first"]
 
