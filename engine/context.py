@@ -20,6 +20,7 @@ from transitions import Machine
 
 import workflows
 from engine.errors import BadInput, NotFound
+from engine.integrity_key import install_key
 from engine.rules.clock import Clock, SystemClock
 from engine.settings import Settings, load_settings
 from engine.settings_values import masked_url
@@ -131,6 +132,7 @@ def open_app(settings: Settings | None = None, *, clock: Clock | None = None, ex
     if existing and path is not None:
         _require(database_schema(path), str(path))  # before connecting: connecting would create the file
     db = Database(settings.database_url, synchronous=settings.sqlite_synchronous.upper())
+    install_key(settings, db.engine)
     if existing and path is None:
         try:
             _require(schema_state(db.engine), masked_url(settings.database_url))

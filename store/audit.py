@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from . import models
+from . import integrity, models
 from .models import AuditEvent, Case, table_of
 
 GENESIS = models.GENESIS
@@ -41,6 +41,11 @@ def _content(values: dict[str, Any]) -> dict[str, Any]:
         "after": values["stage_after"],
         "data": values["data"],
     }
+
+
+def hash_of(prev_hash: str, values: Any) -> str:
+    """The hash an event with these column values (a mapping, such as a Core row's) should carry."""
+    return _digest(prev_hash, _content(values))
 
 
 def event_hash(prev_hash: str, event: AuditEvent) -> str:
@@ -93,7 +98,8 @@ _INSERT_EVENT = insert(table_of(AuditEvent))
 
 
 def insert_event(connection: Connection, values: dict[str, Any]) -> None:
-    connection.execute(_INSERT_EVENT, values)
+    """Write the event, with its MAC under the integrity key when the store holds one (store.integrity)."""
+    connection.execute(_INSERT_EVENT, {**values, "mac": integrity.sign(connection, values["hash"])})
 
 
 def append(

@@ -194,6 +194,8 @@ class AuditEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str | None] = mapped_column(String(64), default=None)
+    """HMAC-SHA256 of `hash` under the integrity key kept outside the database (None: recorded before keys)."""
 
 
 class Timer(Base):
@@ -299,3 +301,64 @@ class SchoolEvent(Base):
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class Checkpoint(Base):
+    """The heads of every case's chain at one moment, chained to the checkpoint before it and keyed
+    (store.integrity). Copies leave the database (the digest, checkpoints.log), so a chain rebuilt
+    afterwards no longer matches a checkpoint kept elsewhere. Append-only."""
+
+    __tablename__ = "checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(unique=True)
+    at: Mapped[datetime]
+    cases: Mapped[int]
+    """How many cases the heads cover (those of earlier checkpoints included)."""
+    heads_digest: Mapped[str] = mapped_column(String(64))
+    """SHA-256 over every (case_id, head_seq, head_hash), in case order."""
+    heads: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """The heads that moved since the checkpoint before: {case_id: [head_seq, head_hash]}."""
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class AccessEntry(Base):
+    """Who read what of a case, and when: a page view, an evidence download, an export, a letter.
+    Hash-chained school-wide and keyed like the audit trail. Append-only."""
+
+    __tablename__ = "access_log"
+    __table_args__ = (Index("ix_access_case", "case_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(unique=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(320))
+    actor_id: Mapped[int | None] = mapped_column(default=None)
+    case_id: Mapped[int | None] = mapped_column(default=None)
+    what: Mapped[str] = mapped_column(String(40))  # case_page | evidence | export | letter | access_log
+    detail: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class VerificationRun(Base):
+    """The result of one `redress verify` (the worker's nightly run included): what the dashboard and
+    the digest show."""
+
+    __tablename__ = "verifications"
+    __table_args__ = (Index("ix_verifications_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    ok: Mapped[bool]
+    cases: Mapped[int]
+    events: Mapped[int]
+    files: Mapped[int]
+    unsigned: Mapped[int] = mapped_column(default=0)
+    problems: Mapped[list[str]] = mapped_column(default=list)
+    """The first problems found, each a sentence (at most 100 kept)."""
+    checkpoint_seq: Mapped[int | None] = mapped_column(default=None)
+    checkpoint_hash: Mapped[str | None] = mapped_column(String(64), default=None)

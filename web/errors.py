@@ -4,7 +4,8 @@
     Denied           signed in, but this is not theirs to see or do: 403
     CsrfFailed       a form or API call without this session's token: 403
 
-The engine's errors map to statuses here (NotFound 404, Conflict 409, NotAllowed 403, Refused and BadInput 422),
+The engine's errors map to statuses here (NotFound 404, Conflict 409, NotAllowed 403, Refused and BadInput 422,
+EvidenceMissing 410, EvidenceChanged 500),
 so a route never has to catch what it cannot answer better.
 """
 
@@ -18,7 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from engine import BadInput, Conflict, NotAllowed, NotFound, RedressError, Refused
+from engine import BadInput, Conflict, EvidenceChanged, EvidenceMissing, NotAllowed, NotFound, RedressError, Refused
 
 
 class SignInRequired(Exception):
@@ -36,7 +37,7 @@ class CsrfFailed(Exception):
 
 
 STATUS: list[tuple[type[Exception], int]] = [
-    (NotFound, 404), (Conflict, 409), (NotAllowed, 403), (Refused, 422), (BadInput, 422), (Denied, 403), (CsrfFailed, 403),
+    (EvidenceMissing, 410), (EvidenceChanged, 500), (NotFound, 404), (Conflict, 409), (NotAllowed, 403), (Refused, 422), (BadInput, 422), (Denied, 403), (CsrfFailed, 403),
 ]
 
 

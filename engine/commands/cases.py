@@ -27,6 +27,7 @@ from engine.errors import Conflict, NotFound, Refused
 from engine.rules import actions as rules
 from engine.rules.access import Power, holds, only
 from store import Case, Evidence, Meeting, Party, Person, audit, table_of
+from store.integrity import party_digest
 from workflows import SYSTEM, CaseFacts
 
 
@@ -142,9 +143,15 @@ def open_case(app: Redress, actor_email: str, details: OpenCase) -> int:
             data={"categories": categories, "summary": summary, "staff": [p.email for p in staff],
                   "pupils": len(details.pupils), "posters": len(details.posters), "platform": details.platform,
                   "link": details.link, "seen_at": details.seen_at.isoformat() if details.seen_at else None,
-                  "notified": notified},
+                  "notified": notified, "parties_digest": parties_digest(case.parties)},
         )
         return case.id
+
+
+def parties_digest(parties: Sequence[Party]) -> str:
+    """What the opened event commits to about the parties, without copying their details into the trail:
+    `redress verify` recomputes it from the rows, so a party edited behind the trail's back shows."""
+    return party_digest([(p.kind, p.person_id, p.reference, p.name, p.contact) for p in sorted(parties, key=lambda p: p.id)])
 
 
 def case_facts(session: Session, case: Case) -> CaseFacts:
@@ -223,7 +230,8 @@ def act_in_session(
     event = audit.next_event(
         case.id, head, at=now, actor=actor.label, actor_id=actor.id, kind="action", action=action_name,
         stage_before=before, stage_after=after,
-        data={"title": action.title, "fields": values, "note": note, "notified": notified, **extra},
+        data={"title": action.title, "fields": values, "note": note, "notified": notified, **extra,
+              "closed": final, "outcome": case.outcome},
     )
     _write_move(session, case, version, head, event)
     cancel_pending(session, case.id)
