@@ -13,6 +13,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from engine.commands.auth import change_password, issue_password, sign_in
     from engine.commands.cases import OpenCase, open_case, take_action
+    from engine.commands.checkpoints import CheckpointView, latest_checkpoint, take_checkpoint
+    from engine.commands.custody import record_access
+    from engine.commands.evidence_check import VerifiedFile, read_verified
+    from engine.commands.export import ExportResult, export_case
+    from engine.commands.integrity import VerificationView, VerifyResult, latest_verification, verify
     from engine.commands.outbox import ALL_FAILED, resend
     from engine.commands.people import add_person, deactivate, list_people, person_by_id, reactivate, set_roles
     from engine.commands.records import (
@@ -25,8 +30,19 @@ if TYPE_CHECKING:
     )
     from engine.commands.sessions import Client, end_session, open_session, session_viewer, sign_out_everywhere
     from engine.context import Redress
-    from engine.errors import BadInput, Conflict, NotAllowed, NotFound, RedressError, Refused
+    from engine.errors import (
+        BadInput,
+        Conflict,
+        EvidenceChanged,
+        EvidenceFailed,
+        EvidenceMissing,
+        NotAllowed,
+        NotFound,
+        RedressError,
+        Refused,
+    )
     from engine.queries.access import load_viewer
+    from engine.queries.access_log import AccessLine, case_access_log
     from engine.queries.cases import audit_trail, list_cases, show_case, verify_trail
     from engine.queries.outbox import OutboxLine, OutboxView, read_outbox
     from engine.queries.overview import MAX_PAGE, PAGE, case_access, dashboard, incident_log, matter_view, visible_cases
@@ -66,9 +82,11 @@ if TYPE_CHECKING:
         Sight,
         Viewer,
         case_status,
+        may_export,
         may_keep_records,
         may_manage_people,
         may_open_case,
+        may_read_access_log,
         may_read_log,
         may_read_people_changes,
         may_read_report,
@@ -85,6 +103,18 @@ _HOME: dict[str, str] = {
     "open_case": "engine.commands.cases",
     "OpenCase": "engine.commands.cases",
     "take_action": "engine.commands.cases",
+    "CheckpointView": "engine.commands.checkpoints",
+    "latest_checkpoint": "engine.commands.checkpoints",
+    "take_checkpoint": "engine.commands.checkpoints",
+    "record_access": "engine.commands.custody",
+    "read_verified": "engine.commands.evidence_check",
+    "VerifiedFile": "engine.commands.evidence_check",
+    "export_case": "engine.commands.export",
+    "ExportResult": "engine.commands.export",
+    "latest_verification": "engine.commands.integrity",
+    "VerificationView": "engine.commands.integrity",
+    "verify": "engine.commands.integrity",
+    "VerifyResult": "engine.commands.integrity",
     "ALL_FAILED": "engine.commands.outbox",
     "resend": "engine.commands.outbox",
     "add_person": "engine.commands.people",
@@ -107,11 +137,16 @@ _HOME: dict[str, str] = {
     "Redress": "engine.context",
     "BadInput": "engine.errors",
     "Conflict": "engine.errors",
+    "EvidenceChanged": "engine.errors",
+    "EvidenceFailed": "engine.errors",
+    "EvidenceMissing": "engine.errors",
     "NotAllowed": "engine.errors",
     "NotFound": "engine.errors",
     "RedressError": "engine.errors",
     "Refused": "engine.errors",
     "load_viewer": "engine.queries.access",
+    "AccessLine": "engine.queries.access_log",
+    "case_access_log": "engine.queries.access_log",
     "audit_trail": "engine.queries.cases",
     "list_cases": "engine.queries.cases",
     "show_case": "engine.queries.cases",
@@ -161,9 +196,11 @@ _HOME: dict[str, str] = {
     "build_report": "engine.report.monitoring",
     "case_status": "engine.rules.access",
     "CaseAccess": "engine.rules.access",
+    "may_export": "engine.rules.access",
     "may_keep_records": "engine.rules.access",
     "may_manage_people": "engine.rules.access",
     "may_open_case": "engine.rules.access",
+    "may_read_access_log": "engine.rules.access",
     "may_read_log": "engine.rules.access",
     "may_read_people_changes": "engine.rules.access",
     "may_read_report": "engine.rules.access",
@@ -182,6 +219,18 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "open_case",
     "OpenCase",
     "take_action",
+    "CheckpointView",
+    "latest_checkpoint",
+    "take_checkpoint",
+    "record_access",
+    "read_verified",
+    "VerifiedFile",
+    "export_case",
+    "ExportResult",
+    "latest_verification",
+    "VerificationView",
+    "verify",
+    "VerifyResult",
     "ALL_FAILED",
     "resend",
     "add_person",
@@ -204,11 +253,16 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "Redress",
     "BadInput",
     "Conflict",
+    "EvidenceChanged",
+    "EvidenceFailed",
+    "EvidenceMissing",
     "NotAllowed",
     "NotFound",
     "RedressError",
     "Refused",
     "load_viewer",
+    "AccessLine",
+    "case_access_log",
     "audit_trail",
     "list_cases",
     "show_case",
@@ -258,9 +312,11 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "build_report",
     "case_status",
     "CaseAccess",
+    "may_export",
     "may_keep_records",
     "may_manage_people",
     "may_open_case",
+    "may_read_access_log",
     "may_read_log",
     "may_read_people_changes",
     "may_read_report",

@@ -27,6 +27,26 @@ from .models import (
 )
 
 __all__ = [
-    "AccessEntry", "AuditEvent", "Base", "Case", "Checkpoint", "Database", "Evidence", "Meeting", "Note", "OutboxMessage", "Party",
-    "Person", "SchoolEvent", "SignIn", "Timer", "VerificationRun", "WebSession", "integrity", "WorkflowVersion", "normalise_url", "school_trail", "table_of",
+    "AccessEntry",
+    "AuditEvent",
+    "Base",
+    "Case",
+    "Checkpoint",
+    "Database",
+    "Evidence",
+    "Meeting",
+    "Note",
+    "OutboxMessage",
+    "Party",
+    "Person",
+    "SchoolEvent",
+    "SignIn",
+    "Timer",
+    "VerificationRun",
+    "WebSession",
+    "WorkflowVersion",
+    "integrity",
+    "normalise_url",
+    "school_trail",
+    "table_of",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -60,9 +60,16 @@ def party_digest(parties: list[tuple[str, int | None, str | None, str | None, st
 # --- the access log ---------------------------------------------------------------------------------
 
 
-def access_content(values: dict[str, Any]) -> dict[str, Any]:
-    return {"seq": values["seq"], "at": values["at"].isoformat(timespec="microseconds"), "actor": values["actor"],
-            "actor_id": values["actor_id"], "case": values["case_id"], "what": values["what"], "detail": values["detail"]}
+def access_content(values: Mapping[Any, Any]) -> dict[str, Any]:
+    return {
+        "seq": values["seq"],
+        "at": values["at"].isoformat(timespec="microseconds"),
+        "actor": values["actor"],
+        "actor_id": values["actor_id"],
+        "case": values["case_id"],
+        "what": values["what"],
+        "detail": values["detail"],
+    }
 
 
 _ACCESS = table_of(AccessEntry)
@@ -70,15 +77,24 @@ _ACCESS_TAIL = select(_ACCESS.c.seq, _ACCESS.c.hash).order_by(_ACCESS.c.seq.desc
 _ACCESS_INSERT = insert(_ACCESS)
 
 
-def append_access(connection: Connection, *, at: datetime, actor: str, actor_id: int | None, case_id: int | None,
-                  what: str, detail: str = "") -> int:
+def append_access(
+    connection: Connection, *, at: datetime, actor: str, actor_id: int | None, case_id: int | None, what: str, detail: str = ""
+) -> int:
     """Append one entry: the tail read from the unique index on seq, then one INSERT. Returns its seq."""
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_ACCESS})
     tail = connection.execute(_ACCESS_TAIL).first()
     seq, prev_hash = (tail.seq + 1, tail.hash) if tail else (1, GENESIS)
-    values = {"seq": seq, "at": at, "actor": actor, "actor_id": actor_id, "case_id": case_id, "what": what,
-              "detail": detail, "prev_hash": prev_hash}
+    values: dict[str, Any] = {
+        "seq": seq,
+        "at": at,
+        "actor": actor,
+        "actor_id": actor_id,
+        "case_id": case_id,
+        "what": what,
+        "detail": detail,
+        "prev_hash": prev_hash,
+    }
     values["hash"] = canonical_hash(prev_hash, access_content(values))
     values["mac"] = sign(connection, values["hash"])
     connection.execute(_ACCESS_INSERT, values)
@@ -96,22 +112,37 @@ def heads_digest(heads: Iterable[tuple[int, int, str]]) -> str:
     return digest.hexdigest()
 
 
-def checkpoint_content(values: dict[str, Any]) -> dict[str, Any]:
-    return {"seq": values["seq"], "at": values["at"].isoformat(timespec="microseconds"), "cases": values["cases"],
-            "heads_digest": values["heads_digest"], "heads": values["heads"]}
+def checkpoint_content(values: Mapping[Any, Any]) -> dict[str, Any]:
+    return {
+        "seq": values["seq"],
+        "at": values["at"].isoformat(timespec="microseconds"),
+        "cases": values["cases"],
+        "heads_digest": values["heads_digest"],
+        "heads": values["heads"],
+    }
 
 
 _CHECKPOINTS = table_of(Checkpoint)
 
 
-def append_checkpoint(connection: Connection, *, at: datetime, cases: int, digest: str,
-                      heads: dict[str, list[Any]]) -> dict[str, Any]:
+def append_checkpoint(
+    connection: Connection, *, at: datetime, cases: int, digest: str, heads: dict[str, list[Any]]
+) -> dict[str, Any]:
     """Append one checkpoint after the last; returns its row (seq, hash, mac included)."""
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_CHECKPOINT})
-    tail = connection.execute(select(_CHECKPOINTS.c.seq, _CHECKPOINTS.c.hash).order_by(_CHECKPOINTS.c.seq.desc()).limit(1)).first()
+    tail = connection.execute(
+        select(_CHECKPOINTS.c.seq, _CHECKPOINTS.c.hash).order_by(_CHECKPOINTS.c.seq.desc()).limit(1)
+    ).first()
     seq, prev_hash = (tail.seq + 1, tail.hash) if tail else (1, GENESIS)
-    values = {"seq": seq, "at": at, "cases": cases, "heads_digest": digest, "heads": heads, "prev_hash": prev_hash}
+    values: dict[str, Any] = {
+        "seq": seq,
+        "at": at,
+        "cases": cases,
+        "heads_digest": digest,
+        "heads": heads,
+        "prev_hash": prev_hash,
+    }
     values["hash"] = canonical_hash(prev_hash, checkpoint_content(values))
     values["mac"] = sign(connection, values["hash"])
     connection.execute(insert(_CHECKPOINTS), values)

@@ -33,12 +33,21 @@ class CheckpointView:
 
     def line(self) -> str:
         """The JSON line `checkpoints.log` holds, and `verify --against` reads."""
-        return json.dumps({"seq": self.seq, "at": self.at.isoformat(timespec="seconds"), "cases": self.cases,
-                           "heads_digest": self.heads_digest, "hash": self.hash}, sort_keys=True)
+        return json.dumps(
+            {
+                "seq": self.seq,
+                "at": self.at.isoformat(timespec="seconds"),
+                "cases": self.cases,
+                "heads_digest": self.heads_digest,
+                "hash": self.hash,
+            },
+            sort_keys=True,
+        )
 
 
 def checkpoint_rows(connection: Connection) -> Iterator[Any]:
-    yield from connection.execute(select(_checkpoints).order_by(_checkpoints.c.seq), execution_options={"yield_per": 100})
+    with connection.execute(select(_checkpoints).order_by(_checkpoints.c.seq), execution_options={"yield_per": 100}) as rows:
+        yield from rows  # closed even when the reader stops early (a server-side cursor on PostgreSQL)
 
 
 def folded_heads(connection: Connection) -> dict[int, tuple[int, str]]:

@@ -12,5 +12,12 @@ CASE_PAGE, EVIDENCE, EXPORT, LETTER, ACCESS_LOG = "case_page", "evidence", "expo
 def record_access(app: Redress, actor: str, actor_id: int | None, case_id: int | None, what: str, detail: str = "") -> int:
     """Record that `actor` read `what` of case `case_id`; returns the entry's number in the log."""
     with app.db.unit_of_work() as session:
-        return integrity.append_access(session.connection(), at=app.clock.now(), actor=actor, actor_id=actor_id,
-                                       case_id=case_id, what=what, detail=detail[:500])
+        return integrity.append_access(
+            session.connection(),
+            at=app.clock.now(),
+            actor=actor,
+            actor_id=actor_id,
+            case_id=case_id,
+            what=what,
+            detail=detail[:500],
+        )

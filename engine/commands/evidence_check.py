@@ -92,25 +92,59 @@ def _checked_copy(data_dir: Path, path: Path, sha256: str) -> Path | None:
 def report_failure(app: Redress, case_id: int, item: VerifiedFile, state: FileState, reader: str) -> Exception:
     """Record the failure on the case's trail and alert the headteacher (once per file per school day);
     returns the error the reader is shown."""
-    problem = "is missing from the evidence store" if state == "missing" else "no longer matches the fingerprint it was stored with"
+    problem = (
+        "is missing from the evidence store" if state == "missing" else "no longer matches the fingerprint it was stored with"
+    )
     now = app.clock.now()
     with app.db.unit_of_work() as session:
         case = load_case(session, case_id)
         today = datetime.combine(now.astimezone(app.zone).date(), time(), app.zone)
-        told = session.scalar(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.case_id == case_id, AuditEvent.kind == FAILED, AuditEvent.at >= today,
-            AuditEvent.at < today + timedelta(days=1), AuditEvent.data["evidence"].as_integer() == item.evidence_id))
+        told = session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(
+                AuditEvent.case_id == case_id,
+                AuditEvent.kind == FAILED,
+                AuditEvent.at >= today,
+                AuditEvent.at < today + timedelta(days=1),
+                AuditEvent.data["evidence"].as_integer() == item.evidence_id,
+            )
+        )
         actor = resolve_actor(session, reader) if reader != "system" else None
-        audit.append(session, case_id, at=now, actor=actor.label if actor else reader, actor_id=actor.id if actor else None,
-                     kind=FAILED, stage_before=case.stage, stage_after=case.stage,
-                     data={"evidence": item.evidence_id, "sha256": item.sha256, "name": item.name, "state": state})
+        audit.append(
+            session,
+            case_id,
+            at=now,
+            actor=actor.label if actor else reader,
+            actor_id=actor.id if actor else None,
+            kind=FAILED,
+            stage_before=case.stage,
+            stage_after=case.stage,
+            data={"evidence": item.evidence_id, "sha256": item.sha256, "name": item.name, "state": state},
+        )
         if not told:
             wanted = holders(app.current_workflow(session).spec, Power.SEE_EVERY_CASE)
-            people = [p for p in session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.id))
-                      if wanted & set(p.roles)]
-            queue(app, session, case, FAILED, people, {
-                "case": {"id": case_id}, "reader": reader, "when": app.local(now), "problem": problem,
-                "evidence": {"id": item.evidence_id, "name": item.name, "sha256": item.sha256}})
-    message = (f"evidence {item.evidence_id} (“{item.name}”) cannot be shown: the file {problem}. "
-               "It has not been served; the headteacher has been told and the case's trail records it.")
+            people = [
+                p
+                for p in session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.id))
+                if wanted & set(p.roles)
+            ]
+            queue(
+                app,
+                session,
+                case,
+                FAILED,
+                people,
+                {
+                    "case": {"id": case_id},
+                    "reader": reader,
+                    "when": app.local(now),
+                    "problem": problem,
+                    "evidence": {"id": item.evidence_id, "name": item.name, "sha256": item.sha256},
+                },
+            )
+    message = (
+        f"evidence {item.evidence_id} (“{item.name}”) cannot be shown: the file {problem}. "
+        "It has not been served; the headteacher has been told and the case's trail records it."
+    )
     return EvidenceMissing(message) if state == "missing" else EvidenceChanged(message)

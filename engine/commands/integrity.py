@@ -21,7 +21,7 @@ from engine.commands.records import evidence_path
 from engine.commands.verify_case import CaseRows, Findings, Seen, check_chain, check_state
 from engine.context import Redress
 from engine.integrity_key import read_key
-from store import AccessEntry, AuditEvent, Case, Evidence, Meeting, Note, Party, VerificationRun, integrity, table_of
+from store import AccessEntry, AuditEvent, Case, Evidence, Meeting, Note, Party, VerificationRun, audit, integrity, table_of
 
 CHUNK = 1000
 """Cases read per chunk."""
@@ -29,12 +29,42 @@ Progress = Callable[[int, int], None]
 """Told (cases, events) checked so far, after each chunk."""
 
 _cases, _events = table_of(Case), table_of(AuditEvent)
-_CASE_COLUMNS = select(_cases.c.id, _cases.c.stage, _cases.c.closed_at, _cases.c.version, _cases.c.outcome, _cases.c.facts,
-                       _cases.c.summary, _cases.c.categories, _cases.c.platform, _cases.c.link, _cases.c.head_seq,
-                       _cases.c.head_hash, _cases.c.workflow_id)
-_EVENT_COLUMNS = select(*(_events.c[name] for name in (
-    "id", "case_id", "seq", "at", "actor_id", "actor", "kind", "action", "stage_before", "stage_after", "data", "prev_hash",
-    "hash", "mac")))
+_CASE_COLUMNS = select(
+    _cases.c.id,
+    _cases.c.stage,
+    _cases.c.closed_at,
+    _cases.c.version,
+    _cases.c.outcome,
+    _cases.c.facts,
+    _cases.c.summary,
+    _cases.c.categories,
+    _cases.c.platform,
+    _cases.c.link,
+    _cases.c.head_seq,
+    _cases.c.head_hash,
+    _cases.c.workflow_id,
+)
+_EVENT_COLUMNS = select(
+    *(
+        _events.c[name]
+        for name in (
+            "id",
+            "case_id",
+            "seq",
+            "at",
+            "actor_id",
+            "actor",
+            "kind",
+            "action",
+            "stage_before",
+            "stage_after",
+            "data",
+            "prev_hash",
+            "hash",
+            "mac",
+        )
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -51,12 +81,16 @@ class VerifyResult:
     checkpoint: CheckpointView | None = None
 
 
-def verify(app: Redress, *, case_id: int | None = None, against: Path | None = None, progress: Progress | None = None) -> VerifyResult:
+def verify(
+    app: Redress, *, case_id: int | None = None, against: Path | None = None, progress: Progress | None = None
+) -> VerifyResult:
     key = read_key(app.settings)
     found = Findings()
     if key is None:
-        found.problem("no integrity key (integrity.key in the data folder, or the integrity_key setting): "
-                      "signatures cannot be checked; run 'redress init' or restore the key")
+        found.problem(
+            "no integrity key (integrity.key in the data folder, or the integrity_key setting): "
+            "signatures cannot be checked; run 'redress init' or restore the key"
+        )
     with app.db.reading() as session:
         connection = session.connection()
         seen, last = _check_checkpoints(connection, key, found)
@@ -65,20 +99,29 @@ def verify(app: Redress, *, case_id: int | None = None, against: Path | None = N
         _check_cases(app, connection, key, seen, found, case_id, progress)
         if case_id is None:
             _check_access_log(connection, key, found)
-    return VerifyResult(found.ok, found.cases, found.events, found.files, found.unsigned, tuple(found.problems), found.more,
-                        key is not None, last)
+    return VerifyResult(
+        found.ok, found.cases, found.events, found.files, found.unsigned, tuple(found.problems), found.more, key is not None, last
+    )
 
 
 # --- checkpoints ------------------------------------------------------------------------------------
 
 
-def _check_checkpoints(connection: Connection, key: bytes | None, found: Findings) -> tuple[dict[int, Seen], CheckpointView | None]:
+def _check_checkpoints(
+    connection: Connection, key: bytes | None, found: Findings
+) -> tuple[dict[int, Seen], CheckpointView | None]:
     seen: dict[int, Seen] = {}
     heads: dict[int, tuple[int, str]] = {}
-    prev, last = integrity.GENESIS, None
+    prev, last = audit.GENESIS, None
     for expected, row in enumerate(checkpoint_rows(connection), start=1):
-        problem = _chained_problem(f"checkpoint {expected}", row, expected, prev, key,
-                                   integrity.canonical_hash(prev, integrity.checkpoint_content(row._mapping)))
+        problem = _chained_problem(
+            f"checkpoint {expected}",
+            row,
+            expected,
+            prev,
+            key,
+            integrity.canonical_hash(prev, integrity.checkpoint_content(row._mapping)),
+        )
         for case_id, (seq, head) in (row.heads or {}).items():
             heads[int(case_id)] = (int(seq), str(head))
             seen.setdefault(int(case_id), []).append((int(seq), str(head), row.seq))
@@ -121,8 +164,10 @@ def _check_against(connection: Connection, path: Path, found: Findings) -> None:
         if mine is None:
             found.problem(f"{path.name} line {number}: checkpoint {kept['seq']} is not in the database: checkpoints were removed")
         elif mine != (kept["hash"], kept["heads_digest"]):
-            found.problem(f"{path.name} line {number}: checkpoint {kept['seq']} differs from the copy kept: "
-                          "the database's trail was rebuilt after that checkpoint left it")
+            found.problem(
+                f"{path.name} line {number}: checkpoint {kept['seq']} differs from the copy kept: "
+                "the database's trail was rebuilt after that checkpoint left it"
+            )
 
 
 # --- cases ------------------------------------------------------------------------------------------
@@ -132,12 +177,20 @@ def _chunks(connection: Connection, case_id: int | None) -> Iterator[list[Any]]:
     query = _CASE_COLUMNS.order_by(_cases.c.id)
     if case_id is not None:
         query = query.where(_cases.c.id == case_id)
-    for part in connection.execute(query, execution_options={"yield_per": CHUNK}).partitions():
-        yield list(part)
+    with connection.execute(query, execution_options={"yield_per": CHUNK}) as result:
+        for part in result.partitions():
+            yield list(part)
 
 
-def _check_cases(app: Redress, connection: Connection, key: bytes | None, seen: dict[int, Seen], found: Findings,
-                 case_id: int | None, progress: Progress | None) -> None:
+def _check_cases(
+    app: Redress,
+    connection: Connection,
+    key: bytes | None,
+    seen: dict[int, Seen],
+    found: Findings,
+    case_id: int | None,
+    progress: Progress | None,
+) -> None:
     checkpointed = sorted(seen) if case_id is None else [case_id] if case_id in seen else []
     files: set[str] = set()
     after = 0 if case_id is None else case_id - 1
@@ -145,7 +198,7 @@ def _check_cases(app: Redress, connection: Connection, key: bytes | None, seen: 
         lo, hi = chunk[0].id, chunk[-1].id
         rows = _rows(connection, chunk, lo, hi)
         ids = {row.id for row in chunk}
-        for missing in checkpointed[bisect.bisect_right(checkpointed, after):bisect.bisect_right(checkpointed, hi)]:
+        for missing in checkpointed[bisect.bisect_right(checkpointed, after) : bisect.bisect_right(checkpointed, hi)]:
             if missing not in ids:
                 found.problem(f"case {missing} is gone: checkpoint {seen[missing][-1][2]} saw it at event {seen[missing][-1][0]}")
         for case_rows in rows.values():
@@ -157,16 +210,17 @@ def _check_cases(app: Redress, connection: Connection, key: bytes | None, seen: 
         after = hi
         if progress is not None:
             progress(found.cases, found.events)
-    for missing in checkpointed[bisect.bisect_right(checkpointed, after):]:
+    for missing in checkpointed[bisect.bisect_right(checkpointed, after) :]:
         found.problem(f"case {missing} is gone: checkpoint {seen[missing][-1][2]} saw it at event {seen[missing][-1][0]}")
 
 
 def _rows(connection: Connection, chunk: list[Any], lo: int, hi: int) -> dict[int, CaseRows]:
     rows = {case.id: CaseRows(case) for case in chunk}
     events = _EVENT_COLUMNS.where(_events.c.case_id.between(lo, hi)).order_by(_events.c.case_id, _events.c.seq)
-    for event in connection.execute(events, execution_options={"yield_per": 5000}):
-        if event.case_id in rows:
-            rows[event.case_id].events.append(event)
+    with connection.execute(events, execution_options={"yield_per": 5000}) as result:
+        for event in result:
+            if event.case_id in rows:
+                rows[event.case_id].events.append(event)
     for model, attribute in ((Note, "notes"), (Meeting, "meetings"), (Evidence, "evidence"), (Party, "parties")):
         table = table_of(model)
         for row in connection.execute(select(table).where(table.c.case_id.between(lo, hi)).order_by(table.c.id)):
@@ -186,20 +240,23 @@ def _check_files(app: Redress, rows: CaseRows, checked: set[str], found: Finding
         elif state == "missing":
             found.problem(f"case {rows.case.id}: evidence {item.id} (“{item.original_name}”) is missing from the evidence store")
         else:
-            found.problem(f"case {rows.case.id}: evidence {item.id} (“{item.original_name}”) was changed after it was added "
-                          "(its SHA-256 no longer matches)")
+            found.problem(
+                f"case {rows.case.id}: evidence {item.id} (“{item.original_name}”) was changed after it was added "
+                "(its SHA-256 no longer matches)"
+            )
 
 
 def _check_access_log(connection: Connection, key: bytes | None, found: Findings) -> None:
     table = table_of(AccessEntry)
-    prev = integrity.GENESIS
-    for expected, row in enumerate(connection.execute(select(table).order_by(table.c.seq), execution_options={"yield_per": 5000}), start=1):
-        digest = integrity.canonical_hash(prev, integrity.access_content(row._mapping))
-        problem = _chained_problem(f"access log entry {expected}", row, expected, prev, key, digest)
-        if problem:
-            found.problem(problem)
-            return
-        prev = row.hash
+    prev = audit.GENESIS
+    with connection.execute(select(table).order_by(table.c.seq), execution_options={"yield_per": 5000}) as rows:
+        for expected, row in enumerate(rows, start=1):
+            digest = integrity.canonical_hash(prev, integrity.access_content(row._mapping))
+            problem = _chained_problem(f"access log entry {expected}", row, expected, prev, key, digest)
+            if problem:
+                found.problem(problem)
+                return
+            prev = row.hash
 
 
 # --- results ----------------------------------------------------------------------------------------
@@ -223,10 +280,19 @@ class VerificationView:
 def record_result(app: Redress, result: VerifyResult, checkpoint: CheckpointView | None = None) -> None:
     point = checkpoint or result.checkpoint
     with app.db.unit_of_work() as session:
-        session.execute(insert(VerificationRun).values(
-            at=app.clock.now(), ok=result.ok, cases=result.cases, events=result.events, files=result.files,
-            unsigned=result.unsigned, problems=list(result.problems),
-            checkpoint_seq=point.seq if point else None, checkpoint_hash=point.hash if point else None))
+        session.execute(
+            insert(VerificationRun).values(
+                at=app.clock.now(),
+                ok=result.ok,
+                cases=result.cases,
+                events=result.events,
+                files=result.files,
+                unsigned=result.unsigned,
+                problems=list(result.problems),
+                checkpoint_seq=point.seq if point else None,
+                checkpoint_hash=point.hash if point else None,
+            )
+        )
 
 
 def latest_verification(app: Redress) -> VerificationView | None:
@@ -235,8 +301,17 @@ def latest_verification(app: Redress) -> VerificationView | None:
         row = session.scalars(select(VerificationRun).order_by(VerificationRun.id.desc()).limit(1)).first()
         if row is None:
             return None
-        return VerificationView(row.at, row.ok, row.cases, row.events, row.files, row.unsigned, tuple(row.problems),
-                                row.checkpoint_seq, row.checkpoint_hash)
+        return VerificationView(
+            row.at,
+            row.ok,
+            row.cases,
+            row.events,
+            row.files,
+            row.unsigned,
+            tuple(row.problems),
+            row.checkpoint_seq,
+            row.checkpoint_hash,
+        )
 
 
 def nightly(app: Redress) -> VerifyResult:
@@ -248,8 +323,21 @@ def nightly(app: Redress) -> VerifyResult:
 
 def as_json(result: VerifyResult) -> dict[str, Any]:
     point = result.checkpoint
-    return {"ok": result.ok, "cases": result.cases, "events": result.events, "files": result.files,
-            "unsigned": result.unsigned, "signatures_checked": result.keyed, "problems": list(result.problems),
-            "more_problems": result.more,
-            "checkpoint": {"seq": point.seq, "at": point.at.isoformat(timespec="seconds"), "hash": point.hash,
-                           "heads_digest": point.heads_digest} if point else None}
+    return {
+        "ok": result.ok,
+        "cases": result.cases,
+        "events": result.events,
+        "files": result.files,
+        "unsigned": result.unsigned,
+        "signatures_checked": result.keyed,
+        "problems": list(result.problems),
+        "more_problems": result.more,
+        "checkpoint": {
+            "seq": point.seq,
+            "at": point.at.isoformat(timespec="seconds"),
+            "hash": point.hash,
+            "heads_digest": point.heads_digest,
+        }
+        if point
+        else None,
+    }

@@ -11,8 +11,8 @@ from sqlalchemy import select, update
 import workflows
 from engine.context import Redress, database_schema
 from engine.errors import Refused
-from engine.integrity_key import install_key
 from engine.files import private_folder, private_new_file
+from engine.integrity_key import install_key
 from engine.settings_values import masked_url
 from store import WorkflowVersion, migrate
 

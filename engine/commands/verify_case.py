@@ -54,7 +54,7 @@ class CaseRows:
     parties: list[Row[Any]] = field(default_factory=list)
 
 
-Seen = list[tuple[int, int, str]]
+Seen = list[tuple[int, str, int]]
 """The heads checkpoints recorded for a case: (head_seq, head_hash, checkpoint seq)."""
 
 
@@ -69,34 +69,43 @@ def check_chain(rows: CaseRows, key: bytes | None, seen: Seen, found: Findings) 
     hashes: dict[int, str] = {}
     for expected, event in enumerate(rows.events, start=1):
         found.events += 1
-        where = f"case {case.id}: event {expected}"
-        if event.seq != expected:
-            found.problem(f"{where} is missing (event {event.seq} is in its place): events were deleted or reordered")
+        problem = _event_problem(f"case {case.id}: event {expected}", event, expected, prev, key, signed)
+        if problem:
+            found.problem(problem)
             return
-        if event.prev_hash != prev:
-            found.problem(f"{where} ({_when(event)}) does not follow event {expected - 1}: an event before it was removed, swapped or changed")
-            return
-        if audit.hash_of(prev, event._mapping) != event.hash:
-            found.problem(f"{where} ({_when(event)}) was changed after it was recorded")
-            return
-        if key is not None and event.mac is not None and not mac_holds(key, event.hash, event.mac):
-            found.problem(f"{where} ({_when(event)}) carries a signature the integrity key did not make: it was forged or rewritten")
-            return
-        if event.mac is None:
-            if signed:
-                found.problem(f"{where} ({_when(event)}) is unsigned after signed events: it was added without the integrity key")
-                return
-            found.unsigned += 1
+        found.unsigned += event.mac is None
         signed = signed or event.mac is not None
         prev = hashes[event.seq] = event.hash
     if (case.head_seq, case.head_hash) != (len(rows.events), prev):
-        found.problem(f"case {case.id}: its trail ends at event {len(rows.events)} but the case row says its last event is "
-                      f"{case.head_seq}: events were removed from its end, or the case row was changed")
+        found.problem(
+            f"case {case.id}: its trail ends at event {len(rows.events)} but the case row says its last event is "
+            f"{case.head_seq}: events were removed from its end, or the case row was changed"
+        )
     for seq, head, checkpoint in seen:
         if seq not in hashes:
-            found.problem(f"case {case.id}: checkpoint {checkpoint} saw event {seq}, which is no longer there: events were removed")
+            found.problem(
+                f"case {case.id}: checkpoint {checkpoint} saw event {seq}, which is no longer there: events were removed"
+            )
         elif hashes[seq] != head:
-            found.problem(f"case {case.id}: event {seq} is not the event checkpoint {checkpoint} saw: the trail was rebuilt after it")
+            found.problem(
+                f"case {case.id}: event {seq} is not the event checkpoint {checkpoint} saw: the trail was rebuilt after it"
+            )
+
+
+def _event_problem(where: str, event: Row[Any], expected: int, prev: str, key: bytes | None, signed: bool) -> str:
+    if event.seq != expected:
+        return f"{where} is missing (event {event.seq} is in its place): events were deleted or reordered"
+    if event.prev_hash != prev:
+        return (
+            f"{where} ({_when(event)}) does not follow event {expected - 1}: an event before it was removed, swapped or changed"
+        )
+    if audit.hash_of(prev, event._mapping) != event.hash:
+        return f"{where} ({_when(event)}) was changed after it was recorded"
+    if key is not None and event.mac is not None and not mac_holds(key, event.hash, event.mac):
+        return f"{where} ({_when(event)}) carries a signature the integrity key did not make: it was forged or rewritten"
+    if event.mac is None and signed:
+        return f"{where} ({_when(event)}) is unsigned after signed events: it was added without the integrity key"
+    return ""
 
 
 def _canon(value: Any) -> str:
@@ -112,7 +121,8 @@ class _Replayed:
     facts: dict[str, Any] = field(default_factory=dict)
     opened: dict[str, Any] = field(default_factory=dict)
     records: dict[str, dict[int, tuple[Row[Any], dict[str, Any]]]] = field(
-        default_factory=lambda: {"note": {}, "meeting": {}, "evidence": {}})
+        default_factory=lambda: {"note": {}, "meeting": {}, "evidence": {}}
+    )
 
 
 def _replay(events: Sequence[Row[Any]], is_final: Callable[[str], bool]) -> _Replayed:
@@ -127,7 +137,7 @@ def _replay(events: Sequence[Row[Any]], is_final: Callable[[str], bool]) -> _Rep
             state.version += 1
             state.facts.update(data.get("fields") or {})
             state.closed = bool(data["closed"]) if "closed" in data else is_final(event.stage_after)
-            state.outcome = data["outcome"] if "outcome" in data else state.outcome
+            state.outcome = data.get("outcome", state.outcome)
         elif event.kind == "migrated":
             state.version += 1
         elif event.kind in state.records and isinstance(data.get(event.kind), int):
@@ -145,21 +155,42 @@ def check_state(rows: CaseRows, is_final: Callable[[str], bool], found: Findings
     if case.stage != state.stage:
         found.problem(f"{name}: stage is '{case.stage}' but its trail ends at '{state.stage}'")
     if state.closed is not None and (case.closed_at is not None) != state.closed:
-        found.problem(f"{name}: it is {'closed' if case.closed_at else 'open'} but its trail says it is {'closed' if state.closed else 'open'}")
-    if "outcome" in (rows.events[-1].data or {}) or state.outcome is not None:
-        if case.outcome != state.outcome:
-            found.problem(f"{name}: outcome is {case.outcome!r} but its trail says {state.outcome!r}")
+        found.problem(
+            f"{name}: it is {'closed' if case.closed_at else 'open'} but its trail says it is {'closed' if state.closed else 'open'}"
+        )
+    if (state.closed or state.outcome is not None) and case.outcome != state.outcome:
+        found.problem(f"{name}: outcome is {case.outcome!r} but its trail says {state.outcome!r}")
     if case.version != state.version:
         found.problem(f"{name}: version is {case.version} but its trail holds {state.version}")
     if _canon(case.facts or {}) != _canon(state.facts):
         found.problem(f"{name}: its facts {_canon(case.facts)} are not those its actions gave ({_canon(state.facts)})")
     _check_opened(rows, state.opened, found)
     _check_records(name, "note", rows.notes, state, found, lambda r: {"text": r.text}, "author_id")
-    _check_records(name, "meeting", rows.meetings, state, found,
-                   lambda r: {"held_on": r.held_on.isoformat(), "attendees": r.attendees, "notes": r.notes}, "recorded_by_id")
-    _check_records(name, "evidence", rows.evidence, state, found,
-                   lambda r: {"kind": r.kind, "sha256": r.sha256, "size": r.size, "name": r.original_name, "url": r.url,
-                              "description": r.description}, "added_by_id")
+    _check_records(
+        name,
+        "meeting",
+        rows.meetings,
+        state,
+        found,
+        lambda r: {"held_on": r.held_on.isoformat(), "attendees": r.attendees, "notes": r.notes},
+        "recorded_by_id",
+    )
+    _check_records(
+        name,
+        "evidence",
+        rows.evidence,
+        state,
+        found,
+        lambda r: {
+            "kind": r.kind,
+            "sha256": r.sha256,
+            "size": r.size,
+            "name": r.original_name,
+            "url": r.url,
+            "description": r.description,
+        },
+        "added_by_id",
+    )
 
 
 def _check_opened(rows: CaseRows, opened: dict[str, Any], found: Findings) -> None:
@@ -177,8 +208,15 @@ def _check_opened(rows: CaseRows, opened: dict[str, Any], found: Findings) -> No
             found.problem(f"case {case.id}: it has {pupils} pupil(s) but was opened with {opened['pupils']}")
 
 
-def _check_records(name: str, kind: str, rows: Sequence[Row[Any]], state: _Replayed, found: Findings,
-                   shown: Callable[[Row[Any]], dict[str, Any]], by: str) -> None:
+def _check_records(
+    name: str,
+    kind: str,
+    rows: Sequence[Row[Any]],
+    state: _Replayed,
+    found: Findings,
+    shown: Callable[[Row[Any]], dict[str, Any]],
+    by: str,
+) -> None:
     recorded = dict(state.records[kind])
     for row in rows:
         entry = recorded.pop(row.id, None)

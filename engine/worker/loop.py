@@ -125,6 +125,8 @@ class _Worker:
             at = settings.digest_time
             add(send_digest_if_due, CronTrigger(day_of_week="mon-fri", hour=at.hour, minute=at.minute, timezone=self.app.zone),
                 args=[self.app], id="daily_digest")
+        # The nightly verification and checkpoint (engine.commands.integrity): before the digest reads it.
+        add(self.verify, CronTrigger(hour=2, minute=30, timezone=self.app.zone), id="nightly_verify")
         # SQLite's planner statistics (PostgreSQL's autovacuum runs ANALYZE itself), at a quiet hour.
         add(self.app.db.optimize, CronTrigger(hour=3, minute=17, timezone=self.app.zone), id="optimize")
         if settings.policy_review_enabled:
@@ -139,6 +141,12 @@ class _Worker:
         # 29 February falls on the 28th in other years (Settings.policy_review_on): "last" day of February.
         on_day = "last" if (month, day) == (2, 29) else str(day)
         return CronTrigger(month=month, day=on_day, hour=at.hour, minute=at.minute, timezone=self.app.zone)
+
+    def verify(self) -> None:
+        from engine.commands.integrity import nightly
+
+        result = nightly(self.app)
+        log.info("verify: %s", "all hold" if result.ok else f"{len(result.problems)} problem(s): {result.problems[0]}")
 
     def fire(self) -> None:
         result = fire_due(self.app, batch=self.batch, should_stop=self.stop.is_set, on_batch=self.on_batch)

@@ -27,9 +27,13 @@ COMMANDS = {
     "serve": Lazy("redress.cli.serve_cmd:serve", "Run the web app: pages for the school's staff and a JSON API under /api."),
     "worker": Lazy("redress.cli.worker_cmd:worker",
         "Fire deadlines (reminders and escalations) when they fall due, and send the outbox."),
+    "verify": Lazy("redress.cli.verify_cmd:verify",
+        "Verify the record: every case's trail, its state, every evidence file, the checkpoints and the access log."),
     "workflow": Lazy("redress.cli.workflow_cmd:workflow", "Check and draw the procedure in workflows.yaml."),
 }
 CASE_COMMANDS = {
+    "export": Lazy("redress.cli.export_cmd:export",
+        "Export a case as one ZIP for a solicitor or the police (chronology, evidence, trail, manifest)."),
     # The letter is written from the outbox's module (it renders a template): `case show` need not import it.
     "letter": Lazy("redress.cli.outbox_cmd:letter", "Write a letter to the poster of a case, for the headteacher to send."),
 }

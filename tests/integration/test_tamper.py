@@ -84,7 +84,9 @@ def test_editing_one_field_of_an_old_event_is_named(app, case_id):
 
 def test_deleting_the_newest_event_is_named(app, case_id):
     sql(app, delete(AuditEvent).where(AuditEvent.case_id == case_id, AuditEvent.seq == last_seq(app, case_id)))
-    failed_naming(app, f"case {case_id}: its trail ends at event {last_seq(app, case_id) - 1}", "events were removed from its end")
+    failed_naming(
+        app, f"case {case_id}: its trail ends at event {last_seq(app, case_id) - 1}", "events were removed from its end"
+    )
 
 
 def test_deleting_the_newest_event_and_moving_the_head_back_is_caught_by_the_checkpoint(app, case_id):
@@ -92,9 +94,12 @@ def test_deleting_the_newest_event_and_moving_the_head_back_is_caught_by_the_che
     newest = last_seq(app, case_id)
     with app.db.reading() as session:
         before = session.scalar(select(AuditEvent.hash).where(AuditEvent.case_id == case_id, AuditEvent.seq == newest - 1))
-    sql(app, delete(Meeting).where(Meeting.case_id == case_id),
+    sql(
+        app,
+        delete(Meeting).where(Meeting.case_id == case_id),
         delete(AuditEvent).where(AuditEvent.case_id == case_id, AuditEvent.seq == newest),
-        update(Case).where(Case.id == case_id).values(head_seq=newest - 1, head_hash=before))
+        update(Case).where(Case.id == case_id).values(head_seq=newest - 1, head_hash=before),
+    )
     failed_naming(app, f"case {case_id}: checkpoint 1 saw event {newest}, which is no longer there")
 
 
@@ -105,18 +110,26 @@ def test_deleting_a_middle_event_is_named(app, case_id):
 
 def test_swapping_two_events_is_named(app, case_id):
     events = table_of(AuditEvent)
-    where = (events.c.case_id == case_id)
-    sql(app, update(events).where(where, events.c.seq == 3).values(seq=-3),
+    where = events.c.case_id == case_id
+    sql(
+        app,
+        update(events).where(where, events.c.seq == 3).values(seq=-3),
         update(events).where(where, events.c.seq == 4).values(seq=3),
-        update(events).where(where, events.c.seq == -3).values(seq=4))
+        update(events).where(where, events.c.seq == -3).values(seq=4),
+    )
     failed_naming(app, f"case {case_id}: event 3", "does not follow event 2")
 
 
 def test_deleting_a_whole_case_is_named_by_the_checkpoint(app, case_id):
     take_checkpoint(app)
-    sql(app, *(delete(model).where(model.case_id == case_id)  # type: ignore[attr-defined]
-               for model in (AuditEvent, Note, Meeting, Evidence, Party, Timer, OutboxMessage)),
-        delete(Case).where(Case.id == case_id))
+    sql(
+        app,
+        *(
+            delete(model).where(model.case_id == case_id)  # type: ignore[attr-defined]
+            for model in (AuditEvent, Note, Meeting, Evidence, Party, Timer, OutboxMessage)
+        ),
+        delete(Case).where(Case.id == case_id),
+    )
     failed_naming(app, f"case {case_id} is gone: checkpoint 1 saw it")
 
 
@@ -146,10 +159,21 @@ def forge_next(app: Redress, case_id: int, mac: str | None) -> None:
         case = session.get(Case, case_id)
         assert case is not None
         head, stage = audit.Head(case.head_seq, case.head_hash), case.stage
-    event = audit.next_event(case_id, head, at=app.clock.now(), actor=HEAD, kind="note", stage_before=stage,
-                             stage_after=stage, data={"note": 999, "text": "Parent apologised."})
-    sql(app, insert(AuditEvent).values(**event, mac=mac),
-        update(Case).where(Case.id == case_id).values(head_seq=event["seq"], head_hash=event["hash"]))
+    event = audit.next_event(
+        case_id,
+        head,
+        at=app.clock.now(),
+        actor=HEAD,
+        kind="note",
+        stage_before=stage,
+        stage_after=stage,
+        data={"note": 999, "text": "Parent apologised."},
+    )
+    sql(
+        app,
+        insert(AuditEvent).values(**event, mac=mac),
+        update(Case).where(Case.id == case_id).values(head_seq=event["seq"], head_hash=event["hash"]),
+    )
 
 
 def test_a_forged_event_with_a_correct_hash_but_no_signature_is_named(app, case_id):
@@ -201,11 +225,16 @@ def rebuild(app: Redress, case_id: int, key: bytes) -> None:
     prev = events[0].hash
     with app.db.engine.begin() as connection:
         for event in events[1:]:
-            values = {c: getattr(event, c) for c in ("case_id", "seq", "at", "actor", "kind", "action", "stage_before", "stage_after")}
+            values = {
+                c: getattr(event, c) for c in ("case_id", "seq", "at", "actor", "kind", "action", "stage_before", "stage_after")
+            }
             values["data"] = {**event.data, "note": "rewritten"} if event.seq == 2 else event.data
             digest = audit.hash_of(prev, values)
-            connection.execute(update(AuditEvent).where(AuditEvent.id == event.id).values(
-                data=values["data"], prev_hash=prev, hash=digest, mac=integrity.mac(key, digest)))
+            connection.execute(
+                update(AuditEvent)
+                .where(AuditEvent.id == event.id)
+                .values(data=values["data"], prev_hash=prev, hash=digest, mac=integrity.mac(key, digest))
+            )
             prev = digest
         connection.execute(update(Case).where(Case.id == case_id).values(head_hash=prev))
 
