@@ -25,8 +25,11 @@ UTC = store.models.UTCDateTime(timezone=True)
 
 
 def _chained() -> list[sa.Column[str]]:
-    return [sa.Column("prev_hash", sa.String(length=64), nullable=False), sa.Column("hash", sa.String(length=64), nullable=False),
-            sa.Column("mac", sa.String(length=64), nullable=True)]
+    return [
+        sa.Column("prev_hash", sa.String(length=64), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column("mac", sa.String(length=64), nullable=True),
+    ]
 
 
 def upgrade() -> None:
