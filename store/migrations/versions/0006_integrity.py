@@ -1,8 +1,8 @@
 """integrity: a MAC on each audit event, the checkpoints of every chain's head, the access log, and
 the results of `redress verify`
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-07 10:00:00.000000
 
 Events recorded before this revision keep `mac` NULL: `redress verify` reports them as unsigned
@@ -16,8 +16,8 @@ from alembic import op
 
 import store.models
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
