@@ -10,7 +10,6 @@ BENCH_VERIFY_CASES sets the larger size.
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -37,8 +36,12 @@ NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
 def _app(folder: Path) -> Redress:
-    settings = Settings(database_url=f"sqlite:///{folder / 'redress.db'}", data_dir=folder / "data",  # type: ignore[call-arg]
-                        workflow=ROOT / "workflows.yaml", sqlite_synchronous="normal")
+    settings = Settings(
+        database_url=f"sqlite:///{folder / 'redress.db'}",
+        data_dir=folder / "data",  # type: ignore[call-arg]
+        workflow=ROOT / "workflows.yaml",
+        sqlite_synchronous="normal",
+    )
     app = open_app(settings, clock=FixedClock(NOW))
     init(app)
     add_person(app, "Helen Head", "head@bench.example", ["headteacher"])
@@ -59,18 +62,56 @@ def _case(case_id: int, workflow_id: int, key: bytes) -> tuple[dict[str, Any], l
         events.append(event)
         head = audit.Head(event["seq"], event["hash"])
 
-    add(kind="opened", stage_after="reported", data={"categories": ["staff_offensive"], "summary": summary, "staff": [],
-                                                     "pupils": 0, "posters": 0, "platform": "Facebook", "link": None})
-    add(kind="action", action="acknowledge", stage_before="reported", stage_after="gathering_evidence",
-        data={"title": "Acknowledge", "fields": {"staff_reassured": "yes"}, "note": None, "notified": [], "closed": False,
-              "outcome": None})
+    add(
+        kind="opened",
+        stage_after="reported",
+        data={
+            "categories": ["staff_offensive"],
+            "summary": summary,
+            "staff": [],
+            "pupils": 0,
+            "posters": 0,
+            "platform": "Facebook",
+            "link": None,
+        },
+    )
+    add(
+        kind="action",
+        action="acknowledge",
+        stage_before="reported",
+        stage_after="gathering_evidence",
+        data={
+            "title": "Acknowledge",
+            "fields": {"staff_reassured": "yes"},
+            "note": None,
+            "notified": [],
+            "closed": False,
+            "outcome": None,
+        },
+    )
     for _ in range(EVENTS_PER_CASE - 2):
-        add(kind="reminder", stage_before="gathering_evidence", stage_after="gathering_evidence",
-            data={"deadline": "evidence_reminder"})
-    case = {"id": case_id, "workflow_id": workflow_id, "stage": "gathering_evidence", "categories": ["staff_offensive"],
-            "summary": summary, "platform": "Facebook", "link": None, "opened_by_id": 1, "opened_at": opened,
-            "stage_entered_at": opened, "facts": {"staff_reassured": "yes"}, "version": 2, "head_seq": head.seq,
-            "head_hash": head.hash}
+        add(
+            kind="reminder",
+            stage_before="gathering_evidence",
+            stage_after="gathering_evidence",
+            data={"deadline": "evidence_reminder"},
+        )
+    case = {
+        "id": case_id,
+        "workflow_id": workflow_id,
+        "stage": "gathering_evidence",
+        "categories": ["staff_offensive"],
+        "summary": summary,
+        "platform": "Facebook",
+        "link": None,
+        "opened_by_id": 1,
+        "opened_at": opened,
+        "stage_entered_at": opened,
+        "facts": {"staff_reassured": "yes"},
+        "version": 2,
+        "head_seq": head.seq,
+        "head_hash": head.hash,
+    }
     return case, events
 
 
@@ -89,14 +130,22 @@ def generate(app: Redress, cases: int) -> float:
 
 def measure(folder: Path) -> dict[str, Any]:
     """`redress verify` in a child process: its time and its own peak memory."""
-    env = {**os.environ, "REDRESS_DATABASE_URL": f"sqlite:///{folder / 'redress.db'}", "REDRESS_DATA_DIR": str(folder / "data"),
-           "REDRESS_WORKFLOW": str(ROOT / "workflows.yaml")}
+    env = {
+        **os.environ,
+        "REDRESS_DATABASE_URL": f"sqlite:///{folder / 'redress.db'}",
+        "REDRESS_DATA_DIR": str(folder / "data"),
+        "REDRESS_WORKFLOW": str(ROOT / "workflows.yaml"),
+    }
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", _CHILD], env=env, capture_output=True, text=True, cwd=folder)
     seconds = time.perf_counter() - started
     peak = next(int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("PEAK "))
-    return {"exit": done.returncode, "seconds": round(seconds, 1), "peak_mb": round(peak / 1024, 1),
-            "output": done.stdout.strip().splitlines()[-2:]}
+    return {
+        "exit": done.returncode,
+        "seconds": round(seconds, 1),
+        "peak_mb": round(peak / 1024, 1),
+        "output": done.stdout.strip().splitlines()[-2:],
+    }
 
 
 # The real command, in-process in the child, which then reports its own peak resident memory (getrusage).
@@ -120,8 +169,10 @@ def run() -> dict[str, Any]:
             app.close()
             figures = measure(folder)
             figures.update(cases=cases, events=cases * EVENTS_PER_CASE, generated_seconds=round(generated, 1))
-            print(f"   {cases:,} cases, {cases * EVENTS_PER_CASE:,} events: verify {figures['seconds']} s, "
-                  f"peak {figures['peak_mb']} MB (exit {figures['exit']}; generated in {figures['generated_seconds']} s)")
+            print(
+                f"   {cases:,} cases, {cases * EVENTS_PER_CASE:,} events: verify {figures['seconds']} s, "
+                f"peak {figures['peak_mb']} MB (exit {figures['exit']}; generated in {figures['generated_seconds']} s)"
+            )
             results[f"{cases}_cases"] = figures
     return results
 

@@ -183,4 +183,10 @@ def sample_context() -> dict[str, Any]:
         "headteacher": {"name": "Ms Jane Okafor"},
         "meeting": {"date": "Thursday 13 March 2025 at 3.30pm", "place": "the school office"},
         "today": "Friday 7 March 2025",
+        "evidence": {"id": 7, "name": "screenshot.png", "sha256": "9f" * 32},
+        "reader": "chair@oakfield.example.sch.uk",
+        "when": "Friday 7 March 2025 10:12",
+        "problem": "no longer matches the fingerprint it was stored with",
+        "integrity": {"verified": {"ok": True, "at": "Friday 7 March 2025 02:30", "problems": [], "more": 0},
+                      "checkpoint": {"seq": 12, "hash": "3c" * 32, "at": "Friday 7 March 2025 02:30"}},
     }

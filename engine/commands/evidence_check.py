@@ -16,7 +16,7 @@ from typing import Literal
 from sqlalchemy import func, select
 
 from engine.commands.cases import load_case, resolve_actor
-from engine.commands.notify import queue
+from engine.commands.notify import case_context, queue
 from engine.commands.records import MAX_EVIDENCE_BYTES, evidence_path
 from engine.context import Redress
 from engine.errors import EvidenceChanged, EvidenceMissing, NotFound
@@ -136,7 +136,7 @@ def report_failure(app: Redress, case_id: int, item: VerifiedFile, state: FileSt
                 FAILED,
                 people,
                 {
-                    "case": {"id": case_id},
+                    "case": case_context(app, app.compiled(case.workflow_id).spec, case),
                     "reader": reader,
                     "when": app.local(now),
                     "problem": problem,

@@ -28,12 +28,12 @@ COMMANDS = {
     "worker": Lazy("redress.cli.worker_cmd:worker",
         "Fire deadlines (reminders and escalations) when they fall due, and send the outbox."),
     "verify": Lazy("redress.cli.verify_cmd:verify",
-        "Verify the record: every case's trail, its state, every evidence file, the checkpoints and the access log."),
+        "Verify the record: hashes, signatures, heads, checkpoints, state against history, evidence files."),
     "workflow": Lazy("redress.cli.workflow_cmd:workflow", "Check and draw the procedure in workflows.yaml."),
 }
 CASE_COMMANDS = {
     "export": Lazy("redress.cli.export_cmd:export",
-        "Export a case as one ZIP for a solicitor or the police (chronology, evidence, trail, manifest)."),
+        "Export a case: chronology (HTML and PDF), evidence, audit trail, verification, MANIFEST.sha256."),
     # The letter is written from the outbox's module (it renders a template): `case show` need not import it.
     "letter": Lazy("redress.cli.outbox_cmd:letter", "Write a letter to the poster of a case, for the headteacher to send."),
 }
