@@ -9,6 +9,7 @@ from .models import (
     AuditEvent,
     Base,
     Case,
+    CaseTrack,
     Evidence,
     Meeting,
     Note,
@@ -24,6 +25,6 @@ from .models import (
 )
 
 __all__ = [
-    "AuditEvent", "Base", "Case", "Database", "Evidence", "Meeting", "Note", "OutboxMessage", "Party",
+    "AuditEvent", "Base", "Case", "CaseTrack", "Database", "Evidence", "Meeting", "Note", "OutboxMessage", "Party",
     "Person", "SchoolEvent", "SignIn", "Timer", "WebSession", "WorkflowVersion", "normalise_url", "school_trail", "table_of",
 ]
