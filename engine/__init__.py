@@ -48,6 +48,7 @@ if TYPE_CHECKING:
         may_take,
     )
     from engine.rules.clock import parse_instant
+    from engine.rules.tracks import route
     from engine.settings import Settings
 
 _HOME: dict[str, str] = {
@@ -115,6 +116,7 @@ _HOME: dict[str, str] = {
     "Sight": "engine.rules.access",
     "Viewer": "engine.rules.access",
     "parse_instant": "engine.rules.clock",
+    "route": "engine.rules.tracks",
     "Settings": "engine.settings",
 }
 
@@ -183,6 +185,7 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "Sight",
     "Viewer",
     "parse_instant",
+    "route",
     "Settings",
 ]
 

@@ -17,11 +17,12 @@ from engine import (
     list_people,
     may_keep_records,
     may_take,
+    route,
     show_case,
     verify_trail,
 )
 from web.errors import Denied
-from workflows import Action
+from workflows import Action, TrackStart
 
 
 def seen_case(app: Redress, viewer: Viewer, case_id: int, *, at_least: Sight = Sight.FULL) -> tuple[CaseAccess, Sight]:
@@ -35,12 +36,13 @@ def seen_case(app: Redress, viewer: Viewer, case_id: int, *, at_least: Sight = S
     raise Denied(f"case {case_id} is not yours to see in full")
 
 
-def permitted_action(app: Redress, viewer: Viewer, case_id: int, action_name: str) -> tuple[CaseAccess, Sight, Action]:
+def permitted_action(app: Redress, viewer: Viewer, case_id: int, action_name: str) -> tuple[CaseAccess, Sight, Action | TrackStart]:
     """The case (seen in full) and the action, if its workflow has it and the viewer may take it: else 404 or 403."""
     facts, sight = seen_case(app, viewer, case_id)
-    action = app.compiled(facts.workflow_id).spec.actions.get(action_name)
-    if action is None:
+    found = route(app.compiled(facts.workflow_id).spec, action_name)  # the main procedure's, a track's, or a track's start
+    if found is None:
         raise NotFound(f"the workflow of case {case_id} has no action '{action_name}'")
+    action = found.action
     if not may_take(viewer, facts, action):
         raise Denied(f"'{action.title}' may be taken only by {', '.join(action.roles)}")
     return facts, sight, action

@@ -11,9 +11,12 @@ from typing import Any
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
+from engine.commands import tracks
 from engine.commands.cases import Actor, case_facts, load_case
-from engine.commands.deadlines import pending
+from engine.commands.deadlines import waiting
 from engine.context import Redress
+from engine.queries.tracks import track_views
+from engine.rules.tracks import offered
 from store import AuditEvent, Case, Evidence, Meeting, Note, Person, Timer, audit
 from workflows import GUARDS, SYSTEM
 
@@ -78,9 +81,11 @@ def show_case(app: Redress, case_id: int, viewer_email: str | None = None) -> di
             "evidence": _evidence(session, case.id),
             "notes": _notes(session, case.id),
             "meetings": _meetings(session, case.id),
-            "deadlines": [{"name": t.deadline, "kind": t.kind, "due_at": _iso(t.due_at), "overdue": t.due_at <= now}
-                          for t in pending(session, case.id)],
+            "deadlines": [{"name": t.deadline, "kind": t.kind, "due_at": _iso(t.due_at), "track": t.track,
+                           "paused": t.status == "paused", "overdue": t.status == "pending" and t.due_at <= now}
+                          for t in waiting(session, case.id)],
         })
+        view.update(track_views(app, spec, case, tracks.load(session, case.id)))
         view["overdue"] = any(d["overdue"] for d in view["deadlines"])
         view["actions"] = _available_actions(app, session, case, viewer_email) if viewer_email else []
         return view
@@ -124,12 +129,13 @@ def _available_actions(app: Redress, session: Session, case: Case, viewer_email:
     roles = Actor(person).roles(case)
     facts = case_facts(session, case)
     result = []
-    for name in spec.actions_from(case.stage):
-        action = spec.actions[name]
+    for offer in offered(spec, case.stage, tracks.running(tracks.load(session, case.id))):
+        action = offer.action
         if not set(action.roles) & roles:
             continue
         result.append({
-            "name": name, "title": action.title, "to": action.to,
+            "name": offer.name, "title": action.title, "to": getattr(action, "to", None) or spec.tracks[offer.procedure].initial_stage,
+            "procedure": offer.procedure, "starts_track": offer.track if offer.starts else None,
             "fields": {k: {"label": f.label, "type": f.type.value, "required": f.required, "choices": list(f.choices)}
                        for k, f in action.fields.items()},
             "blocked_by": [GUARDS[g].refusal for g in action.guards if not GUARDS[g].holds(facts)],

@@ -114,3 +114,16 @@ def paused_by(spec: Workflow, stages: Mapping[str, str]) -> dict[str, list[str]]
 
 def _track(spec: Workflow, name: str) -> Track:
     return spec.tracks[name]
+
+
+def offered(spec: Workflow, main_stage: str, stages: Mapping[str, str]) -> list[Route]:
+    """The actions a case offers now, roles aside: the main procedure's from its stage, each running track's
+    from that track's stage, and the starts of the tracks not running."""
+    routes = [Route(name, None, spec.actions[name]) for name in spec.actions_from(main_stage)]
+    for name, stage in stages.items():
+        track = spec.tracks[name]
+        routes += [Route(action, name, track.actions[action]) for action in track.actions_from(stage)]
+    for name, track in spec.tracks.items():
+        if track.start is not None and may_start(spec, name, main_stage, stages):
+            routes.append(Route(start_name(name), name, track.start))
+    return routes

@@ -159,6 +159,27 @@ class DeadlineOut(BaseModel):
     kind: str
     due_at: str | None
     overdue: bool
+    track: str | None = None
+    paused: bool = False
+
+
+class TrackOut(BaseModel):
+    name: str
+    title: str
+    stage: str
+    stage_title: str
+    started_at: str | None
+    stage_entered_at: str | None
+    finished_at: str | None
+    running: bool
+
+
+class PausedOut(BaseModel):
+    procedure: str
+    by: list[str]
+    since: str | None
+    text: str
+    main: bool
 
 
 class FieldOut(BaseModel):
@@ -172,6 +193,9 @@ class ActionOut(BaseModel):
     name: str
     title: str
     to: str
+    procedure: str = "main"
+    """'main', or the track the action moves (or starts: `starts_track`)."""
+    starts_track: str | None = None
     fields: dict[str, FieldOut]
     blocked_by: list[str]
 
@@ -197,6 +221,8 @@ class CaseOut(CaseSummaryOut):
     meetings: list[MeetingOut]
     deadlines: list[DeadlineOut]
     actions: list[ActionOut]
+    tracks: list[TrackOut] = []
+    paused: list[PausedOut] = []
 
 
 class HandlerOut(BaseModel):
