@@ -65,17 +65,27 @@ async def check_form_csrf(request: Request) -> None:
         raise CsrfFailed()
 
 
-def current_viewer(request: Request) -> Viewer:
-    """The signed-in person of a live session, read afresh from the database; SignInRequired when there is none."""
+def signed_in_token(request: Request) -> str:
+    """The session token the cookie carries (not yet checked against the database)."""
     token = request.session.get(SID)
     if not isinstance(token, str):
         raise SignInRequired()
-    viewer = session_viewer(redress(request), token)
+    return token
+
+
+def accept_viewer(request: Request, viewer: Viewer | None) -> Viewer:
+    """The person as read from the database this request; an ended session or a deactivated person is signed out."""
     if viewer is None:
         request.session.clear()
         raise SignInRequired()
     request.state.viewer = viewer
     return viewer
+
+
+def current_viewer(request: Request) -> Viewer:
+    """The signed-in person of a live session, read afresh from the database once per request; SignInRequired
+    when there is none. (FastAPI caches a dependency per request, so the CSRF check and the route share it.)"""
+    return accept_viewer(request, session_viewer(redress(request), signed_in_token(request)))
 
 
 def client_of(request: Request) -> Client:
@@ -107,6 +117,8 @@ def take_flash(request: Request) -> str | None:
 
 
 ViewerDep = Annotated[Viewer, Depends(current_viewer)]
+SignedInDep = Annotated[str, Depends(signed_in_token)]
+"""For a page whose one query checks the session and reads the viewer itself, in the same transaction as the page (`case_page`)."""
 
 
 async def check_api_csrf(request: Request, viewer: ViewerDep) -> None:

@@ -54,20 +54,32 @@ def open_session(app: Redress, person_id: int, client: Client) -> str:
         return create_session(app, session, person_id, client, app.clock.now())
 
 
+def live_person(app: Redress, session: Session, token: str) -> tuple[int, bool] | None:
+    """The person a live session belongs to, read in the caller's transaction, and whether its last-seen
+    time is due a touch; None for an unknown, revoked, idle or expired session."""
+    now = app.clock.now()
+    row = session.get(WebSession, token_id(token))
+    if row is None or not _live(app, row, now):
+        return None
+    return row.person_id, now - row.last_seen_at >= TOUCH_EVERY
+
+
+def touch(app: Redress, token: str) -> None:
+    """Record that a live session was used now (a few times an hour at most: see TOUCH_EVERY)."""
+    with app.db.unit_of_work() as session:
+        session.execute(update(WebSession).where(WebSession.id == token_id(token), WebSession.revoked_at.is_(None))
+                        .values(last_seen_at=app.clock.now()))
+
+
 def session_viewer(app: Redress, token: str) -> Viewer | None:
     """The active person a live session belongs to, or None (unknown, revoked, idle too long, expired)."""
-    now = app.clock.now()
-    key = token_id(token)
     with app.db.reading() as session:
-        row = session.get(WebSession, key)
-        if row is None or not _live(app, row, now):
+        live = live_person(app, session, token)
+        if live is None:
             return None
-        viewer = load_viewer(session, row.person_id, app.current_workflow(session).spec)
-        stale = now - row.last_seen_at >= TOUCH_EVERY
-    if viewer is not None and stale:
-        with app.db.unit_of_work() as session:
-            session.execute(update(WebSession).where(WebSession.id == key, WebSession.revoked_at.is_(None))
-                            .values(last_seen_at=now))
+        viewer = load_viewer(session, live[0], app.current_workflow(session).spec)
+    if viewer is not None and live[1]:
+        touch(app, token)
     return viewer
 
 

@@ -47,7 +47,7 @@ def emails(app: Redress, case_id: int) -> set[tuple[str, str]]:
 
 
 def kinds(app: Redress, case_id: int) -> list[tuple[str, str | None]]:
-    return [(e["kind"], e["action"]) for e in queries.audit_trail(app, case_id)]
+    return [(e.kind, e.action) for e in queries.audit_trail(app, case_id).events]
 
 
 def due(app: Redress, start: datetime, after: str) -> datetime:
@@ -64,8 +64,13 @@ def test_a_threat_goes_to_the_police_and_the_schools_clock_pauses_and_resumes_wi
     assert reported["acknowledge_reminder"].remaining_seconds == 2 * 3600
     assert timers(app, case_id, "police")["police_reminder"].status == "pending"
     view = queries.show_case(app, case_id, HEAD)
-    assert [p["text"] for p in view["paused"]] == ["paused: waiting for the police since Mon 23 Nov"]
-    assert {(a["name"], a["procedure"]) for a in view["actions"]} >= {
+    assert [p.text for p in view.paused] == ["paused: waiting for the police since Mon 23 Nov"]
+    assert [(t.name, t.stage, t.running) for t in view.tracks] == [("police", "with_police", True)]
+    assert {(d.name, d.track, d.paused) for d in view.deadlines} >= {
+        ("acknowledge_reminder", None, True),
+        ("police_reminder", "police", False),
+    }
+    assert {(a.name, a.procedure) for a in view.actions} >= {
         ("acknowledge", "main"),
         ("record_police_outcome", "police"),
     }
@@ -89,7 +94,7 @@ def test_a_threat_goes_to_the_police_and_the_schools_clock_pauses_and_resumes_wi
     assert resumed["evidence_reminder"].due_at == THURSDAY + timedelta(hours=4)  # hours: the elapsed time left
     assert resumed["evidence_escalation"].due_at == due(app, THURSDAY, "10 school days")  # school days: counted again
     assert [k for k, _ in kinds(app, case_id)][-2:] == ["track_action", "resumed"]
-    assert queries.show_case(app, case_id, HEAD)["paused"] == []
+    assert queries.show_case(app, case_id, HEAD).paused == ()
     assert queries.verify_trail(app, case_id).ok
     assert (SAM, "authority_outcome") in emails(app, case_id)
 
@@ -116,7 +121,7 @@ def test_an_ordinary_case_reassures_the_staff_member(app):
 
 def test_a_platform_report_is_chased_by_the_worker_after_48_hours_then_taken_to_the_helpline(app):
     case_id = open_case(app)
-    offered = {a["name"] for a in queries.show_case(app, case_id, COORDINATOR)["actions"]}
+    offered = {a.name for a in queries.show_case(app, case_id, COORDINATOR).actions}
     assert "start_platform" in offered
     result = act(app, case_id, "start_platform", by=COORDINATOR, platform="Facebook", reference="FB-1")
     assert (result.stage_after, result.track, result.track_stage) == ("reported", "platform", "reported_to_platform")
@@ -127,7 +132,7 @@ def test_a_platform_report_is_chased_by_the_worker_after_48_hours_then_taken_to_
 
     app.clock.set(MONDAY + timedelta(hours=47))  # type: ignore[attr-defined]
     fire_due(app)
-    assert "platform_wait_over" not in {e["data"].get("deadline") for e in queries.audit_trail(app, case_id)}
+    assert "platform_wait_over" not in {e.data.get("deadline") for e in queries.audit_trail(app, case_id).events}
     app.clock.set(MONDAY + timedelta(hours=48))  # type: ignore[attr-defined]
     assert fire_due(app).reminders == 1
     with app.db.reading() as session:

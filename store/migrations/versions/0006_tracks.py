@@ -1,7 +1,7 @@
 """tracks: a case's tracks (the platform, the police ...), and the track and pause of a deadline and an event
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-02 10:00:00.000000
 
 `case_tracks` holds one row per track a case has started, at the track's stage. A timer belongs to the
@@ -18,7 +18,7 @@ from alembic import op
 import store.models
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
