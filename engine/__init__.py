@@ -73,7 +73,9 @@ if TYPE_CHECKING:
         MeetingItem,
         NoteItem,
         OutboxPage,
+        PauseView,
         Poster,
+        TrackView,
     )
     from engine.report.charts import report_charts
     from engine.report.monitoring import build_report
@@ -94,6 +96,7 @@ if TYPE_CHECKING:
         may_take,
     )
     from engine.rules.clock import parse_instant
+    from engine.rules.tracks import route
     from engine.settings import Settings
 
 _HOME: dict[str, str] = {
@@ -191,7 +194,9 @@ _HOME: dict[str, str] = {
     "MeetingItem": "engine.queries.views",
     "NoteItem": "engine.queries.views",
     "OutboxPage": "engine.queries.views",
+    "PauseView": "engine.queries.views",
     "Poster": "engine.queries.views",
+    "TrackView": "engine.queries.views",
     "report_charts": "engine.report.charts",
     "build_report": "engine.report.monitoring",
     "case_status": "engine.rules.access",
@@ -209,6 +214,7 @@ _HOME: dict[str, str] = {
     "Sight": "engine.rules.access",
     "Viewer": "engine.rules.access",
     "parse_instant": "engine.rules.clock",
+    "route": "engine.rules.tracks",
     "Settings": "engine.settings",
 }
 
@@ -307,7 +313,9 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "MeetingItem",
     "NoteItem",
     "OutboxPage",
+    "PauseView",
     "Poster",
+    "TrackView",
     "report_charts",
     "build_report",
     "case_status",
@@ -325,6 +333,7 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "Sight",
     "Viewer",
     "parse_instant",
+    "route",
     "Settings",
 ]
 

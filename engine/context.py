@@ -34,11 +34,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Compiled:
-    """A workflow version ready to run: its row id, spec and machine (one machine per version)."""
+    """A workflow version ready to run: its row id, spec and machines (one per procedure of the version)."""
 
     id: int
     spec: workflows.Workflow
     machine: Machine
+    track_machines: dict[str, Machine] = field(default_factory=dict)
+    """One machine per track (docs/workflow-language.md, "Why one `transitions` machine per track")."""
 
 
 @dataclass
@@ -90,7 +92,8 @@ class Redress:
             # A stored version was checked when it was stored; reading it again must not fail because
             # today's checks ask more (a version stored before `permissions:` existed still loads).
             loaded = workflows.read_text(source, f"workflow version {version_id}")
-            self._compiled[version_id] = Compiled(version_id, loaded.spec, workflows.build_machine(loaded.spec))
+            self._compiled[version_id] = Compiled(version_id, loaded.spec, workflows.build_machine(loaded.spec),
+                                                  workflows.build_track_machines(loaded.spec))
         return self._compiled[version_id]
 
     def warm(self) -> None:

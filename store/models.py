@@ -196,6 +196,24 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64))
     mac: Mapped[str | None] = mapped_column(String(64), default=None)
     """HMAC-SHA256 of `hash` under the integrity key kept outside the database (None: recorded before keys)."""
+    track: Mapped[str | None] = mapped_column(String(60), default=None)
+    """The track the event moved (its name), or None for the case's own procedure."""
+
+
+class CaseTrack(Base):
+    """A track a case has started (the platform, the police): its stage, alongside the case's own.
+    One row per track per case; a track that reaches a final stage is finished, and the case goes on."""
+
+    __tablename__ = "case_tracks"
+    __table_args__ = (UniqueConstraint("case_id", "track"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    track: Mapped[str] = mapped_column(String(60))
+    stage: Mapped[str] = mapped_column(String(60))
+    started_at: Mapped[datetime]
+    stage_entered_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Timer(Base):
@@ -215,11 +233,17 @@ class Timer(Base):
     deadline: Mapped[str] = mapped_column(String(60))
     kind: Mapped[str] = mapped_column(String(20))  # reminder | escalation
     due_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | fired | cancelled
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | paused | fired | cancelled
     repeat: Mapped[int] = mapped_column(default=0)
     """How many times this reminder has already repeated."""
     created_at: Mapped[datetime]
     fired_at: Mapped[datetime | None] = mapped_column(default=None)
+    track: Mapped[str | None] = mapped_column(String(60), default=None)
+    """The track whose stage this deadline belongs to, or None for the case's own procedure."""
+    paused_at: Mapped[datetime | None] = mapped_column(default=None)
+    """While paused (a track waits on a third party): when it stopped; `due_at` keeps the time it had."""
+    remaining_seconds: Mapped[int | None] = mapped_column(default=None)
+    """While paused: the time it had left, due_at - paused_at."""
 
 
 class OutboxMessage(Base):

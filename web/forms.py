@@ -7,7 +7,7 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from engine import BadInput, OpenCase, Redress, parse_instant
-from workflows import Action
+from workflows import Action, TrackStart
 
 MAX_FIELD = 10_000
 
@@ -37,7 +37,7 @@ def whole_number(form: FormData, name: str) -> int | None:
     return int(value)
 
 
-def action_fields(form: FormData, action: Action) -> dict[str, Any]:
+def action_fields(form: FormData, action: Action | TrackStart) -> dict[str, Any]:
     """The workflow's fields for this action, as posted (named `field_<name>`); blank ones left out."""
     values = {name: text(form, f"field_{name}") for name in action.fields}
     return {name: value for name, value in values.items() if value.strip()}

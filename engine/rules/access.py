@@ -19,7 +19,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
-from workflows import Action, Workflow
+from workflows import Action, TrackStart, Workflow
 
 # The relations a case gives a person (workflows.RELATIONS declares them; who holds one is worked out here).
 STAFF_CONCERNED = "staff_concerned"
@@ -143,7 +143,7 @@ def relations(viewer: Viewer, case: CaseAccess) -> frozenset[str]:
     return frozenset(held)
 
 
-def may_take(viewer: Viewer, case: CaseAccess, action: Action) -> bool:
+def may_take(viewer: Viewer, case: CaseAccess, action: Action | TrackStart) -> bool:
     """Whether the viewer's roles (or relations to the case) let them take `action`; stage and guards aside."""
     return bool((viewer.roles | relations(viewer, case)) & set(action.roles))
 

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from engine.errors import BadInput, Conflict, Refused
-from workflows import GUARDS, Action, ActionField, CaseFacts, FieldType, Notification, Workflow
+from workflows import GUARDS, Action, ActionField, CaseFacts, FieldType, Notification, Track, TrackStart, Workflow
 from workflows.reader import did_you_mean
 
 MAX_TEXT = 5000
@@ -48,8 +48,9 @@ def check_open(case: CaseState, expected_version: int | None) -> None:
         raise Conflict(f"case {case.id} changed since you looked (now version {case.version}, at '{case.stage}'): look at it again")
 
 
-def check_action(spec: Workflow, stage: str, action_name: str, actor_roles: Collection[str]) -> Action:
-    """The action, if it exists, can be taken from `stage`, and one of `actor_roles` may take it."""
+def check_action(spec: Workflow | Track, stage: str, action_name: str, actor_roles: Collection[str]) -> Action:
+    """The action, if it exists, can be taken from `stage`, and one of `actor_roles` may take it.
+    `spec` is the main procedure, or the track the action belongs to (and `stage` that track's)."""
     action = spec.actions.get(action_name)
     if action is None:
         raise Refused(f"there is no action '{action_name}'{did_you_mean(action_name, spec.actions)}; "
@@ -62,7 +63,7 @@ def check_action(spec: Workflow, stage: str, action_name: str, actor_roles: Coll
     return action
 
 
-def parse_fields(action_name: str, action: Action, raw: Mapping[str, Any]) -> dict[str, Any]:
+def parse_fields(action_name: str, action: Action | TrackStart, raw: Mapping[str, Any]) -> dict[str, Any]:
     """Check and convert the fields given with an action: every problem named at once."""
     values: dict[str, Any] = {}
     problems: list[str] = []
@@ -118,7 +119,7 @@ def _convert(field: ActionField, value: Any) -> Any:
     return text
 
 
-def check_guards(action_name: str, action: Action, facts: CaseFacts) -> None:
+def check_guards(action_name: str, action: Action | TrackStart, facts: CaseFacts) -> None:
     failing = [GUARDS[g].refusal for g in action.guards if not GUARDS[g].holds(facts)]
     if failing:
         raise Refused(f"'{action_name}' cannot be taken yet: " + "; ".join(failing))

@@ -127,12 +127,19 @@ def _print_case(view: CaseView) -> None:
         click.echo(f"  meeting on {meeting.held_on.isoformat()} with {meeting.attendees}")
     for note in view.notes:
         click.echo(f"  note by {note.author}: {note.text}")
+    for pause in view.paused:
+        click.echo(f"  {'' if pause.main else pause.procedure + ': '}{pause.text}")
+    for track in view.tracks:
+        state = " (finished)" if track.finished_at else ("" if track.running else " (stopped when the case closed)")
+        click.echo(f"  track {track.name}: {track.stage_title} [{track.stage}]{state}")
     for deadline in view.deadlines:
-        click.echo(f"  deadline {deadline.name} ({deadline.kind}) due {_iso(deadline.due_at)}{' OVERDUE' if deadline.overdue else ''}")
+        flag = " PAUSED" if deadline.paused else (" OVERDUE" if deadline.overdue else "")
+        click.echo(f"  deadline {deadline.name} ({deadline.kind}) due {_iso(deadline.due_at)}{flag}")
     for action in view.actions:
         fields = " ".join(f"--field {k}=..." + ("" if f.required else "(optional)") for k, f in action.fields.items())
         blocked = f"  [blocked: {'; '.join(action.blocked_by)}]" if action.blocked_by else ""
-        click.echo(f"  you may: {action.name} -> {action.to}  {fields}{blocked}")
+        where = "" if action.procedure == "main" else f" ({action.procedure})"
+        click.echo(f"  you may: {action.name}{where} -> {action.to}  {fields}{blocked}")
 
 
 @case.command("act")

@@ -249,7 +249,8 @@ def test_a_failing_guard_says_what_to_do_first():
 def test_every_failing_guard_is_named_in_the_workflows_order():
     assert refusal(rules.check_guards, "meet", MEET_ACTION, CaseFacts("reported")) == (
         "'meet' cannot be taken yet: no meeting is recorded on the case yet: record the meeting first; "
-        "the removal of the posts has not been confirmed: take 'confirm_removal' with removal_confirmed=yes first"
+        "the removal of the posts has not been confirmed: take 'confirm_removal' with removal_confirmed=yes, "
+        "or record the removal ('record_removal') first"
     )
 
 
