@@ -117,7 +117,9 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         if operator == "*":
             for seq, times in ((left, right), (right, left)):
                 if isinstance(seq, (str, bytes, list, tuple)) and isinstance(times, int) and len(seq) * times > MAX_OUTPUT:
-                    raise RenderLimit(f"the template multiplies a value to {len(seq) * times} characters: the limit is {MAX_OUTPUT}")
+                    raise RenderLimit(
+                        f"the template multiplies a value to {len(seq) * times} characters: the limit is {MAX_OUTPUT}"
+                    )
         elif operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_POWER:
             raise RenderLimit(f"the power {right} is too large for a template")
         elif operator == "%" and isinstance(left, str) and _WIDE_FORMAT.search(left):

@@ -41,8 +41,10 @@ TEXT_PATTERN = rf"^[^{_TEXT_CONTROLS}]*$"
 """Any text without control characters other than tab and line breaks (may be empty)."""
 TEXT_REQUIRED_PATTERN = rf"^[\t\n\r ]*[^\s{_C0_C1}][^{_TEXT_CONTROLS}]*$"
 """As TEXT_PATTERN, holding at least one visible character."""
-URL_PATTERN = (r"^[hH][tT][tT][pP][sS]?://[^\s/?#@:\[\]\\" + _C0_C1 + r"]+(?::[0-9]{1,5})?"
-               r"(?:[/?#][^\s" + _C0_C1 + r"]*)?$")
+URL_PATTERN = (
+    r"^[hH][tT][tT][pP][sS]?://[^\s/?#@:\[\]\\" + _C0_C1 + r"]+(?::[0-9]{1,5})?"
+    r"(?:[/?#][^\s" + _C0_C1 + r"]*)?$"
+)
 """An http or https address with a host: never `javascript:`, `data:` or `file:`."""
 _EMAIL_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _EMAIL_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -51,8 +53,10 @@ EMAIL_PATTERN = rf"^{_EMAIL_ATOM}(?:\.{_EMAIL_ATOM})*@{_EMAIL_LABEL}(?:\.{_EMAIL
 domain, converted to punycode); that function stays the one rule, this is how the API publishes it."""
 DATE_PATTERN = r"^20[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
 """A day written YYYY-MM-DD in this century (whether it has happened is checked against the clock)."""
-INSTANT_PATTERN = (DATE_PATTERN[:-1] + r"T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?"
-                   r"(?:Z|[+-](?:0[0-9]|1[0-4]):[0-5][0-9])$")
+INSTANT_PATTERN = (
+    DATE_PATTERN[:-1] + r"T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?"
+    r"(?:Z|[+-](?:0[0-9]|1[0-4]):[0-5][0-9])$"
+)
 """A moment written ISO 8601 with its offset: 2026-03-02T09:00:00Z, 2026-03-02T09:00+01:00."""
 
 _NAME, _TEXT, _TEXT_REQUIRED, _URL = (re.compile(p) for p in (NAME_PATTERN, TEXT_PATTERN, TEXT_REQUIRED_PATTERN, URL_PATTERN))
@@ -70,7 +74,7 @@ def _length(field: str, value: str, limit: int) -> None:
 
 
 def _no_controls(field: str, value: str, allowed: str = "") -> None:
-    if any((ord(ch) < 32 or 0x7f <= ord(ch) <= 0x9f) and ch not in allowed for ch in value):
+    if any((ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F) and ch not in allowed for ch in value):
         raise BadInput(f"{field} holds control characters: type it again")
     if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
         raise BadInput(f"{field} holds characters that are not text: type it again")

@@ -81,8 +81,14 @@ class StrictJsonRoute(APIRoute):
 def error_list(errors: Any) -> list[dict[str, Any]]:
     """FastAPI's validation errors, fit for JSON: the location, the kind and the message, never the input
     (which may be a NaN, a lone surrogate, or the whole of an oversized value)."""
-    return [{"type": str(e.get("type", "")), "loc": [p if isinstance(p, int) else _text(p) for p in e.get("loc", ())],
-             "msg": _text(e.get("msg", ""))} for e in errors]
+    return [
+        {
+            "type": str(e.get("type", "")),
+            "loc": [p if isinstance(p, int) else _text(p) for p in e.get("loc", ())],
+            "msg": _text(e.get("msg", "")),
+        }
+        for e in errors
+    ]
 
 
 def _text(value: Any) -> str:
