@@ -9,6 +9,7 @@ files no row names and temporary files, once older than an hour (an upload in fl
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -62,28 +63,43 @@ def _too_big(size: int) -> BadInput:
 @contextmanager
 def spooled(data_dir: Path, stream: BinaryIO) -> Iterator[Spooled]:
     """Read `stream` in chunks into a temporary file, refusing it once past MAX_EVIDENCE_BYTES; removed after."""
+    chunk = stream.read(CHUNK)
+    if not chunk:  # refused before anything is created
+        raise BadInput("the file is empty: give a screenshot or a saved page")
     folder = data_dir / "evidence" / "tmp"
+    created = [p for p in (folder, *folder.parents) if not p.exists()]  # taken back if nothing is stored
     private_folder(folder)
     digest, size = hashlib.sha256(), 0
     with tempfile.NamedTemporaryFile(dir=folder, delete=False) as tmp:
         path = Path(tmp.name)
         try:
-            while chunk := stream.read(CHUNK):
+            while chunk:
                 size += len(chunk)
                 if size > MAX_EVIDENCE_BYTES:
                     raise _too_big(size)
                 digest.update(chunk)
                 tmp.write(chunk)
+                chunk = stream.read(CHUNK)
             tmp.flush()
             os.fsync(tmp.fileno())
         except BaseException:
             tmp.close()
-            path.unlink(missing_ok=True)
+            _take_back(path, created)
             raise
     try:
         yield Spooled(path, digest.hexdigest(), size)
-    finally:
-        path.unlink(missing_ok=True)
+    except BaseException:
+        _take_back(path, created)
+        raise
+    path.unlink(missing_ok=True)
+
+
+def _take_back(path: Path, created: list[Path]) -> None:
+    """Remove a refused file, and the folders made for it (deepest first; one another upload now uses is not empty and stays)."""
+    path.unlink(missing_ok=True)
+    for empty in created:
+        with contextlib.suppress(OSError):
+            empty.rmdir()
 
 
 def place(data_dir: Path, spool: Spooled) -> bool:

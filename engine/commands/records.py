@@ -49,8 +49,6 @@ def add_evidence_file(app: Redress, case_id: int, actor_email: str, content: byt
     with app.db.reading() as session:
         _checked(app, session, case_id, actor_email)
     with spooled(app.data_dir, stream) as spool:
-        if not spool.size:
-            raise BadInput("the file is empty: give a screenshot or a saved page")
         placed = False
         try:
             with _recording(app, case_id, actor_email) as record:
