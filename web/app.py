@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import anyio.to_thread
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -40,6 +41,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+async def _options(request: Request) -> Response:
+    """OPTIONS on an API address: 204 with the methods its OpenAPI document lists in Allow (404 for none)."""
+    path = request.url.path
+    for template, operations in request.app.openapi()["paths"].items():
+        if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), path):
+            methods = sorted({m.upper() for m in operations} | {"OPTIONS"})
+            return Response(status_code=204, headers={"Allow": ", ".join(methods)})
+    return Response(status_code=404)
+
+
 def create_app(redress: Redress, *, secret: str | None = None) -> FastAPI:
     """The web app for one Redress; `secret` signs the session cookies (default: from settings or the data folder)."""
     app = FastAPI(title="Redress", version="1", description=API_DESCRIPTION, docs_url=None, redoc_url=None,
@@ -57,6 +68,7 @@ def create_app(redress: Redress, *, secret: str | None = None) -> FastAPI:
         app.include_router(api_report.router)
     for api in (api_cases, api_records, api_school):
         app.include_router(api.router)
+    app.add_api_route("/api/{path:path}", _options, methods=["OPTIONS"], include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     base = redress.settings.base_url or ""
     app.add_middleware(SessionMiddleware, secret_key=secret or secret_key(redress.settings), session_cookie="redress_session",
