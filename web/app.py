@@ -9,9 +9,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import anyio.to_thread
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from engine import Redress
 from web import errors
@@ -41,14 +42,25 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-async def _options(request: Request) -> Response:
-    """OPTIONS on an API address: 204 with the methods its OpenAPI document lists in Allow (404 for none)."""
-    path = request.url.path
-    for template, operations in request.app.openapi()["paths"].items():
-        if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), path):
-            methods = sorted({m.upper() for m in operations} | {"OPTIONS"})
-            return Response(status_code=204, headers={"Allow": ", ".join(methods)})
-    return Response(status_code=404)
+class ApiOptions:
+    """OPTIONS on an API address: 204 with the methods its OpenAPI document lists in Allow (404 for none),
+    where the router would answer 405 to a method it was not given."""
+
+    def __init__(self, app: ASGIApp, api: FastAPI) -> None:
+        self.app, self.api = app, api
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "OPTIONS" and str(scope["path"]).startswith("/api/"):
+            await self._allow(str(scope["path"]))(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    def _allow(self, path: str) -> Response:
+        for template, operations in self.api.openapi()["paths"].items():
+            if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), path):
+                methods = sorted({m.upper() for m in operations} | {"OPTIONS"})
+                return Response(status_code=204, headers={"Allow": ", ".join(methods)})
+        return Response(status_code=404)
 
 
 def create_app(redress: Redress, *, secret: str | None = None) -> FastAPI:
@@ -68,11 +80,11 @@ def create_app(redress: Redress, *, secret: str | None = None) -> FastAPI:
         app.include_router(api_report.router)
     for api in (api_cases, api_records, api_school):
         app.include_router(api.router)
-    app.add_api_route("/api/{path:path}", _options, methods=["OPTIONS"], include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     base = redress.settings.base_url or ""
     app.add_middleware(SessionMiddleware, secret_key=secret or secret_key(redress.settings), session_cookie="redress_session",
                        max_age=redress.settings.session_hours * 3600, same_site="lax", https_only=base.startswith("https://"))
+    app.add_middleware(ApiOptions, api=app)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     return app
