@@ -96,6 +96,21 @@ if TYPE_CHECKING:
         may_take,
     )
     from engine.rules.clock import parse_instant
+    from engine.rules.inputs import (
+        DATE_PATTERN,
+        DESCRIPTION_MAX,
+        EMAIL_MAX,
+        EMAIL_PATTERN,
+        INSTANT_PATTERN,
+        NAME_MAX,
+        NAME_PATTERN,
+        SUMMARY_MAX,
+        TEXT_MAX,
+        TEXT_PATTERN,
+        TEXT_REQUIRED_PATTERN,
+        URL_MAX,
+        URL_PATTERN,
+    )
     from engine.rules.tracks import route
     from engine.settings import Settings
 
@@ -214,6 +229,19 @@ _HOME: dict[str, str] = {
     "Sight": "engine.rules.access",
     "Viewer": "engine.rules.access",
     "parse_instant": "engine.rules.clock",
+    "DATE_PATTERN": "engine.rules.inputs",
+    "DESCRIPTION_MAX": "engine.rules.inputs",
+    "EMAIL_MAX": "engine.rules.inputs",
+    "EMAIL_PATTERN": "engine.rules.inputs",
+    "INSTANT_PATTERN": "engine.rules.inputs",
+    "NAME_MAX": "engine.rules.inputs",
+    "NAME_PATTERN": "engine.rules.inputs",
+    "SUMMARY_MAX": "engine.rules.inputs",
+    "TEXT_MAX": "engine.rules.inputs",
+    "TEXT_PATTERN": "engine.rules.inputs",
+    "TEXT_REQUIRED_PATTERN": "engine.rules.inputs",
+    "URL_MAX": "engine.rules.inputs",
+    "URL_PATTERN": "engine.rules.inputs",
     "route": "engine.rules.tracks",
     "Settings": "engine.settings",
 }
@@ -333,6 +361,19 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "Sight",
     "Viewer",
     "parse_instant",
+    "DATE_PATTERN",
+    "DESCRIPTION_MAX",
+    "EMAIL_MAX",
+    "EMAIL_PATTERN",
+    "INSTANT_PATTERN",
+    "NAME_MAX",
+    "NAME_PATTERN",
+    "SUMMARY_MAX",
+    "TEXT_MAX",
+    "TEXT_PATTERN",
+    "TEXT_REQUIRED_PATTERN",
+    "URL_MAX",
+    "URL_PATTERN",
     "route",
     "Settings",
 ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -85,7 +85,9 @@ async def malformed(request: Request, exc: Exception) -> Response:
     """A malformed address or form: FastAPI's list of problems under /api, a page otherwise."""
     assert isinstance(exc, RequestValidationError)
     if is_api(request):
-        return await request_validation_exception_handler(request, exc)
+        from web.api.strict import error_list
+
+        return JSONResponse({"detail": error_list(exc.errors())}, status_code=422)
     from web.templating import error_page
 
     return error_page(request, 422, "the address or the form was not understood: go back and try again")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,7 @@ from engine.commands.people import person_by_email
 from engine.context import Compiled, Redress
 from engine.errors import Conflict, NotFound, Refused
 from engine.rules import actions as rules
+from engine.rules import inputs
 from engine.rules import tracks as routing
 from engine.rules.access import Power, holds, only
 from store import Case, Evidence, Meeting, Party, Person, audit, table_of
@@ -119,10 +120,24 @@ def _translate_conflicts(app: Redress, case_id: int) -> Iterator[None]:
         raise Conflict(f"case {case_id} was changed by someone else while you acted; {now}: look at it again") from exc
 
 
+def checked_details(details: OpenCase, now: datetime) -> OpenCase:
+    """The details of a new case held to the input rules (engine.rules.inputs), trimmed."""
+    return replace(
+        details, summary=inputs.summary(details.summary), staff=[inputs.email(e) for e in details.staff],
+        pupils=inputs.names(details.pupils, "a pupil's reference"),
+        posters=[(inputs.name(n, "the poster's name"), inputs.optional_name(c, "the poster's contact", limit=inputs.URL_MAX) or "")
+                 for n, c in details.posters],
+        platform=inputs.optional_name(details.platform, "the platform"),
+        link=inputs.url(details.link) if details.link and details.link.strip() else None,
+        seen_at=inputs.past_instant(details.seen_at, now, "the time it was seen") if details.seen_at else None,
+    )
+
+
 def open_case(app: Redress, actor_email: str, details: OpenCase) -> int:
     compiled = app.current_workflow()
     spec = compiled.spec
     now = app.clock.now()
+    details = checked_details(details, now)
     with app.db.unit_of_work() as session:
         actor = resolve_actor(session, actor_email)
         if not actor.roles() & set(spec.open.roles):
@@ -207,6 +222,7 @@ def take_action(
     audit_data: Mapping[str, Any] | None = None,
 ) -> ActionResult:
     """Take an action on a case; `actor_email=None` is the system. Refuses with a reason, changes nothing then."""
+    note = inputs.text(note, "the note") or None if note is not None else None
     with _translate_conflicts(app, case_id), app.db.unit_of_work() as session, session.no_autoflush:
         case = load_case(session, case_id)
         actor = resolve_actor(session, actor_email)

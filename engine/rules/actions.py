@@ -6,19 +6,17 @@ Each refusal says what to do.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from engine.errors import BadInput, Conflict, Refused
+from engine.rules import inputs
 from workflows import GUARDS, Action, ActionField, CaseFacts, FieldType, Notification, Track, TrackStart, Workflow
 from workflows.reader import did_you_mean
 
-MAX_TEXT = 5000
 _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0"}
-EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 
 
 def _names(items: Collection[str]) -> str:
@@ -105,18 +103,27 @@ def _convert(field: ActionField, value: Any) -> Any:
         raise ValueError(f"'{value}' is not yes or no")
     text = str(value).strip()
     if field.type is FieldType.DATE:
-        try:
-            return date.fromisoformat(text).isoformat()
-        except ValueError:
-            raise ValueError(f"'{text}' is not a date: write it as YYYY-MM-DD") from None
+        return _day(text)
     if field.type is FieldType.CHOICE:
         for choice in field.choices:
             if choice.lower() == text.lower():
                 return choice
         raise ValueError(f"'{text}' is not one of {_names(field.choices)}{did_you_mean(text, field.choices)}")
-    if len(text) > MAX_TEXT:
-        raise ValueError(f"is {len(text)} characters long: keep it under {MAX_TEXT}")
-    return text
+    try:
+        return inputs.text(text, "the value")
+    except BadInput as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _day(text: str) -> str:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a date: write it as YYYY-MM-DD") from None
+    try:
+        return inputs.calendar_date(day).isoformat()
+    except BadInput as exc:
+        raise ValueError(str(exc)) from None
 
 
 def check_guards(action_name: str, action: Action | TrackStart, facts: CaseFacts) -> None:
@@ -145,7 +152,5 @@ def check_categories(spec: Workflow, categories: Collection[str]) -> list[str]:
 
 
 def check_email(email: str) -> str:
-    email = email.strip().lower()
-    if not EMAIL.match(email) or len(email) > 320:
-        raise BadInput(f"'{email}' is not an email address: write it as name@school.example")
-    return email
+    """A person's email, by the one rule every door applies (notifications.check_address), lower-cased."""
+    return inputs.email(email)

@@ -24,6 +24,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from engine.commands.evidence_store import sweep as sweep_evidence
 from engine.context import Redress
 from engine.rules.timing import next_wake
 from engine.settings import Settings
@@ -129,6 +130,8 @@ class _Worker:
         add(self.verify, CronTrigger(hour=2, minute=30, timezone=self.app.zone), id="nightly_verify")
         # SQLite's planner statistics (PostgreSQL's autovacuum runs ANALYZE itself), at a quiet hour.
         add(self.app.db.optimize, CronTrigger(hour=3, minute=17, timezone=self.app.zone), id="optimize")
+        # Evidence files a failed or interrupted upload left behind (no row names them), older than an hour.
+        add(sweep_evidence, CronTrigger(hour=3, minute=37, timezone=self.app.zone), args=[self.app], id="evidence_sweep")
         if settings.policy_review_enabled:
             add(send_review_if_due, self._review_trigger(), args=[self.app], id="policy_review")
         self.scheduler.start()

@@ -13,6 +13,7 @@ COMMANDS = {
     "case": Lazy("redress.cli.case_cmd:case", "Open, advance and audit cases."),
     "config": Lazy("redress.cli.config_cmd:config",
         "Show the settings in force (redress.toml, REDRESS_* variables, defaults)."),
+    "evidence": Lazy("redress.cli.evidence_cmd:evidence", "The evidence store: files kept by their SHA-256."),
     "init": Lazy("redress.cli.setup_cmd:init",
         "Create or upgrade the database and load the workflow as the current version."),
     "mailbox": Lazy("redress.cli.mailbox_cmd:mailbox",

@@ -64,7 +64,7 @@ def _case_page_get(app: Redress, browser: Any, case_id: int) -> Counts:
     return counts
 
 
-def test_a_case_page_is_one_read_transaction_whose_statements_do_not_grow_with_history(app: Redress, browser) -> None:  # type: ignore[no-untyped-def]
+def test_a_case_page_is_one_read_transaction_plus_its_access_record_and_does_not_grow_with_history(app: Redress, browser) -> None:  # type: ignore[no-untyped-def]
     made = school.build(app)
     head = browser(HEAD)
     head.get(f"/cases/{made.escalated}")  # sessions, caches: warm
@@ -73,8 +73,13 @@ def test_a_case_page_is_one_read_transaction_whose_statements_do_not_grow_with_h
         records.add_note(app, made.escalated, HEAD, f"note {n}")
         records.add_evidence_link(app, made.escalated, HEAD, f"https://example.org/{n}", "")
     after = _case_page_get(app, head, made.escalated)
-    assert before.transactions == 1 and after.transactions == 1  # viewer, access check and page in one snapshot
-    assert len(after.statements) == len(before.statements) <= 12
+    # The session, the viewer, the access check and the page in one read snapshot; then one append to the
+    # access log (who viewed the case: custody of the record), in a write of its own after the read.
+    assert before.transactions == 2 and after.transactions == 2
+    for counts in (before, after):
+        writes = [s for s in counts.statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+        assert len(writes) == 1 and "access_log" in writes[0]
+    assert len(after.statements) == len(before.statements) <= 16
     assert not any("workflow_versions.source" in s for s in after.statements)  # no YAML is read, let alone parsed
 
 
@@ -83,7 +88,8 @@ def test_the_matter_page_is_one_read_transaction_too(app: Redress, browser) -> N
     sam = browser(SAM)
     with counted(app) as counts:
         assert sam.get(f"/cases/{made.logged}").status_code == 200
-    assert counts.transactions == 1
+    reads = counts.transactions - sum(s.lstrip().upper().startswith("INSERT INTO ACCESS_LOG") for s in counts.statements)
+    assert reads == 1
 
 
 def test_the_access_rule_in_sql_agrees_with_the_rule_in_python_for_everyone(app: Redress) -> None:
@@ -167,7 +173,9 @@ def test_a_case_page_shows_its_tracks_and_what_stands_paused_in_one_read_transac
     head.get(f"/cases/{threat}")  # sessions, caches: warm
     with counted(app) as counts:
         page = head.get(f"/cases/{threat}")
-    assert page.status_code == 200 and counts.transactions == 1 and len(counts.statements) <= 12
+    writes = [s for s in counts.statements if s.lstrip().upper().startswith("INSERT")]
+    assert page.status_code == 200 and counts.transactions == 2 and len(counts.statements) <= 16
+    assert len(writes) == 1 and "access_log" in writes[0]  # the one read, then the record that it was viewed
     assert "paused: waiting for the police since" in page.text and "Alongside" in page.text
     shown = head.client.get(f"/api/cases/{threat}").json()
     assert [(t["name"], t["running"]) for t in shown["tracks"]] == [("police", True)]

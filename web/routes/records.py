@@ -15,6 +15,8 @@ from starlette.datastructures import UploadFile
 
 import engine
 from engine import (
+    DESCRIPTION_MAX,
+    URL_MAX,
     BadInput,
     Redress,
     Refused,
@@ -60,11 +62,11 @@ def _record(request: Request, app: Redress, viewer: Viewer, case_id: int, form_n
 @router.post("/cases/{case_id}/evidence", dependencies=[FORM_CSRF])
 def upload_evidence(request: Request, case_id: CaseId, app: RedressDep, viewer: ViewerDep, form: FormDep) -> Response:
     upload = form.get("file")
-    description = text(form, "description", 2000)
+    description = text(form, "description", DESCRIPTION_MAX)
     if not isinstance(upload, UploadFile) or not upload.filename:
         command: Callable[[], object] = _no_file
     else:
-        content, name = upload.file.read(), upload.filename
+        content, name = upload.file, upload.filename  # read in chunks by the engine, after the case is checked
         command = lambda: add_evidence_file(app, case_id, viewer.email, content, name, description)  # noqa: E731
     return _record(request, app, viewer, case_id, "evidence", echo(form), command, "The file is stored as evidence.")
 
@@ -75,7 +77,7 @@ def _no_file() -> None:
 
 @router.post("/cases/{case_id}/links", dependencies=[FORM_CSRF])
 def add_link(request: Request, case_id: CaseId, app: RedressDep, viewer: ViewerDep, form: FormDep) -> Response:
-    url, description = text(form, "url", 2000), text(form, "description", 2000)
+    url, description = text(form, "url", URL_MAX), text(form, "description", DESCRIPTION_MAX)
     return _record(request, app, viewer, case_id, "links", echo(form),
                    lambda: add_evidence_link(app, case_id, viewer.email, url, description), "The link is recorded as evidence.")
 
@@ -89,7 +91,7 @@ def add_note(request: Request, case_id: CaseId, app: RedressDep, viewer: ViewerD
 
 @router.post("/cases/{case_id}/meetings", dependencies=[FORM_CSRF])
 def record_meeting(request: Request, case_id: CaseId, app: RedressDep, viewer: ViewerDep, form: FormDep) -> Response:
-    held_on, attendees, notes = text(form, "held_on", 20), text(form, "attendees", 2000), text(form, "notes")
+    held_on, attendees, notes = text(form, "held_on", 20), text(form, "attendees", DESCRIPTION_MAX), text(form, "notes")
 
     def command() -> object:
         return engine.record_meeting(app, case_id, viewer.email, _date(held_on), attendees, notes)
