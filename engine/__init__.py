@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from engine.commands.auth import change_password, issue_password, sign_in
     from engine.commands.cases import OpenCase, open_case, take_action
+    from engine.commands.checkpoints import CheckpointView, latest_checkpoint, take_checkpoint
     from engine.commands.corrections import add_party, correct_case, remove_party, reopen_case, withdraw_evidence
+    from engine.commands.custody import record_access
+    from engine.commands.evidence_check import VerifiedFile, read_verified
+    from engine.commands.export import ExportResult, export_case
+    from engine.commands.integrity import VerificationView, VerifyResult, latest_verification, verify
     from engine.commands.outbox import ALL_FAILED, resend
     from engine.commands.people import add_person, deactivate, list_people, person_by_id, reactivate, set_roles
     from engine.commands.records import (
@@ -26,8 +31,19 @@ if TYPE_CHECKING:
     )
     from engine.commands.sessions import Client, end_session, open_session, session_viewer, sign_out_everywhere
     from engine.context import Redress
-    from engine.errors import BadInput, Conflict, NotAllowed, NotFound, RedressError, Refused
+    from engine.errors import (
+        BadInput,
+        Conflict,
+        EvidenceChanged,
+        EvidenceFailed,
+        EvidenceMissing,
+        NotAllowed,
+        NotFound,
+        RedressError,
+        Refused,
+    )
     from engine.queries.access import load_viewer
+    from engine.queries.access_log import AccessLine, case_access_log
     from engine.queries.cases import audit_trail, list_cases, show_case, verify_trail
     from engine.queries.outbox import OutboxLine, OutboxView, read_outbox
     from engine.queries.overview import MAX_PAGE, PAGE, case_access, dashboard, incident_log, matter_view, visible_cases
@@ -60,7 +76,9 @@ if TYPE_CHECKING:
         NoteItem,
         OutboxPage,
         PartyItem,
+        PauseView,
         Poster,
+        TrackView,
     )
     from engine.report.charts import report_charts
     from engine.report.monitoring import build_report
@@ -70,9 +88,11 @@ if TYPE_CHECKING:
         Viewer,
         case_status,
         may_correct,
+        may_export,
         may_keep_records,
         may_manage_people,
         may_open_case,
+        may_read_access_log,
         may_read_log,
         may_read_people_changes,
         may_read_report,
@@ -80,6 +100,22 @@ if TYPE_CHECKING:
         may_take,
     )
     from engine.rules.clock import parse_instant
+    from engine.rules.inputs import (
+        DATE_PATTERN,
+        DESCRIPTION_MAX,
+        EMAIL_MAX,
+        EMAIL_PATTERN,
+        INSTANT_PATTERN,
+        NAME_MAX,
+        NAME_PATTERN,
+        SUMMARY_MAX,
+        TEXT_MAX,
+        TEXT_PATTERN,
+        TEXT_REQUIRED_PATTERN,
+        URL_MAX,
+        URL_PATTERN,
+    )
+    from engine.rules.tracks import route
     from engine.settings import Settings
 
 _HOME: dict[str, str] = {
@@ -89,11 +125,23 @@ _HOME: dict[str, str] = {
     "open_case": "engine.commands.cases",
     "OpenCase": "engine.commands.cases",
     "take_action": "engine.commands.cases",
+    "CheckpointView": "engine.commands.checkpoints",
+    "latest_checkpoint": "engine.commands.checkpoints",
+    "take_checkpoint": "engine.commands.checkpoints",
     "add_party": "engine.commands.corrections",
     "correct_case": "engine.commands.corrections",
     "remove_party": "engine.commands.corrections",
     "reopen_case": "engine.commands.corrections",
     "withdraw_evidence": "engine.commands.corrections",
+    "record_access": "engine.commands.custody",
+    "read_verified": "engine.commands.evidence_check",
+    "VerifiedFile": "engine.commands.evidence_check",
+    "export_case": "engine.commands.export",
+    "ExportResult": "engine.commands.export",
+    "latest_verification": "engine.commands.integrity",
+    "VerificationView": "engine.commands.integrity",
+    "verify": "engine.commands.integrity",
+    "VerifyResult": "engine.commands.integrity",
     "ALL_FAILED": "engine.commands.outbox",
     "resend": "engine.commands.outbox",
     "add_person": "engine.commands.people",
@@ -116,11 +164,16 @@ _HOME: dict[str, str] = {
     "Redress": "engine.context",
     "BadInput": "engine.errors",
     "Conflict": "engine.errors",
+    "EvidenceChanged": "engine.errors",
+    "EvidenceFailed": "engine.errors",
+    "EvidenceMissing": "engine.errors",
     "NotAllowed": "engine.errors",
     "NotFound": "engine.errors",
     "RedressError": "engine.errors",
     "Refused": "engine.errors",
     "load_viewer": "engine.queries.access",
+    "AccessLine": "engine.queries.access_log",
+    "case_access_log": "engine.queries.access_log",
     "audit_trail": "engine.queries.cases",
     "list_cases": "engine.queries.cases",
     "show_case": "engine.queries.cases",
@@ -167,15 +220,19 @@ _HOME: dict[str, str] = {
     "NoteItem": "engine.queries.views",
     "OutboxPage": "engine.queries.views",
     "PartyItem": "engine.queries.views",
+    "PauseView": "engine.queries.views",
     "Poster": "engine.queries.views",
+    "TrackView": "engine.queries.views",
     "report_charts": "engine.report.charts",
     "build_report": "engine.report.monitoring",
     "case_status": "engine.rules.access",
     "CaseAccess": "engine.rules.access",
     "may_correct": "engine.rules.access",
+    "may_export": "engine.rules.access",
     "may_keep_records": "engine.rules.access",
     "may_manage_people": "engine.rules.access",
     "may_open_case": "engine.rules.access",
+    "may_read_access_log": "engine.rules.access",
     "may_read_log": "engine.rules.access",
     "may_read_people_changes": "engine.rules.access",
     "may_read_report": "engine.rules.access",
@@ -184,6 +241,20 @@ _HOME: dict[str, str] = {
     "Sight": "engine.rules.access",
     "Viewer": "engine.rules.access",
     "parse_instant": "engine.rules.clock",
+    "DATE_PATTERN": "engine.rules.inputs",
+    "DESCRIPTION_MAX": "engine.rules.inputs",
+    "EMAIL_MAX": "engine.rules.inputs",
+    "EMAIL_PATTERN": "engine.rules.inputs",
+    "INSTANT_PATTERN": "engine.rules.inputs",
+    "NAME_MAX": "engine.rules.inputs",
+    "NAME_PATTERN": "engine.rules.inputs",
+    "SUMMARY_MAX": "engine.rules.inputs",
+    "TEXT_MAX": "engine.rules.inputs",
+    "TEXT_PATTERN": "engine.rules.inputs",
+    "TEXT_REQUIRED_PATTERN": "engine.rules.inputs",
+    "URL_MAX": "engine.rules.inputs",
+    "URL_PATTERN": "engine.rules.inputs",
+    "route": "engine.rules.tracks",
     "Settings": "engine.settings",
 }
 
@@ -194,11 +265,23 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "open_case",
     "OpenCase",
     "take_action",
+    "CheckpointView",
+    "latest_checkpoint",
+    "take_checkpoint",
     "add_party",
     "correct_case",
     "remove_party",
     "reopen_case",
     "withdraw_evidence",
+    "record_access",
+    "read_verified",
+    "VerifiedFile",
+    "export_case",
+    "ExportResult",
+    "latest_verification",
+    "VerificationView",
+    "verify",
+    "VerifyResult",
     "ALL_FAILED",
     "resend",
     "add_person",
@@ -221,11 +304,16 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "Redress",
     "BadInput",
     "Conflict",
+    "EvidenceChanged",
+    "EvidenceFailed",
+    "EvidenceMissing",
     "NotAllowed",
     "NotFound",
     "RedressError",
     "Refused",
     "load_viewer",
+    "AccessLine",
+    "case_access_log",
     "audit_trail",
     "list_cases",
     "show_case",
@@ -272,15 +360,19 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "NoteItem",
     "OutboxPage",
     "PartyItem",
+    "PauseView",
     "Poster",
+    "TrackView",
     "report_charts",
     "build_report",
     "case_status",
     "CaseAccess",
     "may_correct",
+    "may_export",
     "may_keep_records",
     "may_manage_people",
     "may_open_case",
+    "may_read_access_log",
     "may_read_log",
     "may_read_people_changes",
     "may_read_report",
@@ -289,6 +381,20 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "Sight",
     "Viewer",
     "parse_instant",
+    "DATE_PATTERN",
+    "DESCRIPTION_MAX",
+    "EMAIL_MAX",
+    "EMAIL_PATTERN",
+    "INSTANT_PATTERN",
+    "NAME_MAX",
+    "NAME_PATTERN",
+    "SUMMARY_MAX",
+    "TEXT_MAX",
+    "TEXT_PATTERN",
+    "TEXT_REQUIRED_PATTERN",
+    "URL_MAX",
+    "URL_PATTERN",
+    "route",
     "Settings",
 ]
 

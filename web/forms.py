@@ -1,4 +1,6 @@
-"""Posted HTML forms read into the engine's inputs. Every value is text, checked by the engine after."""
+"""Posted HTML forms read into the engine's inputs. Every value is text, checked by the engine after, by the
+same input rules (engine.rules.inputs) as the API and the command line; here only a length limit holds
+the request's size to what a field may hold."""
 
 from __future__ import annotations
 
@@ -6,10 +8,10 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from engine import BadInput, OpenCase, Redress, parse_instant
-from workflows import Action
+from engine import NAME_MAX, TEXT_MAX, URL_MAX, BadInput, OpenCase, Redress, parse_instant
+from workflows import Action, TrackStart
 
-MAX_FIELD = 10_000
+MAX_FIELD = TEXT_MAX
 
 
 def text(form: FormData, name: str, limit: int = MAX_FIELD) -> str:
@@ -19,7 +21,7 @@ def text(form: FormData, name: str, limit: int = MAX_FIELD) -> str:
         return ""
     if len(value) > limit:
         raise BadInput(f"'{name}' is {len(value)} characters long: keep it under {limit}")
-    if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in value):  # any field, even one the engine does not keep
         raise BadInput(f"'{name}' holds control characters: type it again")
     return value
 
@@ -37,7 +39,7 @@ def whole_number(form: FormData, name: str) -> int | None:
     return int(value)
 
 
-def action_fields(form: FormData, action: Action) -> dict[str, Any]:
+def action_fields(form: FormData, action: Action | TrackStart) -> dict[str, Any]:
     """The workflow's fields for this action, as posted (named `field_<name>`); blank ones left out."""
     values = {name: text(form, f"field_{name}") for name in action.fields}
     return {name: value for name, value in values.items() if value.strip()}
@@ -49,20 +51,18 @@ def split_list(value: str) -> list[str]:
 
 def open_case_input(app: Redress, form: FormData) -> OpenCase:
     """The open-case form as the engine's OpenCase."""
-    poster_name, poster_contact = text(form, "poster_name", 200).strip(), text(form, "poster_contact", 1000).strip()
+    poster_name, poster_contact = text(form, "poster_name", NAME_MAX).strip(), text(form, "poster_contact", URL_MAX).strip()
     if poster_contact and not poster_name:
         raise BadInput("give the poster's name (or how they appear online) with their contact details")
     seen_at = text(form, "seen_at", 40).strip()
-    link = text(form, "link", 2000).strip()
-    if link and not link.lower().startswith(("https://", "http://")):
-        raise BadInput(f"'{link}' is not a web link: give the full address, starting https://")
+    link = text(form, "link", URL_MAX).strip()
     return OpenCase(
         categories=texts(form, "categories"),
         summary=text(form, "summary"),
         staff=texts(form, "staff"),
-        pupils=split_list(text(form, "pupils", 1000)),
+        pupils=split_list(text(form, "pupils", TEXT_MAX)),
         posters=[(poster_name, poster_contact)] if poster_name else [],
-        platform=text(form, "platform", 200).strip() or None,
+        platform=text(form, "platform", NAME_MAX).strip() or None,
         link=link or None,
         seen_at=parse_instant(seen_at, app.zone) if seen_at else None,
     )

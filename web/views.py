@@ -6,10 +6,22 @@ from typing import Any
 
 from fastapi import Request
 
-from engine import CaseAccess, CasePage, CaseRead, NotFound, Redress, Sight, Viewer, case_access, case_status, may_take
+from engine import (
+    CaseAccess,
+    CasePage,
+    CaseRead,
+    NotFound,
+    Redress,
+    Sight,
+    Viewer,
+    case_access,
+    case_status,
+    may_take,
+    route,
+)
 from web.errors import Denied
 from web.session import accept_viewer
-from workflows import Action
+from workflows import Action, TrackStart
 
 
 def refuse(case_id: int, sight: Sight) -> Exception:
@@ -35,12 +47,13 @@ def seen_case(app: Redress, viewer: Viewer, case_id: int, *, at_least: Sight = S
     raise refuse(case_id, sight)
 
 
-def permitted_action(app: Redress, viewer: Viewer, case_id: int, action_name: str) -> tuple[CaseAccess, Sight, Action]:
+def permitted_action(app: Redress, viewer: Viewer, case_id: int, action_name: str) -> tuple[CaseAccess, Sight, Action | TrackStart]:
     """The case (seen in full) and the action, if its workflow has it and the viewer may take it: else 404 or 403."""
     facts, sight = seen_case(app, viewer, case_id)
-    action = app.compiled(facts.workflow_id).spec.actions.get(action_name)
-    if action is None:
+    found = route(app.compiled(facts.workflow_id).spec, action_name)  # the main procedure's, a track's, or a track's start
+    if found is None:
         raise NotFound(f"the workflow of case {case_id} has no action '{action_name}'")
+    action = found.action
     if not may_take(viewer, facts, action):
         raise Denied(f"'{action.title}' may be taken only by {', '.join(action.roles)}")
     return facts, sight, action

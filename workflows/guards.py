@@ -22,6 +22,8 @@ class CaseFacts:
     facts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """The answers given with each action so far, under the action's name ({action: {field: value}}),
     the action taken last at the end."""
+    tracks: Mapping[str, str] = field(default_factory=dict)
+    """The stage of each track the case has started (a finished track at its final stage)."""
 
     def answer(self, action: str, name: str) -> Any:
         """What was answered to field `name` of `action`, if it was taken."""
@@ -33,6 +35,15 @@ class CaseFacts:
             if name in answers:
                 return answers[name]
         return None
+
+
+REMOVAL_TRACK, REMOVED_STAGES = "removal", ("removed", "stayed_removed")
+"""The shipped workflow's removal track: the posts can be recorded as removed there at whatever stage the case is."""
+
+
+def _removal_confirmed(case: CaseFacts) -> bool:
+    """The last `removal_confirmed` given was yes, or the removal track has recorded the posts removed."""
+    return case.latest("removal_confirmed") is True or case.tracks.get(REMOVAL_TRACK) in REMOVED_STAGES
 
 
 @dataclass(frozen=True)
@@ -62,7 +73,8 @@ GUARDS: dict[str, Guard] = {
     ),
     "removal_confirmed": Guard(
         "the removal of the posts has been confirmed",
-        "the removal of the posts has not been confirmed: take 'confirm_removal' with removal_confirmed=yes first",
-        lambda case: case.latest("removal_confirmed") is True,
+        "the removal of the posts has not been confirmed: take 'confirm_removal' with removal_confirmed=yes, "
+        "or record the removal ('record_removal') first",
+        _removal_confirmed,
     ),
 }

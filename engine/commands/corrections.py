@@ -13,19 +13,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from engine.commands.cases import Actor, load_case, resolve_actor
+from engine.commands import tracks
+from engine.commands.cases import Actor, load_case, parties_digest, resolve_actor
 from engine.commands.deadlines import cancel_pending, start_stage_deadlines
 from engine.commands.notify import case_context, queue
 from engine.commands.people import person_by_email
 from engine.context import Redress
 from engine.errors import BadInput, NotFound, Refused
 from engine.rules import actions as rules
+from engine.rules import inputs
+from engine.rules import tracks as routing
 from engine.rules.access import STAFF_CONCERNED, Power, holds, only
-from store import Case, Evidence, Party, audit
-from workflows import Workflow
+from store import Case, Evidence, Party, audit, table_of
+from workflows import MAIN, Workflow
 
 PartyKind = Literal["staff", "pupil", "poster"]
 MAX_REASON = 2000
@@ -41,6 +45,9 @@ class _Correcting:
     now: datetime
 
     def record(self, kind: str, data: dict[str, Any], *, stage_before: str | None = None) -> None:
+        """The correction's event; the case row moves to its next version with it (the trail's replay counts
+        one version a correction, and an edit made at the same moment conflicts instead of passing unseen)."""
+        _next_version(self.session, self.case)
         audit.append(
             self.session,
             self.case.id,
@@ -55,12 +62,24 @@ class _Correcting:
 
 
 def _reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
+    if not (reason or "").strip():
         raise BadInput("say why: a correction to the record needs a reason, which is kept with it")
-    if len(reason) > MAX_REASON:
-        raise BadInput(f"the reason is {len(reason)} characters long: keep it under {MAX_REASON}")
-    return reason
+    return inputs.text(reason, "the reason", limit=MAX_REASON, required=True)
+
+
+def _next_version(session: Session, case: Case) -> None:
+    """Flush the case's own changes (the ORM moves its version once if there are any), else move the version
+    here: either way one correction is one version, which `redress verify` replays."""
+    before = case.version
+    session.flush()
+    if case.version != before:
+        return
+    cases = table_of(Case)
+    moved = session.connection().execute(
+        update(cases).where(cases.c.id == case.id, cases.c.version == before).values(version=before + 1))
+    if moved.rowcount != 1:
+        raise Refused(f"case {case.id} was changed by someone else while you were correcting it: look again and retry")
+    set_committed_value(case, "version", before + 1)
 
 
 @contextmanager
@@ -89,11 +108,12 @@ def correct_case(
     """Correct a case's summary and categories; returns the changes (old and new), also kept in the trail."""
     with _correcting(app, case_id, actor_email, reason) as c:
         changes: list[dict[str, Any]] = []
-        if summary is not None and summary.strip() and summary.strip() != c.case.summary:
-            changes.append({"field": "summary", "label": "What was posted", "old": c.case.summary, "new": summary.strip()})
-            c.case.summary = summary.strip()
+        new_summary = inputs.summary(summary) if summary is not None and summary.strip() else None
+        if new_summary is not None and new_summary != c.case.summary:
+            changes.append({"field": "summary", "label": "What was posted", "old": c.case.summary, "new": new_summary})
+            c.case.summary = new_summary
         if categories is not None:
-            new = rules.check_categories(c.spec, categories)
+            new = rules.check_categories(c.spec, inputs.names(categories, "a category"))
             if new != list(c.case.categories):
                 label = {k: v.label for k, v in c.spec.categories.items()}
                 changes.append(
@@ -130,7 +150,7 @@ def add_party(
     with _correcting(app, case_id, actor_email, reason) as c:
         data: dict[str, Any] = {"party": kind}
         if kind == "staff":
-            person = person_by_email(c.session, email or "")
+            person = person_by_email(c.session, inputs.email(email or ""))
             if any(p.kind == "staff" and p.person_id == person.id for p in c.case.parties):
                 raise Refused(f"{person.name} is already among the staff concerned")
             party = Party(kind="staff", person=person)
@@ -138,23 +158,23 @@ def add_party(
         elif kind == "pupil":
             if not (reference or "").strip():
                 raise BadInput("give the pupil's reference (initials or an admission number: never more)")
-            party = Party(kind="pupil", reference=(reference or "").strip())
+            party = Party(kind="pupil", reference=inputs.name(reference or "", "the pupil's reference"))
             data["reference"] = party.reference
         else:
             if not (name or "").strip():
                 raise BadInput("give the poster's name")
             party = Party(
                 kind="poster",
-                name=(name or "").strip(),
-                contact=(contact or "").strip() or None,
-                address=(address or "").strip() or None,
+                name=inputs.name(name or "", "the poster's name"),
+                contact=inputs.optional_name(contact, "the poster's contact", limit=inputs.URL_MAX),
+                address=inputs.text(address or "", "the poster's address", limit=inputs.DESCRIPTION_MAX) or None,
             )
             data.update(name=party.name, contact=party.contact, address=party.address)
         c.case.parties.append(party)
         c.session.flush()
         if kind == "staff" and party.person is not None:
             data["notified"] = _reassure(app, c, party)
-        c.record("party_added", data)
+        c.record("party_added", {**data, "parties_digest": parties_digest(c.case.parties)})
         return party.id
 
 
@@ -190,7 +210,9 @@ def remove_party(app: Redress, case_id: int, actor_email: str, party_id: int, re
         }
         c.case.parties.remove(party)
         c.session.delete(party)
-        c.record("party_removed", {k: v for k, v in data.items() if v is not None})
+        c.session.flush()
+        kept = {k: v for k, v in data.items() if v is not None}
+        c.record("party_removed", {**kept, "parties_digest": parties_digest(c.case.parties)})
 
 
 def withdraw_evidence(app: Redress, case_id: int, actor_email: str, evidence_id: int, reason: str) -> None:
@@ -220,9 +242,8 @@ def reopen_case(app: Redress, case_id: int, actor_email: str, reason: str) -> st
             raise Refused(f"a case may be reopened only by {', '.join(spec.reopen.roles)}; {actor.label} may not")
         now, before, outcome = app.clock.now(), case.stage, case.outcome
         case.stage, case.stage_entered_at, case.closed_at, case.outcome = spec.reopen.to, now, None, None
-        session.flush()
-        cancel_pending(session, case.id)
-        start_stage_deadlines(app, session, spec, case, now)
+        session.flush()  # one version: the ORM moves it with the stage
+        _restart_deadlines(app, session, spec, case, now)
         audit.append(
             session,
             case.id,
@@ -235,3 +256,14 @@ def reopen_case(app: Redress, case_id: int, actor_email: str, reason: str) -> st
             data={"reason": why, "outcome": outcome},
         )
         return case.stage
+
+
+def _restart_deadlines(app: Redress, session: Session, spec: Workflow, case: Case, now: datetime) -> None:
+    """The reopened stage's deadlines, and those of the stage each unfinished track stood at when the case
+    closed; paused where a running track still waits on a third party."""
+    running = tracks.running(tracks.load(session, case.id))
+    paused = routing.paused_by(spec, running)
+    cancel_pending(session, case.id, every=True)
+    start_stage_deadlines(app, session, spec, case, now, paused=MAIN in paused)
+    for name, stage in running.items():
+        start_stage_deadlines(app, session, spec, case, now, track=name, stage=stage, paused=name in paused)

@@ -14,7 +14,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine.queries.views import ChronologyEntry, Event
-from workflows import Action, FieldType, Workflow
+from engine.rules.tracks import route
+from workflows import MAIN, Action, FieldType, TrackStart, Workflow
 
 AUTOMATIC = "Redress (automatic)"
 
@@ -31,6 +32,7 @@ TEMPLATE_TITLES = {
     "authority_outcome": "the authorities' outcome",
     "deadline_reminder": "a deadline reminder",
     "daily_digest": "the daily digest",
+    "evidence_check_failed": "an evidence file failed its check",
 }
 """How the chronology names the emails Redress ships; a school's own template is named after its file."""
 
@@ -81,10 +83,21 @@ class _Words:
         person = self.people.get(email)
         return person.label if person else email.split("@", 1)[0]
 
-    def stage(self, name: str | None) -> str:
-        return self.spec.stages[name].title if name and name in self.spec.stages else (name or "")
+    def stage(self, name: str | None, track: str | None = None) -> str:
+        stages = self.spec.tracks[track].stages if track in self.spec.tracks else self.spec.stages
+        return stages[name].title if name and name in stages else (name or "").replace("_", " ")
 
-    def value(self, action: Action | None, name: str, value: Any) -> str:
+    def procedure(self, name: str | None) -> str:
+        """'the case' for the main procedure, else the track's title ('the police')."""
+        if name is None or name == MAIN or name not in self.spec.tracks:
+            return "the case" if name in (None, MAIN) else name.replace("_", " ")
+        return self.spec.tracks[name].title
+
+    def action(self, name: str | None) -> Action | TrackStart | None:
+        found = route(self.spec, name or "")
+        return found.action if found is not None else None
+
+    def value(self, action: Action | TrackStart | None, name: str, value: Any) -> str:
         field = action.fields.get(name) if action else None
         if isinstance(value, bool):
             return "yes" if value else "no"
@@ -95,7 +108,7 @@ class _Words:
                 return value
         return "" if value is None else str(value)
 
-    def fields(self, action: Action | None, values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    def fields(self, action: Action | TrackStart | None, values: Mapping[str, Any]) -> list[tuple[str, str]]:
         shown = []
         for name, value in values.items():
             label = action.fields[name].label if action and name in action.fields else name.replace("_", " ")
@@ -119,13 +132,19 @@ def _opened(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
 
 
 def _action(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
-    action = w.spec.actions.get(e.action or "")
+    if e.kind == "track_started" and "fields" not in e.data:
+        return _track_started(w, e)
+    action = w.action(e.action)
     values: Mapping[str, Any] = e.data.get("fields") or {}
     headline = str(e.data.get("title") or (action.title if action else (e.action or "").replace("_", " ")))
-    if action is not None and action.record:
+    if isinstance(action, Action) and action.record:
         shown = {name: w.value(action, name, values.get(name)) or "not recorded" for name in action.fields}
         headline = action.record.format_map(shown)
     details = w.fields(action, values)
+    if e.track is not None:
+        before, after = e.data.get("track_stage_before"), e.data.get("track_stage_after")
+        moved = f"{w.stage(before, e.track)} → {w.stage(after, e.track)}" if before else w.stage(after, e.track)
+        details.append((w.procedure(e.track)[:1].upper() + w.procedure(e.track)[1:], moved))
     if e.stage_before != e.stage_after:
         details.append(("Stage", f"{w.stage(e.stage_before)} → {w.stage(e.stage_after)}"))
     if e.data.get("deadline") and e.actor == "system":
@@ -133,6 +152,40 @@ def _action(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
     if e.data.get("note"):
         details.append(("Note", str(e.data["note"])))
     return headline[:1].upper() + headline[1:], details + w.emails(e.data.get("notified", []))
+
+
+def _track_started(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
+    """A track started by the case's category at opening, or alongside a main action (`starts_track`)."""
+    by = str(e.data.get("by") or "")
+    taken = w.action(by)
+    why = "the case's category" if by == "category" else (taken.title if taken is not None else by.replace("_", " "))
+    return f"Started: {w.procedure(e.track)}", [("Because of", why), ("Now at", w.stage(e.data.get("track_stage"), e.track))]
+
+
+def _paused(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
+    d = e.data
+    waiting = ", ".join(w.procedure(str(t)) for t in d.get("by") or ())
+    what = w.procedure(d.get("procedure"))
+    if e.kind == "paused":
+        return f"Deadlines of {what} paused: waiting for {waiting}", [("Deadlines paused", str(d.get("deadlines", "")))]
+    return f"Deadlines of {what} running again: no longer waiting for {waiting}", [("Deadlines resumed", str(d.get("deadlines", "")))]
+
+
+def _exported(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
+    d = e.data
+    what = "a redacted bundle" if d.get("redacted") else "the bundle"
+    return f"Exported {what} of the case", [
+        ("Files", str(d.get("files", ""))),
+        ("Left out", str(d.get("left_out") or "")),
+        ("Record verified", "yes" if d.get("verified") else "no"),
+        ("Manifest SHA-256", str(d.get("manifest_sha256") or "")),
+    ]
+
+
+def _check_failed(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
+    d = e.data
+    state = "is missing from the store" if d.get("state") == "missing" else "no longer matches its SHA-256"
+    return f"Evidence file {d.get('name') or '#' + str(d.get('evidence'))} {state}", [("SHA-256", str(d.get("sha256") or ""))]
 
 
 def _evidence(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
@@ -226,6 +279,12 @@ def _migrated(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
 _WORDING: dict[str, Callable[[_Words, Event], tuple[str, list[tuple[str, str]]]]] = {
     "opened": _opened,
     "action": _action,
+    "track_started": _action,
+    "track_action": _action,
+    "paused": _paused,
+    "resumed": _paused,
+    "exported": _exported,
+    "evidence_check_failed": _check_failed,
     "evidence": _evidence,
     "evidence_withdrawn": _withdrawn,
     "note": lambda w, e: ("Note", [("Note", str(e.data.get("text", "")))]),

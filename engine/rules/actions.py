@@ -6,19 +6,17 @@ Each refusal says what to do.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from engine.errors import BadInput, Conflict, Refused
-from workflows import GUARDS, Action, ActionField, CaseFacts, FieldType, Notification, Workflow
+from engine.rules import inputs
+from workflows import GUARDS, Action, ActionField, CaseFacts, FieldType, Notification, Track, TrackStart, Workflow
 from workflows.reader import did_you_mean
 
-MAX_TEXT = 5000
 _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0"}
-EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 
 
 def _names(items: Collection[str]) -> str:
@@ -48,8 +46,9 @@ def check_open(case: CaseState, expected_version: int | None) -> None:
         raise Conflict(f"case {case.id} changed since you looked (now version {case.version}, at '{case.stage}'): look at it again")
 
 
-def check_action(spec: Workflow, stage: str, action_name: str, actor_roles: Collection[str]) -> Action:
-    """The action, if it exists, can be taken from `stage`, and one of `actor_roles` may take it."""
+def check_action(spec: Workflow | Track, stage: str, action_name: str, actor_roles: Collection[str]) -> Action:
+    """The action, if it exists, can be taken from `stage`, and one of `actor_roles` may take it.
+    `spec` is the main procedure, or the track the action belongs to (and `stage` that track's)."""
     action = spec.actions.get(action_name)
     if action is None:
         raise Refused(f"there is no action '{action_name}'{did_you_mean(action_name, spec.actions)}; "
@@ -62,7 +61,7 @@ def check_action(spec: Workflow, stage: str, action_name: str, actor_roles: Coll
     return action
 
 
-def parse_fields(action_name: str, action: Action, raw: Mapping[str, Any]) -> dict[str, Any]:
+def parse_fields(action_name: str, action: Action | TrackStart, raw: Mapping[str, Any]) -> dict[str, Any]:
     """Check and convert the fields given with an action: every problem named at once."""
     values: dict[str, Any] = {}
     problems: list[str] = []
@@ -104,21 +103,30 @@ def _convert(field: ActionField, value: Any) -> Any:
         raise ValueError(f"'{value}' is not yes or no")
     text = str(value).strip()
     if field.type is FieldType.DATE:
-        try:
-            return date.fromisoformat(text).isoformat()
-        except ValueError:
-            raise ValueError(f"'{text}' is not a date: write it as YYYY-MM-DD") from None
+        return _day(text)
     if field.type is FieldType.CHOICE:
         for choice in field.choices:
             if choice.lower() == text.lower():
                 return choice
         raise ValueError(f"'{text}' is not one of {_names(field.choices)}{did_you_mean(text, field.choices)}")
-    if len(text) > MAX_TEXT:
-        raise ValueError(f"is {len(text)} characters long: keep it under {MAX_TEXT}")
-    return text
+    try:
+        return inputs.text(text, "the value")
+    except BadInput as exc:
+        raise ValueError(str(exc)) from None
 
 
-def check_guards(action_name: str, action: Action, facts: CaseFacts) -> None:
+def _day(text: str) -> str:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a date: write it as YYYY-MM-DD") from None
+    try:
+        return inputs.calendar_date(day).isoformat()
+    except BadInput as exc:
+        raise ValueError(str(exc)) from None
+
+
+def check_guards(action_name: str, action: Action | TrackStart, facts: CaseFacts) -> None:
     failing = [GUARDS[g].refusal for g in action.guards if not GUARDS[g].holds(facts)]
     if failing:
         raise Refused(f"'{action_name}' cannot be taken yet: " + "; ".join(failing))
@@ -144,7 +152,5 @@ def check_categories(spec: Workflow, categories: Collection[str]) -> list[str]:
 
 
 def check_email(email: str) -> str:
-    email = email.strip().lower()
-    if not EMAIL.match(email) or len(email) > 320:
-        raise BadInput(f"'{email}' is not an email address: write it as name@school.example")
-    return email
+    """A person's email, by the one rule every door applies (notifications.check_address), lower-cased."""
+    return inputs.email(email)

@@ -25,8 +25,11 @@ def test_opened_case_starts_at_the_initial_stage_with_an_audit_event_and_deadlin
     assert view.staff_concerned == (SAM,)
     assert view.opened_by == COORDINATOR
     assert [d.name for d in view.deadlines] == ["acknowledge_reminder", "unacknowledged_escalation"]
-    assert [a.name for a in view.actions] == ["acknowledge", "escalate_to_chair", "redirect_to_complaints",
-                                                   "refer_to_authorities", "close_no_action"]
+    assert [(a.name, a.procedure) for a in view.actions] == [
+        ("acknowledge", "main"), ("escalate_to_chair", "main"), ("redirect_to_complaints", "main"),
+        ("refer_to_authorities", "main"), ("close_no_action", "main"),
+        # the starts of the tracks the headteacher may begin from here, beside the case's own steps
+        ("start_platform", "platform"), ("start_police", "police"), ("start_lado", "lado")]
     trail = queries.audit_trail(app, case_id).events
     assert [(e.kind, e.stage_after, e.actor) for e in trail] == [("opened", "reported", COORDINATOR)]
 
@@ -151,10 +154,10 @@ def test_bad_evidence_is_refused(app):
 def test_notes_and_meetings_are_recorded_and_audited(app):
     case_id = open_case(app)
     records.add_note(app, case_id, HEAD, "Spoke to Sam, who is upset but fine.")
-    records.record_meeting(app, case_id, HEAD, date(2026, 11, 30), "Headteacher, the parent")
+    records.record_meeting(app, case_id, HEAD, date(2026, 11, 20), "Headteacher, the parent")
     view = queries.show_case(app, case_id)
     assert view.notes[0].text == "Spoke to Sam, who is upset but fine."
-    assert view.meetings[0].held_on == date(2026, 11, 30)
+    assert view.meetings[0].held_on == date(2026, 11, 20)
     assert [e.kind for e in queries.audit_trail(app, case_id).events] == ["opened", "note", "meeting"]
 
 
@@ -174,7 +177,7 @@ def test_tampering_with_one_audit_row_is_named_by_verification(app):
 def test_whole_procedure_from_report_to_legal_advice(app):
     case_id = open_case(app, "staff_defamation")
     to_meeting_stage(app, case_id)
-    records.record_meeting(app, case_id, HEAD, date(2026, 11, 30), "Headteacher, the parent")
+    records.record_meeting(app, case_id, HEAD, date(2026, 11, 20), "Headteacher, the parent")
     act(app, case_id, "record_meeting_outcome", reason="Upset about a detention", outcome="refused to remove the posts")
     act(app, case_id, "confirm_removal", removal_confirmed="no", checked_on="2026-12-01")
     act(app, case_id, "give_warning", warned_on="2026-12-02", method="letter")

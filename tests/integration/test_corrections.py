@@ -6,15 +6,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from engine.commands import corrections, records
+from engine.commands import corrections, integrity, records
 from engine.errors import BadInput, Refused
 from engine.queries import cases as queries
 from engine.queries.access import viewer_by_email
 from engine.queries.overview import case_access
 from engine.rules.access import Sight
-from store import Evidence, Meeting, OutboxMessage
+from store import Case, Evidence, Meeting, OutboxMessage, Party
 from tests.conftest import CHAIR, HEAD, TESS
 from tests.integration.helpers import act, count, open_case, to_meeting_stage
 
@@ -103,21 +103,73 @@ def test_a_closed_case_is_reopened_into_the_declared_stage_with_its_deadlines(ap
 def test_the_chair_records_the_way_forward_and_closes_and_the_chair_meeting_is_a_meeting(app):
     case_id = open_case(app, "staff_defamation")
     to_meeting_stage(app, case_id)
-    records.record_meeting(app, case_id, HEAD, date(2026, 11, 30), "Headteacher, the parent")
+    records.record_meeting(app, case_id, HEAD, date(2026, 11, 19), "Headteacher, the parent")
     act(app, case_id, "record_meeting_outcome", reason="Upset about a detention", outcome="refused to remove the posts")
-    act(app, case_id, "confirm_removal", removal_confirmed="no", checked_on="2026-12-01")
-    act(app, case_id, "give_warning", warned_on="2026-12-02", method="letter")
+    act(app, case_id, "confirm_removal", removal_confirmed="no", checked_on="2026-11-20")
+    act(app, case_id, "give_warning", warned_on="2026-11-20", method="letter")
     act(app, case_id, "escalate_to_chair", reason="The parent has posted again")
-    act(app, case_id, "record_chair_meeting", by=CHAIR, held_on="2026-12-08", summary="The parent agreed to talk")
+    act(app, case_id, "record_chair_meeting", by=CHAIR, held_on="2026-11-21", summary="The parent agreed to talk")
     act(app, case_id, "agree_way_forward", by=CHAIR, way_forward="Meet each half term; the posts come down")
     result = act(app, case_id, "close_by_chair", by=CHAIR, closing_summary="The posts are down and meetings are held")
     assert result.closed
     with app.db.reading() as session:
         held = session.scalars(select(Meeting.held_on).where(Meeting.case_id == case_id).order_by(Meeting.id)).all()
-    assert held == [date(2026, 11, 30), date(2026, 12, 8)]
+    assert held == [date(2026, 11, 19), date(2026, 11, 21)]
     facts = queries.show_case(app, case_id).facts
     assert facts["record_meeting_outcome"]["reason"] == "Upset about a detention"
     assert facts["escalate_to_chair"]["reason"] == "The parent has posted again"
+    assert integrity.verify(app, case_id=case_id).ok  # the chair's meeting is replayed from its action
     headlines = [e.headline for e in queries.audit_trail(app, case_id).chronology]
     assert "Escalated to the chair: The parent has posted again" in headlines
     assert "Way forward agreed: Meet each half term; the posts come down" in headlines
+
+
+def test_verify_replays_corrections_track_actions_and_a_reopening_to_the_rows(app):
+    case_id = open_case(app, "staff_offensive", summary="A rude post on Facebook")
+    act(app, case_id, "acknowledge", staff_reassured="yes")
+    act(app, case_id, "start_police")
+    act(app, case_id, "record_police_outcome", police_outcome="Words of advice")
+    item = records.add_evidence_file(app, case_id, HEAD, b"not this family's post", "wrong.png")
+    corrections.withdraw_evidence(app, case_id, HEAD, item.id, "another family's post")
+    corrections.correct_case(app, case_id, HEAD, "it was about the school", summary="A rude post about the school")
+    party = corrections.add_party(app, case_id, HEAD, "pupil", "named in a reply", reference="AB")
+    corrections.remove_party(app, case_id, HEAD, party, "the wrong pupil")
+    act(app, case_id, "close_no_action", reason="A misunderstanding")
+    corrections.reopen_case(app, case_id, HEAD, "the posts are back")
+    facts = queries.show_case(app, case_id).facts
+    assert facts["record_police_outcome"] == {"police_outcome": "Words of advice"}  # a track action's answers too
+    result = integrity.verify(app, case_id=case_id)
+    assert result.ok, result.problems
+
+
+@pytest.mark.parametrize(
+    ("tamper", "named"),
+    [
+        (lambda cid: update(Case).where(Case.id == cid).values(summary="Nothing happened"), "its summary is not"),
+        (lambda cid: update(Evidence).where(Evidence.case_id == cid).values(withdrawn_at=None), "is back on the list"),
+        (lambda cid: update(Evidence).where(Evidence.case_id == cid).values(withdrawn_reason="x"), "reason for withdrawal"),
+        (lambda cid: update(Party).where(Party.case_id == cid, Party.kind == "pupil").values(reference="ZZ"), "its parties"),
+        (lambda cid: update(Case).where(Case.id == cid).values(facts={"acknowledge": {"staff_reassured": False}}), "its facts"),
+    ],
+)
+def test_a_row_changed_behind_a_correction_is_still_named(app, tamper, named):
+    case_id = open_case(app)
+    act(app, case_id, "acknowledge", staff_reassured="yes")
+    item = records.add_evidence_file(app, case_id, HEAD, b"not this family's post", "wrong.png")
+    corrections.withdraw_evidence(app, case_id, HEAD, item.id, "another family's post")
+    corrections.correct_case(app, case_id, HEAD, "it was about the school", summary="A rude post about the school")
+    corrections.add_party(app, case_id, HEAD, "pupil", "named in a reply", reference="AB")
+    assert integrity.verify(app, case_id=case_id).ok
+    with app.db.engine.begin() as connection:
+        connection.execute(tamper(case_id))
+    result = integrity.verify(app, case_id=case_id)
+    assert not result.ok and named in "\n".join(result.problems), result.problems
+
+
+def test_an_evidence_item_withdrawn_without_a_correction_is_named(app):
+    case_id = open_case(app)
+    records.add_evidence_file(app, case_id, HEAD, b"a post", "post.png")
+    with app.db.engine.begin() as connection:
+        connection.execute(update(Evidence).where(Evidence.case_id == case_id).values(withdrawn_at=app.clock.now()))
+    result = integrity.verify(app, case_id=case_id)
+    assert not result.ok and "its trail holds no withdrawal" in "\n".join(result.problems)

@@ -30,8 +30,9 @@ def event(
     before: str | None = "warning",
     after: str | None = "warning",
     seq: int = 1,
+    track: str | None = None,
 ) -> Event:
-    return Event(seq, AT, "", actor, kind, action, before, after, data, "f" * 64)
+    return Event(seq, AT, "", actor, kind, action, before, after, data, "f" * 64, track)
 
 
 def words(*events: Event) -> list[tuple[str, str, str, tuple[tuple[str, str], ...]]]:
@@ -154,3 +155,21 @@ def test_the_chairs_way_forward_is_recorded_in_words():
     )
     _, who, headline, _ = words(given)[0]
     assert (who, headline) == ("Carol Chair (Chair of directors)", "Way forward agreed: A meeting each half term")
+
+
+def test_a_track_its_pause_and_its_outcome_read_plainly():
+    started = event("track_started", {"track_stage": "with_police", "by": "category"}, action=None, track="police", seq=2)
+    paused = event("paused", {"procedure": "main", "by": ["police"], "deadlines": 1}, actor="system", seq=3)
+    outcome = event(
+        "track_action",
+        {"title": "Record the police's outcome", "fields": {"police_outcome": "Words of advice"},
+         "track_stage_before": "with_police", "track_stage_after": "police_outcome"},
+        action="record_police_outcome", track="police", seq=4,
+    )
+    said = words(started, paused, outcome)
+    assert said[0][2:] == ("Started: Police", (("Because of", "the case's category"), ("Now at", "With the police")))
+    assert said[1][1:3] == ("Redress (automatic)", "Deadlines of the case paused: waiting for Police")
+    assert said[2][2:] == (
+        "Record the police's outcome",
+        (("What the police did", "Words of advice"), ("Police", "With the police → Police outcome recorded")),
+    )

@@ -6,38 +6,35 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from engine import add_party, correct_case, remove_party, reopen_case, withdraw_evidence
+from engine import TEXT_REQUIRED_PATTERN, add_party, correct_case, remove_party, reopen_case, withdraw_evidence
 from web.api.cases import ERRORS, CaseId
-from web.api.models import MAX_INT
+from web.api.models import MAX_INT, Contact, Description, Email, Identifier, Name, Summary, _In
 from web.session import API_CSRF, RedressDep, ViewerDep
 from web.views import seen_case
 
 router = APIRouter(prefix="/api/cases/{case_id}", tags=["corrections"], responses=ERRORS, dependencies=[API_CSRF])
 
-Reason = Annotated[str, Field(min_length=1, max_length=2000, description="Why: kept with the correction.")]
+Reason = Annotated[str, Field(min_length=1, max_length=2000, pattern=TEXT_REQUIRED_PATTERN,
+                             description="Why: kept with the correction.")]
 ItemId = Annotated[int, Path(ge=1, le=MAX_INT)]
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class CorrectionIn(_In):
     reason: Reason
-    summary: Annotated[str | None, Field(max_length=5000)] = None
-    categories: list[Annotated[str, Field(max_length=60)]] | None = Field(default=None, max_length=20)
+    summary: Summary | None = None
+    categories: list[Identifier] | None = Field(default=None, max_length=20)
 
 
 class PartyIn(_In):
     kind: Literal["staff", "pupil", "poster"]
     reason: Reason
-    email: Annotated[str | None, Field(max_length=320)] = None
-    name: Annotated[str | None, Field(max_length=200)] = None
-    contact: Annotated[str | None, Field(max_length=2000)] = None
-    address: Annotated[str | None, Field(max_length=2000)] = None
-    reference: Annotated[str | None, Field(max_length=200)] = None
+    email: Email | None = None
+    name: Name | None = None
+    contact: Contact | None = None
+    address: Description | None = None
+    reference: Name | None = None
 
 
 class ReasonIn(_In):

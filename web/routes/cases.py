@@ -19,10 +19,12 @@ from engine import (
     list_people,
     may_open_case,
     open_case,
+    record_access,
     take_action,
 )
 from web.errors import Denied, status_of
 from web.forms import action_fields, echo, open_case_input, text, whole_number
+from web.routes.custody import custody_doors
 from web.session import FORM_CSRF, FormDep, RedressDep, SignedInDep, ViewerDep, flash, signed_in_token
 from web.templating import page
 from web.views import accept_read, case_context, permitted_action
@@ -71,6 +73,7 @@ def render_case(request: Request, app: Redress, viewer: Viewer, case_id: int,
     viewer = accept_read(request, read)
     assert read.page is not None
     context = case_context(read.page)
+    context["custody"] = custody_doors(app, viewer, case_id, read.sight)
     if problem:
         form_name, message, values = problem
         context["form_errors"], context["form_values"] = {form_name: message}, {form_name: values}
@@ -85,7 +88,9 @@ def case_page_get(request: Request, case_id: CaseId, app: RedressDep, token: Sig
     if read.matter is not None:
         return page(request, "matter.html", viewer, {"matter": read.matter}, may_open=read.may_open)
     assert read.page is not None
-    return page(request, "case.html", viewer, case_context(read.page), may_open=read.may_open)
+    record_access(app, viewer.email, viewer.id, case_id, "case_page")  # access custody: one small write
+    context = {**case_context(read.page), "custody": custody_doors(app, viewer, case_id, read.sight)}
+    return page(request, "case.html", viewer, context, may_open=read.may_open)
 
 
 @router.post("/cases/{case_id}/actions/{action_name}", dependencies=[FORM_CSRF])

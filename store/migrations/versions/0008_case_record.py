@@ -2,12 +2,12 @@
 
 - cases.facts was {field: latest value}, so a field of one action hid another's (the escalation's
   `reason` replaced the poster's). It becomes {action: {field: value}}, rebuilt from the audit trail
-  (each action event holds the fields it was given), in chain order;
+  (each action event, a track's too, holds the fields it was given), in chain order;
 - evidence.withdrawn_at / withdrawn_reason: an item withdrawn leaves the case's list, never the store;
 - parties.address: where letters to a poster go.
 
-Revision ID: 0010
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-08 12:00:00.000000
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 
 import store.models
 
-revision = "0010"
-down_revision = "0005"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
@@ -48,10 +48,12 @@ def _facts_per_action() -> None:
     rebuilt: dict[int, dict[str, dict[str, object]]] = {}
     rows = connection.execute(
         sa.select(_events.c.case_id, _events.c.action, _events.c.data)
-        .where(_events.c.kind == "action")
+        .where(_events.c.kind.in_(("action", "track_started", "track_action")))
         .order_by(_events.c.case_id, _events.c.seq)
     )
     for case_id, action, data in rows:
+        if action is None or "fields" not in (data or {}):
+            continue  # a track started by a category or a main action's `starts_track`: it was given no answers
         answers = rebuilt.setdefault(case_id, {})
         answers.pop(action, None)  # the action taken last stays last
         answers[action] = dict((data or {}).get("fields") or {})
