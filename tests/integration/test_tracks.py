@@ -160,7 +160,7 @@ def test_a_platform_report_is_chased_by_the_worker_after_48_hours_then_taken_to_
 def test_removal_recorded_after_the_chair_meeting_lets_the_case_be_resolved_and_a_reappearance_chases_again(app):
     case_id = open_case(app, "staff_defamation")
     to_meeting_stage(app, case_id)
-    records.record_meeting(app, case_id, HEAD, date(2026, 11, 30), "Headteacher, the parent")
+    records.record_meeting(app, case_id, HEAD, date(2026, 11, 20), "Headteacher, the parent")
     act(app, case_id, "record_meeting_outcome", reason="Upset about a detention", outcome="refused to remove the posts")
     assert track_row(app, case_id, "removal").stage == "removal_pending"
     assert ("track_started", None) in kinds(app, case_id)

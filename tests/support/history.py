@@ -197,7 +197,7 @@ def chain(events: list[dict[str, Any]]) -> None:
     prev = audit.GENESIS
     for event in events:
         event["prev_hash"] = prev
-        event["hash"] = prev = audit.event_hash(prev, SimpleNamespace(**event))  # type: ignore[arg-type]
+        event["hash"] = prev = audit.event_hash(prev, SimpleNamespace(**{"track": None, **event}))  # type: ignore[arg-type]
 
 
 def case_row(case: GeneratedCase, workflow_id: int, opened_by: int) -> dict[str, Any]:
