@@ -166,6 +166,7 @@ def test_removal_recorded_after_the_chair_meeting_lets_the_case_be_resolved_and_
     assert ("track_started", None) in kinds(app, case_id)
     act(app, case_id, "escalate_to_chair", reason="The posts are still up")
     act(app, case_id, "record_chair_meeting", by=CHAIR, held_on="2026-12-08", summary="The parent agreed to remove them")
+    act(app, case_id, "agree_way_forward", by=CHAIR, way_forward="The posts come down")  # the chair's way forward first
     with pytest.raises(Refused, match="removal of the posts has not been confirmed"):
         act(app, case_id, "resolve", outcome_summary="x")
 
