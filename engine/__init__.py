@@ -23,7 +23,26 @@ if TYPE_CHECKING:
         evidence_path,
         record_meeting,
     )
-    from engine.commands.sessions import Client, end_session, open_session, session_viewer, sign_out_everywhere
+    from engine.commands.sessions import (
+        Client,
+        SessionState,
+        end_session,
+        open_session,
+        session_state,
+        session_viewer,
+        sign_out_everywhere,
+    )
+    from engine.commands.sso import provider_named, record_refusal, sso_sign_in
+    from engine.commands.two_factor import (
+        confirm_enrolment,
+        enrolment_uri,
+        is_remembered,
+        mark_session,
+        new_secret,
+        remember_browser,
+        reset_two_factor,
+        second_step,
+    )
     from engine.context import Redress
     from engine.errors import BadInput, Conflict, NotAllowed, NotFound, RedressError, Refused
     from engine.queries.access import load_viewer
@@ -48,7 +67,9 @@ if TYPE_CHECKING:
         may_take,
     )
     from engine.rules.clock import parse_instant
+    from engine.rules.signin import REFUSED, two_factor_offered
     from engine.settings import Settings
+    from engine.settings_signin import SignInProvider
 
 _HOME: dict[str, str] = {
     "change_password": "engine.commands.auth",
@@ -74,8 +95,21 @@ _HOME: dict[str, str] = {
     "Client": "engine.commands.sessions",
     "end_session": "engine.commands.sessions",
     "open_session": "engine.commands.sessions",
+    "session_state": "engine.commands.sessions",
     "session_viewer": "engine.commands.sessions",
+    "SessionState": "engine.commands.sessions",
     "sign_out_everywhere": "engine.commands.sessions",
+    "provider_named": "engine.commands.sso",
+    "record_refusal": "engine.commands.sso",
+    "sso_sign_in": "engine.commands.sso",
+    "confirm_enrolment": "engine.commands.two_factor",
+    "enrolment_uri": "engine.commands.two_factor",
+    "is_remembered": "engine.commands.two_factor",
+    "mark_session": "engine.commands.two_factor",
+    "new_secret": "engine.commands.two_factor",
+    "remember_browser": "engine.commands.two_factor",
+    "reset_two_factor": "engine.commands.two_factor",
+    "second_step": "engine.commands.two_factor",
     "Redress": "engine.context",
     "BadInput": "engine.errors",
     "Conflict": "engine.errors",
@@ -115,7 +149,10 @@ _HOME: dict[str, str] = {
     "Sight": "engine.rules.access",
     "Viewer": "engine.rules.access",
     "parse_instant": "engine.rules.clock",
+    "REFUSED": "engine.rules.signin",
+    "two_factor_offered": "engine.rules.signin",
     "Settings": "engine.settings",
+    "SignInProvider": "engine.settings_signin",
 }
 
 __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
@@ -142,8 +179,21 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "Client",
     "end_session",
     "open_session",
+    "session_state",
     "session_viewer",
+    "SessionState",
     "sign_out_everywhere",
+    "provider_named",
+    "record_refusal",
+    "sso_sign_in",
+    "confirm_enrolment",
+    "enrolment_uri",
+    "is_remembered",
+    "mark_session",
+    "new_secret",
+    "remember_browser",
+    "reset_two_factor",
+    "second_step",
     "Redress",
     "BadInput",
     "Conflict",
@@ -183,7 +233,10 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "Sight",
     "Viewer",
     "parse_instant",
+    "REFUSED",
+    "two_factor_offered",
     "Settings",
+    "SignInProvider",
 ]
 
 

@@ -15,6 +15,8 @@ from .models import (
     OutboxMessage,
     Party,
     Person,
+    RecoveryCode,
+    RememberedBrowser,
     SchoolEvent,
     SignIn,
     Timer,
@@ -25,5 +27,5 @@ from .models import (
 
 __all__ = [
     "AuditEvent", "Base", "Case", "Database", "Evidence", "Meeting", "Note", "OutboxMessage", "Party",
-    "Person", "SchoolEvent", "SignIn", "Timer", "WebSession", "WorkflowVersion", "normalise_url", "school_trail", "table_of",
+    "Person", "RecoveryCode", "RememberedBrowser", "SchoolEvent", "SignIn", "Timer", "WebSession", "WorkflowVersion", "normalise_url", "school_trail", "table_of",
 ]

@@ -16,9 +16,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
-from engine import Client, Redress, Viewer, session_viewer
+from engine import Client, Redress, SessionState, Viewer, session_state
 from engine import end_session as end_server_session
-from web.errors import CsrfFailed, SignInRequired
+from web.errors import CsrfFailed, SignInRequired, TwoFactorPending
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -65,17 +65,34 @@ async def check_form_csrf(request: Request) -> None:
         raise CsrfFailed()
 
 
-def current_viewer(request: Request) -> Viewer:
-    """The signed-in person of a live session, read afresh from the database; SignInRequired when there is none."""
+def current_state(request: Request) -> SessionState:
+    """The live session of this browser, second step met or not; SignInRequired when there is none."""
     token = request.session.get(SID)
     if not isinstance(token, str):
         raise SignInRequired()
-    viewer = session_viewer(redress(request), token)
-    if viewer is None:
+    state = session_state(redress(request), token)
+    if state is None:
         request.session.clear()
         raise SignInRequired()
-    request.state.viewer = viewer
-    return viewer
+    request.state.session_state = state
+    return state
+
+
+def current_viewer(request: Request) -> Viewer:
+    """The signed-in person of a live session, read afresh from the database; SignInRequired when there is none,
+    TwoFactorPending while the second step of their sign-in is owed."""
+    state = current_state(request)
+    if state.pending:
+        raise TwoFactorPending(state.pending)
+    request.state.viewer = state.viewer
+    return state.viewer
+
+
+def session_token(request: Request) -> str:
+    token = request.session.get(SID)
+    if not isinstance(token, str):
+        raise SignInRequired()
+    return token
 
 
 def client_of(request: Request) -> Client:
@@ -107,6 +124,8 @@ def take_flash(request: Request) -> str | None:
 
 
 ViewerDep = Annotated[Viewer, Depends(current_viewer)]
+StateDep = Annotated[SessionState, Depends(current_state)]
+"""For the second step's own pages: a session whose second step is still owed may use them."""
 
 
 async def check_api_csrf(request: Request, viewer: ViewerDep) -> None:

@@ -19,6 +19,7 @@ from engine.commands import trail
 from engine.context import Redress
 from engine.queries.access import load_viewer
 from engine.rules.access import Viewer
+from engine.rules.signin import two_factor_required
 from store import Person, WebSession
 
 TOUCH_EVERY = timedelta(minutes=1)
@@ -38,37 +39,73 @@ def token_id(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_session(app: Redress, session: Session, person_id: int, client: Client, now: datetime) -> str:
-    """A new session for `person_id` in the caller's transaction; returns the token for the cookie."""
+def create_session(app: Redress, session: Session, person_id: int, client: Client, now: datetime,
+                   second_factor: str = "") -> str:
+    """A new session for `person_id` in the caller's transaction; returns the token for the cookie.
+    `second_factor` says how the second step is already met ('' when it is not)."""
     token = secrets.token_urlsafe(32)
     session.add(WebSession(id=token_id(token), person_id=person_id, created_at=now, last_seen_at=now,
                            expires_at=now + timedelta(hours=app.settings.session_hours),
-                           user_agent=(client.user_agent or "")[:200] or None, client=(client.address or "")[:64] or None))
+                           user_agent=(client.user_agent or "")[:200] or None, client=(client.address or "")[:64] or None,
+                           second_factor=second_factor))
     _prune(session, now)
     return token
 
 
-def open_session(app: Redress, person_id: int, client: Client) -> str:
-    """A fresh session for someone already proven (after changing their own password)."""
+def open_session(app: Redress, person_id: int, client: Client, second_factor: str = "") -> str:
+    """A fresh session for someone already proven (after changing their own password, keeping how
+    their second step was met)."""
     with app.db.unit_of_work() as session:
-        return create_session(app, session, person_id, client, app.clock.now())
+        return create_session(app, session, person_id, client, app.clock.now(), second_factor)
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """A live session: whose it is, and where it stands with the second step of sign-in."""
+
+    viewer: Viewer
+    second_factor: str
+    """How the second step was met ('' when not yet)."""
+    enrolled: bool
+    """Whether the person has an authenticator enrolled."""
+    two_factor_required: bool
+    """Whether the school asks a second step of this person (by their roles and the settings)."""
+
+    @property
+    def pending(self) -> str:
+        """'' when the session may be used; 'enrol' or 'verify' when the second step is still owed."""
+        if not self.two_factor_required or self.second_factor:
+            return ""
+        return "verify" if self.enrolled else "enrol"
 
 
 def session_viewer(app: Redress, token: str) -> Viewer | None:
     """The active person a live session belongs to, or None (unknown, revoked, idle too long, expired)."""
+    state = session_state(app, token)
+    return state.viewer if state is not None else None
+
+
+def session_state(app: Redress, token: str) -> SessionState | None:
+    """A live session's person and second-step standing, or None (unknown, revoked, idle too long, expired)."""
     now = app.clock.now()
     key = token_id(token)
     with app.db.reading() as session:
         row = session.get(WebSession, key)
         if row is None or not _live(app, row, now):
             return None
-        viewer = load_viewer(session, row.person_id, app.current_workflow(session).spec)
+        spec = app.current_workflow(session).spec
+        viewer = load_viewer(session, row.person_id, spec)
+        person = session.get(Person, row.person_id)
         stale = now - row.last_seen_at >= TOUCH_EVERY
-    if viewer is not None and stale:
+        settings = app.settings
+        state = None if viewer is None or person is None else SessionState(
+            viewer, row.second_factor, person.totp_secret is not None,
+            two_factor_required(settings.two_factor, spec, settings.two_factor_roles, viewer.roles))
+    if state is not None and stale:
         with app.db.unit_of_work() as session:
             session.execute(update(WebSession).where(WebSession.id == key, WebSession.revoked_at.is_(None))
                             .values(last_seen_at=now))
-    return viewer
+    return state
 
 
 def _live(app: Redress, row: WebSession, now: datetime) -> bool:
