@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from engine.queries.outbox import OutboxLine, OutboxView, read_outbox
     from engine.queries.overview import case_access, dashboard, incident_log, matter_view, visible_cases
     from engine.queries.people import PeopleChange, WorkItem, open_work, people_changes, verify_people_changes
+    from engine.queries.signins import AccessOverview, access_overview
     from engine.report.charts import report_charts
     from engine.report.monitoring import build_report
     from engine.rules.access import (
@@ -134,6 +135,8 @@ _HOME: dict[str, str] = {
     "PeopleChange": "engine.queries.people",
     "verify_people_changes": "engine.queries.people",
     "WorkItem": "engine.queries.people",
+    "access_overview": "engine.queries.signins",
+    "AccessOverview": "engine.queries.signins",
     "report_charts": "engine.report.charts",
     "build_report": "engine.report.monitoring",
     "case_status": "engine.rules.access",
@@ -218,6 +221,8 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "PeopleChange",
     "verify_people_changes",
     "WorkItem",
+    "access_overview",
+    "AccessOverview",
     "report_charts",
     "build_report",
     "case_status",

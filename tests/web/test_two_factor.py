@@ -129,3 +129,17 @@ def test_two_factor_off_asks_nobody(database_url: str, tmp_path: Any) -> None:
             assert Browser(client, redress).sign_in(HEAD, second_step=False).headers["location"] == "/"
     finally:
         redress.close()
+
+
+def test_the_access_page_shows_factors_and_failures_and_resets_after_asking_twice(app: Redress, browser: Any) -> None:
+    browser().sign_in(SAM, "not the password")
+    head = browser(HEAD)
+    page = head.get("/access")
+    assert page.status_code == 200 and "authenticator app since" in page.text and "refused: wrong password" in page.text
+    sam = _viewer(app, SAM).id
+    asked = head.post(f"/access/{sam}/reset-two-factor")
+    assert asked.status_code == 200 and "Yes, reset Sam Staff" in asked.text
+    assert head.post(f"/access/{sam}/reset-two-factor", {"confirm": "yes"}).status_code == 303
+    with app.db.reading() as session:
+        assert session.scalar(select(Person.totp_secret).where(Person.id == sam)) is None
+        assert session.scalars(select(SchoolEvent.kind).order_by(SchoolEvent.seq.desc())).first() == RESET
