@@ -20,7 +20,7 @@ from typing import Any
 
 from tests.conftest import SCHOOL
 from tests.e2e.cli import Redress
-from tests.pgserver import PgServer
+from tests.support.pgserver import PgServer
 
 Builder = Callable[[Redress], Any]
 """Makes a school through `redress` (in the folder and database it is given); may return what it made."""
