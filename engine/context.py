@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from transitions import Machine
 
@@ -90,6 +91,17 @@ class Redress:
             loaded = workflows.read_text(source, f"workflow version {version_id}")
             self._compiled[version_id] = Compiled(version_id, loaded.spec, workflows.build_machine(loaded.spec))
         return self._compiled[version_id]
+
+    def warm(self) -> None:
+        """Parse every stored workflow version now, at start-up, so no request or command parses YAML midway.
+        Before `redress init` there is nothing to parse (and maybe no tables yet): that is not an error."""
+        try:
+            with self.db.reading() as session:
+                rows = list(session.execute(select(WorkflowVersion.id, WorkflowVersion.source)))
+        except DBAPIError:
+            return
+        for version_id, source in rows:
+            self.compiled(version_id, source)
 
     def current_workflow(self, session: Session | None = None) -> Compiled:
         """The workflow version new cases start on; its `permissions:` are the powers in force today.

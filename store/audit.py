@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -150,9 +151,15 @@ class Verification:
 
 
 def verify(session: Session, case_id: int) -> Verification:
-    """Recompute the chain; name the first event that does not match."""
+    """Recompute the chain, and check it ends where the case row says; name the first event that does not match."""
+    head = session.execute(select(Case.head_seq, Case.head_hash).where(Case.id == case_id)).first()
+    return verify_events(events(session, case_id), None if head is None else (head.head_seq, head.head_hash))
+
+
+def verify_events(chain: Sequence[AuditEvent], head: tuple[int | None, str | None] | None = None) -> Verification:
+    """Recompute a chain already read (in `seq` order), so a reader can show and check it from one query;
+    with `head` (the case row's last sequence number and hash), also that nothing was cut from its end."""
     prev_hash = GENESIS
-    chain = events(session, case_id)
     for expected_seq, event in enumerate(chain, start=1):
         reason = ""
         if event.seq != expected_seq:
@@ -164,9 +171,8 @@ def verify(session: Session, case_id: int) -> Verification:
         if reason:
             return Verification(False, expected_seq, event.seq, event.id, reason)
         prev_hash = event.hash
-    head = session.execute(select(Case.head_seq, Case.head_hash).where(Case.id == case_id)).first()
-    if head is not None and (head.head_seq, head.head_hash) != (len(chain), prev_hash):
-        return Verification(False, len(chain), head.head_seq, None,
-                            f"the chain ends at event {len(chain)} but the case's last event is {head.head_seq}: "
+    if head is not None and head != (len(chain), prev_hash):
+        return Verification(False, len(chain), head[0], None,
+                            f"the chain ends at event {len(chain)} but the case's last event is {head[0]}: "
                             "events were removed from its end, or the case row was changed")
     return Verification(True, len(chain))

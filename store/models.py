@@ -118,6 +118,8 @@ class Party(Base):
     only, never more personal data than needed), or a poster (not a user: contact details for letters)."""
 
     __tablename__ = "parties"
+    # The read side: the matters about a member of staff, found from the person.
+    __table_args__ = (Index("ix_parties_person", "person_id", "kind", "case_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -181,6 +183,8 @@ class AuditEvent(Base):
         Index("ix_audit_stays", "case_id", "seq", "kind", "at", "stage_before"),
         Index("ix_audit_arrivals", "kind", "stage_after", "at", "case_id", "actor"),
         Index("ix_audit_at", "at"),
+        # The read side: the stages a case has reached (who may see it), without reading its events.
+        Index("ix_audit_reached", "case_id", "stage_after"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -44,6 +44,7 @@ def create_app(redress: Redress, *, secret: str | None = None) -> FastAPI:
     """The web app for one Redress; `secret` signs the session cookies (default: from settings or the data folder)."""
     app = FastAPI(title="Redress", version="1", description=API_DESCRIPTION, docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json", lifespan=lifespan)
+    redress.warm()  # a GET never parses workflow YAML
     app.state.redress = redress
     app.state.features = features()
     errors.install(app)

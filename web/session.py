@@ -65,12 +65,26 @@ async def check_form_csrf(request: Request) -> None:
         raise CsrfFailed()
 
 
-def current_state(request: Request) -> SessionState:
-    """The live session of this browser, second step met or not; SignInRequired when there is none."""
+def signed_in_token(request: Request) -> str:
+    """The session token the cookie carries (not yet checked against the database)."""
     token = request.session.get(SID)
     if not isinstance(token, str):
         raise SignInRequired()
-    state = session_state(redress(request), token)
+    return token
+
+
+def accept_viewer(request: Request, viewer: Viewer | None) -> Viewer:
+    """The person as read from the database this request; an ended session or a deactivated person is signed out."""
+    if viewer is None:
+        request.session.clear()
+        raise SignInRequired()
+    request.state.viewer = viewer
+    return viewer
+
+
+def current_state(request: Request) -> SessionState:
+    """The live session of this browser, second step met or not; SignInRequired when there is none."""
+    state = session_state(redress(request), signed_in_token(request))
     if state is None:
         request.session.clear()
         raise SignInRequired()
@@ -79,20 +93,13 @@ def current_state(request: Request) -> SessionState:
 
 
 def current_viewer(request: Request) -> Viewer:
-    """The signed-in person of a live session, read afresh from the database; SignInRequired when there is none,
-    TwoFactorPending while the second step of their sign-in is owed."""
+    """The signed-in person of a live session, read afresh from the database once per request; SignInRequired
+    when there is none, TwoFactorPending while the second step of their sign-in is owed. (FastAPI caches a
+    dependency per request, so the CSRF check and the route share it.)"""
     state = current_state(request)
     if state.pending:
         raise TwoFactorPending(state.pending)
-    request.state.viewer = state.viewer
-    return state.viewer
-
-
-def session_token(request: Request) -> str:
-    token = request.session.get(SID)
-    if not isinstance(token, str):
-        raise SignInRequired()
-    return token
+    return accept_viewer(request, state.viewer)
 
 
 def client_of(request: Request) -> Client:
@@ -126,6 +133,9 @@ def take_flash(request: Request) -> str | None:
 ViewerDep = Annotated[Viewer, Depends(current_viewer)]
 StateDep = Annotated[SessionState, Depends(current_state)]
 """For the second step's own pages: a session whose second step is still owed may use them."""
+SignedInDep = Annotated[str, Depends(signed_in_token)]
+"""For a page whose one query checks the session, its second step and the viewer itself, in the same transaction
+as the page (`case_page`: a session still owing the second step is sent to finish signing in, by `accept_read`)."""
 
 
 async def check_api_csrf(request: Request, viewer: ViewerDep) -> None:

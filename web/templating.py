@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -44,11 +43,12 @@ def safe_url(value: str | None) -> str | None:
     return value.strip() if lowered.startswith(("https://", "http://")) and not any(c.isspace() for c in value.strip()) else None
 
 
-def nav(request: Request, viewer: Viewer) -> list[tuple[str, str]]:
-    """The pages this person may open, in menu order."""
-    spec = redress(request).current_workflow().spec
+def nav(request: Request, viewer: Viewer, may_open: bool | None = None) -> list[tuple[str, str]]:
+    """The pages this person may open, in menu order; `may_open` when the page's own read has said already."""
+    if may_open is None:
+        may_open = may_open_case(viewer, redress(request).current_workflow().spec)
     links = [("/", "Dashboard")]
-    if may_open_case(viewer, spec):
+    if may_open:
         links.append(("/cases/new", "Open a case"))
     if may_read_log(viewer):
         links.append(("/log", "Incident log"))
@@ -67,18 +67,18 @@ def nav(request: Request, viewer: Viewer) -> list[tuple[str, str]]:
 
 
 def page(request: Request, name: str, viewer: Viewer | None, context: dict[str, Any] | None = None,
-         status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+         status: int = 200, headers: Mapping[str, str] | None = None, *, may_open: bool | None = None) -> Response:
     """Render a page with the layout's context: who is signed in, their menu, the CSRF token, a message."""
     app = redress(request)
     full = {
         "viewer": viewer,
-        "nav": nav(request, viewer) if viewer else [],
+        "nav": nav(request, viewer, may_open) if viewer else [],
         "path": request.url.path,
         "csrf_token": csrf_token(request),
         "flash": take_flash(request),
         "school_name": app.settings.school_name,
         "error": None,
-        "local": lambda iso: app.local(datetime.fromisoformat(iso)) if iso else "",
+        "local": app.local,
         **(context or {}),
     }
     return templates().TemplateResponse(request, name, full, status_code=status, headers=headers)

@@ -2,37 +2,40 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from engine import (
-    CaseAccess,
-    NotFound,
-    Redress,
-    Sight,
-    Viewer,
-    audit_trail,
-    case_access,
-    case_status,
-    list_people,
-    may_keep_records,
-    may_take,
-    show_case,
-    verify_trail,
-)
-from web.errors import Denied
+from fastapi import Request
+
+from engine import CaseAccess, CasePage, CaseRead, NotFound, Redress, Sight, Viewer, case_access, case_status, may_take
+from web.errors import Denied, TwoFactorPending
+from web.session import accept_viewer
 from workflows import Action
 
 
+def refuse(case_id: int, sight: Sight) -> Exception:
+    """404 when the viewer may not know the case exists; 403 when they know (the log line, a matter)."""
+    if case_status(sight) == 404:
+        return NotFound(f"there is no case {case_id}")
+    return Denied(f"case {case_id} is not yours to see in full")
+
+
+def accept_read(request: Request, read: CaseRead, *, at_least: Sight = Sight.FULL) -> Viewer:
+    """The viewer of a `case_page` read, if they may see at least this much of the case: else the second step
+    of sign-in (when the session still owes it), sign-in, 404 or 403."""
+    if read.pending:
+        raise TwoFactorPending(read.pending)
+    viewer = accept_viewer(request, read.viewer)
+    if read.sight < at_least:
+        raise refuse(read.case_id, read.sight)
+    return viewer
+
+
 def seen_case(app: Redress, viewer: Viewer, case_id: int, *, at_least: Sight = Sight.FULL) -> tuple[CaseAccess, Sight]:
-    """The case's access facts, if the viewer may see at least this much of it: else 404 (they may not know
-    it exists) or 403 (they know it exists: the log line, or a matter about them)."""
+    """The case's access facts, if the viewer may see at least this much of it: else 404 or 403."""
     facts, sight = case_access(app, viewer, case_id)
     if sight >= at_least:
         return facts, sight
-    if case_status(sight) == 404:
-        raise NotFound(f"there is no case {case_id}")
-    raise Denied(f"case {case_id} is not yours to see in full")
+    raise refuse(case_id, sight)
 
 
 def permitted_action(app: Redress, viewer: Viewer, case_id: int, action_name: str) -> tuple[CaseAccess, Sight, Action]:
@@ -46,31 +49,18 @@ def permitted_action(app: Redress, viewer: Viewer, case_id: int, action_name: st
     return facts, sight, action
 
 
-def _local(app: Redress, iso: str | None) -> str:
-    return app.local(datetime.fromisoformat(iso)) if iso else ""
-
-
-def case_context(app: Redress, viewer: Viewer, facts: CaseAccess, sight: Sight) -> dict[str, Any]:
-    """Everything the full case page shows, for a viewer who may see it."""
-    view = show_case(app, facts.id, viewer.email)
-    spec = app.compiled(facts.workflow_id).spec
-    names = {p.email: p.name for p in list_people(app)}
-    for item in view["deadlines"]:
-        item["due_local"] = _local(app, item["due_at"])
-    for item in view["evidence"]:
-        item["added_local"] = _local(app, item["added_at"])
-    for item in view["notes"]:
-        item["created_local"] = _local(app, item["created_at"])
+def case_context(page: CasePage) -> dict[str, Any]:
+    """The template context of the full case page; times stay datetimes until the template's `local` shows them."""
+    case = page.case
     return {
-        "case": view,
-        "stage": spec.stages[view["stage"]],
-        "categories": [(c, spec.categories[c].label) for c in view["categories"] if c in spec.categories],
-        "staff": [(email, names.get(email, email)) for email in view["staff_concerned"]],
-        "opened_local": _local(app, view["opened_at"]),
-        "trail": audit_trail(app, facts.id),
-        "verification": verify_trail(app, facts.id),
-        "keeper": may_keep_records(viewer, sight),
-        "names": names,
+        "case": case,
+        "stage_description": page.stage_description,
+        "categories": page.category_labels,
+        "staff": [(email, page.names.get(email, email)) for email in case.staff_concerned],
+        "trail": page.trail,
+        "verification": page.verification,
+        "keeper": page.keeper,
+        "names": page.names,
         "form_errors": {},
         "form_values": {},
     }

@@ -21,6 +21,7 @@ from engine.queries.access import load_viewer
 from engine.rules.access import Viewer
 from engine.rules.signin import two_factor_required
 from store import Person, WebSession
+from workflows import Workflow
 
 TOUCH_EVERY = timedelta(minutes=1)
 """How stale `last_seen_at` may get before a request writes it again (not a write per request)."""
@@ -79,32 +80,61 @@ class SessionState:
         return "verify" if self.enrolled else "enrol"
 
 
+@dataclass(frozen=True)
+class Live:
+    """A live session as its row says: whose it is, whether its last-seen time is due a touch, and how its
+    second step of sign-in was met ('' when not yet)."""
+
+    person_id: int
+    stale: bool
+    second_factor: str
+
+
+def live_person(app: Redress, session: Session, token: str) -> Live | None:
+    """The person a live session belongs to, read in the caller's transaction, with whether its last-seen
+    time is due a touch and its second-step standing; None for an unknown, revoked, idle or expired session."""
+    now = app.clock.now()
+    row = session.get(WebSession, token_id(token))
+    if row is None or not _live(app, row, now):
+        return None
+    return Live(row.person_id, now - row.last_seen_at >= TOUCH_EVERY, row.second_factor)
+
+
+def state_of(app: Redress, session: Session, live: Live, spec: Workflow) -> SessionState | None:
+    """The standing of a live session, read in the caller's transaction (`spec`: the current workflow, whose
+    powers are in force); None when its person is deleted or deactivated."""
+    viewer = load_viewer(session, live.person_id, spec)
+    person = session.get(Person, live.person_id)  # already in the session's identity map: no statement
+    if viewer is None or person is None:
+        return None
+    settings = app.settings
+    return SessionState(viewer, live.second_factor, person.totp_secret is not None,
+                        two_factor_required(settings.two_factor, spec, settings.two_factor_roles, viewer.roles))
+
+
+def touch(app: Redress, token: str) -> None:
+    """Record that a live session was used now (a few times an hour at most: see TOUCH_EVERY)."""
+    with app.db.unit_of_work() as session:
+        session.execute(update(WebSession).where(WebSession.id == token_id(token), WebSession.revoked_at.is_(None))
+                        .values(last_seen_at=app.clock.now()))
+
+
 def session_viewer(app: Redress, token: str) -> Viewer | None:
-    """The active person a live session belongs to, or None (unknown, revoked, idle too long, expired)."""
+    """The active person a live session belongs to, or None (unknown, revoked, idle too long, expired, or
+    still owing the second step of sign-in: such a session is not signed in yet)."""
     state = session_state(app, token)
-    return state.viewer if state is not None else None
+    return state.viewer if state is not None and not state.pending else None
 
 
 def session_state(app: Redress, token: str) -> SessionState | None:
     """A live session's person and second-step standing, or None (unknown, revoked, idle too long, expired)."""
-    now = app.clock.now()
-    key = token_id(token)
     with app.db.reading() as session:
-        row = session.get(WebSession, key)
-        if row is None or not _live(app, row, now):
+        live = live_person(app, session, token)
+        if live is None:
             return None
-        spec = app.current_workflow(session).spec
-        viewer = load_viewer(session, row.person_id, spec)
-        person = session.get(Person, row.person_id)
-        stale = now - row.last_seen_at >= TOUCH_EVERY
-        settings = app.settings
-        state = None if viewer is None or person is None else SessionState(
-            viewer, row.second_factor, person.totp_secret is not None,
-            two_factor_required(settings.two_factor, spec, settings.two_factor_roles, viewer.roles))
-    if state is not None and stale:
-        with app.db.unit_of_work() as session:
-            session.execute(update(WebSession).where(WebSession.id == key, WebSession.revoked_at.is_(None))
-                            .values(last_seen_at=now))
+        state = state_of(app, session, live, app.current_workflow(session).spec)
+    if state is not None and live.stale:
+        touch(app, token)
     return state
 
 

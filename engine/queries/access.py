@@ -21,25 +21,51 @@ def load_viewer(session: Session, person_id: int, spec: Workflow) -> Viewer | No
     return Viewer.of(spec, person.id, person.email, person.name, person.roles)
 
 
-def load_access(session: Session, case_ids: Iterable[int] | None = None) -> dict[int, CaseAccess]:
-    """The access facts of these cases (every case when None), in three queries."""
-    ids = None if case_ids is None else list(case_ids)
-    cases = select(Case.id, Case.workflow_id, Case.opened_by_id, Case.categories, Case.stage)
-    staff = select(Party.case_id, Party.person_id).where(Party.kind == "staff", Party.person_id.is_not(None))
-    reached = select(AuditEvent.case_id, AuditEvent.stage_after).where(AuditEvent.stage_after.is_not(None)).distinct()
-    if ids is not None:
-        cases, staff = cases.where(Case.id.in_(ids)), staff.where(Party.case_id.in_(ids))
-        reached = reached.where(AuditEvent.case_id.in_(ids))
+def load_access(session: Session, case_ids: Iterable[int]) -> dict[int, CaseAccess]:
+    """The access facts of these cases, in three queries. Always for named cases (a page's): a list of
+    cases someone may see is filtered in SQL (`engine.queries.visibility`), never by loading every case."""
+    ids = list(case_ids)
+    if not ids:
+        return {}
     staff_of: dict[int, set[int]] = {}
+    staff = select(Party.case_id, Party.person_id).where(Party.case_id.in_(ids), Party.kind == "staff",
+                                                        Party.person_id.is_not(None))
     for case_id, person_id in session.execute(staff):
         if person_id is not None:
             staff_of.setdefault(case_id, set()).add(person_id)
-    stages_of: dict[int, set[str]] = {}
-    for case_id, stage in session.execute(reached):
-        if stage is not None:
-            stages_of.setdefault(case_id, set()).add(stage)
+    stages_of = reached(session, ids)
+    cases = select(Case.id, Case.workflow_id, Case.opened_by_id, Case.categories, Case.stage).where(Case.id.in_(ids))
     return {
         row.id: CaseAccess(row.id, row.workflow_id, row.opened_by_id, frozenset(staff_of.get(row.id, ())),
                            tuple(row.categories), frozenset(stages_of.get(row.id, set()) | {row.stage}))
         for row in session.execute(cases)
     }
+
+
+def viewer_by_email(session: Session, email: str) -> Viewer | None:
+    """The active person with this email, or None: for the command line's `--as`, resolved once per command."""
+    person = session.scalars(select(Person).where(Person.email == email.strip().lower())).first()
+    if person is None or not person.active:
+        return None
+    return Viewer(person.id, person.email, person.name, frozenset(person.roles))
+
+
+def reached(session: Session, case_ids: Iterable[int]) -> dict[int, set[str]]:
+    """The stages each case has ever arrived at, from its audit trail (index ix_audit_reached)."""
+    ids = list(case_ids)
+    stages_of: dict[int, set[str]] = {case_id: set() for case_id in ids}
+    if not ids:
+        return stages_of
+    query = (select(AuditEvent.case_id, AuditEvent.stage_after)
+             .where(AuditEvent.case_id.in_(ids), AuditEvent.stage_after.is_not(None)).distinct())
+    for case_id, stage in session.execute(query):
+        if stage is not None:
+            stages_of[case_id].add(stage)
+    return stages_of
+
+
+def access_of(session: Session, case: Case) -> CaseAccess:
+    """The access facts of a case already loaded with its parties: one query, for the stages it reached."""
+    staff = frozenset(p.person_id for p in case.parties if p.kind == "staff" and p.person_id is not None)
+    stages = reached(session, [case.id])[case.id] | {case.stage}
+    return CaseAccess(case.id, case.workflow_id, case.opened_by_id, staff, tuple(case.categories), frozenset(stages))

@@ -1,34 +1,61 @@
-"""Read-side views of cases, as plain data: what `case list`, `case show` and `case audit` print.
-
-The shapes here are the documented `--json` output; add keys, never rename them.
+"""Read-side views of cases: what `case list`, `case show` and `case audit` print, and what the case page and
+the API read. Each public function is one read transaction; the builders taking a `Session` share it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
-from engine.commands.cases import Actor, case_facts, load_case
-from engine.commands.deadlines import pending
+from engine.commands.cases import load_case
 from engine.context import Redress
+from engine.queries.access import access_of, viewer_by_email
+from engine.queries.views import (
+    ActionView,
+    AuditTrail,
+    CaseSummary,
+    CaseView,
+    ChainCheck,
+    DeadlineItem,
+    Event,
+    EvidenceItem,
+    FieldView,
+    MeetingItem,
+    NoteItem,
+    Poster,
+)
+from engine.rules.access import CaseAccess, Viewer, may_take
 from store import AuditEvent, Case, Evidence, Meeting, Note, Person, Timer, audit
-from workflows import GUARDS, SYSTEM
+from workflows import GUARDS, CaseFacts
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat(timespec="seconds") if value else None
+def next_due_subquery() -> Any:
+    """Each case's soonest pending deadline."""
+    return (select(Timer.case_id, func.min(Timer.due_at).label("due"))
+            .where(Timer.status == "pending").group_by(Timer.case_id).subquery())
 
 
-def list_cases(app: Redress, *, stage: str | None = None, status: str | None = None, overdue: bool = False) -> list[dict[str, Any]]:
+SUMMARY_COLUMNS = (Case.id, Case.workflow_id, Case.stage, Case.categories, Case.summary, Case.opened_at, Case.closed_at,
+                   Case.outcome, Case.version)
+
+
+def summary_of(app: Redress, row: Any, due: datetime | None, now: datetime) -> CaseSummary:
+    """A case summary from a Case (or a row with its columns) and its soonest pending deadline."""
+    spec = app.compiled(row.workflow_id).spec
+    return CaseSummary(row.id, row.stage, spec.stages[row.stage].title, tuple(row.categories), row.summary, row.opened_at,
+                       row.closed_at, row.outcome, due, bool(due and due <= now), row.version)
+
+
+def list_cases(app: Redress, *, stage: str | None = None, status: str | None = None,
+               overdue: bool = False) -> list[CaseSummary]:
+    """Every case (or those at a stage, open, closed or overdue), oldest first: the command line's list."""
     now = app.clock.now()
-    next_due = (
-        select(Timer.case_id, func.min(Timer.due_at).label("due"))
-        .where(Timer.status == "pending").group_by(Timer.case_id).subquery()
-    )
-    query = select(Case, next_due.c.due).outerjoin(next_due, next_due.c.case_id == Case.id).order_by(Case.id)
+    next_due = next_due_subquery()
+    query = select(*SUMMARY_COLUMNS, next_due.c.due).outerjoin(next_due, next_due.c.case_id == Case.id).order_by(Case.id)
     if stage:
         query = query.where(Case.stage == stage)
     if status == "open":
@@ -38,115 +65,104 @@ def list_cases(app: Redress, *, stage: str | None = None, status: str | None = N
     if overdue:
         query = query.where(exists().where(and_(Timer.case_id == Case.id, Timer.status == "pending", Timer.due_at <= now)))
     with app.db.reading() as session:
-        rows = session.execute(query).all()
-        return [_summary(app, case, due, now) for case, due in rows]
+        return [summary_of(app, row, row.due, now) for row in session.execute(query)]
 
 
-def _summary(app: Redress, case: Case, due: datetime | None, now: datetime) -> dict[str, Any]:
-    spec = app.compiled(case.workflow_id).spec
-    return {
-        "id": case.id,
-        "stage": case.stage,
-        "stage_title": spec.stages[case.stage].title,
-        "categories": list(case.categories),
-        "summary": case.summary,
-        "opened_at": _iso(case.opened_at),
-        "closed_at": _iso(case.closed_at),
-        "outcome": case.outcome,
-        "next_due": _iso(due),
-        "overdue": bool(due and due <= now),
-        "version": case.version,
-    }
-
-
-def show_case(app: Redress, case_id: int, viewer_email: str | None = None) -> dict[str, Any]:
-    now = app.clock.now()
+def show_case(app: Redress, case_id: int, viewer: Viewer | str | None = None) -> CaseView:
+    """A case in full; with a viewer (or their email, resolved once here), the actions they may take now."""
     with app.db.reading() as session:
+        if isinstance(viewer, str):
+            viewer = viewer_by_email(session, viewer)
         case = load_case(session, case_id)
-        spec = app.compiled(case.workflow_id).spec
-        view = _summary(app, case, None, now)
-        view.update({
-            "workflow_version": spec.content_hash,
-            "platform": case.platform,
-            "link": case.link,
-            "seen_at": _iso(case.seen_at),
-            "opened_by": case.opened_by.email,
-            "staff_concerned": [p.person.email for p in case.parties if p.kind == "staff" and p.person],
-            "pupils": [p.reference for p in case.parties if p.kind == "pupil"],
-            "posters": [{"name": p.name, "contact": p.contact} for p in case.parties if p.kind == "poster"],
-            "facts": dict(case.facts),
-            "evidence": _evidence(session, case.id),
-            "notes": _notes(session, case.id),
-            "meetings": _meetings(session, case.id),
-            "deadlines": [{"name": t.deadline, "kind": t.kind, "due_at": _iso(t.due_at), "overdue": t.due_at <= now}
-                          for t in pending(session, case.id)],
-        })
-        view["overdue"] = any(d["overdue"] for d in view["deadlines"])
-        view["actions"] = _available_actions(app, session, case, viewer_email) if viewer_email else []
+        view, _ = case_view(app, session, case, viewer, access_of(session, case))
         return view
 
 
-def _names(session: Session, ids: set[int | None]) -> dict[int | None, str]:
-    found: dict[int | None, str] = {p.id: p.email for p in session.scalars(select(Person).where(Person.id.in_([i for i in ids if i])))}
-    found[None] = SYSTEM
-    return found
-
-
-def _evidence(session: Session, case_id: int) -> list[dict[str, Any]]:
-    rows = list(session.scalars(select(Evidence).where(Evidence.case_id == case_id).order_by(Evidence.id)))
-    who = _names(session, {r.added_by_id for r in rows})
-    return [{"id": e.id, "kind": e.kind, "sha256": e.sha256, "size": e.size, "name": e.original_name,
-             "media_type": e.media_type, "url": e.url, "captured_at": _iso(e.captured_at), "description": e.description,
-             "added_by": who[e.added_by_id], "added_at": _iso(e.added_at)} for e in rows]
-
-
-def _notes(session: Session, case_id: int) -> list[dict[str, Any]]:
-    rows = list(session.scalars(select(Note).where(Note.case_id == case_id).order_by(Note.id)))
-    who = _names(session, {r.author_id for r in rows})
-    return [{"id": n.id, "author": who[n.author_id], "text": n.text, "created_at": _iso(n.created_at)} for n in rows]
-
-
-def _meetings(session: Session, case_id: int) -> list[dict[str, Any]]:
-    rows = list(session.scalars(select(Meeting).where(Meeting.case_id == case_id).order_by(Meeting.id)))
-    who = _names(session, {r.recorded_by_id for r in rows})
-    return [{"id": m.id, "held_on": m.held_on.isoformat(), "attendees": m.attendees, "notes": m.notes,
-             "recorded_by": who[m.recorded_by_id]} for m in rows]
-
-
-def _available_actions(app: Redress, session: Session, case: Case, viewer_email: str) -> list[dict[str, Any]]:
-    """The actions this person may take now, each with what still blocks it (guards)."""
-    if case.closed_at is not None:
-        return []
-    person = session.scalars(select(Person).where(Person.email == viewer_email.strip().lower())).first()
-    if person is None or not person.active:
-        return []
+def case_view(app: Redress, session: Session, case: Case, viewer: Viewer | None,
+              access: CaseAccess) -> tuple[CaseView, dict[int, Person]]:
+    """The full view of a loaded case, in a fixed number of queries; and the people it mentions, by id."""
+    now = app.clock.now()
     spec = app.compiled(case.workflow_id).spec
-    roles = Actor(person).roles(case)
-    facts = case_facts(session, case)
+    evidence = list(session.scalars(select(Evidence).where(Evidence.case_id == case.id).order_by(Evidence.id)))
+    notes = list(session.scalars(select(Note).where(Note.case_id == case.id).order_by(Note.id)))
+    meetings = list(session.scalars(select(Meeting).where(Meeting.case_id == case.id).order_by(Meeting.id)))
+    timers = list(session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.status == "pending")
+                                  .order_by(Timer.due_at, Timer.id)))
+    people = _people(session, [e.added_by_id for e in evidence] + [n.author_id for n in notes]
+                     + [m.recorded_by_id for m in meetings])
+    people[case.opened_by.id] = case.opened_by
+    for party in case.parties:
+        if party.person is not None:
+            people[party.person.id] = party.person
+    email = {person_id: person.email for person_id, person in people.items()}
+    deadlines = tuple(DeadlineItem(t.deadline, t.kind, t.due_at, t.due_at <= now) for t in timers)
+    facts = CaseFacts(case.stage, tuple(case.categories), len(evidence), len(meetings), dict(case.facts))
+    summary = summary_of(app, case, deadlines[0].due_at if deadlines else None, now)
+    view = CaseView(
+        summary.id, summary.stage, summary.stage_title, summary.categories, summary.summary, summary.opened_at,
+        summary.closed_at, summary.outcome, summary.next_due, any(d.overdue for d in deadlines), summary.version,
+        workflow_version=spec.content_hash, platform=case.platform, link=case.link, seen_at=case.seen_at,
+        opened_by=case.opened_by.email,
+        staff_concerned=tuple(p.person.email for p in case.parties if p.kind == "staff" and p.person),
+        pupils=tuple(p.reference for p in case.parties if p.kind == "pupil"),
+        posters=tuple(Poster(p.name, p.contact) for p in case.parties if p.kind == "poster"),
+        facts=dict(case.facts),
+        evidence=tuple(EvidenceItem(e.id, e.kind, e.sha256, e.size, e.original_name, e.media_type, e.url, e.captured_at,
+                                    e.description, email[e.added_by_id], e.added_at) for e in evidence),
+        notes=tuple(NoteItem(n.id, email[n.author_id], n.text, n.created_at) for n in notes),
+        meetings=tuple(MeetingItem(m.id, m.held_on, m.attendees, m.notes, email[m.recorded_by_id]) for m in meetings),
+        deadlines=deadlines,
+        actions=available_actions(app, case, facts, viewer, access) if viewer else (),
+    )
+    return view, people
+
+
+def _people(session: Session, ids: Iterable[int]) -> dict[int, Person]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(wanted)))}
+
+
+def available_actions(app: Redress, case: Case, facts: CaseFacts, viewer: Viewer,
+                      access: CaseAccess) -> tuple[ActionView, ...]:
+    """The actions this person may take now (the same rule the command checks), each with what still blocks it."""
+    if case.closed_at is not None:
+        return ()
+    spec = app.compiled(case.workflow_id).spec
     result = []
     for name in spec.actions_from(case.stage):
         action = spec.actions[name]
-        if not set(action.roles) & roles:
+        if not may_take(viewer, access, action):
             continue
-        result.append({
-            "name": name, "title": action.title, "to": action.to,
-            "fields": {k: {"label": f.label, "type": f.type.value, "required": f.required, "choices": list(f.choices)}
-                       for k, f in action.fields.items()},
-            "blocked_by": [GUARDS[g].refusal for g in action.guards if not GUARDS[g].holds(facts)],
-        })
-    return result
+        fields = {k: FieldView(f.label, f.type.value, f.required, tuple(f.choices)) for k, f in action.fields.items()}
+        blocked = tuple(GUARDS[g].refusal for g in action.guards if not GUARDS[g].holds(facts))
+        result.append(ActionView(name, action.title, action.to, fields, blocked))
+    return tuple(result)
 
 
-def audit_trail(app: Redress, case_id: int) -> list[dict[str, Any]]:
+def events_of(app: Redress, session: Session, case_id: int) -> tuple[list[AuditEvent], tuple[Event, ...]]:
+    """A case's audit events as rows (to verify) and as views (to show), from one query."""
+    rows = audit.events(session, case_id)
+    return rows, tuple(Event(e.seq, e.at, app.local(e.at), e.actor, e.kind, e.action, e.stage_before, e.stage_after,
+                             dict(e.data), e.hash) for e in rows)
+
+
+def chain_check(rows: list[AuditEvent], case: Case) -> ChainCheck:
+    """The chain as read, checked link by link and against the head the case row carries (so a cut end shows)."""
+    result = audit.verify_events(rows, (case.head_seq, case.head_hash))
+    return ChainCheck(result.ok, result.checked, result.first_bad_seq, result.reason)
+
+
+def audit_trail(app: Redress, case_id: int, *, verify: bool = False) -> AuditTrail:
+    """Every event of a case in order; with `verify`, whether its hash chain is intact (from the same read)."""
     with app.db.reading() as session:
-        load_case(session, case_id)
-        return [_event(app, e) for e in audit.events(session, case_id)]
-
-
-def _event(app: Redress, event: AuditEvent) -> dict[str, Any]:
-    return {"seq": event.seq, "at": _iso(event.at), "at_local": app.local(event.at), "actor": event.actor,
-            "kind": event.kind, "action": event.action, "stage_before": event.stage_before,
-            "stage_after": event.stage_after, "data": event.data, "hash": event.hash}
+        case = session.get(Case, case_id)
+        if case is None:
+            load_case(session, case_id)  # the NotFound with its hint
+        assert case is not None
+        rows, events = events_of(app, session, case_id)
+        return AuditTrail(case_id, events, chain_check(rows, case) if verify else None)
 
 
 def verify_trail(app: Redress, case_id: int) -> audit.Verification:

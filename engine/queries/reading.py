@@ -4,18 +4,17 @@ LOG: a line of the incident log; NONE: nothing, not even that it exists)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 
 from engine.context import Redress
 from engine.errors import NotFound, Refused
 from engine.queries.access import load_viewer
-from engine.queries.cases import audit_trail, list_cases, show_case, verify_trail
-from engine.queries.overview import case_access, matter_view, sights
+from engine.queries.cases import audit_trail, list_cases, show_case
+from engine.queries.overview import case_access, matter_view
+from engine.queries.views import AuditTrail, CaseSummary, CaseView, MatterView
+from engine.queries.visibility import full_sight
 from engine.rules.access import Sight, Viewer
-from store import Person
-from store.audit import Verification
+from store import Case, Person
 
 
 def reader(app: Redress, email: str) -> Viewer:
@@ -38,23 +37,24 @@ def _at_least(app: Redress, viewer: Viewer, case_id: int, needed: Sight) -> Sigh
     return sight
 
 
-def case_for(app: Redress, viewer: Viewer, case_id: int) -> tuple[Sight, dict[str, Any]]:
+def case_for(app: Redress, viewer: Viewer, case_id: int) -> tuple[Sight, CaseView | MatterView]:
     """The case as the viewer may see it: in full, or (the staff member concerned) as a matter."""
     sight = _at_least(app, viewer, case_id, Sight.MATTER)
     if sight is Sight.MATTER:
         return sight, matter_view(app, case_id)
-    return sight, show_case(app, case_id, viewer.email)
+    return sight, show_case(app, case_id, viewer)
 
 
-def audit_for(app: Redress, viewer: Viewer, case_id: int, *, verify: bool = False) -> tuple[list[dict[str, Any]], Verification | None]:
+def audit_for(app: Redress, viewer: Viewer, case_id: int, *, verify: bool = False) -> AuditTrail:
     """The audit trail of a case the viewer sees in full."""
     _at_least(app, viewer, case_id, Sight.FULL)
-    return audit_trail(app, case_id), verify_trail(app, case_id) if verify else None
+    return audit_trail(app, case_id, verify=verify)
 
 
 def cases_for(app: Redress, viewer: Viewer, *, stage: str | None = None, status: str | None = None,
-              overdue: bool = False) -> list[dict[str, Any]]:
+              overdue: bool = False) -> list[CaseSummary]:
     """The cases the viewer sees in full, as `list_cases` summarises them."""
     with app.db.reading() as session:
-        full = {case_id for case_id, sight in sights(app, session, viewer).items() if sight is Sight.FULL}
-    return [row for row in list_cases(app, stage=stage, status=status, overdue=overdue) if row["id"] in full]
+        seen = full_sight(app, session, viewer)
+        full = None if seen is None else set(session.scalars(select(Case.id).where(seen)))
+    return [row for row in list_cases(app, stage=stage, status=status, overdue=overdue) if full is None or row.id in full]

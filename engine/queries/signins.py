@@ -16,7 +16,7 @@ from store import Person, RecoveryCode, SignIn
 RECENT = 50
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SignInLine:
     at: datetime
     email: str
@@ -26,7 +26,7 @@ class SignInLine:
     client: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PersonAccess:
     id: int
     name: str
@@ -39,17 +39,17 @@ class PersonAccess:
     last_sign_in: datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AccessOverview:
-    people: list[PersonAccess]
-    recent: list[SignInLine]
+    people: tuple[PersonAccess, ...]
+    recent: tuple[SignInLine, ...]
     """The latest attempts, newest first."""
-    failures: list[SignInLine]
+    failures: tuple[SignInLine, ...]
     """The latest refused attempts, newest first."""
 
 
-def _lines(rows: list[SignIn]) -> list[SignInLine]:
-    return [SignInLine(r.at, r.email, r.succeeded, r.method, r.detail, r.client) for r in rows]
+def _lines(rows: list[SignIn]) -> tuple[SignInLine, ...]:
+    return tuple(SignInLine(r.at, r.email, r.succeeded, r.method, r.detail, r.client) for r in rows)
 
 
 def access_overview(app: Redress, viewer: Viewer) -> AccessOverview:
@@ -69,7 +69,7 @@ def access_overview(app: Redress, viewer: Viewer) -> AccessOverview:
                 select(SignIn.person_id, func.max(SignIn.at)).where(SignIn.succeeded.is_(True)).group_by(SignIn.person_id)
             ).all()
         )
-        people = [
+        people = tuple(
             PersonAccess(
                 p.id,
                 p.name,
@@ -82,7 +82,7 @@ def access_overview(app: Redress, viewer: Viewer) -> AccessOverview:
                 last.get(p.id),
             )
             for p in session.scalars(select(Person).order_by(Person.name))
-        ]
+        )
         recent = _lines(list(session.scalars(select(SignIn).order_by(SignIn.id.desc()).limit(RECENT))))
         failures = _lines(
             list(session.scalars(select(SignIn).where(SignIn.succeeded.is_(False)).order_by(SignIn.id.desc()).limit(RECENT)))

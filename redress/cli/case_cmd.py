@@ -11,7 +11,8 @@ import click
 from engine.commands import cases, records
 from engine.queries import cases as queries
 from engine.queries import reading
-from engine.rules.access import Sight
+from engine.queries.present import as_json as jsonable
+from engine.queries.views import CaseView, MatterView
 from redress.cli.common import app_context, as_option, json_option, print_json
 from redress.cli.lazy import LazyGroup
 from redress.cli.params import DATE, ID, INSTANT, in_zone
@@ -78,9 +79,9 @@ def case_list(stage: str | None, status: str | None, overdue: bool, actor: str, 
         print_json(rows)
         return
     for row in rows:
-        flag = " OVERDUE" if row["overdue"] else ""
-        state = f"closed: {row['outcome']}" if row["closed_at"] else f"next due {row['next_due'] or '-'}"
-        click.echo(f"#{row['id']:<5} {row['stage_title']:<28} {state}{flag}  {row['summary'][:60]}")
+        flag = " OVERDUE" if row.overdue else ""
+        state = f"closed: {row.outcome}" if row.closed_at else f"next due {_iso(row.next_due) or '-'}"
+        click.echo(f"#{row.id:<5} {row.stage_title:<28} {state}{flag}  {row.summary[:60]}")
 
 
 @case.command("show")
@@ -90,43 +91,48 @@ def case_list(stage: str | None, status: str | None, overdue: bool, actor: str, 
 def case_show(case_id: int, actor: str, as_json: bool) -> None:
     """A case: stage, categories, people, evidence, deadlines, the actions you may take (what --as may see)."""
     with app_context() as app:
-        sight, view = reading.case_for(app, reading.reader(app, actor), case_id)
+        _, view = reading.case_for(app, reading.reader(app, actor), case_id)
     if as_json:
         print_json(view)
-    elif sight is Sight.MATTER:
+    elif isinstance(view, MatterView):
         _print_matter(view)
     else:
         _print_case(view)
 
 
-def _print_matter(view: dict[str, Any]) -> None:
-    state = f"closed on {view['closed_on']}" if view["closed"] else "being dealt with"
-    click.echo(f"Case #{view['id']}, opened on {view['opened_on']}, about you: {state}")
-    for person in view["dealt_with_by"]:
-        click.echo(f"  dealt with by {person['name']} ({person['role']})")
+def _iso(at: datetime | None) -> str:
+    return at.isoformat(timespec="seconds") if at else ""
 
 
-def _print_case(view: dict[str, Any]) -> None:
-    click.echo(f"Case #{view['id']} (version {view['version']}): {view['stage_title']} [{view['stage']}]")
-    click.echo(f"  {view['summary']}")
-    click.echo(f"  categories: {', '.join(view['categories'])}")
-    click.echo(f"  opened {view['opened_at']} by {view['opened_by']}" + (f"; closed {view['closed_at']}: {view['outcome']}" if view["closed_at"] else ""))
-    for label, key in (("staff concerned", "staff_concerned"), ("pupils", "pupils")):
-        if view[key]:
-            click.echo(f"  {label}: {', '.join(view[key])}")
-    for item in view["evidence"]:
-        what = f"{item['name']} sha256:{item['sha256']}" if item["kind"] == "file" else item["url"]
-        click.echo(f"  evidence #{item['id']}: {what} {item['description']}")
-    for meeting in view["meetings"]:
-        click.echo(f"  meeting on {meeting['held_on']} with {meeting['attendees']}")
-    for note in view["notes"]:
-        click.echo(f"  note by {note['author']}: {note['text']}")
-    for deadline in view["deadlines"]:
-        click.echo(f"  deadline {deadline['name']} ({deadline['kind']}) due {deadline['due_at']}{' OVERDUE' if deadline['overdue'] else ''}")
-    for action in view["actions"]:
-        fields = " ".join(f"--field {k}=..." + ("" if f["required"] else "(optional)") for k, f in action["fields"].items())
-        blocked = f"  [blocked: {'; '.join(action['blocked_by'])}]" if action["blocked_by"] else ""
-        click.echo(f"  you may: {action['name']} -> {action['to']}  {fields}{blocked}")
+def _print_matter(view: MatterView) -> None:
+    state = f"closed on {view.closed_on.isoformat()}" if view.closed_on else "being dealt with"
+    click.echo(f"Case #{view.id}, opened on {view.opened_on.isoformat()}, about you: {state}")
+    for person in view.dealt_with_by:
+        click.echo(f"  dealt with by {person.name} ({person.role})")
+
+
+def _print_case(view: CaseView) -> None:
+    click.echo(f"Case #{view.id} (version {view.version}): {view.stage_title} [{view.stage}]")
+    click.echo(f"  {view.summary}")
+    click.echo(f"  categories: {', '.join(view.categories)}")
+    click.echo(f"  opened {_iso(view.opened_at)} by {view.opened_by}"
+               + (f"; closed {_iso(view.closed_at)}: {view.outcome}" if view.closed_at else ""))
+    for label, values in (("staff concerned", view.staff_concerned), ("pupils", view.pupils)):
+        if values:
+            click.echo(f"  {label}: {', '.join(v or '' for v in values)}")
+    for item in view.evidence:
+        what = f"{item.name} sha256:{item.sha256}" if item.kind == "file" else item.url
+        click.echo(f"  evidence #{item.id}: {what} {item.description}")
+    for meeting in view.meetings:
+        click.echo(f"  meeting on {meeting.held_on.isoformat()} with {meeting.attendees}")
+    for note in view.notes:
+        click.echo(f"  note by {note.author}: {note.text}")
+    for deadline in view.deadlines:
+        click.echo(f"  deadline {deadline.name} ({deadline.kind}) due {_iso(deadline.due_at)}{' OVERDUE' if deadline.overdue else ''}")
+    for action in view.actions:
+        fields = " ".join(f"--field {k}=..." + ("" if f.required else "(optional)") for k, f in action.fields.items())
+        blocked = f"  [blocked: {'; '.join(action.blocked_by)}]" if action.blocked_by else ""
+        click.echo(f"  you may: {action.name} -> {action.to}  {fields}{blocked}")
 
 
 @case.command("act")
@@ -201,17 +207,17 @@ def case_meeting(case_id: int, day: date, attendees: str, notes: str, actor: str
 def case_audit(case_id: int, verify: bool, actor: str, as_json: bool) -> None:
     """The audit trail of a case you see in full, every event in order."""
     with app_context() as app:
-        events, result = reading.audit_for(app, reading.reader(app, actor), case_id, verify=verify)
+        trail = reading.audit_for(app, reading.reader(app, actor), case_id, verify=verify)
+    result = trail.verification
     if as_json:
-        payload: dict[str, Any] = {"case": case_id, "events": events}
-        if result:
-            payload["verification"] = {"ok": result.ok, "checked": result.checked, "first_bad_seq": result.first_bad_seq,
-                                       "reason": result.reason}
+        payload: dict[str, Any] = jsonable(trail)
+        if result is None:
+            del payload["verification"]  # documented as present only with --verify
         print_json(payload)
     else:
-        for e in events:
-            move = f"{e['stage_before'] or ''} -> {e['stage_after']}" if e["stage_before"] != e["stage_after"] else e["stage_after"]
-            click.echo(f"{e['seq']:>4} {e['at_local']}  {e['actor']:<28} {e['kind']:<10} {e['action'] or '':<24} {move}")
+        for e in trail.events:
+            move = f"{e.stage_before or ''} -> {e.stage_after}" if e.stage_before != e.stage_after else e.stage_after
+            click.echo(f"{e.seq:>4} {e.at_local}  {e.actor:<28} {e.kind:<10} {e.action or '':<24} {move}")
         if result:
             click.echo(f"verified: {result.checked} events, chain intact" if result.ok else f"TAMPERED: {result.reason}")
     if result and not result.ok:

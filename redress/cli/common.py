@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from engine.context import Redress, open_app
+from engine.queries.present import as_json
 from engine.settings import load_settings
 
 as_option = click.option("--as", "actor", required=True, metavar="EMAIL", help="Who is acting (their email in Redress).")
@@ -26,6 +27,8 @@ def app_context(*, create: bool = False) -> Iterator[Redress]:
     settings = load_settings()
     try:
         app = open_app(settings, existing=not create)
+        if not create:
+            app.warm()
     except Exception as exc:
         _reword_database_error(exc, settings.database_url)
         raise
@@ -46,4 +49,5 @@ def _reword_database_error(exc: Exception, url: str) -> None:
 
 
 def print_json(value: Any) -> None:
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False))
+    """Print a view (or plain data) as the API shows it: the engine's one JSON presenter."""
+    click.echo(json.dumps(as_json(value), indent=2, ensure_ascii=False, sort_keys=False))

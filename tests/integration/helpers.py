@@ -36,7 +36,7 @@ def count(app: Redress, model: type, **where: Any) -> int:
 def snapshot(app: Redress, case_id: int) -> tuple[Any, ...]:
     """Everything a refused command must leave untouched."""
     view = cases_view(app, case_id)
-    return (view["stage"], view["version"], count(app, AuditEvent, case_id=case_id),
+    return (view.stage, view.version, count(app, AuditEvent, case_id=case_id),
             count(app, OutboxMessage), count(app, Timer, case_id=case_id, status="pending"))
 
 

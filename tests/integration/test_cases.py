@@ -21,14 +21,14 @@ from tests.integration.helpers import act, count, open_case, snapshot, to_meetin
 def test_opened_case_starts_at_the_initial_stage_with_an_audit_event_and_deadlines(app):
     case_id = open_case(app, "staff_offensive", by=COORDINATOR)
     view = queries.show_case(app, case_id, HEAD)
-    assert view["stage"] == "reported"
-    assert view["staff_concerned"] == [SAM]
-    assert view["opened_by"] == COORDINATOR
-    assert [d["name"] for d in view["deadlines"]] == ["acknowledge_reminder", "unacknowledged_escalation"]
-    assert [a["name"] for a in view["actions"]] == ["acknowledge", "escalate_to_chair", "redirect_to_complaints",
+    assert view.stage == "reported"
+    assert view.staff_concerned == (SAM,)
+    assert view.opened_by == COORDINATOR
+    assert [d.name for d in view.deadlines] == ["acknowledge_reminder", "unacknowledged_escalation"]
+    assert [a.name for a in view.actions] == ["acknowledge", "escalate_to_chair", "redirect_to_complaints",
                                                    "refer_to_authorities", "close_no_action"]
-    trail = queries.audit_trail(app, case_id)
-    assert [(e["kind"], e["stage_after"], e["actor"]) for e in trail] == [("opened", "reported", COORDINATOR)]
+    trail = queries.audit_trail(app, case_id).events
+    assert [(e.kind, e.stage_after, e.actor) for e in trail] == [("opened", "reported", COORDINATOR)]
 
 
 def test_staff_concerned_are_reassured_and_headteacher_told_when_a_case_opens(app):
@@ -49,9 +49,9 @@ def test_action_moves_the_stage_and_chains_the_audit_trail(app):
     case_id = open_case(app)
     result = act(app, case_id, "acknowledge", staff_reassured="yes")
     assert (result.stage_before, result.stage_after, result.version) == ("reported", "gathering_evidence", 2)
-    trail = queries.audit_trail(app, case_id)
-    assert trail[-1]["action"] == "acknowledge"
-    assert trail[-1]["data"]["fields"] == {"staff_reassured": True}
+    trail = queries.audit_trail(app, case_id).events
+    assert trail[-1].action == "acknowledge"
+    assert trail[-1].data["fields"] == {"staff_reassured": True}
     assert queries.verify_trail(app, case_id).ok
     with app.db.reading() as session:
         timers = session.scalars(select(Timer).where(Timer.case_id == case_id).order_by(Timer.id)).all()
@@ -105,7 +105,7 @@ def test_a_stale_version_gets_a_conflict_not_an_overwrite(app):
     act(app, case_id, "acknowledge", staff_reassured="yes")
     with pytest.raises(Conflict, match=re.escape("changed since you looked (now version 2, at 'gathering_evidence')")):
         cases.take_action(app, case_id, "close_no_action", HEAD, {"reason": "x"}, expected_version=1)
-    assert queries.show_case(app, case_id)["stage"] == "gathering_evidence"
+    assert queries.show_case(app, case_id).stage == "gathering_evidence"
 
 
 def test_a_failure_half_way_through_a_command_leaves_nothing_behind(app):
@@ -136,7 +136,7 @@ def test_evidence_file_is_stored_by_its_hash_and_its_name_never_becomes_a_path(a
     assert stored.read_bytes() == content
     again = records.add_evidence_file(app, case_id, HEAD, content, "copy.png")
     assert again.sha256 == digest
-    assert [e["name"] for e in queries.show_case(app, case_id)["evidence"]] == ["passwd", "copy.png"]
+    assert [e.name for e in queries.show_case(app, case_id).evidence] == ["passwd", "copy.png"]
 
 
 def test_bad_evidence_is_refused(app):
@@ -153,9 +153,9 @@ def test_notes_and_meetings_are_recorded_and_audited(app):
     records.add_note(app, case_id, HEAD, "Spoke to Sam, who is upset but fine.")
     records.record_meeting(app, case_id, HEAD, date(2026, 11, 30), "Headteacher, the parent")
     view = queries.show_case(app, case_id)
-    assert view["notes"][0]["text"] == "Spoke to Sam, who is upset but fine."
-    assert view["meetings"][0]["held_on"] == "2026-11-30"
-    assert [e["kind"] for e in queries.audit_trail(app, case_id)] == ["opened", "note", "meeting"]
+    assert view.notes[0].text == "Spoke to Sam, who is upset but fine."
+    assert view.meetings[0].held_on == date(2026, 11, 30)
+    assert [e.kind for e in queries.audit_trail(app, case_id).events] == ["opened", "note", "meeting"]
 
 
 def test_tampering_with_one_audit_row_is_named_by_verification(app):
@@ -185,14 +185,14 @@ def test_whole_procedure_from_report_to_legal_advice(app):
     act(app, case_id, "seek_legal_advice", reason="New posts appeared")
     result = act(app, case_id, "close_after_legal_advice", advice_summary="Solicitor's letter sent; posts removed")
     assert result.closed and result.stage_after == "closed"
-    trail = queries.audit_trail(app, case_id)
-    assert [e["stage_after"] for e in trail if e["kind"] == "action"] == [
+    trail = queries.audit_trail(app, case_id).events
+    assert [e.stage_after for e in trail if e.kind == "action"] == [
         "gathering_evidence", "meeting_poster", "removal_requested", "warning", "outcome_review",
         "chair_meeting", "way_forward", "legal_advice", "closed"]
     assert queries.verify_trail(app, case_id).ok
     assert count(app, OutboxMessage, case_id=case_id, recipient_email=CHAIR, template="chair_escalation") == 1
     assert count(app, Timer, case_id=case_id, status="pending") == 0
-    assert queries.show_case(app, case_id)["outcome"] == "closed after legal advice"
+    assert queries.show_case(app, case_id).outcome == "closed after legal advice"
 
 
 def test_two_events_of_one_case_in_one_transaction_chain_correctly(app):

@@ -32,7 +32,7 @@ def timers(app: Redress, case_id: int) -> list[tuple[str, str, int]]:
 
 
 def events(app: Redress, case_id: int, kind: str) -> list[dict]:
-    return [e for e in queries.audit_trail(app, case_id) if e["kind"] == kind]
+    return [e for e in queries.audit_trail(app, case_id).events if e.kind == kind]
 
 
 def test_entering_a_stage_starts_its_deadlines_and_leaving_cancels_them(app):
@@ -57,8 +57,8 @@ def test_reminder_fires_when_due_tells_the_headteacher_and_repeats(app):
     result = fire_at(app, TUESDAY_9)
     assert (result.fired, result.reminders, result.escalations) == (1, 1, 0)
     [reminder] = events(app, case_id, "reminder")
-    assert reminder["actor"] == "system" and reminder["data"]["deadline"] == "acknowledge_reminder"
-    assert reminder["data"]["repeat"] == 0
+    assert reminder.actor == "system" and reminder.data["deadline"] == "acknowledge_reminder"
+    assert reminder.data["repeat"] == 0
     with app.db.reading() as session:
         [message] = session.scalars(select(OutboxMessage).where(OutboxMessage.template == "deadline_reminder")).all()
     assert message.recipient_email == HEAD and message.case_id == case_id
@@ -66,7 +66,7 @@ def test_reminder_fires_when_due_tells_the_headteacher_and_repeats(app):
     assert ("acknowledge_reminder", "pending", 1) in timers(app, case_id)
 
     assert fire_at(app, TUESDAY_9 + timedelta(days=1)).reminders == 1  # the repeat: one school day later
-    assert [e["data"]["repeat"] for e in events(app, case_id, "reminder")] == [0, 1]
+    assert [e.data["repeat"] for e in events(app, case_id, "reminder")] == [0, 1]
     assert count(app, OutboxMessage, template="deadline_reminder", recipient_email=HEAD) == 2
 
 
@@ -80,11 +80,11 @@ def test_untouched_case_is_reminded_then_escalated_to_the_chair_by_the_system(ap
     assert len(events(app, case_id, "reminder")) == 4
 
     view = queries.show_case(app, case_id)
-    assert view["stage"] == "chair_meeting"
-    assert [d["name"] for d in view["deadlines"]] == ["chair_meeting_reminder"]
-    [escalation] = [e for e in events(app, case_id, "action") if e["action"] == "escalate_to_chair"]
-    assert escalation["actor"] == "system" and escalation["data"]["deadline"] == "unacknowledged_escalation"
-    assert (escalation["stage_before"], escalation["stage_after"]) == ("reported", "chair_meeting")
+    assert view.stage == "chair_meeting"
+    assert [d.name for d in view.deadlines] == ["chair_meeting_reminder"]
+    [escalation] = [e for e in events(app, case_id, "action") if e.action == "escalate_to_chair"]
+    assert escalation.actor == "system" and escalation.data["deadline"] == "unacknowledged_escalation"
+    assert (escalation.stage_before, escalation.stage_after) == ("reported", "chair_meeting")
     with app.db.reading() as session:
         [email] = session.scalars(select(OutboxMessage).where(OutboxMessage.template == "chair_escalation")).all()
     assert email.recipient_email == CHAIR
@@ -107,7 +107,7 @@ def test_deadline_missed_while_no_worker_ran_fires_once(app):
     assert (result.reminders, result.escalations) == (3, 3)
     for case_id in case_ids:
         assert len(events(app, case_id, "reminder")) == 1  # not one per school day missed
-        assert queries.show_case(app, case_id)["stage"] == "chair_meeting"
+        assert queries.show_case(app, case_id).stage == "chair_meeting"
     assert fire_due(app) == FireResult()
 
 
@@ -121,17 +121,18 @@ def test_a_repeating_reminder_fired_late_comes_round_again_after_now(app):
             timer.status = "cancelled"
     fire_due(app)
     [reminder] = events(app, case_id, "reminder")
-    assert reminder["data"]["next_due"] == "2026-11-27T09:00:00+00:00"  # Friday, not Wednesday
+    assert reminder.data["next_due"] == "2026-11-27T09:00:00+00:00"  # Friday, not Wednesday
 
 
 def test_overdue_cases_are_listed_and_show_lists_pending_deadlines(app):
     waiting, acknowledged = open_case(app), open_case(app)
     act(app, acknowledged, "acknowledge", staff_reassured="yes")
     app.clock.set(TUESDAY_9 + timedelta(hours=1))
-    assert [c["id"] for c in queries.list_cases(app, overdue=True)] == [waiting]
+    assert [c.id for c in queries.list_cases(app, overdue=True)] == [waiting]
     shown = queries.show_case(app, waiting)
-    assert shown["overdue"] is True
-    assert [(d["name"], d["due_at"], d["overdue"]) for d in shown["deadlines"]] == [
+    assert shown.overdue is True
+    assert shown.next_due == shown.deadlines[0].due_at  # `case show` once always said null here
+    assert [(d.name, d.due_at.isoformat(), d.overdue) for d in shown.deadlines] == [
         ("acknowledge_reminder", "2026-11-24T09:00:00+00:00", True),
         ("unacknowledged_escalation", "2026-11-30T09:00:00+00:00", False),
     ]
@@ -157,8 +158,8 @@ def test_deadline_of_a_stage_the_case_left_is_skipped_with_the_reason(app):
                           due_at=TUESDAY_9, status="pending", repeat=0, created_at=MONDAY))
     assert fire_at(app, TUESDAY_9).failed == 1
     [skipped] = events(app, case_id, "deadline_skipped")
-    assert skipped["actor"] == "system" and "moved on from 'reported' to 'gathering_evidence'" in skipped["data"]["reason"]
-    assert queries.show_case(app, case_id)["stage"] == "gathering_evidence"
+    assert skipped.actor == "system" and "moved on from 'reported' to 'gathering_evidence'" in skipped.data["reason"]
+    assert queries.show_case(app, case_id).stage == "gathering_evidence"
 
 
 def test_refused_escalation_is_skipped_and_the_rest_of_the_batch_fires(database_url, tmp_path: Path):
@@ -177,8 +178,8 @@ def test_refused_escalation_is_skipped_and_the_rest_of_the_batch_fires(database_
         result = fire_at(app, NEXT_MONDAY_9)
         assert (result.reminders, result.escalations, result.failed) == (1, 0, 1)
         [skipped] = events(app, case_id, "deadline_skipped")
-        assert skipped["data"]["deadline"] == "unacknowledged_escalation" and "no evidence" in skipped["data"]["reason"]
-        assert queries.show_case(app, case_id)["stage"] == "reported"
+        assert skipped.data["deadline"] == "unacknowledged_escalation" and "no evidence" in skipped.data["reason"]
+        assert queries.show_case(app, case_id).stage == "reported"
         assert count(app, OutboxMessage, template="deadline_reminder") == 1
         assert fire_due(app) == FireResult()
         assert queries.verify_trail(app, case_id).ok
@@ -224,13 +225,13 @@ def test_a_reminder_whose_email_cannot_be_written_is_skipped_leaving_nothing_hal
     app.__dict__["renderer"] = real
     assert (result.reminders, result.failed) == (1, 1)
     [skipped] = events(app, case_id, "deadline_skipped")
-    assert "could not be rendered" in skipped["data"]["reason"]
+    assert "could not be rendered" in skipped.data["reason"]
     assert events(app, case_id, "reminder") == []
     assert count(app, OutboxMessage, case_id=case_id) == count(app, OutboxMessage, case_id=case_id, template="new_case") + \
         count(app, OutboxMessage, case_id=case_id, template="staff_reassurance")  # no reminder row for it
     assert count(app, OutboxMessage) == outbox_before + 2  # the other case's reminders (head and deputy) only
     assert ("acknowledge_reminder", "fired", 0) in timers(app, case_id)
-    assert [e["data"]["deadline"] for e in events(app, other, "reminder")] == ["acknowledge_reminder"]
+    assert [e.data["deadline"] for e in events(app, other, "reminder")] == ["acknowledge_reminder"]
     assert queries.verify_trail(app, case_id).ok
 
 
@@ -245,4 +246,4 @@ def test_a_reminder_missed_overnight_waits_for_the_school_morning_but_an_escalat
     saturday_night = datetime(2026, 12, 5, 23, 0, tzinfo=UTC)  # the escalation fell due on Monday 30 Nov
     result = fire_at(app, saturday_night)
     assert (result.escalations, result.reminders) == (1, 0)
-    assert [e["action"] for e in queries.audit_trail(app, case_id) if e["kind"] == "action"] == ["escalate_to_chair"]
+    assert [e.action for e in queries.audit_trail(app, case_id).events if e.kind == "action"] == ["escalate_to_chair"]

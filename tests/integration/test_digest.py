@@ -76,7 +76,7 @@ def test_long_running_worker_fires_a_deadline_written_while_it_runs(app):
         with app.db.unit_of_work() as session:  # the deadline falls due a second from now
             timer = session.scalars(select(Timer).where(Timer.case_id == case_id, Timer.kind == "reminder")).one()
             timer.due_at = app.clock.now() + timedelta(seconds=1)
-        reminded = _wait_for(lambda: any(e["kind"] == "reminder" for e in queries.audit_trail(app, case_id)))
+        reminded = _wait_for(lambda: any(e.kind == "reminder" for e in queries.audit_trail(app, case_id).events))
     finally:
         stop.set()
         thread.join(timeout=60)

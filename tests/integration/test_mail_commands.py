@@ -29,8 +29,8 @@ def test_a_failed_message_is_listed_and_requeued_with_an_audit_event(app):
     assert [(m.to, m.last_error) for m in failed] == [(SAM, "550 mailbox unavailable")]
     assert mail.resend(app, COORDINATOR, mail.ALL_FAILED) == 1
     assert read_outbox(app, failed_only=True).messages == ()
-    trail = queries.audit_trail(app, case_id)
-    assert trail[-1]["kind"] == "email_requeued" and trail[-1]["actor"] == COORDINATOR
+    trail = queries.audit_trail(app, case_id).events
+    assert trail[-1].kind == "email_requeued" and trail[-1].actor == COORDINATOR
     assert queries.verify_trail(app, case_id).ok
 
 

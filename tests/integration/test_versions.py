@@ -30,11 +30,11 @@ def test_a_case_keeps_its_workflow_until_moved_explicitly(app, tmp_path):
     assert result.new_version
     new_case = open_case(app)
     old_view, new_view = queries.show_case(app, old_case), queries.show_case(app, new_case)
-    assert old_view["workflow_version"] != new_view["workflow_version"] == result.content_hash
+    assert old_view.workflow_version != new_view.workflow_version == result.content_hash
     old_hash, new_hash = cases.migrate_case(app, old_case, HEAD)
-    assert new_hash == result.content_hash and old_hash == old_view["workflow_version"]
-    trail = queries.audit_trail(app, old_case)
-    assert trail[-1]["kind"] == "migrated" and trail[-1]["data"]["to_version"] == new_hash
+    assert new_hash == result.content_hash and old_hash == old_view.workflow_version
+    trail = queries.audit_trail(app, old_case).events
+    assert trail[-1].kind == "migrated" and trail[-1].data["to_version"] == new_hash
     assert queries.verify_trail(app, old_case).ok
     with pytest.raises(Refused, match="already runs on the current workflow version"):
         cases.migrate_case(app, old_case, HEAD)
@@ -68,4 +68,4 @@ def test_concurrent_transactions_on_postgres_conflict_instead_of_overwriting(app
         act(app, case_id, "acknowledge", staff_reassured="yes")  # another person, another transaction
         stale.stage = "closed"
         session.flush()
-    assert queries.show_case(app, case_id)["stage"] == "gathering_evidence"
+    assert queries.show_case(app, case_id).stage == "gathering_evidence"

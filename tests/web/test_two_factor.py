@@ -143,3 +143,19 @@ def test_the_access_page_shows_factors_and_failures_and_resets_after_asking_twic
     with app.db.reading() as session:
         assert session.scalar(select(Person.totp_secret).where(Person.id == sam)) is None
         assert session.scalars(select(SchoolEvent.kind).order_by(SchoolEvent.seq.desc())).first() == RESET
+
+
+def test_a_session_owing_the_second_step_reads_no_case_and_is_sent_to_finish_signing_in(app: Redress, browser: Any) -> None:
+    from tests.web import school
+    from tests.web.test_read_side import counted
+
+    made = school.build(app)
+    person = browser()
+    person.sign_in(HEAD, second_step=False)
+    with counted(app) as counts:
+        page = person.get(f"/cases/{made.escalated}")
+    assert page.headers["location"] == f"/two-factor?next=/cases/{made.escalated}"
+    assert counts.transactions == 1  # the session's standing is read in the page's one transaction
+    assert not any(re.search(r"\bFROM cases\b", s) for s in counts.statements)  # and nothing of the case
+    assert person.client.get(f"/api/cases/{made.escalated}").status_code == 401
+    assert person.get("/two-factor").status_code == 200  # the session lives on, for its second step

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
 
 from engine import (
+    MAX_PAGE,
+    PAGE,
+    CaseView,
     OpenCase,
     Sight,
+    as_json,
     audit_trail,
-    matter_view,
+    case_page,
     may_open_case,
     open_case,
-    show_case,
     take_action,
-    verify_trail,
     visible_cases,
 )
 from web.api.models import (
@@ -31,8 +34,8 @@ from web.api.models import (
     OpenCaseIn,
 )
 from web.errors import Denied
-from web.session import API_CSRF, RedressDep, ViewerDep
-from web.views import permitted_action, seen_case
+from web.session import API_CSRF, RedressDep, SignedInDep, ViewerDep
+from web.views import accept_read, permitted_action, seen_case
 
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (401, 403, 404, 409, 422)}
 router = APIRouter(prefix="/api", tags=["cases"], responses=ERRORS)
@@ -41,11 +44,23 @@ CaseId = Annotated[int, Path(ge=1, le=MAX_INT)]
 ActionName = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 
 
-@router.get("/cases", response_model=list[CaseSummaryOut])
-def list_visible(app: RedressDep, viewer: ViewerDep,
-                 status: Annotated[Literal["open", "closed"] | None, Query()] = None) -> list[dict[str, Any]]:
-    """The cases you may see in full, oldest first."""
-    return visible_cases(app, viewer, status=status)
+Offset = Annotated[int, Query(ge=0, le=MAX_INT, description="How many to skip (with `limit`, one page).")]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"How many to give at most (default {PAGE}).")]
+PAGED: dict[int | str, dict[str, Any]] = {200: {"headers": {"X-Total-Count": {"description": "How many there are in all, across every page.",
+                                             "schema": {"type": "integer"}}}}}
+
+
+def paged(items: object, total: int) -> JSONResponse:
+    """A page of a list as the JSON list it always was, with the full count in a header."""
+    return JSONResponse(as_json(items), headers={"X-Total-Count": str(total)})
+
+
+@router.get("/cases", response_model=list[CaseSummaryOut], responses=PAGED)  # type: ignore[valid-type]
+def list_visible(app: RedressDep, viewer: ViewerDep, status: Annotated[Literal["open", "closed"] | None, Query()] = None,
+                 offset: Offset = 0, limit: Limit = PAGE) -> Response:
+    """One page of the cases you may see in full, oldest first."""
+    page = visible_cases(app, viewer, status=status, offset=offset, limit=limit)
+    return paged(page.items, page.total)
 
 
 @router.post("/cases", status_code=201, response_model=CreatedOut, dependencies=[API_CSRF])
@@ -59,19 +74,22 @@ def open_case_api(body: OpenCaseIn, app: RedressDep, viewer: ViewerDep) -> dict[
     return {"id": open_case(app, viewer.email, details)}
 
 
-def _with_downloads(view: dict[str, Any]) -> dict[str, Any]:
-    for item in view["evidence"]:
-        item["download"] = f"/cases/{view['id']}/evidence/{item['id']}" if item["kind"] == "file" else None
-    return view
+def _full(view: CaseView) -> dict[str, Any]:
+    shown: dict[str, Any] = {"view": "full", **as_json(view)}
+    for item in shown["evidence"]:
+        item["download"] = f"/cases/{view.id}/evidence/{item['id']}" if item["kind"] == "file" else None
+    return shown
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut | MatterOut)
-def read_case(case_id: CaseId, app: RedressDep, viewer: ViewerDep) -> dict[str, Any]:
+def read_case(request: Request, case_id: CaseId, app: RedressDep, token: SignedInDep) -> Response:
     """A case in full; or, for the staff member concerned, only that it is being dealt with and by whom."""
-    _, sight = seen_case(app, viewer, case_id, at_least=Sight.MATTER)
-    if sight is Sight.MATTER:
-        return {"view": "matter", **matter_view(app, case_id)}
-    return {"view": "full", **_with_downloads(show_case(app, case_id, viewer.email))}
+    read = case_page(app, token, case_id)
+    accept_read(request, read, at_least=Sight.MATTER)
+    if read.matter is not None:
+        return JSONResponse({"view": "matter", **as_json(read.matter)})
+    assert read.page is not None
+    return JSONResponse(_full(read.page.case))
 
 
 @router.post("/cases/{case_id}/actions/{action_name}", response_model=ActionResultOut, dependencies=[API_CSRF])
@@ -85,9 +103,7 @@ def act(case_id: CaseId, action_name: ActionName, body: ActionIn, app: RedressDe
 
 
 @router.get("/cases/{case_id}/audit", response_model=AuditOut)
-def audit(case_id: CaseId, app: RedressDep, viewer: ViewerDep) -> dict[str, Any]:
+def audit(case_id: CaseId, app: RedressDep, viewer: ViewerDep) -> Response:
     """Every event of the case in order, and whether its hash chain is intact."""
     seen_case(app, viewer, case_id)
-    check = verify_trail(app, case_id)
-    return {"events": audit_trail(app, case_id),
-            "verification": {"ok": check.ok, "checked": check.checked, "first_bad_seq": check.first_bad_seq, "reason": check.reason}}
+    return JSONResponse(as_json(audit_trail(app, case_id, verify=True)))

@@ -1,15 +1,19 @@
 """The JSON API's shapes: what it takes and what it answers, as its OpenAPI document publishes them.
 
-The output models mirror the engine's documented `--json` views (engine.queries), so the API and
-`redress ... --json` agree.
+The output models of cases, the audit trail, the log and the outbox are made from the engine's views
+(engine.queries.views) by `out_model`, and the routes answer with `engine.as_json` of a view, as
+`redress ... --json` prints it: one shape, declared once.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_type_hints
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, create_model
+
+from engine import AuditTrail, CaseSummary, CaseView, ChainCheck, EvidenceItem, LogEntry, MatterView, OutboxPage
 
 MAX_INT = 2_147_483_647
 
@@ -110,109 +114,23 @@ class MeOut(BaseModel):
     csrf_token: str
 
 
-class CaseSummaryOut(BaseModel):
-    id: int
-    stage: str
-    stage_title: str
-    categories: list[str]
-    summary: str
-    opened_at: str
-    closed_at: str | None
-    outcome: str | None
-    next_due: str | None
-    overdue: bool
-    version: int
+def out_model(shape: type, name: str, /, **changes: Any) -> type[BaseModel]:
+    """The published schema of an engine view (a frozen dataclass), with `changes` (name=(type, default)) on top:
+    the shapes are declared once, in engine.queries.views, and `--json` and the API print them alike."""
+    hints = get_type_hints(shape)
+    fields: dict[str, Any] = {f.name: (hints[f.name], ...) for f in dataclasses.fields(shape)}
+    fields.update(changes)
+    model: type[BaseModel] = create_model(name, __doc__=shape.__doc__, **fields)
+    return model
 
 
-class EvidenceOut(BaseModel):
-    id: int
-    kind: Literal["file", "link"]
-    sha256: str | None
-    size: int | None
-    name: str | None
-    media_type: str | None
-    url: str | None
-    captured_at: str | None
-    description: str
-    added_by: str
-    added_at: str
-    download: str | None = None
-
-
-class NoteOut(BaseModel):
-    id: int
-    author: str
-    text: str
-    created_at: str
-
-
-class MeetingOut(BaseModel):
-    id: int
-    held_on: str
-    attendees: str
-    notes: str
-    recorded_by: str
-
-
-class DeadlineOut(BaseModel):
-    name: str
-    kind: str
-    due_at: str | None
-    overdue: bool
-
-
-class FieldOut(BaseModel):
-    label: str
-    type: Literal["text", "date", "choice", "yes_no"]
-    required: bool
-    choices: list[str]
-
-
-class ActionOut(BaseModel):
-    name: str
-    title: str
-    to: str
-    fields: dict[str, FieldOut]
-    blocked_by: list[str]
-
-
-class PosterOut(BaseModel):
-    name: str | None
-    contact: str | None
-
-
-class CaseOut(CaseSummaryOut):
-    view: Literal["full"] = "full"
-    workflow_version: str
-    platform: str | None
-    link: str | None
-    seen_at: str | None
-    opened_by: str
-    staff_concerned: list[str]
-    pupils: list[str | None]
-    posters: list[PosterOut]
-    facts: dict[str, Any]
-    evidence: list[EvidenceOut]
-    notes: list[NoteOut]
-    meetings: list[MeetingOut]
-    deadlines: list[DeadlineOut]
-    actions: list[ActionOut]
-
-
-class HandlerOut(BaseModel):
-    name: str
-    role: str
-
-
-class MatterOut(BaseModel):
-    """What the staff member concerned may know: that the matter is being dealt with, and by whom."""
-
-    view: Literal["matter"] = "matter"
-    id: int
-    opened_on: str
-    closed: bool
-    closed_on: str | None
-    dealt_with_by: list[HandlerOut]
+CaseSummaryOut = out_model(CaseSummary, "CaseSummaryOut")
+EvidenceOut = out_model(EvidenceItem, "EvidenceOut", download=(str | None, None))
+CaseOut = out_model(CaseView, "CaseOut", view=(Literal["full"], "full"), evidence=(list[EvidenceOut], ...))  # type: ignore[valid-type]
+MatterOut = out_model(MatterView, "MatterOut", view=(Literal["matter"], "matter"))
+AuditOut = out_model(AuditTrail, "AuditOut", verification=(ChainCheck, ...))
+LogEntryOut = out_model(LogEntry, "LogEntryOut")
+OutboxOut = out_model(OutboxPage, "OutboxOut")
 
 
 class ActionResultOut(BaseModel):
@@ -225,43 +143,6 @@ class ActionResultOut(BaseModel):
     closed: bool
 
 
-class EventOut(BaseModel):
-    seq: int
-    at: str
-    at_local: str
-    actor: str
-    kind: str
-    action: str | None
-    stage_before: str | None
-    stage_after: str | None
-    data: dict[str, Any]
-    hash: str
-
-
-class VerificationOut(BaseModel):
-    ok: bool
-    checked: int
-    first_bad_seq: int | None
-    reason: str
-
-
-class AuditOut(BaseModel):
-    events: list[EventOut]
-    verification: VerificationOut
-
-
-class LogEntryOut(BaseModel):
-    id: int
-    opened_at: str
-    categories: list[str]
-    stage: str
-    stage_title: str
-    closed: bool
-    outcome: str | None
-    summary: str | None
-    """Only for a case you may see in full."""
-
-
 class PersonOut(BaseModel):
     id: int
     name: str
@@ -269,22 +150,6 @@ class PersonOut(BaseModel):
     roles: list[str]
     active: bool
     can_sign_in: bool
-
-
-class FailedMessageOut(BaseModel):
-    id: int
-    case_id: int | None
-    to: str
-    subject: str
-    template: str
-    attempts: int
-    error: str | None
-    created_at: str | None
-
-
-class OutboxOut(BaseModel):
-    failed: list[FailedMessageOut]
-    waiting: int
 
 
 class RetryOut(BaseModel):

@@ -5,11 +5,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
+from fastapi.responses import JSONResponse, Response
 
 from engine import (
     ALL_FAILED,
+    MAX_PAGE,
+    PAGE,
+    FailedMessage,
+    OutboxPage,
     Viewer,
     add_person,
+    as_json,
     incident_log,
     list_people,
     may_manage_people,
@@ -20,7 +26,7 @@ from engine import (
     resend,
     set_roles,
 )
-from web.api.cases import ERRORS
+from web.api.cases import ERRORS, PAGED, Limit, Offset, paged
 from web.api.models import MAX_INT, CreatedOut, LogEntryOut, MeOut, OutboxOut, PersonIn, PersonOut, RetryOut, RolesIn
 from web.errors import Denied
 from web.session import API_CSRF, RedressDep, ViewerDep, csrf_token
@@ -41,12 +47,14 @@ def me(request: Request, viewer: ViewerDep) -> dict[str, Any]:
             "csrf_token": csrf_token(request)}
 
 
-@router.get("/log", response_model=list[LogEntryOut])
-def log(app: RedressDep, viewer: ViewerDep) -> list[dict[str, Any]]:
-    """The incident log: every case's date, categories and stage; the summary only of cases you see in full."""
+@router.get("/log", response_model=list[LogEntryOut], responses=PAGED)  # type: ignore[valid-type]
+def log(app: RedressDep, viewer: ViewerDep, offset: Offset = 0, limit: Limit = PAGE) -> Response:
+    """One page of the incident log, newest first: each case's date, categories and stage; the summary only of
+    cases you see in full."""
     if not may_read_log(viewer):
         raise Denied("the incident log is kept by the coordinator and the headteacher")
-    return incident_log(app, viewer)
+    page = incident_log(app, viewer, offset=offset, limit=limit)
+    return paged(page.items, page.total)
 
 
 def _person(p: Any) -> dict[str, Any]:
@@ -74,15 +82,14 @@ def roles(person_id: RowId, body: RolesIn, app: RedressDep, viewer: ViewerDep) -
 
 
 @router.get("/outbox", response_model=OutboxOut)
-def failed_messages(app: RedressDep, viewer: ViewerDep) -> dict[str, Any]:
-    """The messages that could not be sent, with their errors, and how many wait to be sent."""
+def failed_messages(app: RedressDep, viewer: ViewerDep, limit: Limit = MAX_PAGE) -> Response:
+    """The newest messages that could not be sent (at most `limit`), with their errors, and how many wait to be sent."""
     if not may_resend_email(viewer):
         raise Denied("the outbox is kept by the headteacher and the coordinator")
-    box = read_outbox(app, failed_only=True)
-    return {"failed": [{"id": m.id, "case_id": m.case_id, "to": m.to, "subject": m.subject, "template": m.template,
-                        "attempts": m.attempts, "error": m.last_error, "created_at": m.created_at.isoformat(timespec="seconds")}
-                       for m in box.messages],
-            "waiting": box.waiting}
+    box = read_outbox(app, failed_only=True, limit=limit)
+    failed = tuple(FailedMessage(m.id, m.case_id, m.to, m.subject, m.template, m.attempts, m.last_error, m.created_at)
+                   for m in box.messages)
+    return JSONResponse(as_json(OutboxPage(failed, box.waiting)))
 
 
 # Sending again is `resend`'s to allow or refuse (403 when the viewer may not), as for the CLI and the pages.

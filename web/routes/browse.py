@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from engine import incident_log, may_read_log
+from engine import PAGE, incident_log, may_read_log
 from web.errors import Denied
 from web.session import RedressDep, ViewerDep
 from web.templating import page
@@ -16,10 +18,13 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/log")
-def log_page(request: Request, app: RedressDep, viewer: ViewerDep) -> Response:
+def log_page(request: Request, app: RedressDep, viewer: ViewerDep,
+             page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1) -> Response:
     if not may_read_log(viewer):
         raise Denied("the incident log is kept by the coordinator and the headteacher")
-    return page(request, "log.html", viewer, {"log": incident_log(app, viewer)})
+    log = incident_log(app, viewer, offset=(page_number - 1) * PAGE, limit=PAGE)
+    pages = max(1, -(-log.total // log.limit))
+    return page(request, "log.html", viewer, {"log": log, "page_number": page_number, "pages": pages})
 
 
 @router.get("/workflow")

@@ -9,24 +9,23 @@ from fastapi.responses import RedirectResponse, Response
 
 from engine import (
     BadInput,
-    CaseAccess,
     Conflict,
     NotFound,
     Redress,
     Refused,
     Sight,
     Viewer,
+    case_page,
     list_people,
-    matter_view,
     may_open_case,
     open_case,
     take_action,
 )
 from web.errors import Denied, status_of
 from web.forms import action_fields, echo, open_case_input, text, whole_number
-from web.session import FORM_CSRF, FormDep, RedressDep, ViewerDep, flash
+from web.session import FORM_CSRF, FormDep, RedressDep, SignedInDep, ViewerDep, flash, signed_in_token
 from web.templating import page
-from web.views import case_context, permitted_action, seen_case
+from web.views import accept_read, case_context, permitted_action
 
 router = APIRouter(include_in_schema=False)
 
@@ -65,34 +64,40 @@ def open_case_post(request: Request, app: RedressDep, viewer: ViewerDep, form: F
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
-def render_case(request: Request, app: Redress, viewer: Viewer, facts: CaseAccess, sight: Sight,
+def render_case(request: Request, app: Redress, viewer: Viewer, case_id: int,
                 problem: tuple[str, str, dict[str, Any]] | None = None, status: int = 200) -> Response:
-    """The full case page; `problem` is (form name, message, posted values) for a refused form."""
-    context = case_context(app, viewer, facts, sight)
+    """The full case page again after a refused form; `problem` is (form name, message, posted values)."""
+    read = case_page(app, signed_in_token(request), case_id)
+    viewer = accept_read(request, read)
+    assert read.page is not None
+    context = case_context(read.page)
     if problem:
         form_name, message, values = problem
         context["form_errors"], context["form_values"] = {form_name: message}, {form_name: values}
-    return page(request, "case.html", viewer, context, status=status)
+    return page(request, "case.html", viewer, context, status=status, may_open=read.may_open)
 
 
 @router.get("/cases/{case_id}")
-def case_page(request: Request, case_id: CaseId, app: RedressDep, viewer: ViewerDep) -> Response:
-    facts, sight = seen_case(app, viewer, case_id, at_least=Sight.MATTER)
-    if sight is Sight.MATTER:
-        return page(request, "matter.html", viewer, {"matter": matter_view(app, case_id)})
-    return render_case(request, app, viewer, facts, sight)
+def case_page_get(request: Request, case_id: CaseId, app: RedressDep, token: SignedInDep) -> Response:
+    """The case page: the session, the viewer, the access check and every read in one transaction (`case_page`)."""
+    read = case_page(app, token, case_id)
+    viewer = accept_read(request, read, at_least=Sight.MATTER)
+    if read.matter is not None:
+        return page(request, "matter.html", viewer, {"matter": read.matter}, may_open=read.may_open)
+    assert read.page is not None
+    return page(request, "case.html", viewer, case_context(read.page), may_open=read.may_open)
 
 
 @router.post("/cases/{case_id}/actions/{action_name}", dependencies=[FORM_CSRF])
 def take_action_post(request: Request, case_id: CaseId, action_name: ActionName, app: RedressDep, viewer: ViewerDep,
                      form: FormDep) -> Response:
-    facts, sight, action = permitted_action(app, viewer, case_id, action_name)
+    facts, _, action = permitted_action(app, viewer, case_id, action_name)
     try:
         result = take_action(app, case_id, action_name, viewer.email, action_fields(form, action),
                              note=text(form, "note").strip() or None, expected_version=whole_number(form, "expected_version"))
     except (Refused, BadInput, Conflict) as exc:
         problem = (f"action:{action_name}", str(exc), echo(form))
-        return render_case(request, app, viewer, facts, sight, problem, status=status_of(exc))
+        return render_case(request, app, viewer, case_id, problem, status=status_of(exc))
     stage = app.compiled(facts.workflow_id).spec.stages[result.stage_after].title
     flash(request, f"Done: {action.title}. The case is now at '{stage}'.")
     return RedirectResponse(f"/cases/{case_id}", status_code=303)

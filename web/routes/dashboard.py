@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from engine import dashboard
+from engine import PAGE, dashboard
 from web.session import RedressDep, ViewerDep
 from web.templating import page
 
@@ -13,5 +15,8 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/")
-def dashboard_page(request: Request, app: RedressDep, viewer: ViewerDep) -> Response:
-    return page(request, "dashboard.html", viewer, {"board": dashboard(app, viewer)})
+def dashboard_page(request: Request, app: RedressDep, viewer: ViewerDep, page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1) -> Response:
+    """The open cases page by page (PAGE a page, soonest due first); the rest of the board on every page."""
+    board = dashboard(app, viewer, offset=(page_number - 1) * PAGE, limit=PAGE)
+    pages = max(1, -(-board.open_total // board.limit))
+    return page(request, "dashboard.html", viewer, {"board": board, "page_number": page_number, "pages": pages})

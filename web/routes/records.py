@@ -15,11 +15,9 @@ from starlette.datastructures import UploadFile
 import engine
 from engine import (
     BadInput,
-    CaseAccess,
     NotFound,
     Redress,
     Refused,
-    Sight,
     Viewer,
     add_evidence_file,
     add_evidence_link,
@@ -41,21 +39,20 @@ SAFE_TYPES = INLINE_TYPES | {"application/pdf", "text/plain", "text/csv", "messa
 EVIDENCE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
-def _keeper_case(app: Redress, viewer: Viewer, case_id: int) -> tuple[CaseAccess, Sight]:
-    facts, sight = seen_case(app, viewer, case_id)
+def _keeper_case(app: Redress, viewer: Viewer, case_id: int) -> None:
+    _, sight = seen_case(app, viewer, case_id)
     if not may_keep_records(viewer, sight):
         raise Denied("only the headteacher, the coordinator and the chair add to a case's record")
-    return facts, sight
 
 
 def _record(request: Request, app: Redress, viewer: Viewer, case_id: int, form_name: str, values: dict[str, object],
             command: Callable[[], object], done: str) -> Response:
     """Run one record command; a refusal shows the case page again with the message by the form."""
-    facts, sight = _keeper_case(app, viewer, case_id)
+    _keeper_case(app, viewer, case_id)
     try:
         command()
     except (Refused, BadInput) as exc:
-        return render_case(request, app, viewer, facts, sight, (form_name, str(exc), values), status=status_of(exc))
+        return render_case(request, app, viewer, case_id, (form_name, str(exc), values), status=status_of(exc))
     flash(request, done)
     return RedirectResponse(f"/cases/{case_id}#{form_name}", status_code=303)
 
@@ -123,14 +120,14 @@ def disposition(kind: str, name: str) -> str:
 @router.get("/cases/{case_id}/evidence/{evidence_id}")
 def download_evidence(case_id: CaseId, evidence_id: EvidenceId, app: RedressDep, viewer: ViewerDep) -> Response:
     seen_case(app, viewer, case_id)
-    item = next((e for e in show_case(app, case_id)["evidence"] if e["id"] == evidence_id and e["kind"] == "file"), None)
+    item = next((e for e in show_case(app, case_id).evidence if e.id == evidence_id and e.kind == "file"), None)
     if item is None:
         raise NotFound(f"case {case_id} has no evidence file {evidence_id}")
-    path = evidence_path(app.data_dir, item["sha256"])
+    path = evidence_path(app.data_dir, item.sha256 or "")
     if not path.is_file():
         raise NotFound(f"the file of evidence {evidence_id} is missing from the evidence store")
-    media_type = item["media_type"] if item["media_type"] in SAFE_TYPES else "application/octet-stream"
+    media_type = item.media_type if item.media_type in SAFE_TYPES else "application/octet-stream"
     kind = "inline" if media_type in INLINE_TYPES else "attachment"
-    headers = {"Content-Disposition": disposition(kind, item["name"] or "evidence"), "X-Content-Type-Options": "nosniff",
+    headers = {"Content-Disposition": disposition(kind, item.name or "evidence"), "X-Content-Type-Options": "nosniff",
                "Content-Security-Policy": EVIDENCE_CSP}
     return FileResponse(path, media_type=media_type, headers=headers)

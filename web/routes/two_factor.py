@@ -22,7 +22,7 @@ from engine import (
 )
 from web.errors import Denied
 from web.routes.signin import REMEMBER_COOKIE, local_path
-from web.session import FORM_CSRF, RedressDep, StateDep, client_of, redress, session_token
+from web.session import FORM_CSRF, RedressDep, StateDep, client_of, redress, signed_in_token
 from web.templating import page
 
 router = APIRouter(include_in_schema=False)
@@ -59,7 +59,7 @@ def verify_post(
     remember: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        second_step(app, session_token(request), code, client_of(request))
+        second_step(app, signed_in_token(request), code, client_of(request))
     except BadInput as exc:
         context = {"next": local_path(next), "remember_days": _remember_days(request), "error": str(exc)}
         return page(request, "two_factor.html", None, context, status=400)
@@ -114,6 +114,6 @@ def enrol_post(
         context = {"qr": qr_svg(uri), "secret": secret, "next": local_path(next), "again": state.enrolled, "error": str(exc)}
         return page(request, "two_factor_enrol.html", None if state.pending else state.viewer, context, status=400)
     request.session.pop(PENDING, None)
-    mark_session(app, session_token(request), "totp")
+    mark_session(app, signed_in_token(request), "totp")
     # Shown once, on this answer itself (never stored where a reload could show them again).
     return page(request, "two_factor_codes.html", state.viewer, {"codes": codes, "next": local_path(next)})

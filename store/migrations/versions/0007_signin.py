@@ -2,7 +2,7 @@
 made, the second step of a session, and a case's owner
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0005 (re-chained onto 0006 when the branch that adds it is merged)
 Create Date: 2026-12-07 10:00:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import store.models
 
 revision = "0007"
-down_revision = "0004"
+down_revision = "0005"  # 0006 comes from another branch: re-chain to "0006" when it is merged
 branch_labels = None
 depends_on = None
 
