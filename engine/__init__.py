@@ -28,7 +28,26 @@ if TYPE_CHECKING:
         evidence_path,
         record_meeting,
     )
-    from engine.commands.sessions import Client, end_session, open_session, session_viewer, sign_out_everywhere
+    from engine.commands.sessions import (
+        Client,
+        SessionState,
+        end_session,
+        open_session,
+        session_state,
+        session_viewer,
+        sign_out_everywhere,
+    )
+    from engine.commands.sso import provider_named, record_refusal, sso_sign_in
+    from engine.commands.two_factor import (
+        confirm_enrolment,
+        enrolment_uri,
+        is_remembered,
+        mark_session,
+        new_secret,
+        remember_browser,
+        reset_two_factor,
+        second_step,
+    )
     from engine.context import Redress
     from engine.errors import (
         BadInput,
@@ -49,6 +68,7 @@ if TYPE_CHECKING:
     from engine.queries.page import case_page
     from engine.queries.people import PeopleChange, WorkItem, open_work, people_changes, verify_people_changes
     from engine.queries.present import as_json
+    from engine.queries.signins import AccessOverview, access_overview
     from engine.queries.views import (
         ActionView,
         Activity,
@@ -111,8 +131,10 @@ if TYPE_CHECKING:
         URL_MAX,
         URL_PATTERN,
     )
+    from engine.rules.signin import REFUSED, two_factor_offered
     from engine.rules.tracks import route
     from engine.settings import Settings
+    from engine.settings_signin import SignInProvider
 
 _HOME: dict[str, str] = {
     "change_password": "engine.commands.auth",
@@ -150,8 +172,21 @@ _HOME: dict[str, str] = {
     "Client": "engine.commands.sessions",
     "end_session": "engine.commands.sessions",
     "open_session": "engine.commands.sessions",
+    "session_state": "engine.commands.sessions",
     "session_viewer": "engine.commands.sessions",
+    "SessionState": "engine.commands.sessions",
     "sign_out_everywhere": "engine.commands.sessions",
+    "provider_named": "engine.commands.sso",
+    "record_refusal": "engine.commands.sso",
+    "sso_sign_in": "engine.commands.sso",
+    "confirm_enrolment": "engine.commands.two_factor",
+    "enrolment_uri": "engine.commands.two_factor",
+    "is_remembered": "engine.commands.two_factor",
+    "mark_session": "engine.commands.two_factor",
+    "new_secret": "engine.commands.two_factor",
+    "remember_browser": "engine.commands.two_factor",
+    "reset_two_factor": "engine.commands.two_factor",
+    "second_step": "engine.commands.two_factor",
     "Redress": "engine.context",
     "BadInput": "engine.errors",
     "Conflict": "engine.errors",
@@ -186,6 +221,8 @@ _HOME: dict[str, str] = {
     "verify_people_changes": "engine.queries.people",
     "WorkItem": "engine.queries.people",
     "as_json": "engine.queries.present",
+    "access_overview": "engine.queries.signins",
+    "AccessOverview": "engine.queries.signins",
     "ActionView": "engine.queries.views",
     "Activity": "engine.queries.views",
     "AuditTrail": "engine.queries.views",
@@ -242,8 +279,11 @@ _HOME: dict[str, str] = {
     "TEXT_REQUIRED_PATTERN": "engine.rules.inputs",
     "URL_MAX": "engine.rules.inputs",
     "URL_PATTERN": "engine.rules.inputs",
+    "REFUSED": "engine.rules.signin",
+    "two_factor_offered": "engine.rules.signin",
     "route": "engine.rules.tracks",
     "Settings": "engine.settings",
+    "SignInProvider": "engine.settings_signin",
 }
 
 __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
@@ -282,8 +322,21 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "Client",
     "end_session",
     "open_session",
+    "session_state",
     "session_viewer",
+    "SessionState",
     "sign_out_everywhere",
+    "provider_named",
+    "record_refusal",
+    "sso_sign_in",
+    "confirm_enrolment",
+    "enrolment_uri",
+    "is_remembered",
+    "mark_session",
+    "new_secret",
+    "remember_browser",
+    "reset_two_factor",
+    "second_step",
     "Redress",
     "BadInput",
     "Conflict",
@@ -318,6 +371,8 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "verify_people_changes",
     "WorkItem",
     "as_json",
+    "access_overview",
+    "AccessOverview",
     "ActionView",
     "Activity",
     "AuditTrail",
@@ -374,8 +429,11 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "TEXT_REQUIRED_PATTERN",
     "URL_MAX",
     "URL_PATTERN",
+    "REFUSED",
+    "two_factor_offered",
     "route",
     "Settings",
+    "SignInProvider",
 ]
 
 

@@ -54,6 +54,11 @@ class Person(Base):
     failed_sign_ins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime]
+    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    """The base32 secret of their authenticator app, once enrolment is confirmed (None: not enrolled)."""
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(default=None)
+    totp_last_step: Mapped[int | None] = mapped_column(default=None)
+    """The 30-second step of the last code accepted: a code is good once (no replay)."""
 
 
 class WorkflowVersion(Base):
@@ -98,11 +103,13 @@ class Case(Base):
     head_hash: Mapped[str] = mapped_column(String(64), default=GENESIS, server_default=GENESIS)
     """That event's hash: written with each event, so the chain is appended to without reading its tail,
     and a chain cut short no longer ends where its case says (invariant 4)."""
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), default=None, index=True)
+    """The person who carries the case day to day (assigned by `assign_owner`; None: the role as a whole)."""
 
     __mapper_args__ = {"version_id_col": version}
 
     workflow: Mapped[WorkflowVersion] = relationship(lazy="raise")  # the spec is cached by version id: never load its text per case
-    opened_by: Mapped[Person] = relationship(lazy="joined")
+    opened_by: Mapped[Person] = relationship(lazy="joined", foreign_keys=[opened_by_id])
     parties: Mapped[list[Party]] = relationship(back_populates="case", order_by="Party.id", lazy="selectin")
 
 
@@ -286,6 +293,8 @@ class SignIn(Base):
     detail: Mapped[str] = mapped_column(String(200), default="")
     client: Mapped[str | None] = mapped_column(String(64), default=None)
     """The address the attempt came from, when known."""
+    method: Mapped[str] = mapped_column(String(40), default="password", server_default="password")
+    """How: 'password', 'two-factor', or 'sso:<provider>'."""
 
 
 class WebSession(Base):
@@ -305,6 +314,33 @@ class WebSession(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
     user_agent: Mapped[str | None] = mapped_column(String(200), default=None)
     client: Mapped[str | None] = mapped_column(String(64), default=None)
+    second_factor: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    """How the second step was met: '' not yet, 'totp', 'recovery', 'remembered', 'sso-mfa'."""
+
+
+class RecoveryCode(Base):
+    """A one-time recovery code for two-factor sign-in: only a salted SHA-256 of it is kept."""
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (Index("ix_recovery_codes_person", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    salt: Mapped[str] = mapped_column(String(32))
+    digest: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class RememberedBrowser(Base):
+    """A browser that may skip the second step until `expires_at`: the cookie holds a random token, this its SHA-256."""
+
+    __tablename__ = "remembered_browsers"
+    __table_args__ = (Index("ix_remembered_browsers_person", "person_id"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
 
 
 class SchoolEvent(Base):

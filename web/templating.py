@@ -56,6 +56,8 @@ def nav(request: Request, viewer: Viewer, may_open: bool | None = None) -> list[
         links.append(("/report", "Report"))
     if may_manage_people(viewer):
         links.append(("/people", "People"))
+    if may_manage_people(viewer):
+        links.append(("/access", "Sign-in and access"))
     if may_read_people_changes(viewer):
         links.append(("/people/changes", "People changes"))
     if may_resend_email(viewer):

@@ -19,7 +19,7 @@ from engine import (
     may_take,
     route,
 )
-from web.errors import Denied
+from web.errors import Denied, TwoFactorPending
 from web.session import accept_viewer
 from workflows import Action, TrackStart
 
@@ -32,7 +32,10 @@ def refuse(case_id: int, sight: Sight) -> Exception:
 
 
 def accept_read(request: Request, read: CaseRead, *, at_least: Sight = Sight.FULL) -> Viewer:
-    """The viewer of a `case_page` read, if they may see at least this much of the case: else sign-in, 404 or 403."""
+    """The viewer of a `case_page` read, if they may see at least this much of the case: else the second step
+    of sign-in (when the session still owes it), sign-in, 404 or 403."""
+    if read.pending:
+        raise TwoFactorPending(read.pending)
     viewer = accept_viewer(request, read.viewer)
     if read.sight < at_least:
         raise refuse(read.case_id, read.sight)

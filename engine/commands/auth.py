@@ -38,6 +38,7 @@ CLIENT_LIMIT = 50
 CLIENT_WINDOW = timedelta(minutes=15)
 PRUNE_BATCH = 100
 MIN_PASSWORD = 10
+PASSWORDS_OFF = "signing in with a password is turned off here: use your school account's button above"
 WRONG = "the email or the password is wrong (after several wrong tries, wait a few minutes before trying again)"
 
 
@@ -195,6 +196,8 @@ def _check(app: Redress, email: str, password: str, client: Client, now: datetim
 def sign_in(app: Redress, email: str, password: str, client: Client | None = None) -> SignInResult:
     """Check an email and password; record the attempt either way; on success open a session (a new
     token: nothing of a session before sign-in carries over). Raises nothing for a wrong password."""
+    if not app.settings.password_sign_in:
+        return SignInResult(None, "password sign-in is turned off", PASSWORDS_OFF)
     email, client = clean_email(email), client or Client()
     claim, right, detail = _check(app, email, password, client, app.clock.now())
     rehashed = hash_password(password) if right and claim and hasher().check_needs_rehash(claim.password_hash) else None

@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from engine.commands.sessions import live_person, touch
+from engine.commands.sessions import Live, live_person, state_of, touch
 from engine.context import Redress
 from engine.errors import NotFound
-from engine.queries.access import access_of, load_viewer
+from engine.queries.access import access_of
 from engine.queries.cases import case_view, chain_check, events_of
 from engine.queries.views import CasePage, CaseRead, Handler, MatterView
 from engine.rules.access import CaseAccess, Power, Sight, case_sight, holders, may_keep_records, may_open_case
@@ -21,20 +21,24 @@ def case_page(app: Redress, token: str, case_id: int) -> CaseRead:
     such case.
 
     The session and the viewer are read here too (not before, in transactions of their own), so a session
-    ended or a role taken away a moment ago is not used to show a page: one snapshot for all of it."""
+    ended or a role taken away a moment ago is not used to show a page: one snapshot for all of it. A
+    session still owing the second step of sign-in reads nothing of the case (`CaseRead.pending`)."""
     with app.db.reading() as session:
         live = live_person(app, session, token)
-        read = _case_page(app, session, live[0] if live else None, case_id)
-    if live is not None and live[1] and read.viewer is not None:
+        read = _case_page(app, session, live, case_id)
+    if live is not None and live.stale and (read.viewer is not None or read.pending):
         touch(app, token)  # a few times an hour: the session's last-seen time, after the read
     return read
 
 
-def _case_page(app: Redress, session: Session, person_id: int | None, case_id: int) -> CaseRead:
+def _case_page(app: Redress, session: Session, live: Live | None, case_id: int) -> CaseRead:
     current = session.scalar(select(WorkflowVersion.id).where(WorkflowVersion.current.is_(True)))
-    viewer = None if person_id is None or current is None else load_viewer(session, person_id, app.compiled(current).spec)
-    if viewer is None:
+    state = None if live is None or current is None else state_of(app, session, live, app.compiled(current).spec)
+    if state is None:
         return CaseRead(None, case_id, Sight.NONE)
+    if state.pending:
+        return CaseRead(None, case_id, Sight.NONE, pending=state.pending)
+    viewer = state.viewer
     case = session.get(Case, case_id, options=[joinedload(Case.parties)])
     if case is None:
         raise NotFound(f"there is no case {case_id}")

@@ -239,6 +239,9 @@ class CaseRead:
     matter: MatterView | None = None
     may_open: bool = False
     """May open a case under the current workflow (the layout's menu), read in the same transaction."""
+    pending: str = ""
+    """'enrol' or 'verify' when the session still owes the second step of sign-in (viewer None: nothing else
+    was read, and the page sends the person to finish signing in); '' otherwise."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,6 +73,12 @@ SCHOOL_ROUTES: dict[str, dict[str, int]] = {
     "POST /people/{tess}/deactivate": dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 403), strict=True)),
     "POST /people/{tess}/reactivate": dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 403), strict=True)),
     "POST /outbox/retry":  dict(zip(PEOPLE, (303, 403, 303, 403, 403, 403, 403), strict=True)),
+    # Sign-in and access (the holders of manage_people); the second step's own pages (anyone signed in).
+    "GET /access":         dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 303), strict=True)),
+    "POST /access/{tess}/reset-two-factor": dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 403), strict=True)),
+    "GET /two-factor":     dict(zip(PEOPLE, (200, 200, 200, 200, 200, 200, 303), strict=True)),
+    "GET /two-factor/enrol": dict(zip(PEOPLE, (200, 200, 200, 200, 200, 200, 303), strict=True)),
+    "POST /two-factor":    dict(zip(PEOPLE, (422, 422, 422, 422, 422, 422, 403), strict=True)),  # no code in the form
     # Last: it signs the person out.
     "POST /account/sign-out-everywhere": dict(zip(PEOPLE, (303, 303, 303, 303, 303, 303, 403), strict=True)),
 }

@@ -25,7 +25,9 @@ def password_post(request: Request, app: RedressDep, viewer: ViewerDep, form: Fo
         change_password(app, viewer.id, text(form, "current", 1000), text(form, "new", 1000), text(form, "repeated", 1000))
     except BadInput as exc:
         return page(request, "account_password.html", viewer, {"error": str(exc)}, status=400)
-    start_session(request, open_session(app, viewer.id, client_of(request)))
+    # The new session keeps how this one met its second step: changing a password is no reason to ask again.
+    state = getattr(request.state, "session_state", None)
+    start_session(request, open_session(app, viewer.id, client_of(request), state.second_factor if state else ""))
     flash(request, "Your password is changed. You are signed out everywhere else.")
     return RedirectResponse("/", status_code=303)
 
