@@ -44,26 +44,10 @@ _CASE_COLUMNS = select(
     _cases.c.head_hash,
     _cases.c.workflow_id,
 )
+# Every column the hash covers (store.audit.HASHED, `track` among them), so store.audit.hash_of checks
+# each event against the very content the engine hashed when it wrote it.
 _EVENT_COLUMNS = select(
-    *(
-        _events.c[name]
-        for name in (
-            "id",
-            "case_id",
-            "seq",
-            "at",
-            "actor_id",
-            "actor",
-            "kind",
-            "action",
-            "stage_before",
-            "stage_after",
-            "data",
-            "prev_hash",
-            "hash",
-            "mac",
-        )
-    )
+    *(_events.c[name] for name in dict.fromkeys(("id", "case_id", "seq", *audit.HASHED, "actor_id", "prev_hash", "hash", "mac")))
 )
 
 

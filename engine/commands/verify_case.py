@@ -125,10 +125,17 @@ class _Replayed:
     )
 
 
+_TRACK_KINDS = frozenset({"track_started", "track_action", "paused", "resumed"})
+"""Events of a case's tracks (engine.commands.tracks, and a track's action through the action path)."""
+
+
 def _replay(events: Sequence[Row[Any]], is_final: Callable[[str], bool]) -> _Replayed:
     state = _Replayed()
     for event in events:
         data = event.data or {}
+        if event.kind in _TRACK_KINDS:
+            _replay_track(state, event, data)
+            continue
         if event.stage_after is not None:
             state.stage = event.stage_after
         if event.kind == "opened":
@@ -143,6 +150,16 @@ def _replay(events: Sequence[Row[Any]], is_final: Callable[[str], bool]) -> _Rep
         elif event.kind in state.records and isinstance(data.get(event.kind), int):
             state.records[event.kind][data[event.kind]] = (event, data)
     return state
+
+
+def _replay_track(state: _Replayed, event: Row[Any], data: dict[str, Any]) -> None:
+    """A track's event never moves the case's own stage, nor closes it, nor changes its outcome. One taken
+    as an action (it names one: a track's action, or a track's start by `start_<track>`) moved the case row
+    as every action does: its version up by one, its fields into the facts. A track started by a category
+    or a main action's `starts_track`, and a pause or a resume, name no action and leave the row alone."""
+    if event.action is not None:
+        state.version += 1
+        state.facts.update(data.get("fields") or {})
 
 
 def check_state(rows: CaseRows, is_final: Callable[[str], bool], found: Findings) -> None:

@@ -143,6 +143,16 @@ def test_changing_a_case_facts_directly_is_named(app, case_id):
     failed_naming(app, f"case {case_id}: its facts", "are not those its actions gave")
 
 
+def test_a_tracks_event_and_its_facts_are_checked_like_the_cases_own(app, case_id):
+    threat = open_case(app, "threat_of_violence")  # the police track starts, the school's clock pauses
+    act(app, threat, "record_police_outcome", police_outcome="Harassment warning given", police_reference="PR/123")
+    assert verify(app).ok, problems(verify(app))
+    sql(app, update(Case).where(Case.id == threat).values(facts={"police_reference": "PR/999"}))
+    failed_naming(app, f"case {threat}: its facts", "are not those its actions gave")
+    sql(app, update(AuditEvent).where(AuditEvent.case_id == threat, AuditEvent.seq == 2).values(track=None))
+    failed_naming(app, f"case {threat}: event 2 (track_started", "was changed after it was recorded")
+
+
 def test_editing_a_note_row_is_named(app, case_id):
     sql(app, update(Note).where(Note.case_id == case_id).values(text="Nothing happened."))
     failed_naming(app, f"case {case_id}: note", "was edited after it was recorded (text; trail event")
