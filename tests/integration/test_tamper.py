@@ -35,7 +35,7 @@ def a_case_with_a_record(app: Redress) -> int:
     records.add_evidence_link(app, case_id, HEAD, "https://facebook.example/post/1", "the post online")
     records.add_note(app, case_id, HEAD, "Spoke to Mr Smith; he is upset but coping.")
     act(app, case_id, "arrange_meeting", meeting_date="2026-11-30", invited_by="letter")
-    records.record_meeting(app, case_id, HEAD, date(2026, 11, 30), "head, parent", "agreed to remove the post")
+    records.record_meeting(app, case_id, HEAD, date(2026, 11, 23), "head, parent", "agreed to remove the post")
     return case_id
 
 
