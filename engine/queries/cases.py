@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
-from engine.commands import tracks
+from engine.commands import integrity, tracks
 from engine.commands.cases import load_case
 from engine.context import Redress
 from engine.queries.access import access_of, viewer_by_email
@@ -19,6 +19,7 @@ from engine.queries.tracks import pause_views, track_views
 from engine.queries.views import (
     ActionView,
     AuditTrail,
+    CaseCheck,
     CaseSummary,
     CaseView,
     ChainCheck,
@@ -166,15 +167,28 @@ def chain_check(rows: list[AuditEvent], case: Case) -> ChainCheck:
     return ChainCheck(result.ok, result.checked, result.first_bad_seq, result.reason)
 
 
+def case_check(chain: ChainCheck, full: integrity.VerifyResult) -> CaseCheck:
+    """The chain as read, and what `redress verify --case N` found, as one answer: ok only when both hold."""
+    problems = full.problems + ((f"... and {full.more} more problem(s)",) if full.more else ())
+    reason = chain.reason or (problems[0] if problems else "")
+    return CaseCheck(chain.ok and full.ok, chain.checked, chain.first_bad_seq, reason, problems)
+
+
 def audit_trail(app: Redress, case_id: int, *, verify: bool = False) -> AuditTrail:
-    """Every event of a case in order; with `verify`, whether its hash chain is intact (from the same read)."""
+    """Every event of a case in order; with `verify`, its chain checked from the same read, then the full
+    per-case check of `redress verify --case N` (signatures, the case row and its records replayed from the
+    events, the evidence files, the checkpoints), which reads again and hashes every file: for `case audit
+    --verify` and the API, not for a page."""
     with app.db.reading() as session:
         case = session.get(Case, case_id)
         if case is None:
             load_case(session, case_id)  # the NotFound with its hint
         assert case is not None
         rows, events = events_of(app, session, case_id)
-        return AuditTrail(case_id, events, chain_check(rows, case) if verify else None)
+        chain = chain_check(rows, case) if verify else None
+    if chain is None:
+        return AuditTrail(case_id, events, None)
+    return AuditTrail(case_id, events, case_check(chain, integrity.verify(app, case_id=case_id)))
 
 
 def verify_trail(app: Redress, case_id: int) -> audit.Verification:

@@ -185,10 +185,20 @@ class ChainCheck:
 
 
 @dataclass(frozen=True, slots=True)
+class CaseCheck(ChainCheck):
+    """`case audit --verify` and the API's audit: the chain as `ChainCheck` reports it, and every problem the
+    full per-case check of `redress verify --case N` found (chain, signatures, the case row replayed from its
+    events, its notes, meetings, evidence and parties, its evidence files, the checkpoints); `ok` only when
+    both hold. `reason` is the chain's, or the first problem when the chain itself holds."""
+
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class AuditTrail:
     case: int
     events: tuple[Event, ...]
-    verification: ChainCheck | None
+    verification: CaseCheck | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +296,24 @@ class Dashboard:
     due_this_week: tuple[DueItem, ...]
     recent: tuple[Activity, ...]
     matters: tuple[MatterView, ...]
+    integrity: IntegrityStatus | None = None
+    """For those who see every case, once `redress verify` has run; None otherwise."""
+
+
+@dataclass(frozen=True, slots=True)
+class IntegrityStatus:
+    """The stored `redress verify` runs (the worker's nightly one among them), as the dashboard shows them: the
+    latest, what it found, and when the record last verified in full."""
+
+    checked_at: datetime
+    """When the latest run ran."""
+    ok: bool
+    problems: tuple[str, ...]
+    """What the latest run found (its first problems, at most 100), each a sentence."""
+    last_ok_at: datetime | None
+    """When the latest run that found nothing ran (the latest run itself when it held)."""
+    command: str = "redress verify"
+    """What to run to check again and read every problem."""
 
 
 @dataclass(frozen=True, slots=True)

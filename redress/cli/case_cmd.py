@@ -221,7 +221,8 @@ def case_meeting(case_id: int, day: date, attendees: str, notes: str, actor: str
 
 @case.command("audit")
 @click.argument("case_id", type=ID)
-@click.option("--verify", is_flag=True, help="Recompute the hash chain and name the first event that does not match.")
+@click.option("--verify", is_flag=True, help="Check the case as 'redress verify --case N' does (its chain, signatures, "
+              "its rows replayed from its events, its evidence files) and name every problem; exit 1 if any.")
 @reader_option
 @json_option
 def case_audit(case_id: int, verify: bool, actor: str, as_json: bool) -> None:
@@ -238,8 +239,13 @@ def case_audit(case_id: int, verify: bool, actor: str, as_json: bool) -> None:
         for e in trail.events:
             move = f"{e.stage_before or ''} -> {e.stage_after}" if e.stage_before != e.stage_after else e.stage_after
             echo(f"{e.seq:>4} {e.at_local}  {e.actor:<28} {e.kind:<10} {e.action or '':<24} {move}")
-        if result:
-            echo(f"verified: {result.checked} events, chain intact" if result.ok else f"TAMPERED: {result.reason}")
+        if result and result.ok:
+            echo(f"verified: {result.checked} events, chain intact; signatures, the case's rows and its evidence files hold")
+        elif result:
+            echo(f"TAMPERED: {result.reason}")
+            for problem in result.problems:
+                if problem != result.reason:
+                    echo(f"FAILED: {problem}")
     if result and not result.ok:
         raise SystemExit(1)
 

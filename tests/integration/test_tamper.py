@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import secrets
 from datetime import date
 from pathlib import Path
@@ -20,8 +21,9 @@ from engine.commands.integrity import VerifyResult, verify
 from engine.context import Redress
 from engine.errors import EvidenceChanged, EvidenceMissing
 from engine.integrity_key import read_key
+from redress.cli import main
 from store import AuditEvent, Case, Checkpoint, Evidence, Meeting, Note, OutboxMessage, Party, Timer, audit, integrity, table_of
-from tests.conftest import HEAD
+from tests.conftest import HEAD, WORKFLOW
 from tests.integration.helpers import act, count, open_case
 
 SCREENSHOT = b"\x89PNG\r\n\x1a\n a screenshot of the post"
@@ -35,7 +37,7 @@ def a_case_with_a_record(app: Redress) -> int:
     records.add_evidence_link(app, case_id, HEAD, "https://facebook.example/post/1", "the post online")
     records.add_note(app, case_id, HEAD, "Spoke to Mr Smith; he is upset but coping.")
     act(app, case_id, "arrange_meeting", meeting_date="2026-11-30", invited_by="letter")
-    records.record_meeting(app, case_id, HEAD, date(2026, 11, 30), "head, parent", "agreed to remove the post")
+    records.record_meeting(app, case_id, HEAD, date(2026, 11, 23), "head, parent", "agreed to remove the post")
     return case_id
 
 
@@ -213,6 +215,40 @@ def test_an_overwritten_evidence_file_is_named_and_never_served(app, case_id):
     assert len(trail) == 2 and trail[0].data["evidence"] == evidence_id
     assert count(app, OutboxMessage, template="evidence_check_failed") == 1  # once per file per day
     assert verify(app).problems == failed_naming(app).problems  # the failure events themselves verify
+
+
+def case_audit(app: Redress, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    """`redress case audit ARGV --as HEAD` as a person runs it (redress.cli.main), on the app's database and data."""
+    for name in [n for n in os.environ if n.startswith("REDRESS_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("REDRESS_DATABASE_URL", app.settings.database_url)
+    monkeypatch.setenv("REDRESS_DATA_DIR", str(app.data_dir))
+    monkeypatch.setenv("REDRESS_WORKFLOW", str(WORKFLOW))
+    monkeypatch.chdir(app.data_dir.parent)
+    capsys.readouterr()
+    try:
+        main(["case", "audit", *argv, "--as", HEAD])
+        code = 0
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    return code, capsys.readouterr().out
+
+
+def test_case_audit_verify_runs_the_full_check_and_fails_on_an_overwritten_evidence_file(app, case_id, monkeypatch, capsys):
+    code, out = case_audit(app, monkeypatch, capsys, str(case_id), "--verify")
+    assert code == 0 and "chain intact" in out and "evidence files hold" in out, out
+    evidence_id, path = evidence_file(app, case_id)
+    path.write_bytes(b"a different picture")
+    named = f"case {case_id}: evidence {evidence_id} (“post.png”) was changed after it was added"
+
+    code, out = case_audit(app, monkeypatch, capsys, str(case_id), "--verify")
+    assert code == 1 and f"TAMPERED: {named}" in out, out  # the chain holds: only the full check finds it
+
+    code, out = case_audit(app, monkeypatch, capsys, str(case_id), "--verify", "--json")
+    verification = json.loads(out)["verification"]
+    assert code == 1 and verification["ok"] is False and verification["first_bad_seq"] is None
+    assert verification["checked"] == last_seq(app, case_id) and verification["reason"].startswith(named)
+    assert any(named in problem for problem in verification["problems"])
 
 
 def test_a_deleted_evidence_file_is_named_and_never_served(app, case_id):

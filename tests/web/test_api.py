@@ -84,7 +84,7 @@ def test_the_audit_trail_comes_with_its_verification(app: Redress, browser) -> N
     made = school.build(app)
     trail = browser(HEAD).client.get(f"/api/cases/{made.escalated}/audit").json()
     assert [e["kind"] for e in trail["events"]][:2] == ["opened", "action"]
-    assert trail["verification"] == {"ok": True, "checked": len(trail["events"]), "first_bad_seq": None, "reason": ""}
+    assert trail["verification"] == {"ok": True, "checked": len(trail["events"]), "first_bad_seq": None, "reason": "", "problems": []}
 
 
 def test_log_people_and_outbox_through_the_api(app: Redress, browser) -> None:  # type: ignore[no-untyped-def]

@@ -105,6 +105,7 @@ def act(case_id: CaseId, action_name: ActionName, body: ActionIn, app: RedressDe
 
 @router.get("/cases/{case_id}/audit", response_model=AuditOut)
 def audit(case_id: CaseId, app: RedressDep, viewer: ViewerDep) -> Response:
-    """Every event of the case in order, and whether its hash chain is intact."""
+    """Every event of the case in order, and its check as `redress verify --case N` makes it (chain, signatures,
+    the case's rows replayed from its events, its evidence files): `verification.problems` names each failure."""
     seen_case(app, viewer, case_id)
     return JSONResponse(as_json(audit_trail(app, case_id, verify=True)))

@@ -29,9 +29,9 @@ from engine import (
     URL_MAX,
     URL_PATTERN,
     AuditTrail,
+    CaseCheck,
     CaseSummary,
     CaseView,
-    ChainCheck,
     EvidenceItem,
     LogEntry,
     MatterView,
@@ -170,7 +170,7 @@ CaseSummaryOut = out_model(CaseSummary, "CaseSummaryOut")
 EvidenceOut = out_model(EvidenceItem, "EvidenceOut", download=(str | None, None))
 CaseOut = out_model(CaseView, "CaseOut", view=(Literal["full"], "full"), evidence=(list[EvidenceOut], ...))  # type: ignore[valid-type]
 MatterOut = out_model(MatterView, "MatterOut", view=(Literal["matter"], "matter"))
-AuditOut = out_model(AuditTrail, "AuditOut", verification=(ChainCheck, ...))
+AuditOut = out_model(AuditTrail, "AuditOut", verification=(CaseCheck, ...))
 LogEntryOut = out_model(LogEntry, "LogEntryOut")
 OutboxOut = out_model(OutboxPage, "OutboxOut")
 
