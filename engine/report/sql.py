@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.report.days import DayIndex
+from engine.rules.links import LIMITATION_DEADLINE
 from store import AuditEvent, Case, Database, Timer
 from workflows import SYSTEM
 
@@ -154,7 +155,7 @@ class ReportQueries:
         row = self.session.execute(
             select(func.count().filter(Timer.kind == "reminder"), func.count().filter(Timer.kind == "escalation"),
                    func.count(distinct(Timer.case_id)))
-            .where(Timer.status == "fired", self.window.holds(Timer.due_at))
+            .where(Timer.status == "fired", self.window.holds(Timer.due_at), Timer.deadline != LIMITATION_DEADLINE)
         ).one()
         return Counter({"reminder": int(row[0] or 0), "escalation": int(row[1] or 0)}), int(row[2] or 0)
 
