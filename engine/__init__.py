@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from engine.commands.evidence_check import VerifiedFile, read_verified
     from engine.commands.export import ExportResult, export_case
     from engine.commands.integrity import VerificationView, VerifyResult, latest_verification, verify
+    from engine.commands.links import LinkResult, link_cases, set_first_published
     from engine.commands.outbox import ALL_FAILED, resend
     from engine.commands.people import add_person, deactivate, list_people, person_by_id, reactivate, set_roles
     from engine.commands.records import (
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
     from engine.queries.access import load_viewer
     from engine.queries.access_log import AccessLine, case_access_log
     from engine.queries.cases import audit_trail, list_cases, show_case, verify_trail
+    from engine.queries.links import links_of
     from engine.queries.outbox import OutboxLine, OutboxView, read_outbox
     from engine.queries.overview import MAX_PAGE, PAGE, case_access, dashboard, incident_log, matter_view, visible_cases
     from engine.queries.page import case_page
@@ -73,6 +75,7 @@ if TYPE_CHECKING:
         ActionView,
         Activity,
         AuditTrail,
+        CaseLinks,
         CaseList,
         CasePage,
         CaseRead,
@@ -88,6 +91,8 @@ if TYPE_CHECKING:
         FieldView,
         Handler,
         IncidentLog,
+        LinkedCase,
+        LinkSuggestion,
         LogEntry,
         MatterView,
         MeetingItem,
@@ -155,6 +160,9 @@ _HOME: dict[str, str] = {
     "VerificationView": "engine.commands.integrity",
     "verify": "engine.commands.integrity",
     "VerifyResult": "engine.commands.integrity",
+    "link_cases": "engine.commands.links",
+    "LinkResult": "engine.commands.links",
+    "set_first_published": "engine.commands.links",
     "ALL_FAILED": "engine.commands.outbox",
     "resend": "engine.commands.outbox",
     "add_person": "engine.commands.people",
@@ -204,6 +212,7 @@ _HOME: dict[str, str] = {
     "list_cases": "engine.queries.cases",
     "show_case": "engine.queries.cases",
     "verify_trail": "engine.queries.cases",
+    "links_of": "engine.queries.links",
     "OutboxLine": "engine.queries.outbox",
     "OutboxView": "engine.queries.outbox",
     "read_outbox": "engine.queries.outbox",
@@ -226,6 +235,7 @@ _HOME: dict[str, str] = {
     "ActionView": "engine.queries.views",
     "Activity": "engine.queries.views",
     "AuditTrail": "engine.queries.views",
+    "CaseLinks": "engine.queries.views",
     "CaseList": "engine.queries.views",
     "CasePage": "engine.queries.views",
     "CaseRead": "engine.queries.views",
@@ -241,6 +251,8 @@ _HOME: dict[str, str] = {
     "FieldView": "engine.queries.views",
     "Handler": "engine.queries.views",
     "IncidentLog": "engine.queries.views",
+    "LinkedCase": "engine.queries.views",
+    "LinkSuggestion": "engine.queries.views",
     "LogEntry": "engine.queries.views",
     "MatterView": "engine.queries.views",
     "MeetingItem": "engine.queries.views",
@@ -305,6 +317,9 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "VerificationView",
     "verify",
     "VerifyResult",
+    "link_cases",
+    "LinkResult",
+    "set_first_published",
     "ALL_FAILED",
     "resend",
     "add_person",
@@ -354,6 +369,7 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "list_cases",
     "show_case",
     "verify_trail",
+    "links_of",
     "OutboxLine",
     "OutboxView",
     "read_outbox",
@@ -376,6 +392,7 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "ActionView",
     "Activity",
     "AuditTrail",
+    "CaseLinks",
     "CaseList",
     "CasePage",
     "CaseRead",
@@ -391,6 +408,8 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "FieldView",
     "Handler",
     "IncidentLog",
+    "LinkedCase",
+    "LinkSuggestion",
     "LogEntry",
     "MatterView",
     "MeetingItem",

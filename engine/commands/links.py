@@ -46,9 +46,13 @@ def link_cases(app: Redress, case_id: int, other_id: int, actor_email: str, reas
     now = app.clock.now()
     with app.db.unit_of_work() as session:
         first, second = sorted((case_id, other_id))  # lock in id order: two links at once never wait in a cycle
-        cases = {n: load_case(session, n) for n in (first, second)}
+        found = {n: session.get(Case, n) for n in (first, second)}
         actor = resolve_actor(session, actor_email)
-        _check_keeper(app, session, actor, (case_id, other_id))
+        _check_keeper(app, session, actor, tuple(n for n, c in found.items() if c is not None))
+        cases = {n: c for n, c in found.items() if c is not None}
+        for n in (case_id, other_id):
+            if n not in cases:  # the same words as a case not seen in full: a number tells nobody what exists
+                raise NotAllowed(f"there is no case {n} you may see in full")
         if session.scalar(select(CaseLink.id).where(CaseLink.case_id == case_id, CaseLink.other_id == other_id)):
             raise Refused(f"case {case_id} is already linked to case {other_id}")
         rows = [{"case_id": a, "other_id": b, "reason": reason, "basis": basis, "by": actor.label, "by_id": actor.id,
@@ -70,7 +74,7 @@ def _check_keeper(app: Redress, session: Session, actor: Actor, case_ids: tuple[
         raise Refused(f"{only(spec, Power.KEEP_RECORDS, 'link cases')}; {actor.label} may not")
     for case_id, access in sorted(load_access(session, case_ids).items()):
         if case_sight(viewer, access, app.compiled(access.workflow_id).spec) is not Sight.FULL:
-            raise NotAllowed(f"case {case_id} is not yours to see in full, so you may not link it")
+            raise NotAllowed(f"there is no case {case_id} you may see in full")
 
 
 def set_first_published(app: Redress, case_id: int, actor_email: str, on: date | None, reason: str) -> date | None:
