@@ -70,12 +70,13 @@ def occasions_of(session: Session, case_id: int) -> int:
 def _suggestions(session: Session, case: Case, linked: set[int], seen: ColumnElement[bool] | None) -> tuple[LinkSuggestion, ...]:
     """Cases with a poster of the same name (case ignored) or contact, or a post at the same address; not yet linked."""
     posters = [p for p in case.parties if p.kind == "poster"]
-    names = sorted({" ".join(p.name.split()).lower() for p in posters if p.name and p.name.strip()})  # SQL's lower()
+    names = sorted({"".join(p.name.split()).lower() for p in posters if p.name and p.name.strip()})
     contacts = sorted({p.contact.strip() for p in posters if p.contact and p.contact.strip()})
     found: dict[int, str] = {}
     excluded = linked | {case.id}
     if names or contacts:
-        match = or_(func.lower(Party.name).in_(names), Party.contact.in_(contacts))
+        spaceless = func.replace(func.lower(Party.name), " ", "")  # case and spacing ignored, on both databases
+        match = or_(spaceless.in_(names), Party.contact.in_(contacts))
         query = (select(Party.case_id).join(Case, Case.id == Party.case_id)
                  .where(Party.kind == "poster", match, Party.case_id.not_in(excluded)).distinct()
                  .order_by(Party.case_id.desc()).limit(SUGGESTED))
@@ -83,7 +84,7 @@ def _suggestions(session: Session, case: Case, linked: set[int], seen: ColumnEle
             found.setdefault(other, "poster")
     thread = rules.thread_of(case.link)
     if thread and len(found) < SUGGESTED:
-        spellings = sorted({case.link or "", thread, thread + "/", (case.link or "").rstrip("/")} - {""})
+        spellings = sorted({case.link or ""} | set(rules.spellings(thread)))
         query = (select(Case.id).where(Case.link.in_(spellings), Case.id.not_in(excluded))
                  .order_by(Case.id.desc()).limit(SUGGESTED))
         for other in session.scalars(query.where(seen) if seen is not None else query):

@@ -33,13 +33,28 @@ def thread_of(link: str | None) -> str:
     return urlunsplit((parts.scheme.lower(), host, parts.path.rstrip("/"), parts.query, ""))
 
 
+def spellings(thread: str) -> tuple[str, ...]:
+    """The addresses a post at `thread` (as `thread_of` gives it) may have been recorded with: with and without
+    'www.' and a trailing slash."""
+    scheme, _, rest = thread.partition("://")
+    host, slash, path = rest.partition("/")
+    found = []
+    for name in (host, f"www.{host}"):
+        base = f"{scheme}://{name}{slash}{path}"
+        found += [base, base.rstrip("/") + "/"]
+    return tuple(dict.fromkeys(found))
+
+
 def course_of_conduct(occasions: int) -> bool:
     return occasions >= CONDUCT_THRESHOLD
 
 
 def conduct_wording(occasions: int) -> str:
     return (f"Course of conduct: {occasions} occasions — the Protection from Harassment Act 1997 threshold is "
-            f"{CONDUCT_THRESHOLD}")
+            f"{_WORDS.get(CONDUCT_THRESHOLD, str(CONDUCT_THRESHOLD))}")
+
+
+_WORDS = {2: "two", 3: "three"}
 
 
 def months_after(day: date, months: int) -> date:
