@@ -149,3 +149,32 @@ def test_verify_passes_on_linked_cases_and_names_a_link_or_date_changed_behind_t
     problems = verify(app).problems
     assert any(f"case {first}: its link to case {second} was edited" in p for p in problems), problems
     assert any(f"case {first}: its first-publication date is 2026-06-01" in p for p in problems), problems
+
+
+def test_the_monitoring_report_counts_repeat_posters_as_an_independent_count_does(app):
+    from engine.report.formats import render
+    from engine.report.monitoring import build_report
+
+    a, b, c, d, e, f = (_open(app) for _ in range(6))
+    link_cases(app, a, b, HEAD, "same poster", "poster")
+    link_cases(app, c, b, HEAD, "same poster", "poster")  # a, b, c: one poster, three occasions
+    link_cases(app, d, e, HEAD, "same poster", "poster")  # d, e: another
+    link_cases(app, e, f, HEAD, "the same thread", "thread")  # not a poster link: f is not counted
+
+    # Independently: walk the poster links case by case.
+    with app.db.reading() as session:
+        edges = {(x, y) for x, y in session.execute(select(CaseLink.case_id, CaseLink.other_id).where(CaseLink.basis == "poster"))}
+    unseen, groups = {x for pair in edges for x in pair}, []
+    while unseen:
+        group, todo = set(), [unseen.pop()]
+        while todo:
+            n = todo.pop()
+            group.add(n)
+            todo += [y for x, y in edges if x == n and y not in group]
+        unseen -= group
+        groups.append(group)
+
+    report = build_report(app)
+    assert report.count("repeat_posters", "posters") == len(groups) == 2
+    assert report.count("repeat_posters", "cases") == sum(map(len, groups)) == 5
+    assert "Repeat posters" in render(report, "table") and "Mrs Jones" not in render(report, "json")
