@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from engine.commands.evidence_check import VerifiedFile, read_verified
     from engine.commands.export import ExportResult, export_case
     from engine.commands.integrity import VerificationView, VerifyResult, latest_verification, verify
+    from engine.commands.links import LinkResult, link_cases, set_first_published
     from engine.commands.outbox import ALL_FAILED, resend
     from engine.commands.people import add_person, deactivate, list_people, person_by_id, reactivate, set_roles
     from engine.commands.records import (
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
     from engine.queries.access import load_viewer
     from engine.queries.access_log import AccessLine, case_access_log
     from engine.queries.cases import audit_trail, list_cases, show_case, verify_trail
+    from engine.queries.links import links_of
     from engine.queries.outbox import OutboxLine, OutboxView, read_outbox
     from engine.queries.overview import MAX_PAGE, PAGE, case_access, dashboard, incident_log, matter_view, visible_cases
     from engine.queries.page import case_page
@@ -74,6 +76,7 @@ if TYPE_CHECKING:
         Activity,
         AuditTrail,
         CaseCheck,
+        CaseLinks,
         CaseList,
         CasePage,
         CaseRead,
@@ -90,6 +93,8 @@ if TYPE_CHECKING:
         Handler,
         IncidentLog,
         IntegrityStatus,
+        LinkedCase,
+        LinkSuggestion,
         LogEntry,
         MatterView,
         MeetingItem,
@@ -157,6 +162,9 @@ _HOME: dict[str, str] = {
     "VerificationView": "engine.commands.integrity",
     "verify": "engine.commands.integrity",
     "VerifyResult": "engine.commands.integrity",
+    "link_cases": "engine.commands.links",
+    "LinkResult": "engine.commands.links",
+    "set_first_published": "engine.commands.links",
     "ALL_FAILED": "engine.commands.outbox",
     "resend": "engine.commands.outbox",
     "add_person": "engine.commands.people",
@@ -206,6 +214,7 @@ _HOME: dict[str, str] = {
     "list_cases": "engine.queries.cases",
     "show_case": "engine.queries.cases",
     "verify_trail": "engine.queries.cases",
+    "links_of": "engine.queries.links",
     "OutboxLine": "engine.queries.outbox",
     "OutboxView": "engine.queries.outbox",
     "read_outbox": "engine.queries.outbox",
@@ -229,6 +238,7 @@ _HOME: dict[str, str] = {
     "Activity": "engine.queries.views",
     "AuditTrail": "engine.queries.views",
     "CaseCheck": "engine.queries.views",
+    "CaseLinks": "engine.queries.views",
     "CaseList": "engine.queries.views",
     "CasePage": "engine.queries.views",
     "CaseRead": "engine.queries.views",
@@ -245,6 +255,8 @@ _HOME: dict[str, str] = {
     "Handler": "engine.queries.views",
     "IncidentLog": "engine.queries.views",
     "IntegrityStatus": "engine.queries.views",
+    "LinkedCase": "engine.queries.views",
+    "LinkSuggestion": "engine.queries.views",
     "LogEntry": "engine.queries.views",
     "MatterView": "engine.queries.views",
     "MeetingItem": "engine.queries.views",
@@ -309,6 +321,9 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "VerificationView",
     "verify",
     "VerifyResult",
+    "link_cases",
+    "LinkResult",
+    "set_first_published",
     "ALL_FAILED",
     "resend",
     "add_person",
@@ -358,6 +373,7 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "list_cases",
     "show_case",
     "verify_trail",
+    "links_of",
     "OutboxLine",
     "OutboxView",
     "read_outbox",
@@ -381,6 +397,7 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "Activity",
     "AuditTrail",
     "CaseCheck",
+    "CaseLinks",
     "CaseList",
     "CasePage",
     "CaseRead",
@@ -397,6 +414,8 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "Handler",
     "IncidentLog",
     "IntegrityStatus",
+    "LinkedCase",
+    "LinkSuggestion",
     "LogEntry",
     "MatterView",
     "MeetingItem",

@@ -105,6 +105,8 @@ class Case(Base):
     and a chain cut short no longer ends where its case says (invariant 4)."""
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), default=None, index=True)
     """The person who carries the case day to day (assigned by `assign_owner`; None: the role as a whole)."""
+    first_published_on: Mapped[date | None] = mapped_column(Date, default=None)
+    """When what was posted was first published (the defamation limitation runs 12 months from it; None: not known)."""
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -221,6 +223,25 @@ class CaseTrack(Base):
     started_at: Mapped[datetime]
     stage_entered_at: Mapped[datetime]
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class CaseLink(Base):
+    """Two cases the school holds to be connected (the same poster, the same thread, or a person's judgement).
+    One row each way, so a case's links are read from its own id; both rows are written, and audited on both
+    cases' trails, by `link_cases`. Append-only."""
+
+    __tablename__ = "case_links"
+    __table_args__ = (UniqueConstraint("case_id", "other_id"), Index("ix_case_links_basis", "basis", "case_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    other_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    basis: Mapped[str] = mapped_column(String(20))  # poster | platform | thread | manual
+    by: Mapped[str] = mapped_column(String(320))
+    """Who linked them: an email."""
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), default=None)
+    at: Mapped[datetime]
 
 
 class Timer(Base):

@@ -4,6 +4,7 @@ the request's size to what a field may hold."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -56,6 +57,7 @@ def open_case_input(app: Redress, form: FormData) -> OpenCase:
         raise BadInput("give the poster's name (or how they appear online) with their contact details")
     seen_at = text(form, "seen_at", 40).strip()
     link = text(form, "link", URL_MAX).strip()
+    published = text(form, "first_published_on", 20).strip()
     return OpenCase(
         categories=texts(form, "categories"),
         summary=text(form, "summary"),
@@ -65,7 +67,15 @@ def open_case_input(app: Redress, form: FormData) -> OpenCase:
         platform=text(form, "platform", NAME_MAX).strip() or None,
         link=link or None,
         seen_at=parse_instant(seen_at, app.zone) if seen_at else None,
+        first_published_on=_day(published) if published else None,
     )
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadInput(f"'{value}' is not a date: write it as YYYY-MM-DD") from None
 
 
 def echo(form: FormData) -> dict[str, Any]:

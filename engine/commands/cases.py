@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
@@ -21,6 +21,7 @@ from transitions import Machine, MachineError
 
 from engine.commands import tracks
 from engine.commands.deadlines import cancel_pending, start_stage_deadlines
+from engine.commands.limitation import schedule_limitation
 from engine.commands.notify import active_people, notify_all, relations_of
 from engine.commands.people import person_by_email
 from engine.context import Compiled, Redress
@@ -75,6 +76,8 @@ class OpenCase:
     platform: str | None = None
     link: str | None = None
     seen_at: datetime | None = None
+    first_published_on: date | None = None
+    """When it was first published, if known: the defamation limitation runs 12 months from it."""
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,7 @@ def _translate_conflicts(app: Redress, case_id: int) -> Iterator[None]:
         raise Conflict(f"case {case_id} was changed by someone else while you acted; {now}: look at it again") from exc
 
 
-def checked_details(details: OpenCase, now: datetime) -> OpenCase:
+def checked_details(details: OpenCase, now: datetime, zone: tzinfo = UTC) -> OpenCase:
     """The details of a new case held to the input rules (engine.rules.inputs), trimmed."""
     return replace(
         details, summary=inputs.summary(details.summary), staff=[inputs.email(e) for e in details.staff],
@@ -130,6 +133,8 @@ def checked_details(details: OpenCase, now: datetime) -> OpenCase:
         platform=inputs.optional_name(details.platform, "the platform"),
         link=inputs.url(details.link) if details.link and details.link.strip() else None,
         seen_at=inputs.past_instant(details.seen_at, now, "the time it was seen") if details.seen_at else None,
+        first_published_on=inputs.past_date(details.first_published_on, now, zone, "the date it was first published")
+        if details.first_published_on else None,
     )
 
 
@@ -137,7 +142,7 @@ def open_case(app: Redress, actor_email: str, details: OpenCase) -> int:
     compiled = app.current_workflow()
     spec = compiled.spec
     now = app.clock.now()
-    details = checked_details(details, now)
+    details = checked_details(details, now, app.zone)
     with app.db.unit_of_work() as session:
         actor = resolve_actor(session, actor_email)
         if not actor.roles() & set(spec.open.roles):
@@ -150,7 +155,7 @@ def open_case(app: Redress, actor_email: str, details: OpenCase) -> int:
         case = Case(
             workflow_id=compiled.id, stage=spec.initial_stage, categories=categories, summary=summary,
             platform=details.platform, link=details.link, seen_at=details.seen_at, opened_by_id=actor.id,
-            opened_at=now, stage_entered_at=now, facts={},
+            opened_at=now, stage_entered_at=now, facts={}, first_published_on=details.first_published_on,
         )
         case.parties = [Party(kind="staff", person=p) for p in staff]
         case.parties += [Party(kind="pupil", reference=ref.strip()) for ref in details.pupils if ref.strip()]
@@ -166,8 +171,11 @@ def open_case(app: Redress, actor_email: str, details: OpenCase) -> int:
             data={"categories": categories, "summary": summary, "staff": [p.email for p in staff],
                   "pupils": len(details.pupils), "posters": len(details.posters), "platform": details.platform,
                   "link": details.link, "seen_at": details.seen_at.isoformat() if details.seen_at else None,
-                  "notified": notified, "parties_digest": parties_digest(case.parties)},
+                  "notified": notified, "parties_digest": parties_digest(case.parties),
+                  **({"first_published_on": details.first_published_on.isoformat()} if details.first_published_on else {})},
         )
+        if details.first_published_on is not None:
+            schedule_limitation(app, session, case, details.first_published_on, now)
         rows: dict[str, tracks.TrackRow] = {}
         for name in started:  # a threat goes to the police at once
             tracks.start(app, session, spec, case, name, rows, now)

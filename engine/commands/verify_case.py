@@ -52,6 +52,7 @@ class CaseRows:
     meetings: list[Row[Any]] = field(default_factory=list)
     evidence: list[Row[Any]] = field(default_factory=list)
     parties: list[Row[Any]] = field(default_factory=list)
+    links: list[Row[Any]] = field(default_factory=list)
 
 
 Seen = list[tuple[int, str, int]]
@@ -123,6 +124,10 @@ class _Replayed:
     records: dict[str, dict[int, tuple[Row[Any], dict[str, Any]]]] = field(
         default_factory=lambda: {"note": {}, "meeting": {}, "evidence": {}}
     )
+    published: str | None = None
+    """The first-publication date the trail gives (opened with it, or corrected since), as ISO text."""
+    links: dict[int, tuple[Row[Any], dict[str, Any]]] = field(default_factory=dict)
+    """The cases the trail says this one was linked to (engine.commands.links): other case -> its event."""
 
 
 _TRACK_KINDS = frozenset({"track_started", "track_action", "paused", "resumed"})
@@ -140,6 +145,7 @@ def _replay(events: Sequence[Row[Any]], is_final: Callable[[str], bool]) -> _Rep
             state.stage = event.stage_after
         if event.kind == "opened":
             state.version, state.opened, state.closed = 1, data, False
+            state.published = data.get("first_published_on")
         elif event.kind == "action":
             state.version += 1
             state.facts.update(data.get("fields") or {})
@@ -147,6 +153,10 @@ def _replay(events: Sequence[Row[Any]], is_final: Callable[[str], bool]) -> _Rep
             state.outcome = data.get("outcome", state.outcome)
         elif event.kind == "migrated":
             state.version += 1
+        elif event.kind == "linked" and isinstance(data.get("other"), int):
+            state.links[data["other"]] = (event, data)
+        elif event.kind == "first_published_corrected":
+            state.published = data.get("first_published_on")
         elif event.kind in state.records and isinstance(data.get(event.kind), int):
             state.records[event.kind][data[event.kind]] = (event, data)
     return state
@@ -182,6 +192,7 @@ def check_state(rows: CaseRows, is_final: Callable[[str], bool], found: Findings
     if _canon(case.facts or {}) != _canon(state.facts):
         found.problem(f"{name}: its facts {_canon(case.facts)} are not those its actions gave ({_canon(state.facts)})")
     _check_opened(rows, state.opened, found)
+    _check_links(rows, state, found)
     _check_records(name, "note", rows.notes, state, found, lambda r: {"text": r.text}, "author_id")
     _check_records(
         name,
@@ -223,6 +234,28 @@ def _check_opened(rows: CaseRows, opened: dict[str, Any], found: Findings) -> No
         pupils = sum(1 for p in rows.parties if p.kind == "pupil")
         if "pupils" in opened and pupils != opened["pupils"]:
             found.problem(f"case {case.id}: it has {pupils} pupil(s) but was opened with {opened['pupils']}")
+
+
+def _check_links(rows: CaseRows, state: _Replayed, found: Findings) -> None:
+    """The case's first-publication date and its links to other cases, as its trail says they were made."""
+    case, name = rows.case, f"case {rows.case.id}"
+    published = case.first_published_on.isoformat() if case.first_published_on else None
+    if published != state.published:
+        found.problem(f"{name}: its first-publication date is {published or 'not set'} but its trail says "
+                      f"{state.published or 'not set'}")
+    linked = dict(state.links)
+    for row in rows.links:
+        entry = linked.pop(row.other_id, None)
+        if entry is None:
+            found.problem(f"{name}: its link to case {row.other_id} is not in its trail: it was added behind the trail's back")
+            continue
+        event, data = entry
+        if (row.reason, row.basis) != (data.get("reason"), data.get("basis")) or (
+            event.actor_id is not None and row.by_id != event.actor_id
+        ):
+            found.problem(f"{name}: its link to case {row.other_id} was edited after it was made (trail event {event.seq})")
+    for other, (event, _) in sorted(linked.items()):
+        found.problem(f"{name}: its link to case {other}, made at event {event.seq}, has been deleted")
 
 
 def _check_records(

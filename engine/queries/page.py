@@ -11,6 +11,7 @@ from engine.context import Redress
 from engine.errors import NotFound
 from engine.queries.access import access_of
 from engine.queries.cases import case_view, chain_check, events_of
+from engine.queries.links import case_links
 from engine.queries.views import CasePage, CaseRead, Handler, MatterView
 from engine.rules.access import CaseAccess, Power, Sight, case_sight, holders, may_keep_records, may_open_case
 from store import Case, Person, WorkflowVersion
@@ -58,6 +59,7 @@ def _case_page(app: Redress, session: Session, live: Live | None, case_id: int) 
         category_labels=tuple((c, spec.categories[c].label) for c in view.categories if c in spec.categories),
         names={p.email: p.name for p in people.values()},
         trail=events, verification=chain_check(rows, case), keeper=may_keep_records(viewer, sight),
+        links=case_links(app, session, case, viewer),
     )
     return CaseRead(viewer, case_id, sight, page=page, may_open=may_open)
 

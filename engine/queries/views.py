@@ -234,6 +234,8 @@ class CasePage:
     verification: ChainCheck
     keeper: bool
     """May add evidence, notes and meetings."""
+    links: CaseLinks | None = None
+    """Its links to other cases, the suggested matches, the course of conduct and the limitation date."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,3 +359,46 @@ class OutboxPage:
 
     failed: tuple[FailedMessage, ...]
     waiting: int
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedCase:
+    """A case linked to this one (engine.commands.links), as far as the viewer may see it in full."""
+
+    id: int
+    summary: str
+    stage_title: str
+    closed: bool
+    basis: str
+    """poster | platform | thread | manual"""
+    reason: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LinkSuggestion:
+    """A case that looks connected to this one and is not linked yet: 'Possibly the same poster as case #M'."""
+
+    id: int
+    basis: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaseLinks:
+    """A case's memory of others: its links, the matches suggested, the course of conduct its poster's cases make,
+    and the defamation limitation that runs from the first publication."""
+
+    case_id: int
+    linked: tuple[LinkedCase, ...]
+    suggestions: tuple[LinkSuggestion, ...]
+    occasions: int
+    """How many cases the poster's links join, this one included (1: none linked by poster)."""
+    course_of_conduct: str | None
+    """The flag's wording once there are two occasions or more; None before."""
+    first_published_on: date | None
+    limitation_date: date | None
+    """The last day a defamation claim may be brought (12 months after first publication)."""
+    reminder_due: datetime | None
+    """When the headteacher is reminded (one month before), while that reminder waits."""

@@ -49,15 +49,18 @@ def _fields(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--platform", type=NAME, help="Where it was posted (Facebook, a WhatsApp group, ...).")
 @click.option("--link", type=URL, help="The address of the post.")
 @click.option("--seen-at", type=INSTANT, help="When it was seen (ISO date or date and time, school time).")
+@click.option("--first-published", type=DATE, help="When it was first published (YYYY-MM-DD): the defamation limitation runs from it.")
 @json_option
 def case_open(categories: tuple[str, ...], summary: str, actor: str, staff: tuple[str, ...], pupils: tuple[str, ...],
-              posters: tuple[str, ...], platform: str | None, link: str | None, seen_at: datetime | None, as_json: bool) -> None:
+              posters: tuple[str, ...], platform: str | None, link: str | None, seen_at: datetime | None,
+              first_published: date | None, as_json: bool) -> None:
     """Open a case; prints its ID."""
     with app_context() as app:
         details = cases.OpenCase(
             categories=categories, summary=summary, staff=staff, pupils=pupils,
             posters=[(name.strip(), contact.strip()) for name, _, contact in (p.partition(":") for p in posters)],
             platform=platform, link=link, seen_at=in_zone(seen_at, app.zone) if seen_at else None,
+            first_published_on=first_published,
         )
         case_id = cases.open_case(app, actor, details)
         if as_json:
@@ -204,6 +207,36 @@ def case_note(case_id: int, text: str, actor: str) -> None:
     with app_context() as app:
         note = records.add_note(app, case_id, actor, text)
     echo(f"note #{note.id} added to case #{case_id}")
+
+
+@case.command("link")
+@click.argument("case_id", type=ID)
+@click.argument("other_id", type=ID)
+@click.option("--reason", type=TEXT, required=True, help="Why they are connected, in a sentence.")
+@click.option("--basis", type=click.Choice(["poster", "platform", "thread", "manual"]), default="manual", show_default=True,
+              help="What connects them: 'poster' links count towards a course of conduct.")
+@as_option
+def case_link(case_id: int, other_id: int, reason: str, basis: str, actor: str) -> None:
+    """Link two cases (both trails record it)."""
+    from engine.commands.links import link_cases
+
+    with app_context() as app:
+        link_cases(app, case_id, other_id, actor, reason, basis)
+    echo(f"case #{case_id} is linked to case #{other_id} ({basis})")
+
+
+@case.command("published")
+@click.argument("case_id", type=ID)
+@click.argument("day", type=DATE, required=False)
+@click.option("--reason", type=TEXT, required=True, help="Why the date changes.")
+@as_option
+def case_published(case_id: int, day: date | None, reason: str, actor: str) -> None:
+    """Correct when a case's post was first published (no DAY: not known); its limitation reminder follows."""
+    from engine.commands.links import set_first_published
+
+    with app_context() as app:
+        set_first_published(app, case_id, actor, day, reason)
+    echo(f"case #{case_id}: first published {day.isoformat() if day else 'not known'}")
 
 
 @case.command("meeting")

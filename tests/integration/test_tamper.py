@@ -12,17 +12,32 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 
 from engine.commands import records
 from engine.commands.checkpoints import LOG_FILE, take_checkpoint
 from engine.commands.evidence_check import read_verified
 from engine.commands.integrity import VerifyResult, verify
+from engine.commands.links import link_cases
 from engine.context import Redress
 from engine.errors import EvidenceChanged, EvidenceMissing
 from engine.integrity_key import read_key
 from redress.cli import main
-from store import AuditEvent, Case, Checkpoint, Evidence, Meeting, Note, OutboxMessage, Party, Timer, audit, integrity, table_of
+from store import (
+    AuditEvent,
+    Case,
+    CaseLink,
+    Checkpoint,
+    Evidence,
+    Meeting,
+    Note,
+    OutboxMessage,
+    Party,
+    Timer,
+    audit,
+    integrity,
+    table_of,
+)
 from tests.conftest import HEAD, WORKFLOW
 from tests.integration.helpers import act, count, open_case
 
@@ -37,7 +52,7 @@ def a_case_with_a_record(app: Redress) -> int:
     records.add_evidence_link(app, case_id, HEAD, "https://facebook.example/post/1", "the post online")
     records.add_note(app, case_id, HEAD, "Spoke to Mr Smith; he is upset but coping.")
     act(app, case_id, "arrange_meeting", meeting_date="2026-11-30", invited_by="letter")
-    records.record_meeting(app, case_id, HEAD, date(2026, 11, 23), "head, parent", "agreed to remove the post")
+    records.record_meeting(app, case_id, HEAD, date(2026, 11, 20), "head, parent", "agreed to remove the post")  # a past day
     return case_id
 
 
@@ -68,7 +83,8 @@ def last_seq(app: Redress, case_id: int) -> int:
 @pytest.fixture
 def case_id(app: Redress) -> int:
     case_id = a_case_with_a_record(app)
-    a_case_with_a_record(app)  # a second case, untouched: only the first is named
+    other = a_case_with_a_record(app)  # a second case, untouched: only the first is named
+    link_cases(app, other, case_id, HEAD, "the same poster", "poster")  # links are replayed like the rest of the record
     assert verify(app).ok, problems(verify(app))
     return case_id
 
@@ -130,6 +146,7 @@ def test_deleting_a_whole_case_is_named_by_the_checkpoint(app, case_id):
             delete(model).where(model.case_id == case_id)  # type: ignore[attr-defined]
             for model in (AuditEvent, Note, Meeting, Evidence, Party, Timer, OutboxMessage)
         ),
+        delete(CaseLink).where(or_(CaseLink.case_id == case_id, CaseLink.other_id == case_id)),
         delete(Case).where(Case.id == case_id),
     )
     failed_naming(app, f"case {case_id} is gone: checkpoint 1 saw it")

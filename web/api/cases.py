@@ -71,7 +71,7 @@ def open_case_api(body: OpenCaseIn, app: RedressDep, viewer: ViewerDep) -> dict[
         raise Denied("you may not open a case")
     details = OpenCase(categories=body.categories, summary=body.summary, staff=body.staff, pupils=body.pupils,
                        posters=[(p.name, p.contact) for p in body.posters], platform=body.platform, link=body.link,
-                       seen_at=body.seen_at)
+                       seen_at=body.seen_at, first_published_on=body.first_published_on)
     return {"id": open_case(app, viewer.email, details)}
 
 

@@ -30,6 +30,7 @@ from engine import (
     URL_PATTERN,
     AuditTrail,
     CaseCheck,
+    CaseLinks,
     CaseSummary,
     CaseView,
     EvidenceItem,
@@ -108,6 +109,7 @@ class OpenCaseIn(_In):
     platform: Name | None = None
     link: Url | None = None
     seen_at: Instant | None = None
+    first_published_on: Day | None = None
     """When it was seen: not in the future."""
 
 
@@ -116,6 +118,17 @@ class ActionIn(_In):
     note: Text | None = None
     expected_version: int | None = Field(None, ge=1, le=MAX_INT)
     """The case's version when you read it: a later change makes this a 409 conflict, not an overwrite."""
+
+
+class LinkCaseIn(_In):
+    other_id: int = Field(ge=1, le=MAX_INT)
+    reason: Annotated[str, Field(min_length=1, max_length=DESCRIPTION_MAX, pattern=TEXT_PATTERN)]
+    basis: Literal["poster", "platform", "thread", "manual"] = "manual"
+
+
+class FirstPublishedIn(_In):
+    first_published_on: Day | None
+    reason: Annotated[str, Field(min_length=1, max_length=DESCRIPTION_MAX, pattern=TEXT_PATTERN)]
 
 
 class NoteIn(_In):
@@ -173,6 +186,7 @@ MatterOut = out_model(MatterView, "MatterOut", view=(Literal["matter"], "matter"
 AuditOut = out_model(AuditTrail, "AuditOut", verification=(CaseCheck, ...))
 LogEntryOut = out_model(LogEntry, "LogEntryOut")
 OutboxOut = out_model(OutboxPage, "OutboxOut")
+CaseLinksOut = out_model(CaseLinks, "CaseLinksOut")
 
 
 class ActionResultOut(BaseModel):

@@ -41,7 +41,7 @@ SAFE_TYPES = INLINE_TYPES | {"application/pdf", "text/plain", "text/csv", "messa
 EVIDENCE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
-def _keeper_case(app: Redress, viewer: Viewer, case_id: int) -> None:
+def keeper_case(app: Redress, viewer: Viewer, case_id: int) -> None:
     _, sight = seen_case(app, viewer, case_id)
     if not may_keep_records(viewer, sight):
         raise Denied("only the headteacher, the coordinator and the chair add to a case's record")
@@ -50,7 +50,7 @@ def _keeper_case(app: Redress, viewer: Viewer, case_id: int) -> None:
 def _record(request: Request, app: Redress, viewer: Viewer, case_id: int, form_name: str, values: dict[str, object],
             command: Callable[[], object], done: str) -> Response:
     """Run one record command; a refusal shows the case page again with the message by the form."""
-    _keeper_case(app, viewer, case_id)
+    keeper_case(app, viewer, case_id)
     try:
         command()
     except (Refused, BadInput) as exc:
