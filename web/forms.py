@@ -65,6 +65,7 @@ def open_case_input(app: Redress, form: FormData) -> OpenCase:
         platform=text(form, "platform", NAME_MAX).strip() or None,
         link=link or None,
         seen_at=parse_instant(seen_at, app.zone) if seen_at else None,
+        report_id=whole_number(form, "report_id"),
     )
 
 

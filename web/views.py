@@ -74,6 +74,7 @@ def case_context(page: CasePage) -> dict[str, Any]:
         "verification": page.verification,
         "keeper": page.keeper,
         "names": page.names,
+        "owner_choices": page.owner_choices,
         "form_errors": {},
         "form_values": {},
     }
