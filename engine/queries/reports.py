@@ -24,7 +24,7 @@ def reports_of(app: Redress, session: Session, reporter_id: int) -> tuple[Report
     case_ids = [r.case_id for r in reports if r.case_id is not None]
     progress: dict[int, list[ProgressLine]] = {}
     if case_ids:
-        workflows = dict(session.execute(select(Case.id, Case.workflow_id).where(Case.id.in_(case_ids))).tuples())
+        workflows = {row.id: row.workflow_id for row in session.execute(select(Case.id, Case.workflow_id).where(Case.id.in_(case_ids)))}
         events = session.execute(
             select(AuditEvent.case_id, AuditEvent.at, AuditEvent.stage_before, AuditEvent.stage_after)
             .where(AuditEvent.case_id.in_(case_ids), AuditEvent.kind.in_(_MOVES), AuditEvent.track.is_(None))
@@ -64,7 +64,7 @@ def triage_list(app: Redress, viewer: Viewer, *, offset: int = 0, limit: int = S
         rows = session.execute(
             select(StaffReport, Person).join(Person, Person.id == StaffReport.reporter_id)
             .order_by(new_first, case((StaffReport.status == "new", StaffReport.id), else_=-StaffReport.id))
-            .offset(offset).limit(limit)).tuples()
+            .offset(offset).limit(limit))
         items = tuple(_item(report, person) for report, person in rows)
         total = session.scalar(select(func.count()).select_from(StaffReport)) or 0
     return TriagePage(items, total, offset, limit)
@@ -75,7 +75,7 @@ def triage_item(app: Redress, viewer: Viewer, report_id: int) -> TriageItem:
     _check(app, viewer)
     with app.db.reading() as session:
         row = session.execute(select(StaffReport, Person).join(Person, Person.id == StaffReport.reporter_id)
-                              .where(StaffReport.id == report_id)).tuples().first()
+                              .where(StaffReport.id == report_id)).first()
     if row is None:
         raise NotFound(f"there is no report {report_id}")
     return _item(*row)
