@@ -79,7 +79,8 @@ def test_a_case_page_is_one_read_transaction_plus_its_access_record_and_does_not
     for counts in (before, after):
         writes = [s for s in counts.statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
         assert len(writes) == 1 and "access_log" in writes[0]
-    assert len(after.statements) == len(before.statements) <= 16
+    # 17: the headteacher may give the case an owner, so the page reads the school's active people once (the choices).
+    assert len(after.statements) == len(before.statements) <= 17
     assert not any("workflow_versions.source" in s for s in after.statements)  # no YAML is read, let alone parsed
 
 
