@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from engine.commands.integrity import VerificationView, VerifyResult, latest_verification, verify
     from engine.commands.links import LinkResult, link_cases, set_first_published
     from engine.commands.outbox import ALL_FAILED, resend
+    from engine.commands.owners import assign_owner
     from engine.commands.people import add_person, deactivate, list_people, person_by_id, reactivate, set_roles
     from engine.commands.records import (
         MAX_EVIDENCE_BYTES,
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
         sign_out_everywhere,
     )
     from engine.commands.sso import provider_named, record_refusal, sso_sign_in
+    from engine.commands.staff_reports import decline_report, submit_report
     from engine.commands.two_factor import (
         confirm_enrolment,
         enrolment_uri,
@@ -70,6 +72,7 @@ if TYPE_CHECKING:
     from engine.queries.page import case_page
     from engine.queries.people import PeopleChange, WorkItem, open_work, people_changes, verify_people_changes
     from engine.queries.present import as_json
+    from engine.queries.reports import my_reports, triage_item, triage_list
     from engine.queries.signins import AccessOverview, access_overview
     from engine.queries.views import (
         ActionView,
@@ -102,7 +105,11 @@ if TYPE_CHECKING:
         OutboxPage,
         PauseView,
         Poster,
+        ProgressLine,
+        ReportView,
         TrackView,
+        TriageItem,
+        TriagePage,
     )
     from engine.report.charts import report_charts
     from engine.report.monitoring import build_report
@@ -111,6 +118,7 @@ if TYPE_CHECKING:
         Sight,
         Viewer,
         case_status,
+        may_assign_owner,
         may_export,
         may_keep_records,
         may_manage_people,
@@ -121,6 +129,7 @@ if TYPE_CHECKING:
         may_read_report,
         may_resend_email,
         may_take,
+        may_triage_reports,
     )
     from engine.rules.clock import parse_instant
     from engine.rules.inputs import (
@@ -167,6 +176,7 @@ _HOME: dict[str, str] = {
     "set_first_published": "engine.commands.links",
     "ALL_FAILED": "engine.commands.outbox",
     "resend": "engine.commands.outbox",
+    "assign_owner": "engine.commands.owners",
     "add_person": "engine.commands.people",
     "deactivate": "engine.commands.people",
     "list_people": "engine.commands.people",
@@ -189,6 +199,8 @@ _HOME: dict[str, str] = {
     "provider_named": "engine.commands.sso",
     "record_refusal": "engine.commands.sso",
     "sso_sign_in": "engine.commands.sso",
+    "decline_report": "engine.commands.staff_reports",
+    "submit_report": "engine.commands.staff_reports",
     "confirm_enrolment": "engine.commands.two_factor",
     "enrolment_uri": "engine.commands.two_factor",
     "is_remembered": "engine.commands.two_factor",
@@ -232,6 +244,9 @@ _HOME: dict[str, str] = {
     "verify_people_changes": "engine.queries.people",
     "WorkItem": "engine.queries.people",
     "as_json": "engine.queries.present",
+    "my_reports": "engine.queries.reports",
+    "triage_item": "engine.queries.reports",
+    "triage_list": "engine.queries.reports",
     "access_overview": "engine.queries.signins",
     "AccessOverview": "engine.queries.signins",
     "ActionView": "engine.queries.views",
@@ -264,11 +279,16 @@ _HOME: dict[str, str] = {
     "OutboxPage": "engine.queries.views",
     "PauseView": "engine.queries.views",
     "Poster": "engine.queries.views",
+    "ProgressLine": "engine.queries.views",
+    "ReportView": "engine.queries.views",
     "TrackView": "engine.queries.views",
+    "TriageItem": "engine.queries.views",
+    "TriagePage": "engine.queries.views",
     "report_charts": "engine.report.charts",
     "build_report": "engine.report.monitoring",
     "case_status": "engine.rules.access",
     "CaseAccess": "engine.rules.access",
+    "may_assign_owner": "engine.rules.access",
     "may_export": "engine.rules.access",
     "may_keep_records": "engine.rules.access",
     "may_manage_people": "engine.rules.access",
@@ -279,6 +299,7 @@ _HOME: dict[str, str] = {
     "may_read_report": "engine.rules.access",
     "may_resend_email": "engine.rules.access",
     "may_take": "engine.rules.access",
+    "may_triage_reports": "engine.rules.access",
     "Sight": "engine.rules.access",
     "Viewer": "engine.rules.access",
     "parse_instant": "engine.rules.clock",
@@ -326,6 +347,7 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "set_first_published",
     "ALL_FAILED",
     "resend",
+    "assign_owner",
     "add_person",
     "deactivate",
     "list_people",
@@ -348,6 +370,8 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "provider_named",
     "record_refusal",
     "sso_sign_in",
+    "decline_report",
+    "submit_report",
     "confirm_enrolment",
     "enrolment_uri",
     "is_remembered",
@@ -391,6 +415,9 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "verify_people_changes",
     "WorkItem",
     "as_json",
+    "my_reports",
+    "triage_item",
+    "triage_list",
     "access_overview",
     "AccessOverview",
     "ActionView",
@@ -423,11 +450,16 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "OutboxPage",
     "PauseView",
     "Poster",
+    "ProgressLine",
+    "ReportView",
     "TrackView",
+    "TriageItem",
+    "TriagePage",
     "report_charts",
     "build_report",
     "case_status",
     "CaseAccess",
+    "may_assign_owner",
     "may_export",
     "may_keep_records",
     "may_manage_people",
@@ -438,6 +470,7 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "may_read_report",
     "may_resend_email",
     "may_take",
+    "may_triage_reports",
     "Sight",
     "Viewer",
     "parse_instant",

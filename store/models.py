@@ -242,6 +242,32 @@ class CaseLink(Base):
     """Who linked them: an email."""
     by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), default=None)
     at: Mapped[datetime]
+class StaffReport(Base):
+    """A post a member of staff reports about themselves: what, where, when seen, maybe a screenshot (kept in
+    the evidence store by its SHA-256). Those who triage reports open a case from it (`case_id`) or decline it
+    with a reason the reporter reads."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        Index("ix_reports_status", "status", "id"),  # the triage page: new reports first
+        Index("ix_reports_reporter", "reporter_id", "id"),  # the reporter's own reports
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    text: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(Text, default=None)
+    seen_at: Mapped[datetime | None] = mapped_column(default=None)
+    file_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    file_name: Mapped[str | None] = mapped_column(String(255), default=None)
+    file_size: Mapped[int | None] = mapped_column(default=None)
+    status: Mapped[str] = mapped_column(String(20), default="new")  # new | opened | declined
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    """Why it was declined: the reporter reads it."""
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), default=None)
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), default=None)
 
 
 class Timer(Base):

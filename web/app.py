@@ -20,7 +20,22 @@ from web.api import cases as api_cases
 from web.api import links as api_links
 from web.api import records as api_records
 from web.api import school as api_school
-from web.routes import access, account, admin, browse, cases, custody, dashboard, links, people, records, signin, sso, two_factor
+from web.routes import (
+    access,
+    account,
+    admin,
+    browse,
+    cases,
+    custody,
+    dashboard,
+    links,
+    people,
+    records,
+    reports,
+    signin,
+    sso,
+    two_factor,
+)
 from web.security import BodyLimit, SecurityHeaders, secret_key
 
 STATIC = Path(__file__).parent / "static"
@@ -72,7 +87,7 @@ def create_app(redress: Redress, *, secret: str | None = None) -> FastAPI:
     app.state.redress = redress
     app.state.features = features()
     errors.install(app)
-    for module in (signin, sso, two_factor, access, account, dashboard, cases, records, links, custody, people, admin, browse):
+    for module in (signin, sso, two_factor, access, account, dashboard, cases, records, links, reports, custody, people, admin, browse):
         app.include_router(module.router)
     if "report" in app.state.features:
         from web.api import report as api_report

@@ -68,6 +68,7 @@ def open_case_input(app: Redress, form: FormData) -> OpenCase:
         link=link or None,
         seen_at=parse_instant(seen_at, app.zone) if seen_at else None,
         first_published_on=_day(published) if published else None,
+        report_id=whole_number(form, "report_id"),
     )
 
 

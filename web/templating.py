@@ -20,6 +20,7 @@ from engine import (
     may_read_people_changes,
     may_read_report,
     may_resend_email,
+    may_triage_reports,
 )
 from web.session import csrf_token, redress, take_flash
 
@@ -62,6 +63,8 @@ def nav(request: Request, viewer: Viewer, may_open: bool | None = None) -> list[
         links.append(("/people/changes", "People changes"))
     if may_resend_email(viewer):
         links.append(("/outbox", "Outbox"))
+    if may_triage_reports(viewer):
+        links.append(("/reports", "Reports from staff"))
     links.append(("/workflow", "Workflow"))
     return links
 

@@ -75,6 +75,7 @@ def case_context(page: CasePage) -> dict[str, Any]:
         "keeper": page.keeper,
         "names": page.names,
         "links": page.links,
+        "owner_choices": page.owner_choices,
         "form_errors": {},
         "form_values": {},
     }

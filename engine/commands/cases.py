@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from transitions import Machine, MachineError
 
-from engine.commands import tracks
+from engine.commands import staff_reports, tracks
 from engine.commands.deadlines import cancel_pending, start_stage_deadlines
 from engine.commands.limitation import schedule_limitation
 from engine.commands.notify import active_people, notify_all, relations_of
@@ -78,6 +78,8 @@ class OpenCase:
     seen_at: datetime | None = None
     first_published_on: date | None = None
     """When it was first published, if known: the defamation limitation runs 12 months from it."""
+    report_id: int | None = None
+    """The staff report the case is opened from (its reporter becomes staff concerned; it links to the case)."""
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,10 @@ def open_case(app: Redress, actor_email: str, details: OpenCase) -> int:
         summary = details.summary.strip()
         if not summary:
             raise Refused("a case needs a summary: say in a sentence what was posted, and where")
-        staff = [person_by_email(session, email) for email in dict.fromkeys(details.staff)]
+        emails = list(details.staff)
+        if details.report_id is not None:
+            emails.append(staff_reports.reporter_of(app, session, details.report_id, actor.label))
+        staff = [person_by_email(session, email) for email in dict.fromkeys(emails)]
         case = Case(
             workflow_id=compiled.id, stage=spec.initial_stage, categories=categories, summary=summary,
             platform=details.platform, link=details.link, seen_at=details.seen_at, opened_by_id=actor.id,
@@ -172,10 +177,13 @@ def open_case(app: Redress, actor_email: str, details: OpenCase) -> int:
                   "pupils": len(details.pupils), "posters": len(details.posters), "platform": details.platform,
                   "link": details.link, "seen_at": details.seen_at.isoformat() if details.seen_at else None,
                   "notified": notified, "parties_digest": parties_digest(case.parties),
-                  **({"first_published_on": details.first_published_on.isoformat()} if details.first_published_on else {})},
+                  **({"first_published_on": details.first_published_on.isoformat()} if details.first_published_on else {}),
+                  **({"report": details.report_id} if details.report_id is not None else {})},
         )
         if details.first_published_on is not None:
             schedule_limitation(app, session, case, details.first_published_on, now)
+        if details.report_id is not None and actor.person is not None:  # after the opened event: the chain starts there
+            staff_reports.link_case(session, case, details.report_id, actor.person, now)
         rows: dict[str, tracks.TrackRow] = {}
         for name in started:  # a threat goes to the police at once
             tracks.start(app, session, spec, case, name, rows, now)

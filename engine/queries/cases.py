@@ -94,7 +94,7 @@ def case_view(app: Redress, session: Session, case: Case, viewer: Viewer | None,
                                   .order_by(Timer.due_at, Timer.id)))
     track_rows = tracks.load(session, case.id)
     people = _people(session, [e.added_by_id for e in evidence] + [n.author_id for n in notes]
-                     + [m.recorded_by_id for m in meetings])
+                     + [m.recorded_by_id for m in meetings] + ([case.owner_id] if case.owner_id else []))
     people[case.opened_by.id] = case.opened_by
     for party in case.parties:
         if party.person is not None:
@@ -123,6 +123,7 @@ def case_view(app: Redress, session: Session, case: Case, viewer: Viewer | None,
         actions=available_actions(app, case, facts, viewer, access, tracks.running(track_rows)) if viewer else (),
         tracks=track_views(spec, case, track_rows),
         paused=pause_views(app, spec, case, track_rows),
+        owner=email.get(case.owner_id) if case.owner_id else None,
     )
     return view, people
 

@@ -18,6 +18,7 @@ from engine.errors import NotFound
 from engine.queries.access import load_access
 from engine.queries.cases import SUMMARY_COLUMNS, next_due_subquery, summary_of
 from engine.queries.page import matter_of
+from engine.queries.reports import reports_of
 from engine.queries.views import (
     Activity,
     CaseList,
@@ -80,8 +81,12 @@ def dashboard(app: Redress, viewer: Viewer, *, offset: int = 0, limit: int = PAG
             select(func.count(), func.count(case((next_due.c.due <= now, 1))))
             .select_from(Case).outerjoin(next_due, next_due.c.case_id == Case.id).where(_where(seen, is_open))
         ).one()
+        owned_query, owned_due = _summaries(seen, is_open, Case.owner_id == viewer.id)
+        owned_rows = session.execute(owned_query.order_by(owned_due.c.due.asc().nulls_last(), Case.id).limit(PAGE))
+        owned = tuple(summary_of(app, row, row.due, now) for row in owned_rows)
         return Dashboard(cases, counts[0], counts[1], offset, limit, _due_this_week(session, seen, now),
-                         _recent(session, seen), _matters(app, session, viewer), _integrity(session, viewer))
+                         _recent(session, seen), _matters(app, session, viewer), owned,
+                         reports_of(app, session, viewer.id), _integrity(session, viewer))
 
 
 def _integrity(session: Session, viewer: Viewer) -> IntegrityStatus | None:

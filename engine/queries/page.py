@@ -13,7 +13,17 @@ from engine.queries.access import access_of
 from engine.queries.cases import case_view, chain_check, events_of
 from engine.queries.links import case_links
 from engine.queries.views import CasePage, CaseRead, Handler, MatterView
-from engine.rules.access import CaseAccess, Power, Sight, case_sight, holders, may_keep_records, may_open_case
+from engine.rules.access import (
+    CaseAccess,
+    Power,
+    Sight,
+    Viewer,
+    case_sight,
+    holders,
+    may_assign_owner,
+    may_keep_records,
+    may_open_case,
+)
 from store import Case, Person, WorkflowVersion
 
 
@@ -60,8 +70,17 @@ def _case_page(app: Redress, session: Session, live: Live | None, case_id: int) 
         names={p.email: p.name for p in people.values()},
         trail=events, verification=chain_check(rows, case), keeper=may_keep_records(viewer, sight),
         links=case_links(app, session, case, viewer),
+        owner_choices=_owner_choices(app, session, case, access) if may_assign_owner(viewer) and not case.closed_at else (),
     )
     return CaseRead(viewer, case_id, sight, page=page, may_open=may_open)
+
+
+def _owner_choices(app: Redress, session: Session, case: Case, access: CaseAccess) -> tuple[tuple[str, str], ...]:
+    """The active people who see the case in full, so may own it (engine.commands.owners checks again)."""
+    powers, spec = app.current_workflow(session).spec, app.compiled(case.workflow_id).spec
+    people = session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.name))
+    return tuple((p.email, p.name) for p in people
+                 if case_sight(Viewer.of(powers, p.id, p.email, p.name, p.roles), access, spec) is Sight.FULL)
 
 
 def matter_of(app: Redress, session: Session, case: Case, access: CaseAccess,

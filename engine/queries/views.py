@@ -154,6 +154,8 @@ class CaseView(CaseSummary):
     actions: tuple[ActionView, ...]
     tracks: tuple[TrackView, ...]
     paused: tuple[PauseView, ...]
+    owner: str | None = None
+    """The email of the person who carries the case day to day (None: the roles as a whole)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +238,8 @@ class CasePage:
     """May add evidence, notes and meetings."""
     links: CaseLinks | None = None
     """Its links to other cases, the suggested matches, the course of conduct and the limitation date."""
+    owner_choices: tuple[tuple[str, str], ...] = ()
+    """(email, name) of each active person who could own the case, when the viewer may assign one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +290,57 @@ class CaseList:
 
 
 @dataclass(frozen=True, slots=True)
+class ProgressLine:
+    """One stage change of the case opened from a staff report, as its reporter reads it: the stage title only."""
+
+    on: date
+    stage_title: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReportView:
+    """A report of a post about oneself, as its reporter follows it: never the poster or the evidence."""
+
+    id: int
+    made_at: datetime
+    text: str
+    link: str | None
+    status: str
+    """new (waiting to be read), opened (a case was opened from it) or declined."""
+    reason: str | None
+    """Why it was declined."""
+    case_id: int | None
+    progress: tuple[ProgressLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TriageItem:
+    """A report from staff as those who triage reports read it."""
+
+    id: int
+    reporter_name: str
+    reporter_email: str
+    made_at: datetime
+    text: str
+    link: str | None
+    seen_at: datetime | None
+    file_name: str | None
+    status: str
+    reason: str | None
+    case_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class TriagePage:
+    """One page of the reports from staff, new ones first, and how many there are."""
+
+    items: tuple[TriageItem, ...]
+    total: int
+    offset: int
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
 class Dashboard:
     """One page of the open cases the viewer sees in full (soonest due first), their counts, what falls due
     within a week, recent activity, and the matters about the viewer."""
@@ -298,6 +353,10 @@ class Dashboard:
     due_this_week: tuple[DueItem, ...]
     recent: tuple[Activity, ...]
     matters: tuple[MatterView, ...]
+    owned: tuple[CaseSummary, ...] = ()
+    """The open cases the viewer owns (assigned to them to carry), soonest due first."""
+    reports: tuple[ReportView, ...] = ()
+    """The reports the viewer made of posts about themselves, newest first, with how each has gone."""
     integrity: IntegrityStatus | None = None
     """For those who see every case, once `redress verify` has run; None otherwise."""
 

@@ -235,8 +235,12 @@ class _Batch:
         self.session.connection().execute(update(Timer).where(Timer.id == timer.id).values(status=status, fired_at=fired_at))
 
     def recipients(self, case: Case, who: tuple[str, ...]) -> list[Person]:
-        """The people a reminder goes to (people_for reads the school's people once per transaction)."""
-        return people_for(self.session, case, who)
+        """The people a reminder goes to: the roles or relations the deadline names and the case's owner, once
+        each (people_for reads the school's people once per transaction)."""
+        people = people_for(self.session, case, who)
+        if case.owner_id is not None and all(p.id != case.owner_id for p in people):
+            people += [p for p in active_people(self.session) if p.id == case.owner_id]
+        return people
 
     def remind(self, spec: Workflow, case: Case, timer: DueTimer, deadline: Deadline, since: datetime | None) -> None:
         app, now = self.app, self.app.clock.now()

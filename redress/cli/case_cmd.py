@@ -10,7 +10,7 @@ from typing import Any, BinaryIO
 
 import click
 
-from engine.commands import cases, records
+from engine.commands import cases, owners, records
 from engine.queries import cases as queries
 from engine.queries import reading
 from engine.queries.present import as_json as jsonable
@@ -122,7 +122,8 @@ def _print_case(view: CaseView) -> None:
     echo(f"  categories: {', '.join(view.categories)}")
     echo(f"  opened {_iso(view.opened_at)} by {view.opened_by}"
                + (f"; closed {_iso(view.closed_at)}: {view.outcome}" if view.closed_at else ""))
-    for label, values in (("staff concerned", view.staff_concerned), ("pupils", view.pupils)):
+    for label, values in (("owner", (view.owner,) if view.owner else ()), ("staff concerned", view.staff_concerned),
+                          ("pupils", view.pupils)):
         if values:
             echo(f"  {label}: {', '.join(v or '' for v in values)}")
     for item in view.evidence:
@@ -291,3 +292,14 @@ def case_migrate(case_id: int, actor: str) -> None:
     with app_context() as app:
         old, new = cases.migrate_case(app, case_id, actor)
     echo(f"case #{case_id} moved from workflow {old[:12]} to {new[:12]}")
+
+
+@case.command("assign")
+@click.argument("case_id", type=ID)
+@click.option("--owner", type=EMAIL, required=True, help="Who carries the case day to day (they must see it in full).")
+@as_option
+def case_assign(case_id: int, owner: str, actor: str) -> None:
+    """Give a case an owner: they get its reminders, and it is among 'your cases' on their dashboard."""
+    with app_context() as app:
+        name = owners.assign_owner(app, case_id, actor, owner)
+    echo(f"case #{case_id}: owner {name} ({owner})")

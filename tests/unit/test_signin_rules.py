@@ -17,7 +17,7 @@ GOOGLE = SignInProvider(name="google", kind="google", hosted_domain="school.exam
 
 
 def test_the_roles_that_see_case_detail_owe_a_second_step_and_staff_do_not() -> None:
-    assert detail_roles(SPEC) == {"headteacher", "chair", "coordinator", "equalities_manager"}
+    assert detail_roles(SPEC) == {"headteacher", "senior_team", "chair", "coordinator", "equalities_manager"}
     assert two_factor_required("required", SPEC, (), ["chair"])
     assert not two_factor_required("required", SPEC, (), ["staff"])
     assert not two_factor_required("optional", SPEC, (), ["headteacher"])

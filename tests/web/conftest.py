@@ -123,3 +123,17 @@ def browser(app: Redress, passwords: None, enrolled: None) -> Iterator[Any]:
 
 
 EMAILS = [email for _, email, _ in SCHOOL]
+
+
+SENIOR = "senior@school.example"
+
+
+@pytest.fixture
+def senior(app: Redress, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Sid Senior, of the senior leadership team; list it before `browser`, which gives them a password and an
+    authenticator like everyone else."""
+    from engine.commands.people import add_person
+
+    add_person(app, "Sid Senior", SENIOR, ["senior_team"])
+    monkeypatch.setitem(TOTP_SECRETS, SENIOR, pyotp.random_base32())
+    return SENIOR

@@ -14,8 +14,10 @@ from engine import (
     OpenCase,
     Sight,
     as_json,
+    assign_owner,
     audit_trail,
     case_page,
+    may_assign_owner,
     may_open_case,
     open_case,
     take_action,
@@ -32,6 +34,8 @@ from web.api.models import (
     ErrorOut,
     MatterOut,
     OpenCaseIn,
+    OwnerIn,
+    OwnerOut,
 )
 from web.api.strict import StrictJsonRoute
 from web.errors import Denied
@@ -109,3 +113,12 @@ def audit(case_id: CaseId, app: RedressDep, viewer: ViewerDep) -> Response:
     the case's rows replayed from its events, its evidence files): `verification.problems` names each failure."""
     seen_case(app, viewer, case_id)
     return JSONResponse(as_json(audit_trail(app, case_id, verify=True)))
+
+
+@router.post("/cases/{case_id}/owner", response_model=OwnerOut, dependencies=[API_CSRF])
+def assign(case_id: CaseId, body: OwnerIn, app: RedressDep, viewer: ViewerDep) -> dict[str, Any]:
+    """Give the case an owner, who must see it in full (those who see every case assign)."""
+    seen_case(app, viewer, case_id)
+    if not may_assign_owner(viewer):
+        raise Denied("only those who see every case give a case an owner")
+    return {"case_id": case_id, "owner": body.owner.strip().lower(), "name": assign_owner(app, case_id, viewer.email, body.owner)}

@@ -157,6 +157,17 @@ class RolesIn(_In):
     roles: list[Identifier] = Field(max_length=10)
 
 
+class OwnerIn(_In):
+    owner: Email
+    """The email of the person who is to carry the case day to day."""
+
+
+class OwnerOut(BaseModel):
+    case_id: int
+    owner: str
+    name: str
+
+
 class CreatedOut(BaseModel):
     id: int
 

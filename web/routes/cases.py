@@ -15,8 +15,10 @@ from engine import (
     Refused,
     Sight,
     Viewer,
+    assign_owner,
     case_page,
     list_people,
+    may_assign_owner,
     may_open_case,
     open_case,
     record_access,
@@ -27,7 +29,7 @@ from web.forms import action_fields, echo, open_case_input, text, whole_number
 from web.routes.custody import custody_doors
 from web.session import FORM_CSRF, FormDep, RedressDep, SignedInDep, ViewerDep, flash, signed_in_token
 from web.templating import page
-from web.views import accept_read, case_context, permitted_action
+from web.views import accept_read, case_context, permitted_action, seen_case
 
 router = APIRouter(include_in_schema=False)
 
@@ -105,4 +107,18 @@ def take_action_post(request: Request, case_id: CaseId, action_name: ActionName,
         return render_case(request, app, viewer, case_id, problem, status=status_of(exc))
     stage = app.compiled(facts.workflow_id).spec.stages[result.stage_after].title
     flash(request, f"Done: {action.title}. The case is now at '{stage}'.")
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.post("/cases/{case_id}/owner", dependencies=[FORM_CSRF])
+def assign_owner_post(request: Request, case_id: CaseId, app: RedressDep, viewer: ViewerDep, form: FormDep) -> Response:
+    """Give the case an owner (those who see every case); a refusal shows the page again by the form."""
+    seen_case(app, viewer, case_id)
+    if not may_assign_owner(viewer):
+        raise Denied("only those who see every case give a case an owner")
+    try:
+        name = assign_owner(app, case_id, viewer.email, text(form, "owner", 320))
+    except (Refused, BadInput, NotFound, Conflict) as exc:
+        return render_case(request, app, viewer, case_id, ("owner", str(exc), echo(form)), status=status_of(exc))
+    flash(request, f"{name} now owns case {case_id}: they get its reminders.")
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
