@@ -23,7 +23,15 @@ if TYPE_CHECKING:
         evidence_path,
         record_meeting,
     )
-    from engine.commands.sessions import Client, end_session, open_session, session_viewer, sign_out_everywhere
+    from engine.commands.sessions import (
+        Client,
+        end_session,
+        hold_form,
+        open_session,
+        session_viewer,
+        sign_out_everywhere,
+        take_held_form,
+    )
     from engine.context import Redress
     from engine.errors import BadInput, Conflict, NotAllowed, NotFound, RedressError, Refused
     from engine.queries.access import load_viewer
@@ -75,6 +83,7 @@ if TYPE_CHECKING:
         may_resend_email,
         may_take,
     )
+    from engine.rules.actions import role_labels
     from engine.rules.clock import parse_instant
     from engine.settings import Settings
 
@@ -101,9 +110,11 @@ _HOME: dict[str, str] = {
     "record_meeting": "engine.commands.records",
     "Client": "engine.commands.sessions",
     "end_session": "engine.commands.sessions",
+    "hold_form": "engine.commands.sessions",
     "open_session": "engine.commands.sessions",
     "session_viewer": "engine.commands.sessions",
     "sign_out_everywhere": "engine.commands.sessions",
+    "take_held_form": "engine.commands.sessions",
     "Redress": "engine.context",
     "BadInput": "engine.errors",
     "Conflict": "engine.errors",
@@ -171,6 +182,7 @@ _HOME: dict[str, str] = {
     "may_take": "engine.rules.access",
     "Sight": "engine.rules.access",
     "Viewer": "engine.rules.access",
+    "role_labels": "engine.rules.actions",
     "parse_instant": "engine.rules.clock",
     "Settings": "engine.settings",
 }
@@ -198,9 +210,11 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "record_meeting",
     "Client",
     "end_session",
+    "hold_form",
     "open_session",
     "session_viewer",
     "sign_out_everywhere",
+    "take_held_form",
     "Redress",
     "BadInput",
     "Conflict",
@@ -268,6 +282,7 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "may_take",
     "Sight",
     "Viewer",
+    "role_labels",
     "parse_instant",
     "Settings",
 ]

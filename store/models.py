@@ -279,6 +279,8 @@ class WebSession(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
     user_agent: Mapped[str | None] = mapped_column(String(200), default=None)
     client: Mapped[str | None] = mapped_column(String(64), default=None)
+    held_form: Mapped[str | None] = mapped_column(Text, default=None)
+    """A refused form (JSON: which form, the message, the field, the values), shown once by the next page."""
 
 
 class SchoolEvent(Base):

@@ -6,7 +6,19 @@ from typing import Any
 
 from fastapi import Request
 
-from engine import CaseAccess, CasePage, CaseRead, NotFound, Redress, Sight, Viewer, case_access, case_status, may_take
+from engine import (
+    CaseAccess,
+    CasePage,
+    CaseRead,
+    NotFound,
+    Redress,
+    Sight,
+    Viewer,
+    case_access,
+    case_status,
+    may_take,
+    role_labels,
+)
 from web.errors import Denied
 from web.session import accept_viewer
 from workflows import Action
@@ -42,7 +54,8 @@ def permitted_action(app: Redress, viewer: Viewer, case_id: int, action_name: st
     if action is None:
         raise NotFound(f"the workflow of case {case_id} has no action '{action_name}'")
     if not may_take(viewer, facts, action):
-        raise Denied(f"'{action.title}' may be taken only by {', '.join(action.roles)}")
+        spec = app.compiled(facts.workflow_id).spec
+        raise Denied(f"'{action.title}' may be taken only by the {role_labels(spec, action.roles)}")
     return facts, sight, action
 
 

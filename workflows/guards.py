@@ -50,7 +50,7 @@ GUARDS: dict[str, Guard] = {
     ),
     "removal_confirmed": Guard(
         "the removal of the posts has been confirmed",
-        "the removal of the posts has not been confirmed: take 'confirm_removal' with removal_confirmed=yes first",
+        "the removal of the posts has not been confirmed: record that the posts were removed first",
         lambda case: case.facts.get("removal_confirmed") is True,
     ),
 }

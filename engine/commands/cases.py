@@ -23,7 +23,7 @@ from engine.commands.deadlines import cancel_pending, start_stage_deadlines
 from engine.commands.notify import active_people, notify_all, relations_of
 from engine.commands.people import person_by_email
 from engine.context import Compiled, Redress
-from engine.errors import Conflict, NotFound, Refused
+from engine.errors import BadInput, Conflict, NotFound, Refused
 from engine.rules import actions as rules
 from engine.rules.access import Power, holds, only
 from store import Case, Evidence, Meeting, Party, Person, audit, table_of
@@ -119,11 +119,15 @@ def open_case(app: Redress, actor_email: str, details: OpenCase) -> int:
     with app.db.unit_of_work() as session:
         actor = resolve_actor(session, actor_email)
         if not actor.roles() & set(spec.open.roles):
-            raise Refused(f"only {', '.join(spec.open.roles)} may open a case; {actor.label} is {', '.join(actor.roles()) or 'no role'}")
+            raise Refused(f"only the {rules.role_labels(spec, spec.open.roles)} may open a case; "
+                          f"{actor.label} is {rules.role_labels(spec, sorted(actor.roles()))}")
         categories = rules.check_categories(spec, details.categories)
+        if details.seen_at is not None and details.seen_at > now:
+            raise BadInput(f"'When it was seen' is in the future ({app.local(details.seen_at)}): give when it was seen, "
+                           "now or before", field="seen_at")
         summary = details.summary.strip()
         if not summary:
-            raise Refused("a case needs a summary: say in a sentence what was posted, and where")
+            raise Refused("a case needs a summary: say in a sentence what was posted, and where", field="summary")
         staff = [person_by_email(session, email) for email in dict.fromkeys(details.staff)]
         case = Case(
             workflow_id=compiled.id, stage=spec.initial_stage, categories=categories, summary=summary,
@@ -200,13 +204,13 @@ def act_in_session(
 
     Everything that may refuse (the rules, the guards, the templates) runs before anything is written;
     the writes are Core statements on the session's connection, never a flush of the session."""
-    rules.check_open(case, expected_version)
     compiled = app.compiled(case.workflow_id)
     spec = compiled.spec
+    rules.check_open(case, expected_version, spec.stages[case.stage].title if case.stage in spec.stages else None)
     action = rules.check_action(spec, case.stage, action_name, actor.roles(case))
-    values = rules.parse_fields(action_name, action, raw)
+    values = rules.parse_fields(action_name, action, raw, app.clock.now().astimezone(app.zone).date())
     if action.guards:
-        rules.check_guards(action_name, action, case_facts(session, case))
+        rules.check_guards(action_name, action, case_facts(session, case), spec.stages[case.stage].title)
     before, now, version, head = case.stage, app.clock.now(), case.version, audit.Head(case.head_seq, case.head_hash)
     after = _next_stage(compiled, before, action_name)
     final = spec.is_final(after)

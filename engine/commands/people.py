@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from engine.commands import trail
 from engine.commands.sessions import revoke_all
 from engine.context import Redress
-from engine.errors import NotFound, Refused
+from engine.errors import BadInput, NotFound, Refused
 from engine.rules.actions import check_email
 from store import Person
 from workflows import SYSTEM
@@ -34,14 +34,17 @@ def person_by_email(session: Session, email: str, *, inactive_too: bool = False)
 
 
 def add_person(app: Redress, name: str, email: str, roles: Sequence[str], *, actor: str | None = None) -> Person:
-    email = check_email(email)
     name = " ".join(name.split())
     if not name:
-        raise Refused("a person needs a name")
+        raise Refused("a person needs a name", field="name")
+    try:
+        email = check_email(email)
+    except BadInput as exc:
+        raise BadInput(str(exc), field="email") from exc
     chosen = known_roles(app, roles)
     with app.db.unit_of_work() as session:
         if session.scalars(select(Person).where(Person.email == email)).first():
-            raise Refused(f"{email} is already in Redress: change their roles with 'redress people set-roles'")
+            raise Refused(f"{email} is already in Redress: change their roles with 'redress people set-roles'", field="email")
         person = Person(name=name, email=email, roles=chosen, created_at=app.clock.now())
         session.add(person)
         session.flush()
@@ -62,7 +65,7 @@ def known_roles(app: Redress, roles: Sequence[str], known: Sequence[str] | None 
     known = role_names(app) if known is None else known
     for role in roles:
         if role not in known:
-            raise Refused(f"unknown role '{role}'{did_you_mean(role, known)}; the roles are: {', '.join(known)}")
+            raise Refused(f"unknown role '{role}'{did_you_mean(role, known)}; the roles are: {', '.join(known)}", field="roles")
     return list(dict.fromkeys(roles))
 
 

@@ -66,7 +66,7 @@ def _clean_name(name: str) -> str:
 
 def add_evidence_file(app: Redress, case_id: int, actor_email: str, content: bytes, name: str, description: str = "") -> Evidence:
     if not content:
-        raise BadInput("the file is empty: give a screenshot or a saved page")
+        raise BadInput("the file is empty: give a screenshot or a saved page", field="file")
     original = _clean_name(name)
     stored = store_file(app.data_dir, content)
     media_type = mimetypes.guess_type(original)[0] or "application/octet-stream"
@@ -81,7 +81,7 @@ def add_evidence_link(app: Redress, case_id: int, actor_email: str, url: str, de
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
-        raise BadInput(f"'{url}' is not a web link: give the full address, starting https://")
+        raise BadInput(f"'{url}' is not a web link: give the full address, starting https://", field="url")
     return _add_evidence(app, case_id, actor_email, Evidence(
         kind="link", url=url, captured_at=captured_at or app.clock.now(), description=description.strip(),
     ))
@@ -134,7 +134,7 @@ def _add_evidence(app: Redress, case_id: int, actor_email: str, evidence: Eviden
 def add_note(app: Redress, case_id: int, actor_email: str, text: str) -> Note:
     text = text.strip()
     if not text:
-        raise BadInput("the note is empty: write what happened")
+        raise BadInput("the note is empty: write what happened", field="text")
     with _recording(app, case_id, actor_email) as record:
         note = Note(case_id=record.case.id, author_id=_person_id(record.actor), text=text, created_at=record.now)
         record.keep(note, "note", {"text": text})
@@ -143,7 +143,11 @@ def add_note(app: Redress, case_id: int, actor_email: str, text: str) -> Note:
 
 def record_meeting(app: Redress, case_id: int, actor_email: str, held_on: date, attendees: str, notes: str = "") -> Meeting:
     if not attendees.strip():
-        raise BadInput("say who attended the meeting (roles or names)")
+        raise BadInput("say who attended the meeting (roles or names)", field="attendees")
+    today = app.clock.now().astimezone(app.zone).date()
+    if held_on > today:
+        raise BadInput(f"{held_on.isoformat()} is in the future: record a meeting once it has been held "
+                       f"(today, {today.isoformat()}, or before)", field="held_on")
     with _recording(app, case_id, actor_email) as record:
         if record.case.closed_at is not None:
             raise Refused(f"case {case_id} is closed: meetings are recorded on open cases")

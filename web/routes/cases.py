@@ -19,11 +19,12 @@ from engine import (
     list_people,
     may_open_case,
     open_case,
+    role_labels,
     take_action,
 )
-from web.errors import Denied, status_of
-from web.forms import action_fields, echo, open_case_input, text, whole_number
-from web.session import FORM_CSRF, FormDep, RedressDep, SignedInDep, ViewerDep, flash, signed_in_token
+from web.errors import Denied
+from web.forms import action_fields, echo, held_refusal, open_case_input, refuse, text, whole_number
+from web.session import FORM_CSRF, FormDep, RedressDep, SignedInDep, ViewerDep, flash
 from web.templating import page
 from web.views import accept_read, case_context, permitted_action
 
@@ -36,14 +37,15 @@ ActionName = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 def _may_open(app: Redress, viewer: Viewer) -> None:
     spec = app.current_workflow().spec
     if not may_open_case(viewer, spec):
-        raise Denied(f"only {', '.join(spec.open.roles)} may open a case")
+        raise Denied(f"only the {role_labels(spec, spec.open.roles)} may open a case")
 
 
 def _open_form(request: Request, app: Redress, viewer: Viewer, values: dict[str, Any], error: str | None = None,
                status: int = 200) -> Response:
     spec = app.current_workflow().spec
     people = [p for p in list_people(app) if p.active]
-    context = {"categories": spec.categories, "people": people, "values": values, "error": error}
+    now_local = app.clock.now().astimezone(app.zone).strftime("%Y-%m-%dT%H:%M")
+    context = {"categories": spec.categories, "people": people, "values": values, "error": error, "now_local": now_local}
     return page(request, "open_case.html", viewer, context, status=status)
 
 
@@ -59,22 +61,9 @@ def open_case_post(request: Request, app: RedressDep, viewer: ViewerDep, form: F
     try:
         case_id = open_case(app, viewer.email, open_case_input(app, form))
     except (Refused, BadInput, NotFound) as exc:
-        return _open_form(request, app, viewer, echo(form), str(exc), status=422)
+        return refuse(request, "/cases/new", "open_case", exc, echo(form))
     flash(request, f"Case {case_id} is open. The people the workflow names have been told.")
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
-
-
-def render_case(request: Request, app: Redress, viewer: Viewer, case_id: int,
-                problem: tuple[str, str, dict[str, Any]] | None = None, status: int = 200) -> Response:
-    """The full case page again after a refused form; `problem` is (form name, message, posted values)."""
-    read = case_page(app, signed_in_token(request), case_id)
-    viewer = accept_read(request, read)
-    assert read.page is not None
-    context = case_context(read.page)
-    if problem:
-        form_name, message, values = problem
-        context["form_errors"], context["form_values"] = {form_name: message}, {form_name: values}
-    return page(request, "case.html", viewer, context, status=status, may_open=read.may_open)
 
 
 @router.get("/cases/{case_id}")
@@ -85,7 +74,12 @@ def case_page_get(request: Request, case_id: CaseId, app: RedressDep, token: Sig
     if read.matter is not None:
         return page(request, "matter.html", viewer, {"matter": read.matter}, may_open=read.may_open)
     assert read.page is not None
-    return page(request, "case.html", viewer, case_context(read.page), may_open=read.may_open)
+    context = case_context(read.page)
+    refusal = held_refusal(request)
+    if refusal:  # the partials that fill their forms from form_values / form_errors
+        context |= {"refusal": refusal, "form_values": {refusal.form: refusal.values},
+                    "form_errors": {refusal.form: "; ".join(message for _, message in refusal.problems)}}
+    return page(request, "case.html", viewer, context, may_open=read.may_open)
 
 
 @router.post("/cases/{case_id}/actions/{action_name}", dependencies=[FORM_CSRF])
@@ -96,8 +90,8 @@ def take_action_post(request: Request, case_id: CaseId, action_name: ActionName,
         result = take_action(app, case_id, action_name, viewer.email, action_fields(form, action),
                              note=text(form, "note").strip() or None, expected_version=whole_number(form, "expected_version"))
     except (Refused, BadInput, Conflict) as exc:
-        problem = (f"action:{action_name}", str(exc), echo(form))
-        return render_case(request, app, viewer, case_id, problem, status=status_of(exc))
+        fields = {name: f"a-{action_name}-{name}" for name in action.fields} | {"note": f"a-{action_name}-note"}
+        return refuse(request, f"/cases/{case_id}", f"action:{action_name}", exc, echo(form), fields)
     stage = app.compiled(facts.workflow_id).spec.stages[result.stage_after].title
     flash(request, f"Done: {action.title}. The case is now at '{stage}'.")
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
