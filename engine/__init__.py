@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from engine.errors import BadInput, Conflict, NotAllowed, NotFound, RedressError, Refused
     from engine.queries.access import load_viewer
     from engine.queries.cases import audit_trail, list_cases, show_case, verify_trail
-    from engine.queries.outbox import OutboxLine, OutboxView, read_outbox
+    from engine.queries.outbox import MailTrouble, OutboxLine, OutboxView, mail_trouble, read_outbox
     from engine.queries.overview import MAX_PAGE, PAGE, case_access, dashboard, incident_log, matter_view, visible_cases
     from engine.queries.page import case_page
     from engine.queries.people import PeopleChange, WorkItem, open_work, people_changes, verify_people_changes
@@ -127,6 +127,8 @@ _HOME: dict[str, str] = {
     "list_cases": "engine.queries.cases",
     "show_case": "engine.queries.cases",
     "verify_trail": "engine.queries.cases",
+    "mail_trouble": "engine.queries.outbox",
+    "MailTrouble": "engine.queries.outbox",
     "OutboxLine": "engine.queries.outbox",
     "OutboxView": "engine.queries.outbox",
     "read_outbox": "engine.queries.outbox",
@@ -227,6 +229,8 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "list_cases",
     "show_case",
     "verify_trail",
+    "mail_trouble",
+    "MailTrouble",
     "OutboxLine",
     "OutboxView",
     "read_outbox",

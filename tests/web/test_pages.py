@@ -286,3 +286,19 @@ def test_a_mistyped_address_gets_a_page_not_json(browser) -> None:  # type: igno
         assert answer.status_code == status and "text/html" in answer.headers["content-type"], url
     assert head.client.get("/api/no-such-thing").json() == {"detail": "Not Found"}
     assert head.client.post("/workflow").status_code == 405
+
+
+def test_one_failed_attempt_shows_on_the_outbox_and_the_headteachers_dashboard_with_the_error_and_since_when(
+        app: Redress, browser) -> None:  # type: ignore[no-untyped-def]
+    school.build(app)
+    with app.db.unit_of_work() as session:
+        first = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).first()
+        assert first is not None
+        first.attempts, first.last_error = 1, "ConnectionRefusedError: [Errno 111] Connect call failed ('127.0.0.1', 25)"
+        opened = app.local(first.created_at)
+    head = browser(HEAD)
+    for path in ("/", "/outbox"):
+        page = head.get(path).text
+        assert "Email is not getting through" in page and "Connect call failed" in page and f"Failing since {opened}" in page
+        assert "None</" not in page and ": None" not in page
+    assert "Email is not getting through" not in browser(CHAIR).get("/").text  # not theirs to send again
