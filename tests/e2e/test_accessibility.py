@@ -34,16 +34,37 @@ pytestmark = [
 # What each person opens: (what it is, the path). A path may be a callable that drives the page into a state.
 PAGES: dict[str, list[tuple[str, str]]] = {
     "head": [
-        ("dashboard", "/"), ("case, full", "/cases/4"), ("case at gathering evidence", "/cases/2"), ("open a case", "/cases/new"),
-        ("incident log", "/log"), ("incident log, filtered", "/log?category=staff_offensive&stage=reported"),
-        ("report", "/report"), ("annual review", "/report/annual"), ("outbox", "/outbox"), ("people", "/people"),
-        ("people changes", "/people/changes"), ("workflow", "/workflow"), ("account", "/account/password"),
-        ("no such page", "/no-such-page"), ("no such case", "/cases/999"),
+        ("dashboard", "/"),
+        ("case, full", "/cases/4"),
+        ("case at gathering evidence", "/cases/2"),
+        ("open a case", "/cases/new"),
+        ("incident log", "/log"),
+        ("incident log, filtered", "/log?category=staff_offensive&stage=reported"),
+        ("report", "/report"),
+        ("annual review", "/report/annual"),
+        ("outbox", "/outbox"),
+        ("people", "/people"),
+        ("people changes", "/people/changes"),
+        ("workflow", "/workflow"),
+        ("account", "/account/password"),
+        ("no such page", "/no-such-page"),
+        ("no such case", "/cases/999"),
     ],
-    "chair": [("dashboard", "/"), ("case, full", "/cases/4"), ("report", "/report"), ("annual review", "/report/annual"),
-              ("people changes", "/people/changes")],
-    "coordinator": [("dashboard", "/"), ("case logged", "/cases/1"), ("case not theirs", "/cases/2"), ("incident log", "/log"),
-                    ("outbox", "/outbox"), ("report", "/report")],
+    "chair": [
+        ("dashboard", "/"),
+        ("case, full", "/cases/4"),
+        ("report", "/report"),
+        ("annual review", "/report/annual"),
+        ("people changes", "/people/changes"),
+    ],
+    "coordinator": [
+        ("dashboard", "/"),
+        ("case logged", "/cases/1"),
+        ("case not theirs", "/cases/2"),
+        ("incident log", "/log"),
+        ("outbox", "/outbox"),
+        ("report", "/report"),
+    ],
     "equalities": [("dashboard", "/"), ("prejudice case", "/cases/5")],
     "sam": [("dashboard", "/"), ("matter", "/cases/1"), ("not allowed", "/people")],
 }
@@ -53,9 +74,15 @@ def demo_school(redress: Redress) -> None:
     """The demo school, every person given a known password, and email that could not be sent (no server answers)."""
     redress("init", "--demo")
     for local in ("head", "chair", "coordinator", "equalities", "sam", "tess"):
-        done = subprocess.run(redress.command("people", "set-password", f"{local}@{DOMAIN}", "--password-stdin"),
-                              input=PASSWORD + "\n", cwd=redress.folder, env=redress.env, capture_output=True, text=True,
-                              timeout=60)
+        done = subprocess.run(
+            redress.command("people", "set-password", f"{local}@{DOMAIN}", "--password-stdin"),
+            input=PASSWORD + "\n",
+            cwd=redress.folder,
+            env=redress.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 0, done.stderr
     redress.env["REDRESS_SMTP_HOST"], redress.env["REDRESS_SMTP_PORT"] = "127.0.0.1", str(free_port())
     redress("worker", "--once")
