@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from engine.commands.auth import change_password, issue_password, sign_in
     from engine.commands.cases import OpenCase, open_case, take_action
+    from engine.commands.log_export import export_log
     from engine.commands.outbox import ALL_FAILED, resend
     from engine.commands.people import add_person, deactivate, list_people, person_by_id, reactivate, set_roles
     from engine.commands.records import (
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from engine.errors import BadInput, Conflict, NotAllowed, NotFound, RedressError, Refused
     from engine.queries.access import load_viewer
     from engine.queries.cases import audit_trail, list_cases, show_case, verify_trail
+    from engine.queries.log import LogFilter, search_log
     from engine.queries.outbox import MailTrouble, OutboxLine, OutboxView, mail_trouble, read_outbox
     from engine.queries.overview import MAX_PAGE, PAGE, case_access, dashboard, incident_log, matter_view, visible_cases
     from engine.queries.page import case_page
@@ -94,6 +96,7 @@ _HOME: dict[str, str] = {
     "open_case": "engine.commands.cases",
     "OpenCase": "engine.commands.cases",
     "take_action": "engine.commands.cases",
+    "export_log": "engine.commands.log_export",
     "ALL_FAILED": "engine.commands.outbox",
     "resend": "engine.commands.outbox",
     "add_person": "engine.commands.people",
@@ -127,6 +130,8 @@ _HOME: dict[str, str] = {
     "list_cases": "engine.queries.cases",
     "show_case": "engine.queries.cases",
     "verify_trail": "engine.queries.cases",
+    "LogFilter": "engine.queries.log",
+    "search_log": "engine.queries.log",
     "mail_trouble": "engine.queries.outbox",
     "MailTrouble": "engine.queries.outbox",
     "OutboxLine": "engine.queries.outbox",
@@ -196,6 +201,7 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "open_case",
     "OpenCase",
     "take_action",
+    "export_log",
     "ALL_FAILED",
     "resend",
     "add_person",
@@ -229,6 +235,8 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "list_cases",
     "show_case",
     "verify_trail",
+    "LogFilter",
+    "search_log",
     "mail_trouble",
     "MailTrouble",
     "OutboxLine",

@@ -302,3 +302,22 @@ def test_one_failed_attempt_shows_on_the_outbox_and_the_headteachers_dashboard_w
         assert "Email is not getting through" in page and "Connect call failed" in page and f"Failing since {opened}" in page
         assert "None</" not in page and ": None" not in page
     assert "Email is not getting through" not in browser(CHAIR).get("/").text  # not theirs to send again
+
+
+def test_the_log_is_filtered_in_the_database_and_exported_as_csv_with_a_record_of_who_exported_what(
+        app: Redress, browser) -> None:  # type: ignore[no-untyped-def]
+    made = school.build(app)
+    head = browser(HEAD)
+    everything = head.get("/log").text
+    assert f"Case {made.other}" in everything
+    only = head.get("/log?category=staff_offensive").text
+    assert "Posts in the staff_offensive category" in only and "Posts in the school_complaint category" not in only
+    assert "No incident matches these filters" in head.get("/log?from=2099-01-01").text
+    exported = head.get("/log.csv?category=staff_offensive")
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
+    lines = exported.text.strip().splitlines()
+    assert lines[0] == "case,opened,categories,stage,closed,outcome,summary" and len(lines) >= 2
+    assert all("school_complaint" not in line for line in lines)
+    changes = head.get("/people/changes").text
+    assert "incident log exported" in changes and "staff_offensive" in changes
+    assert browser(CHAIR).get("/log.csv").status_code == 403
