@@ -13,6 +13,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from engine.commands.auth import change_password, issue_password, sign_in
     from engine.commands.cases import OpenCase, open_case, take_action
+    from engine.commands.checkpoints import CheckpointView, latest_checkpoint, take_checkpoint
+    from engine.commands.custody import record_access
+    from engine.commands.evidence_check import VerifiedFile, read_verified
+    from engine.commands.export import ExportResult, export_case
+    from engine.commands.integrity import VerificationView, VerifyResult, latest_verification, verify
     from engine.commands.log_export import export_log
     from engine.commands.outbox import ALL_FAILED, resend
     from engine.commands.people import add_person, deactivate, list_people, person_by_id, reactivate, set_roles
@@ -34,8 +39,19 @@ if TYPE_CHECKING:
         take_held_form,
     )
     from engine.context import Redress
-    from engine.errors import BadInput, Conflict, NotAllowed, NotFound, RedressError, Refused
+    from engine.errors import (
+        BadInput,
+        Conflict,
+        EvidenceChanged,
+        EvidenceFailed,
+        EvidenceMissing,
+        NotAllowed,
+        NotFound,
+        RedressError,
+        Refused,
+    )
     from engine.queries.access import load_viewer
+    from engine.queries.access_log import AccessLine, case_access_log
     from engine.queries.cases import audit_trail, list_cases, show_case, verify_trail
     from engine.queries.log import LogFilter, search_log
     from engine.queries.outbox import MailTrouble, OutboxLine, OutboxView, mail_trouble, read_outbox
@@ -67,7 +83,9 @@ if TYPE_CHECKING:
         MeetingItem,
         NoteItem,
         OutboxPage,
+        PauseView,
         Poster,
+        TrackView,
     )
     from engine.report.charts import report_charts
     from engine.report.monitoring import build_report
@@ -76,9 +94,11 @@ if TYPE_CHECKING:
         Sight,
         Viewer,
         case_status,
+        may_export,
         may_keep_records,
         may_manage_people,
         may_open_case,
+        may_read_access_log,
         may_read_log,
         may_read_people_changes,
         may_read_report,
@@ -87,6 +107,22 @@ if TYPE_CHECKING:
     )
     from engine.rules.actions import role_labels
     from engine.rules.clock import parse_instant
+    from engine.rules.inputs import (
+        DATE_PATTERN,
+        DESCRIPTION_MAX,
+        EMAIL_MAX,
+        EMAIL_PATTERN,
+        INSTANT_PATTERN,
+        NAME_MAX,
+        NAME_PATTERN,
+        SUMMARY_MAX,
+        TEXT_MAX,
+        TEXT_PATTERN,
+        TEXT_REQUIRED_PATTERN,
+        URL_MAX,
+        URL_PATTERN,
+    )
+    from engine.rules.tracks import route
     from engine.settings import Settings
 
 _HOME: dict[str, str] = {
@@ -96,6 +132,18 @@ _HOME: dict[str, str] = {
     "open_case": "engine.commands.cases",
     "OpenCase": "engine.commands.cases",
     "take_action": "engine.commands.cases",
+    "CheckpointView": "engine.commands.checkpoints",
+    "latest_checkpoint": "engine.commands.checkpoints",
+    "take_checkpoint": "engine.commands.checkpoints",
+    "record_access": "engine.commands.custody",
+    "read_verified": "engine.commands.evidence_check",
+    "VerifiedFile": "engine.commands.evidence_check",
+    "export_case": "engine.commands.export",
+    "ExportResult": "engine.commands.export",
+    "latest_verification": "engine.commands.integrity",
+    "VerificationView": "engine.commands.integrity",
+    "verify": "engine.commands.integrity",
+    "VerifyResult": "engine.commands.integrity",
     "export_log": "engine.commands.log_export",
     "ALL_FAILED": "engine.commands.outbox",
     "resend": "engine.commands.outbox",
@@ -121,11 +169,16 @@ _HOME: dict[str, str] = {
     "Redress": "engine.context",
     "BadInput": "engine.errors",
     "Conflict": "engine.errors",
+    "EvidenceChanged": "engine.errors",
+    "EvidenceFailed": "engine.errors",
+    "EvidenceMissing": "engine.errors",
     "NotAllowed": "engine.errors",
     "NotFound": "engine.errors",
     "RedressError": "engine.errors",
     "Refused": "engine.errors",
     "load_viewer": "engine.queries.access",
+    "AccessLine": "engine.queries.access_log",
+    "case_access_log": "engine.queries.access_log",
     "audit_trail": "engine.queries.cases",
     "list_cases": "engine.queries.cases",
     "show_case": "engine.queries.cases",
@@ -174,14 +227,18 @@ _HOME: dict[str, str] = {
     "MeetingItem": "engine.queries.views",
     "NoteItem": "engine.queries.views",
     "OutboxPage": "engine.queries.views",
+    "PauseView": "engine.queries.views",
     "Poster": "engine.queries.views",
+    "TrackView": "engine.queries.views",
     "report_charts": "engine.report.charts",
     "build_report": "engine.report.monitoring",
     "case_status": "engine.rules.access",
     "CaseAccess": "engine.rules.access",
+    "may_export": "engine.rules.access",
     "may_keep_records": "engine.rules.access",
     "may_manage_people": "engine.rules.access",
     "may_open_case": "engine.rules.access",
+    "may_read_access_log": "engine.rules.access",
     "may_read_log": "engine.rules.access",
     "may_read_people_changes": "engine.rules.access",
     "may_read_report": "engine.rules.access",
@@ -191,6 +248,20 @@ _HOME: dict[str, str] = {
     "Viewer": "engine.rules.access",
     "role_labels": "engine.rules.actions",
     "parse_instant": "engine.rules.clock",
+    "DATE_PATTERN": "engine.rules.inputs",
+    "DESCRIPTION_MAX": "engine.rules.inputs",
+    "EMAIL_MAX": "engine.rules.inputs",
+    "EMAIL_PATTERN": "engine.rules.inputs",
+    "INSTANT_PATTERN": "engine.rules.inputs",
+    "NAME_MAX": "engine.rules.inputs",
+    "NAME_PATTERN": "engine.rules.inputs",
+    "SUMMARY_MAX": "engine.rules.inputs",
+    "TEXT_MAX": "engine.rules.inputs",
+    "TEXT_PATTERN": "engine.rules.inputs",
+    "TEXT_REQUIRED_PATTERN": "engine.rules.inputs",
+    "URL_MAX": "engine.rules.inputs",
+    "URL_PATTERN": "engine.rules.inputs",
+    "route": "engine.rules.tracks",
     "Settings": "engine.settings",
 }
 
@@ -201,6 +272,18 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "open_case",
     "OpenCase",
     "take_action",
+    "CheckpointView",
+    "latest_checkpoint",
+    "take_checkpoint",
+    "record_access",
+    "read_verified",
+    "VerifiedFile",
+    "export_case",
+    "ExportResult",
+    "latest_verification",
+    "VerificationView",
+    "verify",
+    "VerifyResult",
     "export_log",
     "ALL_FAILED",
     "resend",
@@ -226,11 +309,16 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "Redress",
     "BadInput",
     "Conflict",
+    "EvidenceChanged",
+    "EvidenceFailed",
+    "EvidenceMissing",
     "NotAllowed",
     "NotFound",
     "RedressError",
     "Refused",
     "load_viewer",
+    "AccessLine",
+    "case_access_log",
     "audit_trail",
     "list_cases",
     "show_case",
@@ -279,14 +367,18 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "MeetingItem",
     "NoteItem",
     "OutboxPage",
+    "PauseView",
     "Poster",
+    "TrackView",
     "report_charts",
     "build_report",
     "case_status",
     "CaseAccess",
+    "may_export",
     "may_keep_records",
     "may_manage_people",
     "may_open_case",
+    "may_read_access_log",
     "may_read_log",
     "may_read_people_changes",
     "may_read_report",
@@ -296,6 +388,20 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "Viewer",
     "role_labels",
     "parse_instant",
+    "DATE_PATTERN",
+    "DESCRIPTION_MAX",
+    "EMAIL_MAX",
+    "EMAIL_PATTERN",
+    "INSTANT_PATTERN",
+    "NAME_MAX",
+    "NAME_PATTERN",
+    "SUMMARY_MAX",
+    "TEXT_MAX",
+    "TEXT_PATTERN",
+    "TEXT_REQUIRED_PATTERN",
+    "URL_MAX",
+    "URL_PATTERN",
+    "route",
     "Settings",
 ]
 

@@ -20,6 +20,7 @@ from transitions import Machine
 
 import workflows
 from engine.errors import BadInput, NotFound
+from engine.integrity_key import install_key
 from engine.rules.clock import Clock, SystemClock
 from engine.settings import Settings, load_settings
 from engine.settings_values import masked_url
@@ -33,11 +34,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Compiled:
-    """A workflow version ready to run: its row id, spec and machine (one machine per version)."""
+    """A workflow version ready to run: its row id, spec and machines (one per procedure of the version)."""
 
     id: int
     spec: workflows.Workflow
     machine: Machine
+    track_machines: dict[str, Machine] = field(default_factory=dict)
+    """One machine per track (docs/workflow-language.md, "Why one `transitions` machine per track")."""
 
 
 @dataclass
@@ -89,7 +92,8 @@ class Redress:
             # A stored version was checked when it was stored; reading it again must not fail because
             # today's checks ask more (a version stored before `permissions:` existed still loads).
             loaded = workflows.read_text(source, f"workflow version {version_id}")
-            self._compiled[version_id] = Compiled(version_id, loaded.spec, workflows.build_machine(loaded.spec))
+            self._compiled[version_id] = Compiled(version_id, loaded.spec, workflows.build_machine(loaded.spec),
+                                                  workflows.build_track_machines(loaded.spec))
         return self._compiled[version_id]
 
     def warm(self) -> None:
@@ -131,6 +135,7 @@ def open_app(settings: Settings | None = None, *, clock: Clock | None = None, ex
     if existing and path is not None:
         _require(database_schema(path), str(path))  # before connecting: connecting would create the file
     db = Database(settings.database_url, synchronous=settings.sqlite_synchronous.upper())
+    install_key(settings, db.engine)
     if existing and path is None:
         try:
             _require(schema_state(db.engine), masked_url(settings.database_url))

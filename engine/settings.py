@@ -29,7 +29,7 @@ SqliteSynchronous = Literal["full", "normal"]
 
 PATH_FIELDS = ("calendar_ics", "data_dir", "workflow", "templates_dir", "mailbox_dir")
 LIST_FIELDS = ("terms", "closures")
-SECRET_FIELDS = ("smtp_password", "secret_key")  # and any other setting whose name says secret, password or key
+SECRET_FIELDS = ("smtp_password", "secret_key", "integrity_key")  # and any other setting whose name says secret, password or key
 DEFAULT = "default"
 
 
@@ -125,6 +125,8 @@ class Settings(_Frozen):
     worker_sweep_seconds: int = Field(30, ge=1, description="a whole number of seconds such as 30")
     secret_key: SecretStr | None = Field(
         None, description="a long random string that signs the web app's session cookies (made and kept in data_dir when unset)")
+    integrity_key: SecretStr | None = Field(
+        None, description="a long random string that signs the audit trail (made and kept in data_dir/integrity.key when unset)")
     session_idle_minutes: int = Field(60, ge=1, le=24 * 60, description="a whole number of minutes such as 60")
     session_hours: int = Field(8, ge=1, le=24 * 30, description="a whole number of hours such as 8")
     sign_in_retention_days: int = Field(90, ge=1, description="a whole number of days such as 90")
@@ -187,7 +189,7 @@ class Settings(_Frozen):
     def _header_safe(cls, value: str | None) -> str | None:
         return None if value is None else header_safe(value, "login")
 
-    @field_validator("secret_key")
+    @field_validator("secret_key", "integrity_key")
     @classmethod
     def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value().strip()) < MIN_SECRET_KEY:

@@ -7,6 +7,11 @@ to a poster are `letters/KIND.txt` and `letters/KIND.html`. `.html` is autoescap
 is not; every variable must exist (StrictUndefined), and templates run in Jinja's immutable
 sandbox because a school may edit them.
 
+The sandbox stops code; `notifications.bounds` stops a template that would run too long or grow too
+large (a nested loop, `'a' * 1000000000`): each email or letter has RENDER_SECONDS and MAX_OUTPUT
+characters. An override is read only if it is a regular file inside the override folder: a symbolic
+link, or a path that resolves outside the folder, is refused with the file named.
+
 The context the engine passes to an email template (times are strings, already in local time):
 
     school_name   str
@@ -36,8 +41,8 @@ from typing import Any
 
 import jinja2
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, select_autoescape
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from .bounds import BoundedEnvironment, OverrideLoader, RenderLimit, render_bounded, within_limits
 from .errors import TemplateError
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -45,7 +50,8 @@ LETTER_KINDS = ("meeting_invitation", "removal_request", "legal_warning")
 SUBJECT, TEXT, HTML = ".subject.txt", ".txt", ".html"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 # What a template may raise besides Jinja's own errors (a filter given the wrong type, say).
-_RENDER_ERRORS = (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError, AttributeError)
+_RENDER_ERRORS = (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError, AttributeError,
+                  RecursionError, MemoryError)
 
 
 @dataclass(frozen=True)
@@ -70,8 +76,11 @@ class TemplateRenderer:
 
     def __init__(self, override_dir: Path | None = None):
         self._dirs = [TEMPLATES] if override_dir is None else [Path(override_dir), TEMPLATES]
-        self._env = ImmutableSandboxedEnvironment(
-            loader=ChoiceLoader([FileSystemLoader(folder) for folder in self._dirs]),
+        loaders: list[jinja2.BaseLoader] = [FileSystemLoader(TEMPLATES)]
+        if override_dir is not None:
+            loaders.insert(0, OverrideLoader(Path(override_dir)))
+        self._env = BoundedEnvironment(
+            loader=ChoiceLoader(loaders),
             undefined=StrictUndefined,
             autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
             auto_reload=False,  # templates are read once per process: no stat() of every file at every render
@@ -92,20 +101,25 @@ class TemplateRenderer:
         """Render the email `template`; raises TemplateError naming the file and line."""
         if not _NAME.match(template):
             raise TemplateError("a template name is lower-case letters, digits and underscores", template=template)
-        subject = " ".join(self._render(template + SUBJECT, context).split())
-        return Rendered(subject, _tidy(self._render(template + TEXT, context)), self._render(template + HTML, context))
+        with within_limits():
+            subject = " ".join(self._render(template + SUBJECT, context).split())
+            return Rendered(subject, _tidy(self._render(template + TEXT, context)), self._render(template + HTML, context))
 
     def render_letter(self, kind: str, context: Mapping[str, Any]) -> Letter:
         """Render the letter `kind` (one of LETTER_KINDS) to a poster."""
         if kind not in LETTER_KINDS:
             raise TemplateError(f"no such letter: the letters are {', '.join(LETTER_KINDS)}", template=kind)
-        return Letter(_tidy(self._render(f"letters/{kind}{TEXT}", context)), self._render(f"letters/{kind}{HTML}", context))
+        with within_limits():
+            return Letter(_tidy(self._render(f"letters/{kind}{TEXT}", context)), self._render(f"letters/{kind}{HTML}", context))
 
     def check(self, sample_context: Mapping[str, Any], required: Iterable[str] = ()) -> list[str]:
         """Render every email and letter against `sample_context`; one readable string per problem.
 
         `required` names templates that must exist (those the workflow uses)."""
         problems: list[str] = []
+        override = next((loader for loader in self._loaders() if isinstance(loader, OverrideLoader)), None)
+        if override is not None:
+            problems += [str(exc) for exc in override.unsafe_files()]
         for name in sorted(self.names() | set(required)):
             try:
                 self.render(name, sample_context)
@@ -118,9 +132,16 @@ class TemplateRenderer:
                 problems.append(str(exc))
         return problems
 
+    def _loaders(self) -> list[jinja2.BaseLoader]:
+        loader = self._env.loader
+        return list(loader.loaders) if isinstance(loader, ChoiceLoader) else []
+
     def _render(self, name: str, context: Mapping[str, Any]) -> str:
         try:
-            return self._env.get_template(name).render(context)
+            return render_bounded(self._env.get_template(name), context)
+        except RenderLimit as exc:
+            where, line = self._where(exc, name)
+            raise TemplateError(str(exc), template=where, line=line) from exc
         except jinja2.TemplateNotFound as exc:
             missing = exc.name if isinstance(exc.name, str) else name
             raise TemplateError(f"not found (looked in {', '.join(map(str, self._dirs))})", template=missing) from exc
@@ -183,4 +204,10 @@ def sample_context() -> dict[str, Any]:
         "headteacher": {"name": "Ms Jane Okafor"},
         "meeting": {"date": "Thursday 13 March 2025 at 3.30pm", "place": "the school office"},
         "today": "Friday 7 March 2025",
+        "evidence": {"id": 7, "name": "screenshot.png", "sha256": "9f" * 32},
+        "reader": "chair@oakfield.example.sch.uk",
+        "when": "Friday 7 March 2025 10:12",
+        "problem": "no longer matches the fingerprint it was stored with",
+        "integrity": {"verified": {"ok": True, "at": "Friday 7 March 2025 02:30", "problems": [], "more": 0},
+                      "checkpoint": {"seq": 12, "hash": "3c" * 32, "at": "Friday 7 March 2025 02:30"}},
     }

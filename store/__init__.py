@@ -3,12 +3,15 @@
 This package imports nothing from the engine.
 """
 
-from . import school_trail
+from . import integrity, school_trail
 from .db import Database, normalise_url
 from .models import (
+    AccessEntry,
     AuditEvent,
     Base,
     Case,
+    CaseTrack,
+    Checkpoint,
     Evidence,
     Meeting,
     Note,
@@ -18,12 +21,34 @@ from .models import (
     SchoolEvent,
     SignIn,
     Timer,
+    VerificationRun,
     WebSession,
     WorkflowVersion,
     table_of,
 )
 
 __all__ = [
-    "AuditEvent", "Base", "Case", "Database", "Evidence", "Meeting", "Note", "OutboxMessage", "Party",
-    "Person", "SchoolEvent", "SignIn", "Timer", "WebSession", "WorkflowVersion", "normalise_url", "school_trail", "table_of",
+    "AccessEntry",
+    "AuditEvent",
+    "Base",
+    "Case",
+    "CaseTrack",
+    "Checkpoint",
+    "Database",
+    "Evidence",
+    "Meeting",
+    "Note",
+    "OutboxMessage",
+    "Party",
+    "Person",
+    "SchoolEvent",
+    "SignIn",
+    "Timer",
+    "VerificationRun",
+    "WebSession",
+    "WorkflowVersion",
+    "integrity",
+    "normalise_url",
+    "school_trail",
+    "table_of",
 ]

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from . import models
+from . import integrity, models
 from .models import AuditEvent, Case, table_of
 
 GENESIS = models.GENESIS
@@ -30,7 +30,7 @@ def _digest(prev_hash: str, content: dict[str, Any]) -> str:
 
 
 def _content(values: dict[str, Any]) -> dict[str, Any]:
-    return {
+    content = {
         "case": values["case_id"],
         "seq": values["seq"],
         "at": values["at"].isoformat(timespec="microseconds"),
@@ -41,13 +41,21 @@ def _content(values: dict[str, Any]) -> dict[str, Any]:
         "after": values["stage_after"],
         "data": values["data"],
     }
+    if values.get("track") is not None:  # only events that moved a track name one: older hashes stay as they were
+        content["track"] = values["track"]
+    return content
+
+
+def hash_of(prev_hash: str, values: Any) -> str:
+    """The hash an event with these column values (a mapping, such as a Core row's) should carry."""
+    return _digest(prev_hash, _content(values))
 
 
 def event_hash(prev_hash: str, event: AuditEvent) -> str:
     return _digest(prev_hash, _content({column: getattr(event, column) for column in _HASHED}))
 
 
-_HASHED = ("case_id", "seq", "at", "actor", "kind", "action", "stage_before", "stage_after", "data")
+_HASHED = ("case_id", "seq", "at", "actor", "kind", "action", "stage_before", "stage_after", "data", "track")
 
 
 @dataclass(frozen=True)
@@ -77,13 +85,14 @@ def next_event(
     stage_before: str | None = None,
     stage_after: str | None = None,
     data: dict[str, Any] | None = None,
+    track: str | None = None,
 ) -> dict[str, Any]:
     """The row of the event that follows `head`, hash included: for a caller that writes the case's new
     head itself, in the same transaction (the action path writes it with the stage and the version)."""
     values = {
         "case_id": case_id, "seq": head.seq + 1, "at": at, "actor": actor, "actor_id": actor_id, "kind": kind,
         "action": action, "stage_before": stage_before, "stage_after": stage_after, "data": data or {},
-        "prev_hash": head.hash,
+        "prev_hash": head.hash, "track": track,
     }
     values["hash"] = _digest(head.hash, _content(values))
     return values
@@ -93,7 +102,8 @@ _INSERT_EVENT = insert(table_of(AuditEvent))
 
 
 def insert_event(connection: Connection, values: dict[str, Any]) -> None:
-    connection.execute(_INSERT_EVENT, values)
+    """Write the event, with its MAC under the integrity key when the store holds one (store.integrity)."""
+    connection.execute(_INSERT_EVENT, {**values, "mac": integrity.sign(connection, values["hash"])})
 
 
 def append(
@@ -108,6 +118,7 @@ def append(
     stage_before: str | None = None,
     stage_after: str | None = None,
     data: dict[str, Any] | None = None,
+    track: str | None = None,
 ) -> Link:
     """Append one event to a case's chain, in the caller's transaction; returns the case's new head.
 
@@ -121,7 +132,7 @@ def append(
         read = read.with_for_update()
     row = connection.execute(read).one()
     values = next_event(case_id, Head(row.head_seq, row.head_hash), at=at, actor=actor, kind=kind, actor_id=actor_id,
-                        action=action, stage_before=stage_before, stage_after=stage_after, data=data)
+                        action=action, stage_before=stage_before, stage_after=stage_after, data=data, track=track)
     insert_event(connection, values)
     head = Link(values["seq"], values["hash"], values["prev_hash"])
     connection.execute(update(table_of(Case)).where(table_of(Case).c.id == case_id).values(head_seq=head.seq, head_hash=head.hash))

@@ -194,6 +194,26 @@ class AuditEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str | None] = mapped_column(String(64), default=None)
+    """HMAC-SHA256 of `hash` under the integrity key kept outside the database (None: recorded before keys)."""
+    track: Mapped[str | None] = mapped_column(String(60), default=None)
+    """The track the event moved (its name), or None for the case's own procedure."""
+
+
+class CaseTrack(Base):
+    """A track a case has started (the platform, the police): its stage, alongside the case's own.
+    One row per track per case; a track that reaches a final stage is finished, and the case goes on."""
+
+    __tablename__ = "case_tracks"
+    __table_args__ = (UniqueConstraint("case_id", "track"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    track: Mapped[str] = mapped_column(String(60))
+    stage: Mapped[str] = mapped_column(String(60))
+    started_at: Mapped[datetime]
+    stage_entered_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Timer(Base):
@@ -213,11 +233,17 @@ class Timer(Base):
     deadline: Mapped[str] = mapped_column(String(60))
     kind: Mapped[str] = mapped_column(String(20))  # reminder | escalation
     due_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | fired | cancelled
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | paused | fired | cancelled
     repeat: Mapped[int] = mapped_column(default=0)
     """How many times this reminder has already repeated."""
     created_at: Mapped[datetime]
     fired_at: Mapped[datetime | None] = mapped_column(default=None)
+    track: Mapped[str | None] = mapped_column(String(60), default=None)
+    """The track whose stage this deadline belongs to, or None for the case's own procedure."""
+    paused_at: Mapped[datetime | None] = mapped_column(default=None)
+    """While paused (a track waits on a third party): when it stopped; `due_at` keeps the time it had."""
+    remaining_seconds: Mapped[int | None] = mapped_column(default=None)
+    """While paused: the time it had left, due_at - paused_at."""
 
 
 class OutboxMessage(Base):
@@ -301,3 +327,64 @@ class SchoolEvent(Base):
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class Checkpoint(Base):
+    """The heads of every case's chain at one moment, chained to the checkpoint before it and keyed
+    (store.integrity). Copies leave the database (the digest, checkpoints.log), so a chain rebuilt
+    afterwards no longer matches a checkpoint kept elsewhere. Append-only."""
+
+    __tablename__ = "checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(unique=True)
+    at: Mapped[datetime]
+    cases: Mapped[int]
+    """How many cases the heads cover (those of earlier checkpoints included)."""
+    heads_digest: Mapped[str] = mapped_column(String(64))
+    """SHA-256 over every (case_id, head_seq, head_hash), in case order."""
+    heads: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """The heads that moved since the checkpoint before: {case_id: [head_seq, head_hash]}."""
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class AccessEntry(Base):
+    """Who read what of a case, and when: a page view, an evidence download, an export, a letter.
+    Hash-chained school-wide and keyed like the audit trail. Append-only."""
+
+    __tablename__ = "access_log"
+    __table_args__ = (Index("ix_access_case", "case_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(unique=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(320))
+    actor_id: Mapped[int | None] = mapped_column(default=None)
+    case_id: Mapped[int | None] = mapped_column(default=None)
+    what: Mapped[str] = mapped_column(String(40))  # case_page | evidence | export | letter | access_log
+    detail: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class VerificationRun(Base):
+    """The result of one `redress verify` (the worker's nightly run included): what the dashboard and
+    the digest show."""
+
+    __tablename__ = "verifications"
+    __table_args__ = (Index("ix_verifications_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    ok: Mapped[bool]
+    cases: Mapped[int]
+    events: Mapped[int]
+    files: Mapped[int]
+    unsigned: Mapped[int] = mapped_column(default=0)
+    problems: Mapped[list[str]] = mapped_column(default=list)
+    """The first problems found, each a sentence (at most 100 kept)."""
+    checkpoint_seq: Mapped[int | None] = mapped_column(default=None)
+    checkpoint_hash: Mapped[str | None] = mapped_column(String(64), default=None)

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import anyio.to_thread
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from engine import Redress
 from web import errors
 from web.api import cases as api_cases
 from web.api import records as api_records
 from web.api import school as api_school
-from web.routes import account, admin, browse, cases, dashboard, people, records, signin
+from web.routes import account, admin, browse, cases, custody, dashboard, people, records, signin
 from web.security import BodyLimit, SecurityHeaders, secret_key
 
 STATIC = Path(__file__).parent / "static"
@@ -40,6 +42,27 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+class ApiOptions:
+    """OPTIONS on an API address: 204 with the methods its OpenAPI document lists in Allow (404 for none),
+    where the router would answer 405 to a method it was not given."""
+
+    def __init__(self, app: ASGIApp, api: FastAPI) -> None:
+        self.app, self.api = app, api
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "OPTIONS" and str(scope["path"]).startswith("/api/"):
+            await self._allow(str(scope["path"]))(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    def _allow(self, path: str) -> Response:
+        for template, operations in self.api.openapi()["paths"].items():
+            if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), path):
+                methods = sorted({m.upper() for m in operations} | {"OPTIONS"})
+                return Response(status_code=204, headers={"Allow": ", ".join(methods)})
+        return Response(status_code=404)
+
+
 def create_app(redress: Redress, *, secret: str | None = None) -> FastAPI:
     """The web app for one Redress; `secret` signs the session cookies (default: from settings or the data folder)."""
     app = FastAPI(title="Redress", version="1", description=API_DESCRIPTION, docs_url=None, redoc_url=None,
@@ -48,7 +71,7 @@ def create_app(redress: Redress, *, secret: str | None = None) -> FastAPI:
     app.state.redress = redress
     app.state.features = features()
     errors.install(app)
-    for module in (signin, account, dashboard, cases, records, people, admin, browse):
+    for module in (signin, account, dashboard, cases, records, custody, people, admin, browse):
         app.include_router(module.router)
     if "report" in app.state.features:
         from web.api import report as api_report
@@ -62,6 +85,7 @@ def create_app(redress: Redress, *, secret: str | None = None) -> FastAPI:
     base = redress.settings.base_url or ""
     app.add_middleware(SessionMiddleware, secret_key=secret or secret_key(redress.settings), session_cookie="redress_session",
                        max_age=redress.settings.session_hours * 3600, same_site="lax", https_only=base.startswith("https://"))
+    app.add_middleware(ApiOptions, api=app)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     return app

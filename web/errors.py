@@ -4,7 +4,8 @@
     Denied           signed in, but this is not theirs to see or do: 403
     CsrfFailed       a form or API call without this session's token: 403
 
-The engine's errors map to statuses here (NotFound 404, Conflict 409, NotAllowed 403, Refused and BadInput 422),
+The engine's errors map to statuses here (NotFound 404, Conflict 409, NotAllowed 403, Refused and BadInput 422,
+EvidenceMissing 410, EvidenceChanged 500),
 so a route never has to catch what it cannot answer better.
 """
 
@@ -13,12 +14,12 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from engine import BadInput, Conflict, NotAllowed, NotFound, RedressError, Refused
+from engine import BadInput, Conflict, EvidenceChanged, EvidenceMissing, NotAllowed, NotFound, RedressError, Refused
 
 
 class SignInRequired(Exception):
@@ -36,7 +37,7 @@ class CsrfFailed(Exception):
 
 
 STATUS: list[tuple[type[Exception], int]] = [
-    (NotFound, 404), (Conflict, 409), (NotAllowed, 403), (Refused, 422), (BadInput, 422), (Denied, 403), (CsrfFailed, 403),
+    (EvidenceMissing, 410), (EvidenceChanged, 500), (NotFound, 404), (Conflict, 409), (NotAllowed, 403), (Refused, 422), (BadInput, 422), (Denied, 403), (CsrfFailed, 403),
 ]
 
 
@@ -84,7 +85,9 @@ async def malformed(request: Request, exc: Exception) -> Response:
     """A malformed address or form: FastAPI's list of problems under /api, a page otherwise."""
     assert isinstance(exc, RequestValidationError)
     if is_api(request):
-        return await request_validation_exception_handler(request, exc)
+        from web.api.strict import error_list
+
+        return JSONResponse({"detail": error_list(exc.errors())}, status_code=422)
     from web.templating import error_page
 
     return error_page(request, 422, "the address or the form was not understood: go back and try again")

@@ -1,5 +1,8 @@
-"""Posted HTML forms read into the engine's inputs (every value is text, checked by the engine after), and what
-happens when one is refused: post/redirect/get back to the form's page, which shows an error summary once."""
+"""Posted HTML forms read into the engine's inputs, and what happens when one is refused.
+
+Every value is text, checked by the engine after, by the same input rules (engine.rules.inputs) as the
+API and the command line; here only a length limit holds the request's size to what a field may hold.
+A refused form is post/redirect/get back to its page, which shows an error summary once."""
 
 from __future__ import annotations
 
@@ -12,11 +15,22 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
-from engine import BadInput, OpenCase, Redress, RedressError, hold_form, parse_instant, take_held_form
+from engine import (
+    NAME_MAX,
+    TEXT_MAX,
+    URL_MAX,
+    BadInput,
+    OpenCase,
+    Redress,
+    RedressError,
+    hold_form,
+    parse_instant,
+    take_held_form,
+)
 from web.session import flash, redress
-from workflows import Action
+from workflows import Action, TrackStart
 
-MAX_FIELD = 10_000
+MAX_FIELD = TEXT_MAX
 
 
 def text(form: FormData, name: str, limit: int = MAX_FIELD) -> str:
@@ -26,7 +40,7 @@ def text(form: FormData, name: str, limit: int = MAX_FIELD) -> str:
         return ""
     if len(value) > limit:
         raise BadInput(f"this is {len(value)} characters long: keep it under {limit}", field=name)
-    if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in value):  # any field, even one the engine does not keep
         raise BadInput("this holds control characters: type it again", field=name)
     return value
 
@@ -44,7 +58,7 @@ def whole_number(form: FormData, name: str) -> int | None:
     return int(value)
 
 
-def action_fields(form: FormData, action: Action) -> dict[str, Any]:
+def action_fields(form: FormData, action: Action | TrackStart) -> dict[str, Any]:
     """The workflow's fields for this action, as posted (named `field_<name>`); blank ones left out."""
     values = {name: text(form, f"field_{name}") for name in action.fields}
     return {name: value for name, value in values.items() if value.strip()}
@@ -56,20 +70,18 @@ def split_list(value: str) -> list[str]:
 
 def open_case_input(app: Redress, form: FormData) -> OpenCase:
     """The open-case form as the engine's OpenCase."""
-    poster_name, poster_contact = text(form, "poster_name", 200).strip(), text(form, "poster_contact", 1000).strip()
+    poster_name, poster_contact = text(form, "poster_name", NAME_MAX).strip(), text(form, "poster_contact", URL_MAX).strip()
     if poster_contact and not poster_name:
         raise BadInput("give the poster's name (or how they appear online) with their contact details", field="poster_name")
     seen_at = text(form, "seen_at", 40).strip()
-    link = text(form, "link", 2000).strip()
-    if link and not link.lower().startswith(("https://", "http://")):
-        raise BadInput(f"'{link}' is not a web link: give the full address, starting https://", field="link")
+    link = text(form, "link", URL_MAX).strip()
     return OpenCase(
         categories=texts(form, "categories"),
         summary=text(form, "summary"),
         staff=texts(form, "staff"),
-        pupils=split_list(text(form, "pupils", 1000)),
+        pupils=split_list(text(form, "pupils", TEXT_MAX)),
         posters=[(poster_name, poster_contact)] if poster_name else [],
-        platform=text(form, "platform", 200).strip() or None,
+        platform=text(form, "platform", NAME_MAX).strip() or None,
         link=link or None,
         seen_at=_instant(seen_at, app) if seen_at else None,
     )

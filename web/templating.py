@@ -86,6 +86,7 @@ def page(request: Request, name: str, viewer: Viewer | None, context: dict[str, 
 
 def error_page(request: Request, status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
     viewer = getattr(request.state, "viewer", None)
-    titles = {403: "Not allowed", 404: "Not found", 405: "Not allowed", 409: "Changed meanwhile", 422: "Not done"}
+    titles = {403: "Not allowed", 404: "Not found", 405: "Not allowed", 409: "Changed meanwhile", 410: "Evidence missing",
+              422: "Not done", 500: "Evidence failed its check"}
     return page(request, "error.html", viewer, {"status": status, "title": titles.get(status, "Error"), "message": message},
                 status=status, headers=headers)

@@ -21,6 +21,17 @@ class CaseFacts:
     meeting_count: int = 0
     facts: Mapping[str, Any] = field(default_factory=dict)
     """The latest value of every field given with an action so far."""
+    tracks: Mapping[str, str] = field(default_factory=dict)
+    """The stage of each track the case has started (a finished track at its final stage)."""
+
+
+REMOVAL_TRACK, REMOVED_STAGES = "removal", ("removed", "stayed_removed")
+"""The shipped workflow's removal track: the posts can be recorded as removed there at whatever stage the case is."""
+
+
+def _removal_confirmed(case: CaseFacts) -> bool:
+    """The last `removal_confirmed` given was yes, or the removal track has recorded the posts removed."""
+    return case.facts.get("removal_confirmed") is True or case.tracks.get(REMOVAL_TRACK) in REMOVED_STAGES
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,6 @@ GUARDS: dict[str, Guard] = {
     "removal_confirmed": Guard(
         "the removal of the posts has been confirmed",
         "the removal of the posts has not been confirmed: record that the posts were removed first",
-        lambda case: case.facts.get("removal_confirmed") is True,
+        _removal_confirmed,
     ),
 }

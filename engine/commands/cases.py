@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -17,17 +17,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
-from transitions import MachineError
+from transitions import Machine, MachineError
 
+from engine.commands import tracks
 from engine.commands.deadlines import cancel_pending, start_stage_deadlines
 from engine.commands.notify import active_people, notify_all, relations_of
 from engine.commands.people import person_by_email
 from engine.context import Compiled, Redress
-from engine.errors import BadInput, Conflict, NotFound, Refused
+from engine.errors import Conflict, NotFound, Refused
 from engine.rules import actions as rules
+from engine.rules import inputs
+from engine.rules import tracks as routing
 from engine.rules.access import Power, holds, only
 from store import Case, Evidence, Meeting, Party, Person, audit, table_of
-from workflows import SYSTEM, CaseFacts
+from store.integrity import party_digest
+from workflows import MAIN, SYSTEM, CaseFacts, Workflow
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,10 @@ class ActionResult:
     version: int
     notified: list[str] = field(default_factory=list)
     closed: bool = False
+    track: str | None = None
+    """The track the action moved or started, if it was not the main procedure's."""
+    track_stage: str | None = None
+    """That track's stage after the action."""
 
 
 def load_case(session: Session, case_id: int) -> Case:
@@ -112,22 +120,40 @@ def _translate_conflicts(app: Redress, case_id: int) -> Iterator[None]:
         raise Conflict(f"case {case_id} was changed by someone else while you acted; {now}: look at it again") from exc
 
 
+def checked_details(details: OpenCase, now: datetime) -> OpenCase:
+    """The details of a new case held to the input rules (engine.rules.inputs), trimmed; a refusal names
+    its field as OpenCase calls it (a poster's as `poster_name`, as the form does)."""
+    with inputs.about("summary"):
+        summary = inputs.summary(details.summary)
+    with inputs.about("staff"):
+        staff = [inputs.email(e) for e in details.staff]
+    with inputs.about("pupils"):
+        pupils = inputs.names(details.pupils, "a pupil's reference")
+    with inputs.about("poster_name"):
+        posters = [(inputs.name(n, "the poster's name"),
+                    inputs.optional_name(c, "the poster's contact", limit=inputs.URL_MAX) or "") for n, c in details.posters]
+    with inputs.about("platform"):
+        platform = inputs.optional_name(details.platform, "the platform")
+    with inputs.about("link"):
+        link = inputs.url(details.link) if details.link and details.link.strip() else None
+    with inputs.about("seen_at"):
+        seen_at = inputs.past_instant(details.seen_at, now, "the time it was seen") if details.seen_at else None
+    return replace(details, summary=summary, staff=staff, pupils=pupils, posters=posters, platform=platform,
+                   link=link, seen_at=seen_at)
+
+
 def open_case(app: Redress, actor_email: str, details: OpenCase) -> int:
     compiled = app.current_workflow()
     spec = compiled.spec
     now = app.clock.now()
+    details = checked_details(details, now)
     with app.db.unit_of_work() as session:
         actor = resolve_actor(session, actor_email)
         if not actor.roles() & set(spec.open.roles):
             raise Refused(f"only the {rules.role_labels(spec, spec.open.roles)} may open a case; "
                           f"{actor.label} is {rules.role_labels(spec, sorted(actor.roles()))}")
         categories = rules.check_categories(spec, details.categories)
-        if details.seen_at is not None and details.seen_at > now:
-            raise BadInput(f"'When it was seen' is in the future ({app.local(details.seen_at)}): give when it was seen, "
-                           "now or before", field="seen_at")
-        summary = details.summary.strip()
-        if not summary:
-            raise Refused("a case needs a summary: say in a sentence what was posted, and where", field="summary")
+        summary = details.summary
         staff = [person_by_email(session, email) for email in dict.fromkeys(details.staff)]
         case = Case(
             workflow_id=compiled.id, stage=spec.initial_stage, categories=categories, summary=summary,
@@ -140,35 +166,52 @@ def open_case(app: Redress, actor_email: str, details: OpenCase) -> int:
         session.add(case)
         session.flush()
         start_stage_deadlines(app, session, spec, case, now)
-        notified = notify_all(app, session, spec, case, spec.open.notify, {"actor": {"name": actor.name}})
+        started = list(dict.fromkeys(t for c in categories for t in spec.categories[c].starts_tracks))
+        notified = notify_all(app, session, spec, case, (*spec.open.notify, *tracks.start_notes(spec, started)),
+                              {"actor": {"name": actor.name}})
         audit.append(
             session, case.id, at=now, actor=actor.label, actor_id=actor.id, kind="opened", stage_after=case.stage,
             data={"categories": categories, "summary": summary, "staff": [p.email for p in staff],
                   "pupils": len(details.pupils), "posters": len(details.posters), "platform": details.platform,
                   "link": details.link, "seen_at": details.seen_at.isoformat() if details.seen_at else None,
-                  "notified": notified},
+                  "notified": notified, "parties_digest": parties_digest(case.parties)},
         )
+        rows: dict[str, tracks.TrackRow] = {}
+        for name in started:  # a threat goes to the police at once
+            tracks.start(app, session, spec, case, name, rows, now)
+            tracks.record_start(session, case, name, rows[name].stage, now, actor.label, actor.id, {"by": "category"})
+        tracks.settle_pauses(app, session, spec, case, {}, tracks.running(rows), now, actor.label, actor.id)
         return case.id
 
 
-def case_facts(session: Session, case: Case) -> CaseFacts:
+def parties_digest(parties: Sequence[Party]) -> str:
+    """What the opened event commits to about the parties, without copying their details into the trail:
+    `redress verify` recomputes it from the rows, so a party edited behind the trail's back shows."""
+    return party_digest([(p.kind, p.person_id, p.reference, p.name, p.contact) for p in sorted(parties, key=lambda p: p.id)])
+
+
+def case_facts(session: Session, case: Case, track_stages: Mapping[str, str] | None = None) -> CaseFacts:
+    """What the guards read; `track_stages` (every started track's stage) when the caller has read them."""
     evidence = select(func.count()).select_from(Evidence).where(Evidence.case_id == case.id).scalar_subquery()
     meetings = select(func.count()).select_from(Meeting).where(Meeting.case_id == case.id).scalar_subquery()
     counts = session.execute(select(evidence, meetings)).one()
-    return CaseFacts(case.stage, tuple(case.categories), counts[0] or 0, counts[1] or 0, dict(case.facts))
+    if track_stages is None:
+        track_stages = {name: row.stage for name, row in tracks.load(session, case.id).items()}
+    return CaseFacts(case.stage, tuple(case.categories), counts[0] or 0, counts[1] or 0, dict(case.facts), dict(track_stages))
 
 
-def _next_stage(compiled: Compiled, stage: str, action: str) -> str:
-    """Let the case's `transitions` machine make the move, on a token attached for this command only."""
+def _next_stage(machine: Machine, stage: str, action: str) -> str:
+    """Let the `transitions` machine of the case's procedure (main, or a track) make the move, on a token
+    attached for this command only."""
     token = _Token()
-    compiled.machine.add_model(token, initial=stage)
+    machine.add_model(token, initial=stage)
     try:
-        compiled.machine.events[action].trigger(token)
+        machine.events[action].trigger(token)
         return token.state
     except MachineError as exc:
         raise Refused(f"'{action}' cannot be taken from '{stage}'") from exc
     finally:
-        compiled.machine.remove_model(token)
+        machine.remove_model(token)
 
 
 class _Token:
@@ -187,6 +230,7 @@ def take_action(
     audit_data: Mapping[str, Any] | None = None,
 ) -> ActionResult:
     """Take an action on a case; `actor_email=None` is the system. Refuses with a reason, changes nothing then."""
+    note = inputs.text(note, "the note") or None if note is not None else None
     with _translate_conflicts(app, case_id), app.db.unit_of_work() as session, session.no_autoflush:
         case = load_case(session, case_id)
         actor = resolve_actor(session, actor_email)
@@ -202,39 +246,105 @@ def act_in_session(
     the same path as a person, with the system as the actor (`notify_context` adds, for instance,
     the `deadline` that made the system act to the emails' context).
 
-    Everything that may refuse (the rules, the guards, the templates) runs before anything is written;
-    the writes are Core statements on the session's connection, never a flush of the session."""
+    The action may be the main procedure's, a running track's (it moves that track only), or a track's
+    start (`start_<track>`: the case stays where it is). Everything that may refuse (the rules, the
+    guards, the templates) runs before anything is written; the writes are Core statements on the
+    session's connection, never a flush of the session."""
     compiled = app.compiled(case.workflow_id)
     spec = compiled.spec
-    rules.check_open(case, expected_version, spec.stages[case.stage].title if case.stage in spec.stages else None)
-    action = rules.check_action(spec, case.stage, action_name, actor.roles(case))
-    values = rules.parse_fields(action_name, action, raw, app.clock.now().astimezone(app.zone).date())
+    stage_title = spec.stages[case.stage].title if case.stage in spec.stages else None
+    rules.check_open(case, expected_version, stage_title)
+    rows = tracks.load(session, case.id)
+    plan = _plan(compiled, case, action_name, rows, actor.roles(case))
+    action, track = plan.route.action, plan.route.track
+    values = rules.parse_fields(action_name, action, raw, inputs.today_in(app.clock.now(), app.zone))
     if action.guards:
-        rules.check_guards(action_name, action, case_facts(session, case), spec.stages[case.stage].title)
+        rules.check_guards(action_name, action, case_facts(session, case, {n: r.stage for n, r in rows.items()}), stage_title)
     before, now, version, head = case.stage, app.clock.now(), case.version, audit.Head(case.head_seq, case.head_hash)
-    after = _next_stage(compiled, before, action_name)
+    after = plan.after
     final = spec.is_final(after)
-    _show(case, stage=after, stage_entered_at=now, facts={**case.facts, **values},
-          closed_at=now if final else case.closed_at,
-          outcome=(action.outcome or spec.stages[after].title) if final else case.outcome)
+    _show(case, stage=after, stage_entered_at=now if track is None else case.stage_entered_at,
+          facts={**case.facts, **values}, closed_at=now if final else case.closed_at,
+          outcome=(getattr(action, "outcome", None) or spec.stages[after].title) if final else case.outcome)
     labelled = {action.fields[k].label: v for k, v in values.items()}
-    notified = notify_all(app, session, spec, case, action.notify, {
+    notified = notify_all(app, session, spec, case, (*action.notify, *tracks.start_notes(spec, plan.starting(spec, rows))), {
         "actor": {"name": actor.name},
         "action": {"name": action_name, "title": action.title, "fields": labelled},
         "reason": values.get("reason") or extra.get("reason"),
         **(notify_context or {}),
     })
+    moved = {"track_stage_before": plan.track_before, "track_stage_after": plan.track_after} if track else {}
     event = audit.next_event(
-        case.id, head, at=now, actor=actor.label, actor_id=actor.id, kind="action", action=action_name,
-        stage_before=before, stage_after=after,
-        data={"title": action.title, "fields": values, "note": note, "notified": notified, **extra},
+        case.id, head, at=now, actor=actor.label, actor_id=actor.id, kind=plan.kind, action=action_name,
+        stage_before=before, stage_after=after, track=track,
+        data={"title": action.title, "fields": values, "note": note, "notified": notified, **moved, **extra,
+              "closed": final, "outcome": case.outcome},
     )
     _write_move(session, case, version, head, event)
-    cancel_pending(session, case.id)
-    if not final:
-        start_stage_deadlines(app, session, spec, case, now)
     audit.insert_event(session.connection(), event)
-    return ActionResult(case.id, action_name, before, after, case.version, notified, final)
+    _move_procedures(app, session, spec, case, plan, rows, now, actor, final)
+    return ActionResult(case.id, action_name, before, after, case.version, notified, final, track, plan.track_after)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What an action will do, worked out (and refused, if need be) before anything is written."""
+
+    route: routing.Route
+    after: str
+    """The case's own stage after the action."""
+    track_before: str | None = None
+    track_after: str | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.route.track is None:
+            return "action"
+        return "track_started" if self.route.starts else "track_action"
+
+    def starting(self, spec: Workflow, rows: Mapping[str, tracks.TrackRow]) -> list[str]:
+        """The track this action starts, if any: its own (a start), or a main action's `starts_track`."""
+        if self.route.starts and self.route.track:
+            return [self.route.track]
+        started = spec.actions[self.route.name].starts_track if self.route.track is None else None
+        return [started] if started and started not in tracks.running(rows) and not spec.is_final(self.after) else []
+
+
+def _plan(compiled: Compiled, case: Case, name: str, rows: Mapping[str, tracks.TrackRow], roles: set[str]) -> _Plan:
+    spec = compiled.spec
+    found = routing.route(spec, name)
+    if found is None or found.track is None:
+        rules.check_action(spec, case.stage, name, roles)
+        return _Plan(routing.Route(name, None, spec.actions[name]), _next_stage(compiled.machine, case.stage, name))
+    stages = tracks.running(rows)
+    if found.starts:
+        routing.check_start(spec, found.track, case.stage, stages, roles)
+        return _Plan(found, case.stage, None, spec.tracks[found.track].initial_stage)
+    stage = routing.check_running(spec, found.track, stages, name)
+    rules.check_action(spec.tracks[found.track], stage, name, roles, spec)
+    return _Plan(found, case.stage, stage, _next_stage(compiled.track_machines[found.track], stage, name))
+
+
+def _move_procedures(app: Redress, session: Session, spec: Workflow, case: Case, plan: _Plan,
+                     rows: dict[str, tracks.TrackRow], now: datetime, actor: Actor, final: bool) -> None:
+    """The deadlines and tracks an action moves: the main procedure's (every one, if the case closed), or
+    one track's; then what stands paused, as the tracks now wait."""
+    before = tracks.running(rows)
+    track = plan.route.track
+    if track is None:
+        cancel_pending(session, case.id, every=final)
+        if final:
+            return
+        start_stage_deadlines(app, session, spec, case, now, paused=MAIN in routing.paused_by(spec, before))
+        for started in plan.starting(spec, rows):
+            tracks.start(app, session, spec, case, started, rows, now)
+            tracks.record_start(session, case, started, rows[started].stage, now, actor.label, actor.id, {"by": plan.route.name})
+    elif plan.route.starts:
+        tracks.start(app, session, spec, case, track, rows, now)
+    else:
+        cancel_pending(session, case.id, track=track)
+        tracks.move(app, session, spec, case, track, plan.track_after or "", rows, now)
+    tracks.settle_pauses(app, session, spec, case, before, tracks.running(rows), now, actor.label, actor.id)
 
 
 _MOVED = ("stage", "stage_entered_at", "facts", "closed_at", "outcome")

@@ -14,6 +14,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from engine.errors import BadInput
+from engine.rules import notices
 from engine.rules.access import REPORTER, STAFF_CONCERNED
 from engine.rules.actions import applies
 from notifications.errors import TemplateError
@@ -109,12 +110,27 @@ def queue(app: Redress, session: Session, case: Case | None, template: str, peop
 def notify_all(
     app: Redress, session: Session, spec: Workflow, case: Case, notifications: Iterable[Notification], extra: dict[str, Any]
 ) -> list[str]:
-    """Queue every notification that applies to the case; return the templates queued, for the audit trail."""
-    queued = []
+    """Queue every notification that applies to the case; return the templates queued, for the audit trail.
+
+    Each person gets one urgent email per case, and the safety email instead of the reassurance
+    (engine.rules.notices), however many of the notifications name them."""
     context = {"case": case_context(app, spec, case), "actor": None, "action": None, "deadline": None, "reason": None, **extra}
+    wanted: list[tuple[str, str]] = []
+    people: dict[str, Person] = {}
     for notification in notifications:
-        if not applies(spec, notification, case.categories):
-            continue
-        if queue(app, session, case, notification.template, people_for(session, case, notification.to), context):
-            queued.append(notification.template)
-    return queued
+        if applies(spec, notification, case.categories):
+            for person in people_for(session, case, notification.to):
+                people.setdefault(person.email, person)
+                wanted.append((notification.template, person.email))
+    chosen = notices.choose(wanted, _had_urgent(session, case.id) if any(notices.family(t) for t, _ in wanted) else ())
+    by_template: dict[str, list[Person]] = {}
+    for template, email in chosen:
+        by_template.setdefault(template, []).append(people[email])
+    return [template for template, recipients in by_template.items() if queue(app, session, case, template, recipients, context)]
+
+
+def _had_urgent(session: Session, case_id: int) -> set[str]:
+    """Who already has an urgent email of this case queued or sent (by an earlier command, or this one)."""
+    rows = session.connection().execute(select(OutboxMessage.recipient_email).where(
+        OutboxMessage.case_id == case_id, OutboxMessage.template.in_(notices.URGENT)))
+    return {row[0] for row in rows}

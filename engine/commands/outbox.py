@@ -8,6 +8,7 @@ from datetime import date
 from typing import Literal
 
 from engine.commands.cases import load_case, resolve_actor
+from engine.commands.custody import LETTER, record_access
 from engine.commands.notify import case_context, people_for
 from engine.commands.people import person_by_email
 from engine.context import Redress
@@ -71,6 +72,8 @@ def letter(app: Redress, case_id: int, kind: str, actor_email: str, *, meeting_d
             "today": date.fromisoformat(app.clock.now().astimezone(app.zone).date().isoformat()).strftime("%-d %B %Y"),
         }
     try:
-        return app.renderer.render_letter(kind, context)
+        written = app.renderer.render_letter(kind, context)
     except TemplateError as exc:
         raise BadInput(f"the letter could not be written: {exc}") from exc
+    record_access(app, actor.label, actor.id, case_id, LETTER, kind)  # access custody: who wrote which letter
+    return written

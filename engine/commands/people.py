@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from engine.commands import trail
 from engine.commands.sessions import revoke_all
 from engine.context import Redress
-from engine.errors import BadInput, NotFound, Refused
+from engine.errors import NotFound, Refused
+from engine.rules import inputs
 from engine.rules.actions import check_email
 from store import Person
 from workflows import SYSTEM
@@ -34,13 +35,10 @@ def person_by_email(session: Session, email: str, *, inactive_too: bool = False)
 
 
 def add_person(app: Redress, name: str, email: str, roles: Sequence[str], *, actor: str | None = None) -> Person:
-    name = " ".join(name.split())
-    if not name:
-        raise Refused("a person needs a name", field="name")
-    try:
+    with inputs.about("email"):
         email = check_email(email)
-    except BadInput as exc:
-        raise BadInput(str(exc), field="email") from exc
+    with inputs.about("name"):
+        name = inputs.name(" ".join(name.split()), "the person's name")
     chosen = known_roles(app, roles)
     with app.db.unit_of_work() as session:
         if session.scalars(select(Person).where(Person.email == email)).first():

@@ -18,6 +18,7 @@ from engine.commands.people import keep_a_manager, known_roles, managers, role_n
 from engine.commands.sessions import revoke_all
 from engine.context import Redress
 from engine.errors import BadInput, RedressError
+from engine.rules import inputs
 from engine.rules.actions import check_email
 from store import Person
 
@@ -60,9 +61,7 @@ def _rows(app: Redress, text: str, plan: ImportPlan) -> list[Row]:
         try:
             if len(values) != len(COLUMNS):
                 raise BadInput(f"{len(values)} columns where {len(COLUMNS)} were expected")
-            name, email = " ".join(values[0].split()), check_email(values[1])
-            if not name:
-                raise BadInput("the name is empty")
+            name, email = inputs.name(" ".join(values[0].split()), "the name"), check_email(values[1])
             roles = tuple(known_roles(app, [r.strip() for r in values[2].split(";") if r.strip()], known))
             if email in seen:
                 raise BadInput(f"{email} is on an earlier line too")

@@ -12,6 +12,7 @@ import workflows
 from engine.context import Redress, database_schema
 from engine.errors import Refused
 from engine.files import private_folder, private_new_file
+from engine.integrity_key import install_key
 from engine.settings_values import masked_url
 from store import WorkflowVersion, migrate
 
@@ -36,6 +37,7 @@ def init(app: Redress, workflow_file: Path | None = None) -> InitResult:
         raise Refused(f"{where} is not a Redress database (it holds another application's tables): "
                       "give Redress a new file or database of its own")
     private_folder(Path(app.settings.data_dir))
+    install_key(app.settings, app.db.engine, create=True)
     migrate.upgrade(app.db.engine)
     digest = loaded.spec.content_hash
     with app.db.unit_of_work() as session:

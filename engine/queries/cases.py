@@ -4,16 +4,18 @@ the API read. Each public function is one read transaction; the builders taking 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
+from engine.commands import tracks
 from engine.commands.cases import load_case
 from engine.context import Redress
 from engine.queries.access import access_of, viewer_by_email
+from engine.queries.tracks import pause_views, track_views
 from engine.queries.views import (
     ActionView,
     AuditTrail,
@@ -29,8 +31,9 @@ from engine.queries.views import (
     Poster,
 )
 from engine.rules.access import CaseAccess, Viewer, may_take
+from engine.rules.tracks import offered
 from store import AuditEvent, Case, Evidence, Meeting, Note, Person, Timer, audit
-from workflows import GUARDS, CaseFacts
+from workflows import GUARDS, CaseFacts, TrackStart
 
 
 def next_due_subquery() -> Any:
@@ -86,8 +89,9 @@ def case_view(app: Redress, session: Session, case: Case, viewer: Viewer | None,
     evidence = list(session.scalars(select(Evidence).where(Evidence.case_id == case.id).order_by(Evidence.id)))
     notes = list(session.scalars(select(Note).where(Note.case_id == case.id).order_by(Note.id)))
     meetings = list(session.scalars(select(Meeting).where(Meeting.case_id == case.id).order_by(Meeting.id)))
-    timers = list(session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.status == "pending")
+    timers = list(session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.status.in_(("pending", "paused")))
                                   .order_by(Timer.due_at, Timer.id)))
+    track_rows = tracks.load(session, case.id)
     people = _people(session, [e.added_by_id for e in evidence] + [n.author_id for n in notes]
                      + [m.recorded_by_id for m in meetings])
     people[case.opened_by.id] = case.opened_by
@@ -95,9 +99,12 @@ def case_view(app: Redress, session: Session, case: Case, viewer: Viewer | None,
         if party.person is not None:
             people[party.person.id] = party.person
     email = {person_id: person.email for person_id, person in people.items()}
-    deadlines = tuple(DeadlineItem(t.deadline, t.kind, t.due_at, t.due_at <= now) for t in timers)
-    facts = CaseFacts(case.stage, tuple(case.categories), len(evidence), len(meetings), dict(case.facts))
-    summary = summary_of(app, case, deadlines[0].due_at if deadlines else None, now)
+    deadlines = tuple(DeadlineItem(t.deadline, t.kind, t.due_at, t.status == "pending" and t.due_at <= now, t.track,
+                                   t.status == "paused") for t in timers)
+    facts = CaseFacts(case.stage, tuple(case.categories), len(evidence), len(meetings), dict(case.facts),
+                      {name: row.stage for name, row in track_rows.items()})
+    # the soonest deadline still running (a paused one is not due), as `case list` has it
+    summary = summary_of(app, case, next((d.due_at for d in deadlines if not d.paused), None), now)
     view = CaseView(
         summary.id, summary.stage, summary.stage_title, summary.categories, summary.summary, summary.opened_at,
         summary.closed_at, summary.outcome, summary.next_due, any(d.overdue for d in deadlines), summary.version,
@@ -112,7 +119,9 @@ def case_view(app: Redress, session: Session, case: Case, viewer: Viewer | None,
         notes=tuple(NoteItem(n.id, email[n.author_id], n.text, n.created_at) for n in notes),
         meetings=tuple(MeetingItem(m.id, m.held_on, m.attendees, m.notes, email[m.recorded_by_id]) for m in meetings),
         deadlines=deadlines,
-        actions=available_actions(app, case, facts, viewer, access) if viewer else (),
+        actions=available_actions(app, case, facts, viewer, access, tracks.running(track_rows)) if viewer else (),
+        tracks=track_views(spec, case, track_rows),
+        paused=pause_views(app, spec, case, track_rows),
     )
     return view, people
 
@@ -124,20 +133,23 @@ def _people(session: Session, ids: Iterable[int]) -> dict[int, Person]:
     return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(wanted)))}
 
 
-def available_actions(app: Redress, case: Case, facts: CaseFacts, viewer: Viewer,
-                      access: CaseAccess) -> tuple[ActionView, ...]:
-    """The actions this person may take now (the same rule the command checks), each with what still blocks it."""
+def available_actions(app: Redress, case: Case, facts: CaseFacts, viewer: Viewer, access: CaseAccess,
+                      track_stages: Mapping[str, str]) -> tuple[ActionView, ...]:
+    """The actions this person may take now (the same rule the command checks), each with what still blocks it:
+    the main procedure's, each running track's (`track_stages`: their stages) and the starts of the others."""
     if case.closed_at is not None:
         return ()
     spec = app.compiled(case.workflow_id).spec
     result = []
-    for name in spec.actions_from(case.stage):
-        action = spec.actions[name]
+    for offer in offered(spec, case.stage, track_stages):
+        action = offer.action
         if not may_take(viewer, access, action):
             continue
+        to = spec.tracks[offer.procedure].initial_stage if isinstance(action, TrackStart) else action.to
         fields = {k: FieldView(f.label, f.type.value, f.required, tuple(f.choices)) for k, f in action.fields.items()}
         blocked = tuple(GUARDS[g].refusal for g in action.guards if not GUARDS[g].holds(facts))
-        result.append(ActionView(name, action.title, action.to, fields, blocked))
+        result.append(ActionView(offer.name, action.title, to, fields, blocked, offer.procedure,
+                                 offer.track if offer.starts else None))
     return tuple(result)
 
 
@@ -145,7 +157,7 @@ def events_of(app: Redress, session: Session, case_id: int) -> tuple[list[AuditE
     """A case's audit events as rows (to verify) and as views (to show), from one query."""
     rows = audit.events(session, case_id)
     return rows, tuple(Event(e.seq, e.at, app.local(e.at), e.actor, e.kind, e.action, e.stage_before, e.stage_after,
-                             dict(e.data), e.hash) for e in rows)
+                             dict(e.data), e.hash, e.track) for e in rows)
 
 
 def chain_check(rows: list[AuditEvent], case: Case) -> ChainCheck:

@@ -72,10 +72,15 @@ class MeetingItem:
 
 @dataclass(frozen=True, slots=True)
 class DeadlineItem:
+    """A deadline waiting on the case: of its own procedure (`track` None) or of a track; a paused one has
+    stopped while a track waits on a third party, and `due_at` is where it stood when it stopped."""
+
     name: str
     kind: str
     due_at: datetime
     overdue: bool
+    track: str | None
+    paused: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +98,40 @@ class ActionView:
     name: str
     title: str
     to: str
+    """The stage it moves its procedure to (a track's start: the track's first stage)."""
     fields: Mapping[str, FieldView]
     blocked_by: tuple[str, ...]
+    procedure: str
+    """'main', or the track the action moves (or starts: `starts_track`)."""
+    starts_track: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TrackView:
+    """A track the case has started (the platform, the police ...), and where it stands."""
+
+    name: str
+    title: str
+    stage: str
+    stage_title: str
+    started_at: datetime
+    stage_entered_at: datetime
+    finished_at: datetime | None
+    running: bool
+    """Not finished, and the case still open (a case that closes stops its tracks where they stand)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PauseView:
+    """A procedure ('main' or a track) that stands paused while running tracks wait on a third party."""
+
+    procedure: str
+    by: tuple[str, ...]
+    """The tracks that pause it."""
+    since: datetime
+    text: str
+    """In the people's words, the date as the school reads it: 'paused: waiting for the police since Mon 23 Nov'."""
+    main: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +152,8 @@ class CaseView(CaseSummary):
     meetings: tuple[MeetingItem, ...]
     deadlines: tuple[DeadlineItem, ...]
     actions: tuple[ActionView, ...]
+    tracks: tuple[TrackView, ...]
+    paused: tuple[PauseView, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +170,8 @@ class Event:
     stage_after: str | None
     data: Mapping[str, Any]
     hash: str
+    track: str | None
+    """The track the event moved or started, or None for the case's own procedure."""
 
 
 @dataclass(frozen=True, slots=True)

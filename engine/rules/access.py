@@ -19,7 +19,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
-from workflows import Action, Workflow
+from workflows import Action, TrackStart, Workflow
 
 # The relations a case gives a person (workflows.RELATIONS declares them; who holds one is worked out here).
 STAFF_CONCERNED = "staff_concerned"
@@ -143,7 +143,7 @@ def relations(viewer: Viewer, case: CaseAccess) -> frozenset[str]:
     return frozenset(held)
 
 
-def may_take(viewer: Viewer, case: CaseAccess, action: Action) -> bool:
+def may_take(viewer: Viewer, case: CaseAccess, action: Action | TrackStart) -> bool:
     """Whether the viewer's roles (or relations to the case) let them take `action`; stage and guards aside."""
     return bool((viewer.roles | relations(viewer, case)) & set(action.roles))
 
@@ -182,3 +182,18 @@ def may_read_people_changes(viewer: Viewer) -> bool:
 def case_status(sight: Sight) -> int:
     """The HTTP status for a case page the viewer may not see in full: 404 when they may not know of it."""
     return 404 if sight is Sight.NONE else 403
+
+
+def may_read_access_log(viewer: Viewer, sight: Sight) -> bool:
+    """Who read a case, and when: the owner of every case (the headteacher), for a case they see in full."""
+    return sight is Sight.FULL and viewer.can(Power.SEE_EVERY_CASE)
+
+
+def may_export(viewer: Viewer, case: CaseAccess, spec: Workflow, sight: Sight) -> bool:
+    """The bundle for a solicitor or the police: the owner of every case, or a role a stage the case
+    reached shows it to (the chair, once the case is escalated to them)."""
+    if sight is not Sight.FULL:
+        return False
+    if viewer.can(Power.SEE_EVERY_CASE):
+        return True
+    return any(viewer.has(spec.stages[s].visible_to) for s in case.stages_reached if s in spec.stages)

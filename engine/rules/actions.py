@@ -6,32 +6,32 @@ Each refusal says what to do.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 from engine.errors import BadInput, Conflict, Refused
-from workflows import GUARDS, Action, ActionField, CaseFacts, FieldType, Notification, Workflow
+from engine.rules import inputs
+from workflows import GUARDS, Action, ActionField, CaseFacts, FieldType, Notification, Track, TrackStart, Workflow
 from workflows.reader import did_you_mean
 
-MAX_TEXT = 5000
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0"}
-EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 
 
 def _names(items: Collection[str]) -> str:
     return ", ".join(f"'{i}'" for i in items) or "none"
 
 
-def _titles(spec: Workflow, actions: Collection[str]) -> str:
+def _titles(spec: Workflow | Track, actions: Collection[str]) -> str:
     return ", ".join(f"'{spec.actions[a].title}'" for a in actions if a in spec.actions) or "nothing"
 
 
-def role_labels(spec: Workflow, roles: Collection[str]) -> str:
+def role_labels(spec: Workflow | None, roles: Collection[str]) -> str:
     """Roles as people call them ('the Headteacher or the Chair of directors'), never their keys."""
-    known = {**spec.relations, **spec.roles}
+    known = {**spec.relations, **spec.roles} if spec is not None else {}
     labels = [known[r].label if r in known else r.replace("_", " ") for r in roles]
     if not labels:
         return "no role"
@@ -61,8 +61,12 @@ def check_open(case: CaseState, expected_version: int | None, stage_title: str |
         raise Conflict(f"case {case.id} changed since you looked (it is now at '{stage_title or case.stage}'): look at it again")
 
 
-def check_action(spec: Workflow, stage: str, action_name: str, actor_roles: Collection[str]) -> Action:
-    """The action, if it exists, can be taken from `stage`, and one of `actor_roles` may take it."""
+def check_action(spec: Workflow | Track, stage: str, action_name: str, actor_roles: Collection[str],
+                 workflow: Workflow | None = None) -> Action:
+    """The action, if it exists, can be taken from `stage`, and one of `actor_roles` may take it.
+    `spec` is the main procedure, or the track the action belongs to (and `stage` that track's); a
+    track's refusal names the roles as `workflow` labels them."""
+    labelled = workflow if workflow is not None else spec if isinstance(spec, Workflow) else None
     action = spec.actions.get(action_name)
     at = spec.stages[stage].title if stage in spec.stages else stage
     if action is None:
@@ -72,12 +76,13 @@ def check_action(spec: Workflow, stage: str, action_name: str, actor_roles: Coll
         raise Refused(f"'{action.title}' cannot be taken while the case is at '{at}'; "
                       f"from there you can take: {_titles(spec, spec.actions_from(stage))}")
     if not set(action.roles) & set(actor_roles):
-        raise Refused(f"'{action.title}' may be taken only by {role_labels(spec, action.roles)}; "
-                      f"you are {role_labels(spec, sorted(actor_roles))}")
+        raise Refused(f"'{action.title}' may be taken only by {role_labels(labelled, action.roles)}; "
+                      f"you are {role_labels(labelled, sorted(actor_roles))}")
     return action
 
 
-def parse_fields(action_name: str, action: Action, raw: Mapping[str, Any], today: date | None = None) -> dict[str, Any]:
+def parse_fields(action_name: str, action: Action | TrackStart, raw: Mapping[str, Any],
+                 today: date | None = None) -> dict[str, Any]:
     """Check and convert the fields given with an action: every problem named at once, each with its field.
     With `today`, a date field that records what already happened (`past: true`) may not be after it."""
     values: dict[str, Any] = {}
@@ -126,9 +131,7 @@ def _convert(field: ActionField, value: Any, today: date | None = None) -> Any:
             if choice.lower() == text.lower():
                 return choice
         raise ValueError(f"'{text}' is not one of {_names(field.choices)}{did_you_mean(text, field.choices)}")
-    if len(text) > MAX_TEXT:
-        raise ValueError(f"is {len(text)} characters long: keep it under {MAX_TEXT}")
-    return text
+    return _input(inputs.text, text, "the value")
 
 
 def _day(field: ActionField, text: str, today: date | None) -> str:
@@ -136,12 +139,20 @@ def _day(field: ActionField, text: str, today: date | None) -> str:
         day = date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"'{text}' is not a date: write it as YYYY-MM-DD") from None
-    if today is not None and field.past and day > today:
-        raise ValueError(f"{day.isoformat()} is in the future: give the date it happened, today ({today.isoformat()}) or before")
-    return day.isoformat()
+    if today is not None and field.past:
+        day = _input(inputs.happened_by, day, today)
+    return _input(inputs.calendar_date, day).isoformat()
 
 
-def check_guards(action_name: str, action: Action, facts: CaseFacts, stage_title: str | None = None) -> None:
+def _input(rule: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
+    """An input rule (engine.rules.inputs) applied to one field: its refusal becomes that field's problem."""
+    try:
+        return rule(*args, **kwargs)
+    except BadInput as exc:
+        raise ValueError(str(exc)) from None
+
+
+def check_guards(action_name: str, action: Action | TrackStart, facts: CaseFacts, stage_title: str | None = None) -> None:
     failing = [GUARDS[g].refusal for g in action.guards if not GUARDS[g].holds(facts)]
     if failing:
         at = f" at '{stage_title}'" if stage_title else ""
@@ -169,7 +180,5 @@ def check_categories(spec: Workflow, categories: Collection[str]) -> list[str]:
 
 
 def check_email(email: str) -> str:
-    email = email.strip().lower()
-    if not EMAIL.match(email) or len(email) > 320:
-        raise BadInput(f"'{email}' is not an email address: write it as name@school.example")
-    return email
+    """A person's email, by the one rule every door applies (notifications.check_address), lower-cased."""
+    return inputs.email(email)

@@ -5,10 +5,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from engine.rules.school_days import DurationLike, SchoolCalendar
 from engine.settings import Settings
+from workflows import Unit
 
 REVIEW_GRACE = timedelta(days=14)
 """A policy review reminder missed on its day (no worker ran) still goes out within this window."""
@@ -87,3 +90,31 @@ def next_wake(earliest_due: datetime | None, now: datetime, *, retry_after: time
     if earliest_due is None:
         return None
     return earliest_due if earliest_due > now else now + retry_after
+
+
+def resumed_due(calendar: SchoolCalendar, unit: Unit, paused_at: datetime, due_at: datetime, now: datetime) -> datetime:
+    """When a deadline paused at `paused_at` (then due at `due_at`) falls due, resumed at `now`, with the time it had left.
+
+    A deadline counted in school or working days keeps the days it had left, counted again by the calendar from
+    now (paused on Monday with three school days to go, resumed on a Thursday before half term: due three school
+    days after that Thursday, at deadline_time); one with less than a day left, or counted in hours, days or months,
+    keeps the elapsed time it had left (then moved, like any reminder, to a moment one may be sent)."""
+    counts = {Unit.SCHOOL_DAYS: calendar.is_school_day, Unit.WORKING_DAYS: calendar.is_working_day}.get(unit)
+    if counts is not None:
+        left = _days_between(calendar, paused_at, due_at, counts)
+        if left > 0:
+            return calendar.due(now, _Days(left, unit))
+    resumed = now + max(due_at - paused_at, timedelta(0))
+    return resumed if unit in (Unit.WORKING_DAYS, Unit.MONTHS) else calendar.next_allowed(resumed)
+
+
+@dataclass(frozen=True)
+class _Days:
+    amount: int
+    unit: Unit
+
+
+def _days_between(calendar: SchoolCalendar, start: datetime, end: datetime, counts: Callable[[date], bool]) -> int:
+    """How many counted days fall after `start`'s local date, up to and including `end`'s."""
+    first, last = start.astimezone(calendar.zone).date(), end.astimezone(calendar.zone).date()
+    return sum(1 for n in range(1, (last - first).days + 1) if counts(first + timedelta(days=n)))

@@ -21,7 +21,7 @@ from engine.commands.notify import queue
 from engine.context import Redress
 from engine.rules.access import Power, holders
 from engine.rules.timing import digest_due, due_soon_until, review_due
-from store import Case, OutboxMessage, Person, Timer
+from store import Case, Checkpoint, OutboxMessage, Person, Timer, VerificationRun
 
 DIGEST, REVIEW = "daily_digest", "policy_review"
 _LOCK_KEY = 0x5245_4452  # "REDR": one advisory lock for both checks
@@ -78,7 +78,19 @@ def digest_context(app: Redress, session: Session, now: datetime) -> dict[str, A
         title = app.compiled(row.workflow_id).spec.stages[row.stage].title
         item = {"id": row.id, "summary": row.summary, "stage_title": title, "due": app.local(row.due)}
         (overdue if row.due <= now else due_soon).append(item)
-    return {"overdue": overdue, "due_soon": due_soon}
+    return {"overdue": overdue, "due_soon": due_soon, "integrity": integrity_context(app, session)}
+
+
+def integrity_context(app: Redress, session: Session) -> dict[str, Any]:
+    """The latest verification and the current checkpoint's hash: a copy of the checkpoint that leaves the
+    database every day, in the headteacher's mailbox."""
+    run = session.scalars(select(VerificationRun).order_by(VerificationRun.id.desc()).limit(1)).first()
+    point = session.execute(select(Checkpoint.seq, Checkpoint.hash, Checkpoint.at).order_by(Checkpoint.seq.desc()).limit(1)).first()
+    return {
+        "verified": None if run is None else {"ok": run.ok, "at": app.local(run.at), "problems": list(run.problems)[:5],
+                                               "more": max(0, len(run.problems) - 5)},
+        "checkpoint": None if point is None else {"seq": point.seq, "hash": point.hash, "at": app.local(point.at)},
+    }
 
 
 def spoken_date(day: date) -> str:

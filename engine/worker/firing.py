@@ -26,7 +26,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, exists, insert, select, update
 from sqlalchemy.orm import Session
 
+from engine.commands import tracks
 from engine.commands.cases import SYSTEM_ACTOR, act_in_session
+from engine.commands.deadlines import definition
 from engine.commands.notify import case_context, people_for, queue
 from engine.context import Redress
 from engine.errors import RedressError
@@ -50,6 +52,8 @@ class DueTimer:
     kind: str
     due_at: datetime
     repeat: int
+    track: str | None = None
+    """The track whose stage the deadline belongs to; None for the case's own."""
 
 
 @dataclass(frozen=True)
@@ -148,21 +152,26 @@ def _claim(app: Redress, session: Session, due: tuple[ColumnElement[bool], ...],
     if not case_ids:
         return {}, []
     cases = {case.id: case for case in session.scalars(select(Case).where(Case.id.in_(case_ids)))}
-    columns = (Timer.id, Timer.case_id, Timer.stage, Timer.deadline, Timer.kind, Timer.due_at, Timer.repeat)
+    columns = (Timer.id, Timer.case_id, Timer.stage, Timer.deadline, Timer.kind, Timer.due_at, Timer.repeat, Timer.track)
     timers = select(*columns).where(Timer.case_id.in_(case_ids), *due).order_by(Timer.due_at, Timer.id).limit(batch)
     if postgres:
         timers = timers.with_for_update()
     return cases, [DueTimer(*row) for row in session.execute(timers)]
 
 
-def deadline_context(app: Redress, case: Case, timer: DueTimer) -> dict[str, Any]:
-    """The `deadline` the email templates read: {name, kind, due, since}, in school time."""
-    return {"name": timer.deadline, "kind": timer.kind, "due": app.local(timer.due_at), "since": app.local(case.stage_entered_at)}
+def deadline_context(app: Redress, case: Case, timer: DueTimer, since: datetime | None = None) -> dict[str, Any]:
+    """The `deadline` the email templates read: {name, kind, due, since}, in school time (`since`: when the
+    track the deadline belongs to entered its stage, else the case)."""
+    return {"name": timer.deadline, "kind": timer.kind, "due": app.local(timer.due_at),
+            "since": app.local(since or case.stage_entered_at)}
 
 
-def _definition(spec: Workflow, timer: DueTimer) -> Deadline | None:
-    stage = spec.stages.get(timer.stage)
-    return next((d for d in stage.deadlines if d.name == timer.deadline), None) if stage else None
+def _stage_now(session: Session, case: Case, timer: DueTimer) -> tuple[str | None, datetime | None]:
+    """The stage the timer's procedure stands at now (None: its track is not running), and since when."""
+    if timer.track is None:
+        return case.stage, case.stage_entered_at
+    row = tracks.load(session, case.id).get(timer.track)
+    return (row.stage, row.stage_entered_at) if row is not None and row.running else (None, None)
 
 
 class _Batch:
@@ -170,13 +179,13 @@ class _Batch:
 
     def __init__(self, app: Redress, session: Session, cases: dict[int, Case], cutoff: datetime):
         self.app, self.session, self.cases, self.cutoff = app, session, cases, cutoff
-        self.escalated: set[int] = set()
+        self.escalated: set[tuple[int, str | None]] = set()
 
     def fire_all(self, timers: list[DueTimer]) -> FireResult:
         outcomes: Counter[str] = Counter()
         for timer in timers:
-            # An escalation earlier in this batch moved the case on and cancelled its stage's other timers.
-            if timer.case_id not in self.escalated:
+            # An escalation earlier in this batch moved the case (or the track) on and cancelled its stage's other timers.
+            if (timer.case_id, timer.track) not in self.escalated:
                 outcomes[self.fire(timer)] += 1
         return FireResult.of(outcomes)
 
@@ -187,25 +196,28 @@ class _Batch:
             self._set(timer, "cancelled")
             return "cancelled"
         spec = self.app.compiled(case.workflow_id).spec
-        deadline = _definition(spec, timer)
+        deadline = definition(spec, case, timer.track, timer.stage, timer.deadline)
         if deadline is None:
             return self.skip(case, timer, f"the workflow has no deadline '{timer.deadline}' at '{timer.stage}'")
-        if case.stage != timer.stage:
-            return self.skip(case, timer, f"the case has moved on from '{timer.stage}' to '{case.stage}'")
+        stage, since = _stage_now(self.session, case, timer)
+        if stage != timer.stage:
+            where = f"'{stage}'" if stage else "its end"
+            return self.skip(case, timer, f"the {'case' if timer.track is None else timer.track + ' track'} has moved on "
+                                          f"from '{timer.stage}' to {where}")
         try:
             if deadline.escalate:
                 # An action may be refused after it has started writing (a template, say): a savepoint undoes it.
                 with self.session.begin_nested():
                     self._set(timer, "fired")  # before acting: the action cancels the case's *pending* timers
-                    self.escalate(case, timer, deadline.escalate)
+                    self.escalate(case, timer, deadline.escalate, since)
             else:
-                self.remind(spec, case, timer, deadline)  # refused, if at all, before it writes anything
+                self.remind(spec, case, timer, deadline, since)  # refused, if at all, before it writes anything
         except RedressError as exc:
             # The savepoint undid the escalation's writes; the case object forgets the move it was shown.
             self.session.expire(case)
             return self.skip(case, timer, str(exc))
         if deadline.escalate:
-            self.escalated.add(case.id)
+            self.escalated.add((case.id, timer.track))
         return deadline.kind
 
     def _set(self, timer: DueTimer, status: str) -> None:
@@ -216,10 +228,10 @@ class _Batch:
         """The people a reminder goes to (people_for reads the school's people once per transaction)."""
         return people_for(self.session, case, who)
 
-    def remind(self, spec: Workflow, case: Case, timer: DueTimer, deadline: Deadline) -> None:
+    def remind(self, spec: Workflow, case: Case, timer: DueTimer, deadline: Deadline, since: datetime | None) -> None:
         app, now = self.app, self.app.clock.now()
         context = {"case": case_context(app, spec, case), "actor": None, "action": None, "reason": None,
-                   "deadline": deadline_context(app, case, timer)}
+                   "deadline": deadline_context(app, case, timer, since)}
         queued = queue(app, self.session, case, deadline.template, self.recipients(case, deadline.remind), context)
         self._set(timer, "fired")
         next_due = None
@@ -227,19 +239,20 @@ class _Batch:
             next_due = next_repeat(app.calendar, timer.due_at, deadline.repeat, max(now, self.cutoff))
             self.session.connection().execute(insert(Timer), {
                 "case_id": case.id, "stage": timer.stage, "deadline": timer.deadline, "kind": timer.kind,
-                "due_at": next_due, "status": "pending", "repeat": timer.repeat + 1, "created_at": now})
+                "due_at": next_due, "status": "pending", "repeat": timer.repeat + 1, "created_at": now, "track": timer.track})
         audit.append(
             self.session, case.id, at=now, actor=SYSTEM, kind="reminder", stage_before=case.stage, stage_after=case.stage,
+            track=timer.track,
             data={"deadline": timer.deadline, "repeat": timer.repeat, "due_at": timer.due_at.isoformat(),
                   "notified": [deadline.template] if queued else [],
                   "next_due": next_due.isoformat() if next_due else None},
         )
 
-    def escalate(self, case: Case, timer: DueTimer, action: str) -> None:
+    def escalate(self, case: Case, timer: DueTimer, action: str, since: datetime | None) -> None:
         act_in_session(
             self.app, self.session, case, action, SYSTEM_ACTOR, {}, None, None,
             {"deadline": timer.deadline, "due_at": timer.due_at.isoformat()},
-            notify_context={"deadline": deadline_context(self.app, case, timer)},
+            notify_context={"deadline": deadline_context(self.app, case, timer, since)},
         )
 
     def skip(self, case: Case, timer: DueTimer, reason: str) -> str:
@@ -247,6 +260,6 @@ class _Batch:
         self._set(timer, "fired")
         audit.append(
             self.session, case.id, at=self.app.clock.now(), actor=SYSTEM, kind="deadline_skipped", stage_before=case.stage,
-            stage_after=case.stage, data={"deadline": timer.deadline, "kind": timer.kind, "reason": reason},
+            stage_after=case.stage, track=timer.track, data={"deadline": timer.deadline, "kind": timer.kind, "reason": reason},
         )
         return "failed"

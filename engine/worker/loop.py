@@ -24,6 +24,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from engine.commands.evidence_store import sweep as sweep_evidence
 from engine.context import Redress
 from engine.rules.timing import next_wake
 from engine.settings import Settings
@@ -125,8 +126,12 @@ class _Worker:
             at = settings.digest_time
             add(send_digest_if_due, CronTrigger(day_of_week="mon-fri", hour=at.hour, minute=at.minute, timezone=self.app.zone),
                 args=[self.app], id="daily_digest")
+        # The nightly verification and checkpoint (engine.commands.integrity): before the digest reads it.
+        add(self.verify, CronTrigger(hour=2, minute=30, timezone=self.app.zone), id="nightly_verify")
         # SQLite's planner statistics (PostgreSQL's autovacuum runs ANALYZE itself), at a quiet hour.
         add(self.app.db.optimize, CronTrigger(hour=3, minute=17, timezone=self.app.zone), id="optimize")
+        # Evidence files a failed or interrupted upload left behind (no row names them), older than an hour.
+        add(sweep_evidence, CronTrigger(hour=3, minute=37, timezone=self.app.zone), args=[self.app], id="evidence_sweep")
         if settings.policy_review_enabled:
             add(send_review_if_due, self._review_trigger(), args=[self.app], id="policy_review")
         self.scheduler.start()
@@ -139,6 +144,12 @@ class _Worker:
         # 29 February falls on the 28th in other years (Settings.policy_review_on): "last" day of February.
         on_day = "last" if (month, day) == (2, 29) else str(day)
         return CronTrigger(month=month, day=on_day, hour=at.hour, minute=at.minute, timezone=self.app.zone)
+
+    def verify(self) -> None:
+        from engine.commands.integrity import nightly
+
+        result = nightly(self.app)
+        log.info("verify: %s", "all hold" if result.ok else f"{len(result.problems)} problem(s): {result.problems[0]}")
 
     def fire(self) -> None:
         result = fire_due(self.app, batch=self.batch, should_stop=self.stop.is_set, on_batch=self.on_batch)

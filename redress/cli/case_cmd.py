@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import click
 
@@ -13,9 +15,9 @@ from engine.queries import cases as queries
 from engine.queries import reading
 from engine.queries.present import as_json as jsonable
 from engine.queries.views import CaseView, MatterView
-from redress.cli.common import app_context, as_option, json_option, print_json
+from redress.cli.common import app_context, as_option, echo, json_option, print_json
 from redress.cli.lazy import LazyGroup
-from redress.cli.params import DATE, ID, INSTANT, in_zone
+from redress.cli.params import DATE, EMAIL, ID, IN_FILE, INSTANT, NAME, SUMMARY, TEXT, URL, in_zone
 from redress.cli.root import CASE_COMMANDS
 
 reader_option = click.option("--as", "actor", required=True, metavar="EMAIL",
@@ -39,13 +41,13 @@ def _fields(pairs: tuple[str, ...]) -> dict[str, str]:
 
 @case.command("open")
 @click.option("--category", "categories", multiple=True, required=True, help="A monitoring category (repeat for several).")
-@click.option("--summary", required=True, help="What was posted, in a sentence.")
+@click.option("--summary", type=SUMMARY, required=True, help="What was posted, in a sentence.")
 @as_option
-@click.option("--staff", multiple=True, metavar="EMAIL", help="A member of staff concerned (repeat for several).")
+@click.option("--staff", type=EMAIL, multiple=True, help="A member of staff concerned (repeat for several).")
 @click.option("--pupil", "pupils", multiple=True, metavar="REF", help="A pupil concerned, by reference only (initials or number).")
 @click.option("--poster", "posters", multiple=True, metavar="NAME[:CONTACT]", help="Who posted it, and how to reach them.")
-@click.option("--platform", help="Where it was posted (Facebook, a WhatsApp group, ...).")
-@click.option("--link", help="The address of the post.")
+@click.option("--platform", type=NAME, help="Where it was posted (Facebook, a WhatsApp group, ...).")
+@click.option("--link", type=URL, help="The address of the post.")
 @click.option("--seen-at", type=INSTANT, help="When it was seen (ISO date or date and time, school time).")
 @json_option
 def case_open(categories: tuple[str, ...], summary: str, actor: str, staff: tuple[str, ...], pupils: tuple[str, ...],
@@ -61,7 +63,7 @@ def case_open(categories: tuple[str, ...], summary: str, actor: str, staff: tupl
         if as_json:
             print_json(queries.show_case(app, case_id, actor))
         else:
-            click.echo(case_id)
+            echo(case_id)
 
 
 @case.command("list")
@@ -81,7 +83,7 @@ def case_list(stage: str | None, status: str | None, overdue: bool, actor: str, 
     for row in rows:
         flag = " OVERDUE" if row.overdue else ""
         state = f"closed: {row.outcome}" if row.closed_at else f"next due {_iso(row.next_due) or '-'}"
-        click.echo(f"#{row.id:<5} {row.stage_title:<28} {state}{flag}  {row.summary[:60]}")
+        echo(f"#{row.id:<5} {row.stage_title:<28} {state}{flag}  {row.summary[:60]}")
 
 
 @case.command("show")
@@ -106,33 +108,40 @@ def _iso(at: datetime | None) -> str:
 
 def _print_matter(view: MatterView) -> None:
     state = f"closed on {view.closed_on.isoformat()}" if view.closed_on else "being dealt with"
-    click.echo(f"Case #{view.id}, opened on {view.opened_on.isoformat()}, about you: {state}")
+    echo(f"Case #{view.id}, opened on {view.opened_on.isoformat()}, about you: {state}")
     for person in view.dealt_with_by:
-        click.echo(f"  dealt with by {person.name} ({person.role})")
+        echo(f"  dealt with by {person.name} ({person.role})")
 
 
 def _print_case(view: CaseView) -> None:
-    click.echo(f"Case #{view.id} (version {view.version}): {view.stage_title} [{view.stage}]")
-    click.echo(f"  {view.summary}")
-    click.echo(f"  categories: {', '.join(view.categories)}")
-    click.echo(f"  opened {_iso(view.opened_at)} by {view.opened_by}"
+    echo(f"Case #{view.id} (version {view.version}): {view.stage_title} [{view.stage}]")
+    echo(f"  {view.summary}")
+    echo(f"  categories: {', '.join(view.categories)}")
+    echo(f"  opened {_iso(view.opened_at)} by {view.opened_by}"
                + (f"; closed {_iso(view.closed_at)}: {view.outcome}" if view.closed_at else ""))
     for label, values in (("staff concerned", view.staff_concerned), ("pupils", view.pupils)):
         if values:
-            click.echo(f"  {label}: {', '.join(v or '' for v in values)}")
+            echo(f"  {label}: {', '.join(v or '' for v in values)}")
     for item in view.evidence:
         what = f"{item.name} sha256:{item.sha256}" if item.kind == "file" else item.url
-        click.echo(f"  evidence #{item.id}: {what} {item.description}")
+        echo(f"  evidence #{item.id}: {what} {item.description}")
     for meeting in view.meetings:
-        click.echo(f"  meeting on {meeting.held_on.isoformat()} with {meeting.attendees}")
+        echo(f"  meeting on {meeting.held_on.isoformat()} with {meeting.attendees}")
     for note in view.notes:
-        click.echo(f"  note by {note.author}: {note.text}")
+        echo(f"  note by {note.author}: {note.text}")
+    for pause in view.paused:
+        echo(f"  {'' if pause.main else pause.procedure + ': '}{pause.text}")
+    for track in view.tracks:
+        state = " (finished)" if track.finished_at else ("" if track.running else " (stopped when the case closed)")
+        echo(f"  track {track.name}: {track.stage_title} [{track.stage}]{state}")
     for deadline in view.deadlines:
-        click.echo(f"  deadline {deadline.name} ({deadline.kind}) due {_iso(deadline.due_at)}{' OVERDUE' if deadline.overdue else ''}")
+        flag = " PAUSED" if deadline.paused else (" OVERDUE" if deadline.overdue else "")
+        echo(f"  deadline {deadline.name} ({deadline.kind}) due {_iso(deadline.due_at)}{flag}")
     for action in view.actions:
         fields = " ".join(f"--field {k}=..." + ("" if f.required else "(optional)") for k, f in action.fields.items())
         blocked = f"  [blocked: {'; '.join(action.blocked_by)}]" if action.blocked_by else ""
-        click.echo(f"  you may: {action.name} -> {action.to}  {fields}{blocked}")
+        where = "" if action.procedure == "main" else f" ({action.procedure})"
+        echo(f"  you may: {action.name}{where} -> {action.to}  {fields}{blocked}")
 
 
 @case.command("act")
@@ -140,7 +149,7 @@ def _print_case(view: CaseView) -> None:
 @click.argument("action")
 @as_option
 @click.option("--field", "fields", multiple=True, metavar="NAME=VALUE", help="A field the action asks for (repeat).")
-@click.option("--note", help="A note to keep with the action.")
+@click.option("--note", type=TEXT, help="A note to keep with the action.")
 @click.option("--expect-version", type=ID, help="Refuse if the case changed since this version.")
 @json_option
 def case_act(case_id: int, action: str, actor: str, fields: tuple[str, ...], note: str | None,
@@ -153,50 +162,61 @@ def case_act(case_id: int, action: str, actor: str, fields: tuple[str, ...], not
                     "stage_after": result.stage_after, "version": result.version, "notified": result.notified,
                     "closed": result.closed})
     else:
-        click.echo(f"case #{result.case_id}: {result.stage_before} -> {result.stage_after}")
+        echo(f"case #{result.case_id}: {result.stage_before} -> {result.stage_after}")
 
 
 @case.command("evidence")
 @click.argument("case_id", type=ID)
-@click.option("--file", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A screenshot or saved page.")
-@click.option("--link", help="The address of the post.")
+@click.option("--file", "file", type=IN_FILE, help="A screenshot or saved page (up to 25 MB).")
+@click.option("--link", type=URL, help="The address of the post.")
 @as_option
-@click.option("--description", default="", help="What it shows.")
+@click.option("--description", type=TEXT, default="", help="What it shows.")
 def case_evidence(case_id: int, file: Path | None, link: str | None, actor: str, description: str) -> None:
     """Add evidence: a file (stored by its SHA-256) or a link."""
     if bool(file) == bool(link):
         raise click.UsageError("give exactly one of --file PATH or --link URL")
     with app_context() as app:
         if file:
-            item = records.add_evidence_file(app, case_id, actor, file.read_bytes(), file.name, description)
-            click.echo(f"evidence #{item.id}: {item.original_name}, {item.size} bytes, sha256 {item.sha256}")
+            with _open_regular(file) as stream:
+                item = records.add_evidence_file(app, case_id, actor, stream, file.name, description)
+            echo(f"evidence #{item.id}: {item.original_name}, {item.size} bytes, sha256 {item.sha256}")
         else:
             item = records.add_evidence_link(app, case_id, actor, link or "", description)
-            click.echo(f"evidence #{item.id}: {item.url}")
+            echo(f"evidence #{item.id}: {item.url}")
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """Open a file for reading without waiting on it (a FIFO swapped in after the check opens at once), and
+    refuse it unless it is still a regular file."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise click.BadParameter(f"{path} is not a regular file: give a saved file", param_hint="--file")
+    return os.fdopen(fd, "rb")
 
 
 @case.command("note")
 @click.argument("case_id", type=ID)
-@click.argument("text")
+@click.argument("text", type=TEXT)
 @as_option
 def case_note(case_id: int, text: str, actor: str) -> None:
     """Add a note to a case."""
     with app_context() as app:
         note = records.add_note(app, case_id, actor, text)
-    click.echo(f"note #{note.id} added to case #{case_id}")
+    echo(f"note #{note.id} added to case #{case_id}")
 
 
 @case.command("meeting")
 @click.argument("case_id", type=ID)
 @click.option("--held-on", "day", type=DATE, required=True, help="The date of the meeting (YYYY-MM-DD).")
-@click.option("--attendees", required=True, help="Who attended.")
-@click.option("--notes", default="", help="What was said.")
+@click.option("--attendees", type=TEXT, required=True, help="Who attended.")
+@click.option("--notes", type=TEXT, default="", help="What was said.")
 @as_option
 def case_meeting(case_id: int, day: date, attendees: str, notes: str, actor: str) -> None:
     """Record a meeting held about a case."""
     with app_context() as app:
         meeting = records.record_meeting(app, case_id, actor, day, attendees, notes)
-    click.echo(f"meeting #{meeting.id} recorded on case #{case_id}")
+    echo(f"meeting #{meeting.id} recorded on case #{case_id}")
 
 
 @case.command("audit")
@@ -217,9 +237,9 @@ def case_audit(case_id: int, verify: bool, actor: str, as_json: bool) -> None:
     else:
         for e in trail.events:
             move = f"{e.stage_before or ''} -> {e.stage_after}" if e.stage_before != e.stage_after else e.stage_after
-            click.echo(f"{e.seq:>4} {e.at_local}  {e.actor:<28} {e.kind:<10} {e.action or '':<24} {move}")
+            echo(f"{e.seq:>4} {e.at_local}  {e.actor:<28} {e.kind:<10} {e.action or '':<24} {move}")
         if result:
-            click.echo(f"verified: {result.checked} events, chain intact" if result.ok else f"TAMPERED: {result.reason}")
+            echo(f"verified: {result.checked} events, chain intact" if result.ok else f"TAMPERED: {result.reason}")
     if result and not result.ok:
         raise SystemExit(1)
 
@@ -231,4 +251,4 @@ def case_migrate(case_id: int, actor: str) -> None:
     """Move an open case to the current workflow version (only when its stage exists there)."""
     with app_context() as app:
         old, new = cases.migrate_case(app, case_id, actor)
-    click.echo(f"case #{case_id} moved from workflow {old[:12]} to {new[:12]}")
+    echo(f"case #{case_id} moved from workflow {old[:12]} to {new[:12]}")

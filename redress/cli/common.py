@@ -48,6 +48,17 @@ def _reword_database_error(exc: Exception, url: str) -> None:
         raise click.ClickException(explain(exc, url)) from exc
 
 
+def plain(text: str) -> str:
+    """Stored text fit for a terminal: a control character (an ANSI escape, a bell, a bidi override) is shown as
+    its escape (`\\x1b`), never sent; line breaks and tabs are kept."""
+    return "".join(ch if ch.isprintable() or ch in "\n\t" else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
+def echo(message: object = "", **kwargs: Any) -> None:
+    """click.echo of text that may hold what people typed, through `plain`."""
+    click.echo(plain(str(message)), **kwargs)
+
+
 def print_json(value: Any) -> None:
     """Print a view (or plain data) as the API shows it: the engine's one JSON presenter."""
     click.echo(json.dumps(as_json(value), indent=2, ensure_ascii=False, sort_keys=False))

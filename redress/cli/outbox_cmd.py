@@ -8,7 +8,7 @@ import click
 
 from engine.commands import outbox as mail
 from engine.queries.outbox import OutboxLine, read_outbox
-from redress.cli.common import app_context, as_option, json_option, print_json
+from redress.cli.common import app_context, as_option, echo, json_option, print_json
 from redress.cli.params import ID, OutFile
 
 
@@ -29,7 +29,7 @@ def outbox_list(failed: bool, as_json: bool) -> None:
         return
     for m in lines:
         error = f"  ({m.last_error})" if m.last_error else ""
-        click.echo(f"#{m.id:<5} {m.status:<7} case {m.case_id or '-':<5} {m.to:<32} {m.subject[:50]}{error}")
+        echo(f"#{m.id:<5} {m.status:<7} case {m.case_id or '-':<5} {m.to:<32} {m.subject[:50]}{error}")
 
 
 def _as_json(m: OutboxLine) -> dict[str, object]:
@@ -50,7 +50,7 @@ def outbox_retry(message: int | None, all_failed: bool, actor: str) -> None:
         raise click.UsageError("give a message id or --all-failed, not both")
     with app_context() as app:
         count = mail.resend(app, actor, mail.ALL_FAILED if all_failed or message is None else message)
-    click.echo(f"{count} message(s) requeued")
+    echo(f"{count} message(s) requeued")
 
 
 @click.command("letter")
@@ -69,6 +69,6 @@ def letter(case_id: int, kind: str, actor: str, meeting_date: str | None, meetin
     body = written.html if as_html else written.text
     if out:
         out.write_text(body, encoding="utf-8")
-        click.echo(f"letter written to {out}")
+        echo(f"letter written to {out}")
     else:
-        click.echo(body)
+        echo(body)

@@ -6,6 +6,8 @@ count school days in); a file to write goes into a folder that exists.
 
 from __future__ import annotations
 
+import stat
+from collections.abc import Callable
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any, cast
@@ -84,3 +86,46 @@ class OutFile(click.Path):
 
 DATE = Date()
 INSTANT = Instant()
+
+
+class Rule(click.ParamType[str]):
+    """Text held to one of the engine's input rules (engine.rules.inputs), by name: refused before anything runs.
+
+    The engine checks the same rule again; checking here names the option in the message."""
+
+    def __init__(self, rule: str, metavar: str = "TEXT") -> None:
+        self.rule, self.name = rule, metavar
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from engine.errors import BadInput
+        from engine.rules import inputs
+
+        check: Callable[[str], str] = getattr(inputs, self.rule)
+        try:
+            return check(str(value))
+        except BadInput as exc:
+            self.fail(str(exc), param, ctx)
+
+
+NAME, TEXT, SUMMARY, URL, EMAIL = Rule("name"), Rule("text"), Rule("summary"), Rule("url", "URL"), Rule("email", "EMAIL")
+
+
+class InFile(click.ParamType[Path]):
+    """A regular file to read: a folder, a FIFO, a device (/dev/zero) or a socket is refused by its kind,
+    before it is opened (opening a FIFO would wait for a writer; a device never ends)."""
+
+    name = "FILE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+        path = Path(value)
+        try:
+            mode = path.stat().st_mode
+        except OSError as exc:
+            self.fail(f"{path}: {exc.strerror or 'cannot be read'}", param, ctx)
+        if not stat.S_ISREG(mode):
+            kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file (a pipe, a device or a socket)"
+            self.fail(f"{path} is {kind}: give a saved file", param, ctx)
+        return path
+
+
+IN_FILE = InFile()

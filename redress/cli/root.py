@@ -13,6 +13,7 @@ COMMANDS = {
     "case": Lazy("redress.cli.case_cmd:case", "Open, advance and audit cases."),
     "config": Lazy("redress.cli.config_cmd:config",
         "Show the settings in force (redress.toml, REDRESS_* variables, defaults)."),
+    "evidence": Lazy("redress.cli.evidence_cmd:evidence", "The evidence store: files kept by their SHA-256."),
     "init": Lazy("redress.cli.setup_cmd:init",
         "Create or upgrade the database and load the workflow as the current version."),
     "mailbox": Lazy("redress.cli.mailbox_cmd:mailbox",
@@ -27,9 +28,13 @@ COMMANDS = {
     "serve": Lazy("redress.cli.serve_cmd:serve", "Run the web app: pages for the school's staff and a JSON API under /api."),
     "worker": Lazy("redress.cli.worker_cmd:worker",
         "Fire deadlines (reminders and escalations) when they fall due, and send the outbox."),
+    "verify": Lazy("redress.cli.verify_cmd:verify",
+        "Verify the record: hashes, signatures, heads, checkpoints, state against history, evidence files."),
     "workflow": Lazy("redress.cli.workflow_cmd:workflow", "Check and draw the procedure in workflows.yaml."),
 }
 CASE_COMMANDS = {
+    "export": Lazy("redress.cli.export_cmd:export",
+        "Export a case: chronology (HTML and PDF), evidence, audit trail, verification, MANIFEST.sha256."),
     # The letter is written from the outbox's module (it renders a template): `case show` need not import it.
     "letter": Lazy("redress.cli.outbox_cmd:letter", "Write a letter to the poster of a case, for the headteacher to send."),
 }

@@ -11,7 +11,8 @@ import click
 from engine.commands.people import add_person, deactivate, list_people, reactivate, set_roles
 from engine.context import Redress
 from engine.settings_values import masked_url
-from redress.cli.common import app_context, json_option, print_json
+from redress.cli.common import app_context, echo, json_option, print_json
+from redress.cli.params import EMAIL, NAME
 
 
 @click.command()
@@ -26,7 +27,7 @@ def init(workflow_file: Path | None, demo: bool) -> None:
     with app_context(create=True) as app:
         result = init_database(app, workflow_file)
         state = "loaded as a new version" if result.new_version else "already loaded"
-        click.echo(f"database ready at {masked_url(app.settings.database_url)}; "
+        echo(f"database ready at {masked_url(app.settings.database_url)}; "
                    f"workflow '{result.name}' {state} ({result.content_hash[:12]})")
         if demo:
             _demo(app)
@@ -37,11 +38,11 @@ def _demo(app: Redress) -> None:
 
     logins = seed(app)
     if not logins:
-        click.echo("people are already in Redress: no demo school added")
+        echo("people are already in Redress: no demo school added")
         return
-    click.echo("demo school added. Sign in with these (shown only this once):")
+    echo("demo school added. Sign in with these (shown only this once):")
     for login in logins:
-        click.echo(f"  {', '.join(login.roles):<20} {login.email:<36} {login.password}")
+        echo(f"  {', '.join(login.roles):<20} {login.email:<36} {login.password}")
 
 
 @click.group()
@@ -50,14 +51,14 @@ def people() -> None:
 
 
 @people.command("add")
-@click.option("--name", required=True, help="Their full name, as it appears in emails.")
-@click.option("--email", required=True, help="Their school email address.")
+@click.option("--name", type=NAME, required=True, help="Their full name, as it appears in emails.")
+@click.option("--email", type=EMAIL, required=True, help="Their school email address.")
 @click.option("--role", "roles", multiple=True, required=True, help="A role from workflows.yaml (repeat for several).")
 def people_add(name: str, email: str, roles: tuple[str, ...]) -> None:
     """Add a person with one or more roles."""
     with app_context() as app:
         person = add_person(app, name, email, roles)
-        click.echo(f"added {person.name} <{person.email}> as {', '.join(person.roles)}")
+        echo(f"added {person.name} <{person.email}> as {', '.join(person.roles)}")
 
 
 @people.command("set-password")
@@ -75,7 +76,7 @@ def people_set_password(email: str, password_stdin: bool) -> None:
         password = click.prompt("New password", hide_input=True, confirmation_prompt="Repeat it")
     with app_context() as app:
         person = set_password(app, email, password)
-        click.echo(f"password set for {person.name} <{person.email}>")
+        echo(f"password set for {person.name} <{person.email}>")
 
 
 @people.command("list")
@@ -88,7 +89,7 @@ def people_list(as_json: bool) -> None:
         print_json(rows)
         return
     for row in rows:
-        click.echo(f"{row['name']:<30} {row['email']:<40} {', '.join(row['roles'])}{'' if row['active'] else ' (inactive)'}")
+        echo(f"{row['name']:<30} {row['email']:<40} {', '.join(row['roles'])}{'' if row['active'] else ' (inactive)'}")
 
 
 @people.command("set-roles")
@@ -98,7 +99,7 @@ def people_set_roles(email: str, roles: tuple[str, ...]) -> None:
     """Replace the roles of EMAIL (their sessions end; the last person who manages people keeps that role)."""
     with app_context() as app:
         person = set_roles(app, email, roles)
-        click.echo(f"{person.name} <{person.email}> now has the roles: {', '.join(person.roles) or 'none'}")
+        echo(f"{person.name} <{person.email}> now has the roles: {', '.join(person.roles) or 'none'}")
 
 
 @people.command("deactivate")
@@ -110,11 +111,11 @@ def people_deactivate(email: str) -> None:
     with app_context() as app:
         person = deactivate(app, email)
         work = open_work(app, person.id)
-        click.echo(f"deactivated {person.name} <{person.email}>")
+        echo(f"deactivated {person.name} <{person.email}>")
         for item in work:
-            click.echo(f"  case #{item.case_id} ({item.stage_title}): {item.what}")
+            echo(f"  case #{item.case_id} ({item.stage_title}): {item.what}")
         if work:
-            click.echo("give their roles to someone else so these cases do not wait: redress people set-roles EMAIL --role ...")
+            echo("give their roles to someone else so these cases do not wait: redress people set-roles EMAIL --role ...")
 
 
 @people.command("reactivate")
@@ -123,7 +124,7 @@ def people_reactivate(email: str) -> None:
     """EMAIL may sign in again, with the roles they had."""
     with app_context() as app:
         person = reactivate(app, email)
-        click.echo(f"reactivated {person.name} <{person.email}> as {', '.join(person.roles) or 'no role'}")
+        echo(f"reactivated {person.name} <{person.email}> as {', '.join(person.roles) or 'no role'}")
 
 
 @people.command("import")
@@ -143,12 +144,12 @@ def people_import(file: Path, dry_run: bool) -> None:
         plan = import_people(app, content, dry_run=dry_run)
     verb = "would be" if dry_run else "were"
     for row in plan.added:
-        click.echo(f"  add      line {row.line}: {row.name} <{row.email}> as {', '.join(row.roles) or 'no role'}")
+        echo(f"  add      line {row.line}: {row.name} <{row.email}> as {', '.join(row.roles) or 'no role'}")
     for row, before in plan.changed:
-        click.echo(f"  roles    line {row.line}: {row.email}: {', '.join(before) or 'none'} -> {', '.join(row.roles) or 'none'}")
+        echo(f"  roles    line {row.line}: {row.email}: {', '.join(before) or 'none'} -> {', '.join(row.roles) or 'none'}")
     for line, what in plan.errors:
-        click.echo(f"  BAD      line {line}: {what}")
-    click.echo(f"{len(plan.added)} {verb} added, {len(plan.changed)} {verb} given other roles, {len(plan.unchanged)} unchanged"
+        echo(f"  BAD      line {line}: {what}")
+    echo(f"{len(plan.added)} {verb} added, {len(plan.changed)} {verb} given other roles, {len(plan.unchanged)} unchanged"
                + (f", {len(plan.errors)} bad rows: nothing would be imported" if plan.errors else ""))
     if plan.errors:
         raise SystemExit(1)

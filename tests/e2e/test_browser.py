@@ -190,3 +190,20 @@ def test_a_page_typed_by_hand_gives_the_staff_member_no_data(site: dict[str, Any
         assert response is not None and response.status == status, path
     sam.goto(f"{url}/sign-in")
     shot(sam, "sign-in")
+
+
+def test_the_headteacher_downloads_a_case_bundle_from_the_case_page(site: dict[str, Any], chromium: Any) -> None:
+    import zipfile
+
+    url = site["url"]
+    head = chromium.new_page(accept_downloads=True)
+    sign_in(head, url, HEAD)
+    open_case(head, url)
+    with head.expect_download() as waiting:
+        head.get_by_role("link", name="Export the case (ZIP)").click()
+    bundle = site["folder"] / "bundle.zip"
+    waiting.value.save_as(str(bundle))
+    names = zipfile.ZipFile(bundle).namelist()
+    assert {"MANIFEST.sha256", "chronology.html", "audit-trail.json", "verification.json"} <= set(names)
+    head.get_by_role("link", name="Who has seen this case").click()
+    assert "exported the case" in head.content()

@@ -12,6 +12,7 @@ import contextlib
 import errno
 import hashlib
 import io
+import json
 import os
 import shutil
 import sqlite3
@@ -119,6 +120,26 @@ INPUTS: list[Bad] = [
     Bad("worker --batch beyond 64 bits", ("worker", "--once", "--batch", HUGE)),
     Bad("outbox retry a huge id", ("outbox", "retry", HUGE, *HEAD)),
     Bad("outbox retry neither id nor --all-failed", ("outbox", "retry", *HEAD)),
+    Bad("note with an ANSI escape", ("case", "note", "1", "\x1b[2J\x1b[31mred", *HEAD)),
+    Bad("note with a bell", ("case", "note", "1", "ding\x07", *HEAD)),
+    Bad("note of 10,001 characters", ("case", "note", "1", "x" * 10_001, *HEAD)),
+    Bad("open: summary with an escape", ("case", "open", "--category", "staff_complaint", "--summary", "s\x1b]0;pwned\x07", *HEAD)),
+    Bad("open: javascript link", ("case", "open", "--category", "staff_complaint", "--summary", "s", *HEAD,
+                                  "--link", "javascript:alert(1)")),
+    Bad("open: seen in 2099", ("case", "open", "--category", "staff_complaint", "--summary", "s", *HEAD, "--seen-at", "2099-01-01")),
+    Bad("open: staff email not ASCII", ("case", "open", "--category", "staff_complaint", "--summary", "s", *HEAD,
+                                        "--staff", "s\u00e4m@school.example")),
+    Bad("meeting held in 2099", ("case", "meeting", "1", "--held-on", "2099-06-01", "--attendees", "x", *HEAD)),
+    Bad("evidence: data: link", ("case", "evidence", "1", "--link", "data:text/html,hi", *HEAD)),
+    Bad("evidence: /dev/zero", ("case", "evidence", "1", "--file", "/dev/zero", *HEAD)),
+    Bad("evidence: description with an escape", ("case", "evidence", "1", "--link", "https://x.example/p", "--description",
+                                                 "\x1b[31m", *HEAD)),
+    Bad("act: note with an escape", ("case", "act", "1", "acknowledge", *HEAD, "--field", "staff_reassured=yes",
+                                     "--note", "\x1b[31m")),
+    Bad("people add: name of 100 KB", ("people", "add", "--name", "N" * 100_000, "--email", "n@school.example", "--role", "staff")),
+    Bad("people add: encoded-word name", ("people", "add", "--name", "=?utf-8?b?Qm9zcw==?=", "--email", "n@school.example",
+                                          "--role", "staff")),
+    Bad("people add: non-ASCII email", ("people", "add", "--name", "N", "--email", "n\u00e9@school.example", "--role", "staff")),
     Bad("people add: bad email", ("people", "add", "--name", "X", "--email", "not-an-email", "--role", "staff")),
     Bad("people add: unknown role", ("people", "add", "--name", "X", "--email", "x@school.example", "--role", "emperor")),
     Bad("audit a huge id", ("case", "audit", HUGE)),
@@ -197,7 +218,7 @@ INPUTS: list[Bad] = [
     Bad("fs: read-only file system at init", ("init",), database=None,
         fault=("engine.commands.setup.private_new_file", _raise(OSError(errno.EROFS, "Read-only file system", "redress.db")))),
     Bad("fs: disk full storing evidence", ("case", "evidence", "1", "--file", "shot.png", *HEAD), files={"shot.png": b"png"},
-        fault=("engine.commands.records.store_file", _raise(OSError(errno.ENOSPC, "No space left on device", "data/evidence")))),
+        fault=("engine.commands.records.place", _raise(OSError(errno.ENOSPC, "No space left on device", "data/evidence")))),
     Bad("fs: permission denied writing a letter", ("case", "letter", "1", "legal_warning", *HEAD, "--out", "l.txt"),
         fault=("pathlib.Path.write_text", _raise(PermissionError(errno.EACCES, "Permission denied", "l.txt")))),
     Bad("fs: a folder where a file should be", ("case", "letter", "1", "legal_warning", *HEAD, "--out", "l.txt"),
@@ -350,3 +371,106 @@ def test_no_input_echoes_a_secret_or_the_bytes_of_a_binary_file(school_db: Path,
                 Bad("pg password", ("case", "list"), env={"REDRESS_DATABASE_URL": "postgresql://u:s3cr%2Ft@127.0.0.1:1/x"})):
         outcome = _try(bad, 1 + len(bad.name), tmp_path, school_db, "in-process")
         assert outcome.verdict == "refused" and "hunter2" not in outcome.err and "s3cr" not in outcome.err, outcome.err
+
+
+# -- the web doors: the JSON API and the pages' forms ----------------------------------------------
+KEPT = ("people", "cases", "parties", "evidence", "notes", "meetings", "audit_events", "timers", "outbox", "school_events")
+"""The tables a refused request must leave as they were (sign-ins and sessions change with every request)."""
+
+
+@dataclass
+class BadWeb:
+    """One bad request: JSON (`json`), raw bytes (`raw`) or a form (`form`, with the session's CSRF token)."""
+
+    name: str
+    path: str
+    json: Any = None
+    raw: bytes | None = None
+    form: dict[str, str] | None = None
+
+
+WEB_INPUTS: list[BadWeb] = [
+    BadWeb("api note: NaN", "/api/cases/1/notes", raw=b'{"text": NaN}'),
+    BadWeb("api note: 1e999", "/api/cases/1/notes", raw=b'{"text": "x", "extra": 1e999}'),
+    BadWeb("api note: lone surrogate", "/api/cases/1/notes", raw=b'{"text": "\\ud800"}'),
+    BadWeb("api note: not UTF-8", "/api/cases/1/notes", raw=b'{"text": "\xc3\x28"}'),
+    BadWeb("api note: ANSI escape", "/api/cases/1/notes", json={"text": "\x1b[31mred"}),
+    BadWeb("api note: 10,001 characters", "/api/cases/1/notes", json={"text": "x" * 10_001}),
+    BadWeb("api note: blank", "/api/cases/1/notes", json={"text": "  \n "}),
+    BadWeb("api link: javascript", "/api/cases/1/links", json={"url": "javascript:alert(1)"}),
+    BadWeb("api link: no host", "/api/cases/1/links", json={"url": "https://"}),
+    BadWeb("api meeting: held_on 0", "/api/cases/1/meetings", json={"held_on": 0, "attendees": "head"}),
+    BadWeb("api meeting: in 2099", "/api/cases/1/meetings", json={"held_on": "2099-01-01", "attendees": "head"}),
+    BadWeb("api meeting: year 1", "/api/cases/1/meetings", json={"held_on": "0001-01-01", "attendees": "head"}),
+    BadWeb("api open: seen_at 0", "/api/cases", json={"categories": ["staff_complaint"], "summary": "s", "seen_at": 0}),
+    BadWeb("api open: seen in 2099", "/api/cases", json={"categories": ["staff_complaint"], "summary": "s",
+                                                         "seen_at": "2099-01-01T00:00:00Z"}),
+    BadWeb("api open: javascript link", "/api/cases", json={"categories": ["staff_complaint"], "summary": "s",
+                                                            "link": "javascript:alert(1)"}),
+    BadWeb("api open: summary with a bell", "/api/cases", json={"categories": ["staff_complaint"], "summary": "s\x07"}),
+    BadWeb("api open: summary of 5,001", "/api/cases", json={"categories": ["staff_complaint"], "summary": "s" * 5001}),
+    BadWeb("api person: name of 100 KB", "/api/people", json={"name": "N" * 100_000, "email": "n@school.example"}),
+    BadWeb("api person: encoded-word name", "/api/people", json={"name": "=?utf-8?q?Head?=", "email": "n@school.example"}),
+    BadWeb("api person: non-ASCII email", "/api/people", json={"name": "N", "email": "n\u00e9@school.example"}),
+    BadWeb("api action: field with an escape", "/api/cases/1/actions/acknowledge",
+           json={"fields": {"staff_reassured": True}, "note": "\x1b]0;x\x07"}),
+    BadWeb("form note: control characters", "/cases/1/notes", form={"text": "a\x1b[2Jb"}),
+    BadWeb("form link: javascript", "/cases/1/links", form={"url": "javascript:alert(1)"}),
+    BadWeb("form meeting: in 2099", "/cases/1/meetings", form={"held_on": "2099-01-01", "attendees": "head"}),
+    BadWeb("form open: data: link", "/cases", form={"categories": "staff_complaint", "summary": "s", "link": "data:,x"}),
+    BadWeb("form open: seen in 2099", "/cases", form={"categories": "staff_complaint", "summary": "s", "seen_at": "2099-01-01T10:00"}),
+]
+
+
+def _kept(database: Path) -> str:
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        rows = [(table, connection.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()) for table in KEPT]
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def _web_verdict(status: int, body: str, changed: bool) -> str:
+    if status >= 500:
+        return "traceback-or-500"
+    if status < 400:
+        return "accepted"
+    if changed:
+        return "data changed"
+    return "refused" if body.strip() else "no message"
+
+
+def test_every_bad_web_input_is_refused_with_a_message_and_changes_nothing(school_db: Path, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from engine.commands.auth import set_password
+    from tests.conftest import make_app
+    from tests.web.conftest import PASSWORD, SECRET, Browser
+    from web import create_app
+
+    database = tmp_path / "redress.db"
+    shutil.copyfile(school_db, database)
+    app = make_app(f"sqlite:///{database}", tmp_path)
+    set_password(app, HEAD[1], PASSWORD)
+    outcomes = []
+    with TestClient(create_app(app, secret=SECRET), follow_redirects=False, raise_server_exceptions=False) as client:
+        head = Browser(client)
+        assert head.sign_in(HEAD[1]).status_code == 303
+        for bad in WEB_INPUTS:
+            before = _kept(database)
+            if bad.form is not None:
+                answer = head.post(bad.path, bad.form)
+            else:
+                body = bad.raw if bad.raw is not None else json.dumps(bad.json).encode()
+                answer = client.post(bad.path, content=body, headers={"X-CSRF-Token": head.csrf, "Content-Type": "application/json"})
+            changed, status, body = _kept(database) != before, answer.status_code, answer.text
+            if bad.form is not None and status == 303:  # post/redirect/get: the refusal is shown by the page it goes back to
+                shown = head.get(answer.headers["location"]).text
+                status, body = (422, shown) if "There is a problem" in shown else (status, body)
+            outcomes.append((bad.name, answer.status_code, _web_verdict(status, body, changed)))
+        before = _kept(database)  # the control: a good request is seen as accepted, and its change is seen
+        good = head.api("POST", "/api/cases/1/notes", {"text": "a good note"})
+        assert _web_verdict(good.status_code, good.text, _kept(database) != before) == "accepted" and _kept(database) != before
+    app.close()
+    counts = Counter(verdict for _, _, verdict in outcomes)
+    print(f"\nweb bad-input corpus: {len(outcomes)} requests: " + ", ".join(f"{v} {n}" for v, n in sorted(counts.items())))
+    wrong = [f"  {verdict:<16} {name} (HTTP {status})" for name, status, verdict in outcomes if verdict != "refused"]
+    assert not wrong, "web inputs not refused cleanly:\n" + "\n".join(wrong)

@@ -25,8 +25,11 @@ def test_opened_case_starts_at_the_initial_stage_with_an_audit_event_and_deadlin
     assert view.staff_concerned == (SAM,)
     assert view.opened_by == COORDINATOR
     assert [d.name for d in view.deadlines] == ["acknowledge_reminder", "unacknowledged_escalation"]
-    assert [a.name for a in view.actions] == ["acknowledge", "escalate_to_chair", "redirect_to_complaints",
-                                                   "refer_to_authorities", "close_no_action"]
+    assert [(a.name, a.procedure) for a in view.actions] == [
+        ("acknowledge", "main"), ("escalate_to_chair", "main"), ("redirect_to_complaints", "main"),
+        ("refer_to_authorities", "main"), ("close_no_action", "main"),
+        # the starts of the tracks the headteacher may begin from here, beside the case's own steps
+        ("start_platform", "platform"), ("start_police", "police"), ("start_lado", "lado")]
     trail = queries.audit_trail(app, case_id).events
     assert [(e.kind, e.stage_after, e.actor) for e in trail] == [("opened", "reported", COORDINATOR)]
 

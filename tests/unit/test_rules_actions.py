@@ -7,13 +7,14 @@ type, so the messages asserted here do not move when the shipped workflows.yaml 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
 from engine.errors import BadInput, Conflict, Refused
 from engine.rules import actions as rules
+from engine.rules.inputs import TEXT_MAX
 from tests.unit.workflow_base import workflow
 from workflows import GUARDS, CaseFacts, Notification, load_text
 
@@ -121,10 +122,10 @@ def test_a_text_field_is_trimmed_and_an_optional_blank_one_is_left_out():
 
 
 def test_a_text_field_may_be_as_long_as_the_limit_and_no_longer():
-    at_limit = "x" * rules.MAX_TEXT
+    at_limit = "x" * TEXT_MAX
     assert rules.parse_fields("meet", MEET_ACTION, {**GOOD, "note": at_limit})["note"] == at_limit
     assert refusal(rules.parse_fields, "meet", MEET_ACTION, {**GOOD, "note": at_limit + "x"}) == (
-        "'Anything else': is 5001 characters long: keep it under 5000"
+        "'Anything else': the value is 10001 characters long: keep it to 10000"
     )
 
 
@@ -298,7 +299,33 @@ def test_an_email_address_is_trimmed_and_lowered():
 @pytest.mark.parametrize(
     "bad", ["head", "head@school", "a b@school.example", "<head@school.example>", "a@b@c.example", "x" * 310 + "@school.example"]
 )
-def test_a_malformed_email_address_is_refused_with_an_example(bad: str):
+def test_a_malformed_email_address_is_refused_in_one_line(bad: str):
+    """By notifications.check_address, the one email rule of every door."""
     with pytest.raises(BadInput) as caught:
         rules.check_email(bad)
-    assert str(caught.value) == f"'{bad.strip().lower()}' is not an email address: write it as name@school.example"
+    assert "\n" not in str(caught.value) and "@" in str(caught.value)
+
+
+def test_a_past_date_field_after_today_is_refused_by_the_input_rules():
+    met_on = MEET_ACTION.fields["met_on"].model_copy(update={"past": True})
+    action = MEET_ACTION.model_copy(update={"fields": {**MEET_ACTION.fields, "met_on": met_on}})
+    today = date(2026, 11, 23)
+    assert rules.parse_fields("meet", action, GOOD, today)["met_on"] == "2026-11-23"
+    assert refusal(rules.parse_fields, "meet", action, {**GOOD, "met_on": "2026-11-24"}, today) == (
+        "'Date of the meeting': the date 2026-11-24 is in the future (today is 2026-11-23): give the day it happened"
+    )
+    assert rules.parse_fields("meet", MEET_ACTION, {**GOOD, "met_on": "2026-11-24"}, today)["met_on"] == "2026-11-24"
+    assert refusal(rules.parse_fields, "meet", MEET_ACTION, {**GOOD, "met_on": "1999-12-31"}) == (
+        "'Date of the meeting': the date 1999-12-31 is outside the years 2000-2100"
+    )
+
+
+def test_an_input_refusal_names_the_field_a_form_links_it_to():
+    from engine.rules import inputs
+
+    with pytest.raises(BadInput) as caught, inputs.about("link"):
+        inputs.url("javascript:alert(1)")
+    assert caught.value.problems == (("link", str(caught.value)),)
+    with pytest.raises(BadInput) as kept, inputs.about("outer"), inputs.about("inner"):
+        inputs.name("")
+    assert kept.value.problems == (("inner", "the name is empty"),)

@@ -3,6 +3,7 @@ may call everything, no input gives a server error, and every answer matches the
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
+from schemathesis.config._checks import PositiveDataAcceptanceConfig
 from sqlalchemy import func, select
 
 from engine.commands.people import add_person
@@ -19,15 +21,11 @@ from tests.conftest import HEAD, SCHOOL, make_app
 from tests.web import school
 from tests.web.conftest import PASSWORD, SECRET, Browser
 
-EXAMPLES = 25
-CHECKS = [
-    checks.not_a_server_error,
-    checks.status_code_conformance,
-    checks.content_type_conformance,
-    checks.response_headers_conformance,
-    checks.response_schema_conformance,
-    checks.negative_data_rejection,
-]
+EXAMPLES = int(os.environ.get("REDRESS_FUZZ_EXAMPLES", "40"))
+checks.load_all_checks()
+CHECKS = checks.CHECKS.get_all()
+"""Every check schemathesis has: server errors, the documented statuses, content types, headers and schemas,
+negative data refused, positive data accepted, methods, authentication and the rest."""
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +52,13 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
 
 @pytest.fixture(scope="module")
 def api_schema(fuzzed: dict[str, Any]) -> Any:
-    return schemathesis.openapi.from_asgi("/api/openapi.json", fuzzed["web"])
+    schema = schemathesis.openapi.from_asgi("/api/openapi.json", fuzzed["web"])
+    # A well-formed request the engine's rules refuse is a 422 with one message (every operation documents it):
+    # a category or role the workflow lacks, a day that has not happened yet, an action not open at this stage.
+    # The schema cannot say those (they depend on the school's data and today's date), so they count as accepted.
+    schema.config.checks.positive_data_acceptance = PositiveDataAcceptanceConfig(
+        expected_statuses=["2xx", "3xx", "401", "403", "404", "409", "422"])
+    return schema
 
 
 def test_the_api_answers_every_input_within_its_schema(api_schema: Any, fuzzed: dict[str, Any]) -> None:
@@ -65,7 +69,7 @@ def test_the_api_answers_every_input_within_its_schema(api_schema: Any, fuzzed: 
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True)
         def call(case: Any) -> None:
             case.call_and_validate(headers={"X-CSRF-Token": fuzzed["csrf"]}, cookies=fuzzed["cookies"], checks=CHECKS)
 

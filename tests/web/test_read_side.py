@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from engine import Sight, as_json, dashboard, incident_log, visible_cases
 from engine.commands import records
@@ -16,7 +17,7 @@ from engine.context import Redress
 from engine.queries.access import load_access, load_viewer
 from engine.queries.cases import show_case
 from engine.queries.visibility import full_sight
-from engine.rules.access import case_sight
+from engine.rules.access import Viewer, case_sight
 from store import Case, Person, WorkflowVersion
 from tests.conftest import COORDINATOR, EQUALITIES, HEAD, SAM, SCHOOL
 from tests.web import school
@@ -50,6 +51,12 @@ def counted(app: Redress) -> Iterator[Counts]:
         event.remove(app.db.engine, "before_cursor_execute", on_statement)
 
 
+def _viewer(app: Redress, session: Session, email: str) -> Viewer | None:
+    """The person with this email, with the powers the current workflow gives them."""
+    person_id = session.scalars(select(Person.id).where(Person.email == email)).one()
+    return load_viewer(session, person_id, app.current_workflow(session).spec)
+
+
 def _case_page_get(app: Redress, browser: Any, case_id: int) -> Counts:
     with counted(app) as counts:
         response = browser.get(f"/cases/{case_id}")
@@ -57,7 +64,7 @@ def _case_page_get(app: Redress, browser: Any, case_id: int) -> Counts:
     return counts
 
 
-def test_a_case_page_is_one_read_transaction_whose_statements_do_not_grow_with_history(app: Redress, browser) -> None:  # type: ignore[no-untyped-def]
+def test_a_case_page_is_one_read_transaction_plus_its_access_record_and_does_not_grow_with_history(app: Redress, browser) -> None:  # type: ignore[no-untyped-def]
     made = school.build(app)
     head = browser(HEAD)
     head.get(f"/cases/{made.escalated}")  # sessions, caches: warm
@@ -66,8 +73,13 @@ def test_a_case_page_is_one_read_transaction_whose_statements_do_not_grow_with_h
         records.add_note(app, made.escalated, HEAD, f"note {n}")
         records.add_evidence_link(app, made.escalated, HEAD, f"https://example.org/{n}", "")
     after = _case_page_get(app, head, made.escalated)
-    assert before.transactions == 1 and after.transactions == 1  # viewer, access check and page in one snapshot
-    assert len(after.statements) == len(before.statements) <= 12
+    # The session, the viewer, the access check and the page in one read snapshot; then one append to the
+    # access log (who viewed the case: custody of the record), in a write of its own after the read.
+    assert before.transactions == 2 and after.transactions == 2
+    for counts in (before, after):
+        writes = [s for s in counts.statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+        assert len(writes) == 1 and "access_log" in writes[0]
+    assert len(after.statements) == len(before.statements) <= 16
     assert not any("workflow_versions.source" in s for s in after.statements)  # no YAML is read, let alone parsed
 
 
@@ -76,7 +88,8 @@ def test_the_matter_page_is_one_read_transaction_too(app: Redress, browser) -> N
     sam = browser(SAM)
     with counted(app) as counts:
         assert sam.get(f"/cases/{made.logged}").status_code == 200
-    assert counts.transactions == 1
+    reads = counts.transactions - sum(s.lstrip().upper().startswith("INSERT INTO ACCESS_LOG") for s in counts.statements)
+    assert reads == 1
 
 
 def test_the_access_rule_in_sql_agrees_with_the_rule_in_python_for_everyone(app: Redress) -> None:
@@ -85,7 +98,7 @@ def test_the_access_rule_in_sql_agrees_with_the_rule_in_python_for_everyone(app:
         ids = list(session.scalars(select(Case.id)))
         facts = load_access(session, ids)
         for person_id in session.scalars(select(Person.id)):
-            viewer = load_viewer(session, person_id)
+            viewer = load_viewer(session, person_id, app.current_workflow(session).spec)
             assert viewer is not None
             condition = full_sight(app, session, viewer)
             query = select(Case.id) if condition is None else select(Case.id).where(condition)
@@ -97,8 +110,8 @@ def test_the_access_rule_in_sql_agrees_with_the_rule_in_python_for_everyone(app:
 def test_the_dashboard_pages_open_cases_soonest_due_first_and_counts_them_in_sql(app: Redress) -> None:
     made = school.build(app)
     with app.db.reading() as session:
-        head = load_viewer(session, session.scalars(select(Person.id).where(Person.email == HEAD)).one())
-        equalities = load_viewer(session, session.scalars(select(Person.id).where(Person.email == EQUALITIES)).one())
+        head = _viewer(app, session, HEAD)
+        equalities = _viewer(app, session, EQUALITIES)
     assert head is not None and equalities is not None
     board = dashboard(app, head, limit=2)
     assert board.open_total == 4 and len(board.cases) == 2 and board.limit == 2
@@ -114,7 +127,7 @@ def test_the_dashboard_pages_open_cases_soonest_due_first_and_counts_them_in_sql
 def test_lists_are_paged_and_presented_as_json_with_iso_times(app: Redress) -> None:
     made = school.build(app)
     with app.db.reading() as session:
-        head = load_viewer(session, session.scalars(select(Person.id).where(Person.email == HEAD)).one())
+        head = _viewer(app, session, HEAD)
     assert head is not None
     first = visible_cases(app, head, limit=3)
     assert first.total == 4 and [c.id for c in first.items] == sorted(c.id for c in first.items)
@@ -152,3 +165,20 @@ def test_starting_the_web_app_parses_every_workflow_version_before_any_request(a
     create_app(fresh, secret=SECRET)
     with app.db.reading() as session:
         assert set(fresh._compiled) == set(session.scalars(select(WorkflowVersion.id)))
+
+
+def test_a_case_page_shows_its_tracks_and_what_stands_paused_in_one_read_transaction(app: Redress, browser) -> None:  # type: ignore[no-untyped-def]
+    threat = school.open_case(app, HEAD, "threat_of_violence")  # starts the police track, which pauses the school's clock
+    head = browser(HEAD)
+    head.get(f"/cases/{threat}")  # sessions, caches: warm
+    with counted(app) as counts:
+        page = head.get(f"/cases/{threat}")
+    writes = [s for s in counts.statements if s.lstrip().upper().startswith("INSERT")]
+    assert page.status_code == 200 and counts.transactions == 2 and len(counts.statements) <= 16
+    assert len(writes) == 1 and "access_log" in writes[0]  # the one read, then the record that it was viewed
+    assert "paused: waiting for the police since" in page.text and "Alongside" in page.text
+    shown = head.client.get(f"/api/cases/{threat}").json()
+    assert [(t["name"], t["running"]) for t in shown["tracks"]] == [("police", True)]
+    assert [p["procedure"] for p in shown["paused"]] == ["main"]
+    assert {(d["track"], d["paused"]) for d in shown["deadlines"]} >= {(None, True), ("police", False)}
+    assert {(a["name"], a["procedure"]) for a in shown["actions"]} >= {("record_police_outcome", "police")}

@@ -33,12 +33,13 @@ from web.api.models import (
     MatterOut,
     OpenCaseIn,
 )
+from web.api.strict import StrictJsonRoute
 from web.errors import Denied
 from web.session import API_CSRF, RedressDep, SignedInDep, ViewerDep
 from web.views import accept_read, permitted_action, seen_case
 
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (401, 403, 404, 409, 422)}
-router = APIRouter(prefix="/api", tags=["cases"], responses=ERRORS)
+router = APIRouter(route_class=StrictJsonRoute, prefix="/api", tags=["cases"], responses=ERRORS)
 
 CaseId = Annotated[int, Path(ge=1, le=MAX_INT)]
 ActionName = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]

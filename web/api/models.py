@@ -8,39 +8,79 @@ The output models of cases, the audit trail, the log and the outbox are made fro
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal, get_type_hints
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, create_model
 
-from engine import AuditTrail, CaseSummary, CaseView, ChainCheck, EvidenceItem, LogEntry, MatterView, OutboxPage
+from engine import (
+    DATE_PATTERN,
+    DESCRIPTION_MAX,
+    EMAIL_MAX,
+    EMAIL_PATTERN,
+    INSTANT_PATTERN,
+    NAME_MAX,
+    NAME_PATTERN,
+    SUMMARY_MAX,
+    TEXT_MAX,
+    TEXT_PATTERN,
+    TEXT_REQUIRED_PATTERN,
+    URL_MAX,
+    URL_PATTERN,
+    AuditTrail,
+    CaseSummary,
+    CaseView,
+    ChainCheck,
+    EvidenceItem,
+    LogEntry,
+    MatterView,
+    OutboxPage,
+)
 
 MAX_INT = 2_147_483_647
+IDENTIFIER = r"^[a-z][a-z0-9_]*$"
+"""A name the workflow defines: a category, a role, an action's field."""
 
 
-def _printable(value: str) -> str:
-    if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
-        raise ValueError("control characters are not allowed")
-    return value
+_DAY, _INSTANT = re.compile(DATE_PATTERN), re.compile(INSTANT_PATTERN)
 
 
-def _utc(value: datetime) -> datetime:
+def _day(value: Any) -> date:
+    if not isinstance(value, str) or not _DAY.fullmatch(value):
+        raise ValueError("write the day as a string YYYY-MM-DD, in this century")
     try:
-        return value.astimezone(UTC)
-    except OverflowError:
-        raise ValueError("the date is out of range") from None
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value} is not a day of the calendar") from None
 
 
-_Checked = AfterValidator(_printable)
-Name = Annotated[str, Field(max_length=60), _Checked]
-Email = Annotated[str, Field(min_length=3, max_length=320), _Checked]
-Line = Annotated[str, Field(max_length=200), _Checked]
-LineRequired = Annotated[str, Field(min_length=1, max_length=200), _Checked]
-Url = Annotated[str, Field(max_length=2000), _Checked]
-UrlRequired = Annotated[str, Field(min_length=1, max_length=2000), _Checked]
-Text = Annotated[str, Field(max_length=5000), _Checked]
-TextRequired = Annotated[str, Field(min_length=1, max_length=5000), _Checked]
-Instant = Annotated[AwareDatetime, AfterValidator(_utc)]
+def _instant(value: Any) -> datetime:
+    if not isinstance(value, str) or not _INSTANT.fullmatch(value):
+        raise ValueError("write the moment as a string 2026-03-02T09:00:00Z, with its offset")
+    try:
+        return datetime.fromisoformat(value).astimezone(UTC)
+    except ValueError:
+        raise ValueError(f"{value} is not a moment of the calendar") from None
+
+
+# The request fields, built from the engine's input rules (engine.rules.inputs): the engine checks the same
+# rules for every door; here they are also published, as maxLength and pattern in the OpenAPI document.
+Identifier = Annotated[str, Field(min_length=1, max_length=60, pattern=IDENTIFIER)]
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX, pattern=NAME_PATTERN)]
+Contact = Annotated[str, Field(max_length=URL_MAX, pattern=f"^$|{NAME_PATTERN}")]
+Email = Annotated[str, Field(min_length=3, max_length=EMAIL_MAX, pattern=EMAIL_PATTERN)]
+Url = Annotated[str, Field(min_length=1, max_length=URL_MAX, pattern=URL_PATTERN)]
+Text = Annotated[str, Field(max_length=TEXT_MAX, pattern=TEXT_PATTERN)]
+TextRequired = Annotated[str, Field(min_length=1, max_length=TEXT_MAX, pattern=TEXT_REQUIRED_PATTERN)]
+Summary = Annotated[str, Field(min_length=1, max_length=SUMMARY_MAX, pattern=TEXT_REQUIRED_PATTERN)]
+Description = Annotated[str, Field(max_length=DESCRIPTION_MAX, pattern=TEXT_PATTERN)]
+Attendees = Annotated[str, Field(min_length=1, max_length=DESCRIPTION_MAX, pattern=TEXT_REQUIRED_PATTERN)]
+Day = Annotated[date, BeforeValidator(_day), WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN})]
+"""YYYY-MM-DD: a string only (a number is not a date); one that has not happened yet is refused (422)."""
+Instant = Annotated[datetime, BeforeValidator(_instant),
+                   WithJsonSchema({"type": "string", "format": "date-time", "pattern": INSTANT_PATTERN})]
+"""ISO 8601 with an offset; one in the future is refused (422)."""
 
 
 class _In(BaseModel):
@@ -53,25 +93,26 @@ class ErrorOut(BaseModel):
 
 
 class PosterIn(_In):
-    name: LineRequired
-    contact: Url = ""
+    name: Name
+    contact: Contact = ""
 
 
 class OpenCaseIn(_In):
-    categories: list[Name] = Field(min_length=1, max_length=20)
-    summary: TextRequired
+    categories: list[Identifier] = Field(min_length=1, max_length=20)
+    summary: Summary
     staff: list[Email] = Field(default_factory=list, max_length=50)
     """Emails of the staff concerned."""
-    pupils: list[Line] = Field(default_factory=list, max_length=50)
+    pupils: list[Name] = Field(default_factory=list, max_length=50)
     """References only (initials, an admission number)."""
     posters: list[PosterIn] = Field(default_factory=list, max_length=20)
-    platform: Line | None = None
+    platform: Name | None = None
     link: Url | None = None
     seen_at: Instant | None = None
+    """When it was seen: not in the future."""
 
 
 class ActionIn(_In):
-    fields: dict[Name, Text | bool] = Field(default_factory=dict, max_length=50)
+    fields: dict[Identifier, Text | bool] = Field(default_factory=dict, max_length=50)
     note: Text | None = None
     expected_version: int | None = Field(None, ge=1, le=MAX_INT)
     """The case's version when you read it: a later change makes this a 409 conflict, not an overwrite."""
@@ -82,24 +123,25 @@ class NoteIn(_In):
 
 
 class LinkIn(_In):
-    url: UrlRequired
-    description: Url = ""
+    url: Url
+    description: Description = ""
 
 
 class MeetingIn(_In):
-    held_on: date
-    attendees: UrlRequired
+    held_on: Day
+    """The day it was held: not in the future."""
+    attendees: Attendees
     notes: Text = ""
 
 
 class PersonIn(_In):
-    name: LineRequired
+    name: Name
     email: Email
-    roles: list[Name] = Field(default_factory=list, max_length=10)
+    roles: list[Identifier] = Field(default_factory=list, max_length=10)
 
 
 class RolesIn(_In):
-    roles: list[Name] = Field(max_length=10)
+    roles: list[Identifier] = Field(max_length=10)
 
 
 class CreatedOut(BaseModel):

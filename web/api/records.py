@@ -7,14 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, UploadFile
 
 import engine
-from engine import Redress, Viewer, add_evidence_file, add_evidence_link, may_keep_records
+from engine import DESCRIPTION_MAX, TEXT_PATTERN, Redress, Viewer, add_evidence_file, add_evidence_link, may_keep_records
 from web.api.cases import ERRORS, CaseId
 from web.api.models import CreatedOut, LinkIn, MeetingIn, NoteIn
+from web.api.strict import StrictJsonRoute
 from web.errors import Denied
 from web.session import API_CSRF, RedressDep, ViewerDep
 from web.views import seen_case
 
-router = APIRouter(prefix="/api/cases/{case_id}", tags=["record"], responses=ERRORS, dependencies=[API_CSRF])
+router = APIRouter(route_class=StrictJsonRoute, prefix="/api/cases/{case_id}", tags=["record"], responses=ERRORS, dependencies=[API_CSRF])
 
 
 def _keeper(app: Redress, viewer: Viewer, case_id: int) -> None:
@@ -25,10 +26,10 @@ def _keeper(app: Redress, viewer: Viewer, case_id: int) -> None:
 
 @router.post("/evidence", status_code=201, response_model=CreatedOut)
 def upload(case_id: CaseId, app: RedressDep, viewer: ViewerDep, file: Annotated[UploadFile, File()],
-           description: Annotated[str, Form(max_length=2000)] = "") -> dict[str, Any]:
-    """Store a file (a screenshot, a saved page) as evidence, by its SHA-256."""
+           description: Annotated[str, Form(max_length=DESCRIPTION_MAX, pattern=TEXT_PATTERN)] = "") -> dict[str, Any]:
+    """Store a file (a screenshot, a saved page; up to 25 MB) as evidence, by its SHA-256."""
     _keeper(app, viewer, case_id)
-    evidence = add_evidence_file(app, case_id, viewer.email, file.file.read(), file.filename or "file", description)
+    evidence = add_evidence_file(app, case_id, viewer.email, file.file, file.filename or "file", description)
     return {"id": evidence.id}
 
 

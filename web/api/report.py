@@ -8,10 +8,11 @@ from fastapi import APIRouter
 
 from engine import build_report
 from web.api.cases import ERRORS
+from web.api.strict import StrictJsonRoute
 from web.routes.report import By, From, To, may_read
 from web.session import RedressDep, ViewerDep
 
-router = APIRouter(prefix="/api", tags=["report"], responses=ERRORS)
+router = APIRouter(route_class=StrictJsonRoute, prefix="/api", tags=["report"], responses=ERRORS)
 
 
 @router.get("/report", response_model=dict[str, Any])

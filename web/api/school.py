@@ -28,10 +28,11 @@ from engine import (
 )
 from web.api.cases import ERRORS, PAGED, Limit, Offset, paged
 from web.api.models import MAX_INT, CreatedOut, LogEntryOut, MeOut, OutboxOut, PersonIn, PersonOut, RetryOut, RolesIn
+from web.api.strict import StrictJsonRoute
 from web.errors import Denied
 from web.session import API_CSRF, RedressDep, ViewerDep, csrf_token
 
-router = APIRouter(prefix="/api", tags=["school"], responses=ERRORS)
+router = APIRouter(route_class=StrictJsonRoute, prefix="/api", tags=["school"], responses=ERRORS)
 RowId = Annotated[int, Path(ge=1, le=MAX_INT)]
 
 

@@ -19,11 +19,13 @@ from engine import (
     list_people,
     may_open_case,
     open_case,
+    record_access,
     role_labels,
     take_action,
 )
 from web.errors import Denied
 from web.forms import action_fields, echo, held_refusal, open_case_input, refuse, text, whole_number
+from web.routes.custody import custody_doors
 from web.session import FORM_CSRF, FormDep, RedressDep, SignedInDep, ViewerDep, flash
 from web.templating import page
 from web.views import accept_read, case_context, permitted_action
@@ -74,7 +76,8 @@ def case_page_get(request: Request, case_id: CaseId, app: RedressDep, token: Sig
     if read.matter is not None:
         return page(request, "matter.html", viewer, {"matter": read.matter}, may_open=read.may_open)
     assert read.page is not None
-    context = case_context(read.page)
+    record_access(app, viewer.email, viewer.id, case_id, "case_page")  # access custody: one small write
+    context = {**case_context(read.page), "custody": custody_doors(app, viewer, case_id, read.sight)}
     refusal = held_refusal(request)
     if refusal:  # the partials that fill their forms from form_values / form_errors
         context |= {"refusal": refusal, "form_values": {refusal.form: refusal.values},

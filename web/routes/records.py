@@ -10,20 +10,22 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
 import engine
 from engine import (
+    DESCRIPTION_MAX,
+    URL_MAX,
     BadInput,
-    NotFound,
     Redress,
     Refused,
     Viewer,
     add_evidence_file,
     add_evidence_link,
-    evidence_path,
     may_keep_records,
-    show_case,
+    read_verified,
+    record_access,
 )
 from web.errors import Denied
 from web.forms import echo, refuse, text
@@ -63,11 +65,11 @@ def _record(request: Request, app: Redress, viewer: Viewer, case_id: int, form_n
 @router.post("/cases/{case_id}/evidence", dependencies=[FORM_CSRF])
 def upload_evidence(request: Request, case_id: CaseId, app: RedressDep, viewer: ViewerDep, form: FormDep) -> Response:
     upload = form.get("file")
-    description = text(form, "description", 2000)
+    description = text(form, "description", DESCRIPTION_MAX)
     if not isinstance(upload, UploadFile) or not upload.filename:
         command: Callable[[], object] = _no_file
     else:
-        content, name = upload.file.read(), upload.filename
+        content, name = upload.file, upload.filename  # read in chunks by the engine, after the case is checked
         command = lambda: add_evidence_file(app, case_id, viewer.email, content, name, description)  # noqa: E731
     return _record(request, app, viewer, case_id, "evidence", echo(form), command, "The file is stored as evidence.")
 
@@ -78,7 +80,7 @@ def _no_file() -> None:
 
 @router.post("/cases/{case_id}/links", dependencies=[FORM_CSRF])
 def add_link(request: Request, case_id: CaseId, app: RedressDep, viewer: ViewerDep, form: FormDep) -> Response:
-    url, description = text(form, "url", 2000), text(form, "description", 2000)
+    url, description = text(form, "url", URL_MAX), text(form, "description", DESCRIPTION_MAX)
     return _record(request, app, viewer, case_id, "links", echo(form),
                    lambda: add_evidence_link(app, case_id, viewer.email, url, description), "The link is recorded as evidence.")
 
@@ -92,7 +94,7 @@ def add_note(request: Request, case_id: CaseId, app: RedressDep, viewer: ViewerD
 
 @router.post("/cases/{case_id}/meetings", dependencies=[FORM_CSRF])
 def record_meeting(request: Request, case_id: CaseId, app: RedressDep, viewer: ViewerDep, form: FormDep) -> Response:
-    held_on, attendees, notes = text(form, "held_on", 20), text(form, "attendees", 2000), text(form, "notes")
+    held_on, attendees, notes = text(form, "held_on", 20), text(form, "attendees", DESCRIPTION_MAX), text(form, "notes")
 
     def command() -> object:
         return engine.record_meeting(app, case_id, viewer.email, _date(held_on), attendees, notes)
@@ -122,15 +124,17 @@ def disposition(kind: str, name: str) -> str:
 
 @router.get("/cases/{case_id}/evidence/{evidence_id}")
 def download_evidence(case_id: CaseId, evidence_id: EvidenceId, app: RedressDep, viewer: ViewerDep) -> Response:
+    """Served only after its SHA-256 is recomputed and matches (invariant 5); a missing or changed file
+    answers 410 or 500 with a page in plain words, and the headteacher is told (engine.read_verified)."""
     seen_case(app, viewer, case_id)
-    item = next((e for e in show_case(app, case_id).evidence if e.id == evidence_id and e.kind == "file"), None)
-    if item is None:
-        raise NotFound(f"case {case_id} has no evidence file {evidence_id}")
-    path = evidence_path(app.data_dir, item.sha256 or "")
-    if not path.is_file():
-        raise NotFound(f"the file of evidence {evidence_id} is missing from the evidence store")
+    item = read_verified(app, case_id, evidence_id, viewer.email)
+    record_access(app, viewer.email, viewer.id, case_id, "evidence", f"evidence {evidence_id}: {item.name} (sha256 {item.sha256})")
     media_type = item.media_type if item.media_type in SAFE_TYPES else "application/octet-stream"
     kind = "inline" if media_type in INLINE_TYPES else "attachment"
-    headers = {"Content-Disposition": disposition(kind, item.name or "evidence"), "X-Content-Type-Options": "nosniff",
+    headers = {"Content-Disposition": disposition(kind, item.name), "X-Content-Type-Options": "nosniff",
                "Content-Security-Policy": EVIDENCE_CSP}
-    return FileResponse(path, media_type=media_type, headers=headers)
+    if item.content is not None:
+        return Response(item.content, media_type=media_type, headers=headers)
+    copy = item.copy
+    assert copy is not None  # read_verified hands out the bytes or a checked copy
+    return FileResponse(copy, media_type=media_type, headers=headers, background=BackgroundTask(copy.unlink, missing_ok=True))

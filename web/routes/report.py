@@ -17,8 +17,11 @@ router = APIRouter(include_in_schema=False)
 
 FIRST, LAST = date(2000, 1, 1), date(2100, 12, 31)
 """The dates a report may span: a school's records, not the whole calendar (which would cost memory to count)."""
-From = Annotated[date | None, Query(alias="from", ge=FIRST, le=LAST, description="The first day, as YYYY-MM-DD.")]
-To = Annotated[date | None, Query(alias="to", ge=FIRST, le=LAST, description="The last day, as YYYY-MM-DD.")]
+_DAYS = {"pattern": r"^(?:20[0-9]{2}|2100)-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"}  # published: FIRST to LAST
+From = Annotated[date | None, Query(alias="from", ge=FIRST, le=LAST, description="The first day, as YYYY-MM-DD.",
+                                    json_schema_extra=_DAYS)]
+To = Annotated[date | None, Query(alias="to", ge=FIRST, le=LAST, description="The last day, as YYYY-MM-DD.",
+                                  json_schema_extra=_DAYS)]
 By = Annotated[Literal["month", "term"], Query(description="Count by month or by term.")]
 
 

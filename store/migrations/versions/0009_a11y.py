@@ -3,9 +3,11 @@
 - sessions.held_form: the refused form's message, field and values (JSON), taken once by the next page
   (post/redirect/get: a reload never posts again, and the values never ride in the cookie, which is 4 KB at most).
 
-Revision ID: 0011
-Revises: 0005
+Revision ID: 0009
+Revises: 0007
 Create Date: 2027-01-10 12:00:00.000000
+
+(Numbered 0009 after 0007_tracks; 0008 is kept for another branch, and the chain is set again when both land.)
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0005"
+revision = "0009"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,233 @@
+"""One case's checks for `redress verify`: its chain (hashes, signatures, head, checkpoints) and its
+state replayed from its events against the rows (the case, notes, meetings, evidence, parties).
+
+Plain functions over the rows one chunk of cases read; `engine.commands.integrity` streams the chunks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Row
+
+from store import audit
+from store.integrity import mac_holds, party_digest
+
+MAX_PROBLEMS = 100
+
+
+@dataclass
+class Findings:
+    """What a run found: counts, and each problem as a sentence naming the case, event or file."""
+
+    cases: int = 0
+    events: int = 0
+    files: int = 0
+    unsigned: int = 0
+    problems: list[str] = field(default_factory=list)
+    more: int = 0
+    """Problems found beyond the MAX_PROBLEMS kept."""
+
+    def problem(self, text: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(text)
+        else:
+            self.more += 1
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class CaseRows:
+    """A case row and every row that hangs off it, as one chunk read them."""
+
+    case: Row[Any]
+    events: list[Row[Any]] = field(default_factory=list)
+    notes: list[Row[Any]] = field(default_factory=list)
+    meetings: list[Row[Any]] = field(default_factory=list)
+    evidence: list[Row[Any]] = field(default_factory=list)
+    parties: list[Row[Any]] = field(default_factory=list)
+
+
+Seen = list[tuple[int, str, int]]
+"""The heads checkpoints recorded for a case: (head_seq, head_hash, checkpoint seq)."""
+
+
+def _when(event: Row[Any]) -> str:
+    return f"{event.kind}, {event.at:%Y-%m-%d %H:%M} UTC"
+
+
+def check_chain(rows: CaseRows, key: bytes | None, seen: Seen, found: Findings) -> None:
+    """The chain from the first event: order, links, hashes, signatures, the head on the case row, and
+    every head a checkpoint recorded. The first break is named; what follows it cannot be trusted."""
+    case, prev, signed = rows.case, audit.GENESIS, False
+    hashes: dict[int, str] = {}
+    for expected, event in enumerate(rows.events, start=1):
+        found.events += 1
+        problem = _event_problem(f"case {case.id}: event {expected}", event, expected, prev, key, signed)
+        if problem:
+            found.problem(problem)
+            return
+        found.unsigned += event.mac is None
+        signed = signed or event.mac is not None
+        prev = hashes[event.seq] = event.hash
+    if (case.head_seq, case.head_hash) != (len(rows.events), prev):
+        found.problem(
+            f"case {case.id}: its trail ends at event {len(rows.events)} but the case row says its last event is "
+            f"{case.head_seq}: events were removed from its end, or the case row was changed"
+        )
+    for seq, head, checkpoint in seen:
+        if seq not in hashes:
+            found.problem(
+                f"case {case.id}: checkpoint {checkpoint} saw event {seq}, which is no longer there: events were removed"
+            )
+        elif hashes[seq] != head:
+            found.problem(
+                f"case {case.id}: event {seq} is not the event checkpoint {checkpoint} saw: the trail was rebuilt after it"
+            )
+
+
+def _event_problem(where: str, event: Row[Any], expected: int, prev: str, key: bytes | None, signed: bool) -> str:
+    if event.seq != expected:
+        return f"{where} is missing (event {event.seq} is in its place): events were deleted or reordered"
+    if event.prev_hash != prev:
+        return (
+            f"{where} ({_when(event)}) does not follow event {expected - 1}: an event before it was removed, swapped or changed"
+        )
+    if audit.hash_of(prev, event._mapping) != event.hash:
+        return f"{where} ({_when(event)}) was changed after it was recorded"
+    if key is not None and event.mac is not None and not mac_holds(key, event.hash, event.mac):
+        return f"{where} ({_when(event)}) carries a signature the integrity key did not make: it was forged or rewritten"
+    if event.mac is None and signed:
+        return f"{where} ({_when(event)}) is unsigned after signed events: it was added without the integrity key"
+    return ""
+
+
+def _canon(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+@dataclass
+class _Replayed:
+    stage: str | None = None
+    closed: bool | None = None
+    outcome: str | None = None
+    version: int = 0
+    facts: dict[str, Any] = field(default_factory=dict)
+    opened: dict[str, Any] = field(default_factory=dict)
+    records: dict[str, dict[int, tuple[Row[Any], dict[str, Any]]]] = field(
+        default_factory=lambda: {"note": {}, "meeting": {}, "evidence": {}}
+    )
+
+
+def _replay(events: Sequence[Row[Any]], is_final: Callable[[str], bool]) -> _Replayed:
+    state = _Replayed()
+    for event in events:
+        data = event.data or {}
+        if event.stage_after is not None:
+            state.stage = event.stage_after
+        if event.kind == "opened":
+            state.version, state.opened, state.closed = 1, data, False
+        elif event.kind == "action":
+            state.version += 1
+            state.facts.update(data.get("fields") or {})
+            state.closed = bool(data["closed"]) if "closed" in data else is_final(event.stage_after)
+            state.outcome = data.get("outcome", state.outcome)
+        elif event.kind == "migrated":
+            state.version += 1
+        elif event.kind in state.records and isinstance(data.get(event.kind), int):
+            state.records[event.kind][data[event.kind]] = (event, data)
+    return state
+
+
+def check_state(rows: CaseRows, is_final: Callable[[str], bool], found: Findings) -> None:
+    """The case row and its records as the events say they should be; each difference named."""
+    case, state = rows.case, _replay(rows.events, is_final)
+    name = f"case {case.id}"
+    if state.stage is None:
+        found.problem(f"{name}: its trail has no events, yet the case exists")
+        return
+    if case.stage != state.stage:
+        found.problem(f"{name}: stage is '{case.stage}' but its trail ends at '{state.stage}'")
+    if state.closed is not None and (case.closed_at is not None) != state.closed:
+        found.problem(
+            f"{name}: it is {'closed' if case.closed_at else 'open'} but its trail says it is {'closed' if state.closed else 'open'}"
+        )
+    if (state.closed or state.outcome is not None) and case.outcome != state.outcome:
+        found.problem(f"{name}: outcome is {case.outcome!r} but its trail says {state.outcome!r}")
+    if case.version != state.version:
+        found.problem(f"{name}: version is {case.version} but its trail holds {state.version}")
+    if _canon(case.facts or {}) != _canon(state.facts):
+        found.problem(f"{name}: its facts {_canon(case.facts)} are not those its actions gave ({_canon(state.facts)})")
+    _check_opened(rows, state.opened, found)
+    _check_records(name, "note", rows.notes, state, found, lambda r: {"text": r.text}, "author_id")
+    _check_records(
+        name,
+        "meeting",
+        rows.meetings,
+        state,
+        found,
+        lambda r: {"held_on": r.held_on.isoformat(), "attendees": r.attendees, "notes": r.notes},
+        "recorded_by_id",
+    )
+    _check_records(
+        name,
+        "evidence",
+        rows.evidence,
+        state,
+        found,
+        lambda r: {
+            "kind": r.kind,
+            "sha256": r.sha256,
+            "size": r.size,
+            "name": r.original_name,
+            "url": r.url,
+            "description": r.description,
+        },
+        "added_by_id",
+    )
+
+
+def _check_opened(rows: CaseRows, opened: dict[str, Any], found: Findings) -> None:
+    case = rows.case
+    for column, key in (("summary", "summary"), ("categories", "categories"), ("platform", "platform"), ("link", "link")):
+        if key in opened and _canon(getattr(case, column)) != _canon(opened[key]):
+            found.problem(f"case {case.id}: its {column} is not what it was opened with")
+    if "parties_digest" in opened:
+        digest = party_digest([(p.kind, p.person_id, p.reference, p.name, p.contact) for p in rows.parties])
+        if digest != opened["parties_digest"]:
+            found.problem(f"case {case.id}: its parties (staff, pupils, posters) are not those it was opened with")
+    else:
+        pupils = sum(1 for p in rows.parties if p.kind == "pupil")
+        if "pupils" in opened and pupils != opened["pupils"]:
+            found.problem(f"case {case.id}: it has {pupils} pupil(s) but was opened with {opened['pupils']}")
+
+
+def _check_records(
+    name: str,
+    kind: str,
+    rows: Sequence[Row[Any]],
+    state: _Replayed,
+    found: Findings,
+    shown: Callable[[Row[Any]], dict[str, Any]],
+    by: str,
+) -> None:
+    recorded = dict(state.records[kind])
+    for row in rows:
+        entry = recorded.pop(row.id, None)
+        if entry is None:
+            found.problem(f"{name}: {kind} {row.id} is not in its trail: it was added behind the trail's back")
+            continue
+        event, data = entry
+        wanted = shown(row)
+        changed = sorted(k for k, v in wanted.items() if k in data and _canon(v) != _canon(data[k]))
+        if changed or (event.actor_id is not None and getattr(row, by) != event.actor_id):
+            what = ", ".join(changed) or "who recorded it"
+            found.problem(f"{name}: {kind} {row.id} was edited after it was recorded ({what}; trail event {event.seq})")
+    for record_id, (event, _) in sorted(recorded.items()):
+        found.problem(f"{name}: {kind} {record_id}, recorded at event {event.seq}, has been deleted")

@@ -1,0 +1,59 @@
+"""A school's override templates are bounded in time and size, and read only from their own folder."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from notifications import TemplateRenderer, sample_context
+from redress.cli.common import plain
+
+ABUSES = {
+    "nested_loop": "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+    "string_times": "{{ ('a' * 1000000000)|length }}",
+    "wide_center": "{{ 'a'|center(1000000000) }}",
+    "wide_format": "{{ '%1000000000d' % 1 }}",
+    "huge_power": "{{ 10 ** 100000 }}",
+    "endless_output": "{% for i in range(100000) %}{{ 'abcdefghij' }}{% endfor %}",
+    "recursion": "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}",
+}
+
+
+def _email(folder: Path, name: str, text: str) -> None:
+    (folder / f"{name}.subject.txt").write_text("Subject")
+    (folder / f"{name}.txt").write_text(text)
+    (folder / f"{name}.html").write_text("<p>x</p>")
+
+
+def test_every_abuse_is_refused_quickly_naming_its_template(tmp_path: Path) -> None:
+    for name, text in ABUSES.items():
+        _email(tmp_path, name, text)
+    started = time.monotonic()
+    problems = TemplateRenderer(tmp_path).check(sample_context())
+    assert time.monotonic() - started < 3 * len(ABUSES)
+    for name in ABUSES:
+        assert any(f"template {name}.txt" in p for p in problems), (name, problems)
+
+
+def test_a_symlink_or_a_path_outside_the_folder_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    _email(folder, "leak", "x")
+    (folder / "leak.txt").unlink()
+    (folder / "leak.txt").symlink_to("/etc/passwd")
+    renderer = TemplateRenderer(folder)
+    problems = renderer.check(sample_context())
+    assert any("leak.txt is a symbolic link" in p for p in problems)
+    with pytest.raises(Exception, match="symbolic link"):
+        renderer.render("leak", sample_context())
+
+
+def test_an_ordinary_template_renders_as_before(tmp_path: Path) -> None:
+    _email(tmp_path, "hello", "{% for c in case.categories %}{{ c }} {% endfor %}{{ '%5d' % 3 }}")
+    assert TemplateRenderer(tmp_path).render("hello", sample_context()).text.startswith("Allegation")
+
+
+def test_the_command_line_shows_control_characters_as_escapes() -> None:
+    assert plain("red\x1b[31m bell\x07 ok\nnext\tcol") == "red\\x1b[31m bell\\x07 ok\nnext\tcol"
