@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from engine.commands.export import ExportResult, export_case
     from engine.commands.integrity import VerificationView, VerifyResult, latest_verification, verify
     from engine.commands.links import LinkResult, link_cases, set_first_published
+    from engine.commands.log_export import export_log
     from engine.commands.outbox import ALL_FAILED, resend
     from engine.commands.owners import assign_owner
     from engine.commands.people import add_person, deactivate, list_people, person_by_id, reactivate, set_roles
@@ -34,10 +35,12 @@ if TYPE_CHECKING:
         Client,
         SessionState,
         end_session,
+        hold_form,
         open_session,
         session_state,
         session_viewer,
         sign_out_everywhere,
+        take_held_form,
     )
     from engine.commands.sso import provider_named, record_refusal, sso_sign_in
     from engine.commands.staff_reports import decline_report, submit_report
@@ -67,7 +70,8 @@ if TYPE_CHECKING:
     from engine.queries.access_log import AccessLine, case_access_log
     from engine.queries.cases import audit_trail, list_cases, show_case, verify_trail
     from engine.queries.links import links_of
-    from engine.queries.outbox import OutboxLine, OutboxView, read_outbox
+    from engine.queries.log import LogFilter, search_log
+    from engine.queries.outbox import MailTrouble, OutboxLine, OutboxView, mail_trouble, read_outbox
     from engine.queries.overview import MAX_PAGE, PAGE, case_access, dashboard, incident_log, matter_view, visible_cases
     from engine.queries.page import case_page
     from engine.queries.people import PeopleChange, WorkItem, open_work, people_changes, verify_people_changes
@@ -131,6 +135,7 @@ if TYPE_CHECKING:
         may_take,
         may_triage_reports,
     )
+    from engine.rules.actions import role_labels
     from engine.rules.clock import parse_instant
     from engine.rules.inputs import (
         DATE_PATTERN,
@@ -174,6 +179,7 @@ _HOME: dict[str, str] = {
     "link_cases": "engine.commands.links",
     "LinkResult": "engine.commands.links",
     "set_first_published": "engine.commands.links",
+    "export_log": "engine.commands.log_export",
     "ALL_FAILED": "engine.commands.outbox",
     "resend": "engine.commands.outbox",
     "assign_owner": "engine.commands.owners",
@@ -191,11 +197,13 @@ _HOME: dict[str, str] = {
     "record_meeting": "engine.commands.records",
     "Client": "engine.commands.sessions",
     "end_session": "engine.commands.sessions",
+    "hold_form": "engine.commands.sessions",
     "open_session": "engine.commands.sessions",
     "session_state": "engine.commands.sessions",
     "session_viewer": "engine.commands.sessions",
     "SessionState": "engine.commands.sessions",
     "sign_out_everywhere": "engine.commands.sessions",
+    "take_held_form": "engine.commands.sessions",
     "provider_named": "engine.commands.sso",
     "record_refusal": "engine.commands.sso",
     "sso_sign_in": "engine.commands.sso",
@@ -227,6 +235,10 @@ _HOME: dict[str, str] = {
     "show_case": "engine.queries.cases",
     "verify_trail": "engine.queries.cases",
     "links_of": "engine.queries.links",
+    "LogFilter": "engine.queries.log",
+    "search_log": "engine.queries.log",
+    "mail_trouble": "engine.queries.outbox",
+    "MailTrouble": "engine.queries.outbox",
     "OutboxLine": "engine.queries.outbox",
     "OutboxView": "engine.queries.outbox",
     "read_outbox": "engine.queries.outbox",
@@ -302,6 +314,7 @@ _HOME: dict[str, str] = {
     "may_triage_reports": "engine.rules.access",
     "Sight": "engine.rules.access",
     "Viewer": "engine.rules.access",
+    "role_labels": "engine.rules.actions",
     "parse_instant": "engine.rules.clock",
     "DATE_PATTERN": "engine.rules.inputs",
     "DESCRIPTION_MAX": "engine.rules.inputs",
@@ -345,6 +358,7 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "link_cases",
     "LinkResult",
     "set_first_published",
+    "export_log",
     "ALL_FAILED",
     "resend",
     "assign_owner",
@@ -362,11 +376,13 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "record_meeting",
     "Client",
     "end_session",
+    "hold_form",
     "open_session",
     "session_state",
     "session_viewer",
     "SessionState",
     "sign_out_everywhere",
+    "take_held_form",
     "provider_named",
     "record_refusal",
     "sso_sign_in",
@@ -398,6 +414,10 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "show_case",
     "verify_trail",
     "links_of",
+    "LogFilter",
+    "search_log",
+    "mail_trouble",
+    "MailTrouble",
     "OutboxLine",
     "OutboxView",
     "read_outbox",
@@ -473,6 +493,7 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "may_triage_reports",
     "Sight",
     "Viewer",
+    "role_labels",
     "parse_instant",
     "DATE_PATTERN",
     "DESCRIPTION_MAX",

@@ -363,6 +363,8 @@ class WebSession(Base):
     client: Mapped[str | None] = mapped_column(String(64), default=None)
     second_factor: Mapped[str] = mapped_column(String(20), default="", server_default="")
     """How the second step was met: '' not yet, 'totp', 'recovery', 'remembered', 'sso-mfa'."""
+    held_form: Mapped[str | None] = mapped_column(Text, default=None)
+    """A refused form (JSON: which form, the message, the field, the values), shown once by the next page."""
 
 
 class RecoveryCode(Base):

@@ -22,6 +22,7 @@ from engine import (
     may_resend_email,
     may_triage_reports,
 )
+from web.forms import held_refusal
 from web.session import csrf_token, redress, take_flash
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -74,6 +75,7 @@ def page(request: Request, name: str, viewer: Viewer | None, context: dict[str, 
     """Render a page with the layout's context: who is signed in, their menu, the CSRF token, a message."""
     app = redress(request)
     full = {
+        "refusal": None if context and "refusal" in context else held_refusal(request),
         "viewer": viewer,
         "nav": nav(request, viewer, may_open) if viewer else [],
         "path": request.url.path,

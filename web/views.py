@@ -17,6 +17,7 @@ from engine import (
     case_access,
     case_status,
     may_take,
+    role_labels,
     route,
 )
 from web.errors import Denied, TwoFactorPending
@@ -53,12 +54,13 @@ def seen_case(app: Redress, viewer: Viewer, case_id: int, *, at_least: Sight = S
 def permitted_action(app: Redress, viewer: Viewer, case_id: int, action_name: str) -> tuple[CaseAccess, Sight, Action | TrackStart]:
     """The case (seen in full) and the action, if its workflow has it and the viewer may take it: else 404 or 403."""
     facts, sight = seen_case(app, viewer, case_id)
-    found = route(app.compiled(facts.workflow_id).spec, action_name)  # the main procedure's, a track's, or a track's start
+    spec = app.compiled(facts.workflow_id).spec
+    found = route(spec, action_name)  # the main procedure's, a track's, or a track's start
     if found is None:
         raise NotFound(f"the workflow of case {case_id} has no action '{action_name}'")
     action = found.action
     if not may_take(viewer, facts, action):
-        raise Denied(f"'{action.title}' may be taken only by {', '.join(action.roles)}")
+        raise Denied(f"'{action.title}' may be taken only by the {role_labels(spec, action.roles)}")
     return facts, sight, action
 
 

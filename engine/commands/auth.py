@@ -71,21 +71,21 @@ def issue_password(app: Redress, email: str, actor: str) -> str:
 def change_password(app: Redress, person_id: int, current: str, new: str, repeated: str) -> None:
     """A person changes their own password, proving they know the current one. Ends all their sessions."""
     if new != repeated:
-        raise BadInput("the two new passwords differ: type the same one twice")
+        raise BadInput("the two new passwords differ: type the same one twice", field="repeated")
     check_password_rules(new)
     with app.db.reading() as session:
         person = session.get(Person, person_id)
         hashed, email = (person.password_hash, person.email) if person else (None, "")
     if not _verify(hashed, current):
-        raise BadInput("the current password is wrong")
+        raise BadInput("the current password is wrong", field="current")
     set_password(app, email, new, actor=email, kind=trail.PASSWORD_CHANGED)
 
 
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise BadInput(f"the password is {len(password)} characters long: make it at least {MIN_PASSWORD}")
+        raise BadInput(f"the password is {len(password)} characters long: make it at least {MIN_PASSWORD}", field="new")
     if password != password.strip():
-        raise BadInput("the password starts or ends with a space: leave those out")
+        raise BadInput("the password starts or ends with a space: leave those out", field="new")
 
 
 def hash_password(password: str) -> str:

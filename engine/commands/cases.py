@@ -126,18 +126,28 @@ def _translate_conflicts(app: Redress, case_id: int) -> Iterator[None]:
 
 
 def checked_details(details: OpenCase, now: datetime, zone: tzinfo = UTC) -> OpenCase:
-    """The details of a new case held to the input rules (engine.rules.inputs), trimmed."""
-    return replace(
-        details, summary=inputs.summary(details.summary), staff=[inputs.email(e) for e in details.staff],
-        pupils=inputs.names(details.pupils, "a pupil's reference"),
-        posters=[(inputs.name(n, "the poster's name"), inputs.optional_name(c, "the poster's contact", limit=inputs.URL_MAX) or "")
-                 for n, c in details.posters],
-        platform=inputs.optional_name(details.platform, "the platform"),
-        link=inputs.url(details.link) if details.link and details.link.strip() else None,
-        seen_at=inputs.past_instant(details.seen_at, now, "the time it was seen") if details.seen_at else None,
-        first_published_on=inputs.past_date(details.first_published_on, now, zone, "the date it was first published")
-        if details.first_published_on else None,
-    )
+    """The details of a new case held to the input rules (engine.rules.inputs), trimmed; a refusal names
+    its field as OpenCase calls it (a poster's as `poster_name`, as the form does)."""
+    with inputs.about("summary"):
+        summary = inputs.summary(details.summary)
+    with inputs.about("staff"):
+        staff = [inputs.email(e) for e in details.staff]
+    with inputs.about("pupils"):
+        pupils = inputs.names(details.pupils, "a pupil's reference")
+    with inputs.about("poster_name"):
+        posters = [(inputs.name(n, "the poster's name"),
+                    inputs.optional_name(c, "the poster's contact", limit=inputs.URL_MAX) or "") for n, c in details.posters]
+    with inputs.about("platform"):
+        platform = inputs.optional_name(details.platform, "the platform")
+    with inputs.about("link"):
+        link = inputs.url(details.link) if details.link and details.link.strip() else None
+    with inputs.about("seen_at"):
+        seen_at = inputs.past_instant(details.seen_at, now, "the time it was seen") if details.seen_at else None
+    with inputs.about("first_published_on"):
+        published = (inputs.past_date(details.first_published_on, now, zone, "the date it was first published")
+                     if details.first_published_on else None)
+    return replace(details, summary=summary, staff=staff, pupils=pupils, posters=posters, platform=platform,
+                   link=link, seen_at=seen_at, first_published_on=published)
 
 
 def open_case(app: Redress, actor_email: str, details: OpenCase) -> int:
@@ -148,11 +158,10 @@ def open_case(app: Redress, actor_email: str, details: OpenCase) -> int:
     with app.db.unit_of_work() as session:
         actor = resolve_actor(session, actor_email)
         if not actor.roles() & set(spec.open.roles):
-            raise Refused(f"only {', '.join(spec.open.roles)} may open a case; {actor.label} is {', '.join(actor.roles()) or 'no role'}")
+            raise Refused(f"only the {rules.role_labels(spec, spec.open.roles)} may open a case; "
+                          f"{actor.label} is {rules.role_labels(spec, sorted(actor.roles()))}")
         categories = rules.check_categories(spec, details.categories)
-        summary = details.summary.strip()
-        if not summary:
-            raise Refused("a case needs a summary: say in a sentence what was posted, and where")
+        summary = details.summary
         emails = list(details.staff)
         if details.report_id is not None:
             emails.append(staff_reports.reporter_of(app, session, details.report_id, actor.label))
@@ -258,15 +267,16 @@ def act_in_session(
     start (`start_<track>`: the case stays where it is). Everything that may refuse (the rules, the
     guards, the templates) runs before anything is written; the writes are Core statements on the
     session's connection, never a flush of the session."""
-    rules.check_open(case, expected_version)
     compiled = app.compiled(case.workflow_id)
     spec = compiled.spec
+    stage_title = spec.stages[case.stage].title if case.stage in spec.stages else None
+    rules.check_open(case, expected_version, stage_title)
     rows = tracks.load(session, case.id)
     plan = _plan(compiled, case, action_name, rows, actor.roles(case))
     action, track = plan.route.action, plan.route.track
-    values = rules.parse_fields(action_name, action, raw)
+    values = rules.parse_fields(action_name, action, raw, inputs.today_in(app.clock.now(), app.zone))
     if action.guards:
-        rules.check_guards(action_name, action, case_facts(session, case, {n: r.stage for n, r in rows.items()}))
+        rules.check_guards(action_name, action, case_facts(session, case, {n: r.stage for n, r in rows.items()}), stage_title)
     before, now, version, head = case.stage, app.clock.now(), case.version, audit.Head(case.head_seq, case.head_hash)
     after = plan.after
     final = spec.is_final(after)
@@ -328,7 +338,7 @@ def _plan(compiled: Compiled, case: Case, name: str, rows: Mapping[str, tracks.T
         routing.check_start(spec, found.track, case.stage, stages, roles)
         return _Plan(found, case.stage, None, spec.tracks[found.track].initial_stage)
     stage = routing.check_running(spec, found.track, stages, name)
-    rules.check_action(spec.tracks[found.track], stage, name, roles)
+    rules.check_action(spec.tracks[found.track], stage, name, roles, spec)
     return _Plan(found, case.stage, stage, _next_stage(compiled.track_machines[found.track], stage, name))
 
 

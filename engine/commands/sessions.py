@@ -171,3 +171,27 @@ def sign_out_everywhere(app: Redress, person_id: int) -> int:
         if person is not None:
             trail.record(app, session, person.email, trail.SIGNED_OUT_EVERYWHERE, person, sessions_ended=ended)
         return ended
+
+
+HELD_LIMIT = 200_000
+"""The most a held form may take (its values are bounded field by field before this; this stops a runaway)."""
+
+
+def hold_form(app: Redress, token: str, held: str) -> bool:
+    """Keep a refused form (JSON) with a live session, for the page the browser is sent back to; False if too big."""
+    if len(held) > HELD_LIMIT:
+        return False
+    with app.db.unit_of_work() as session:
+        result = session.execute(update(WebSession).where(WebSession.id == token_id(token), WebSession.revoked_at.is_(None))
+                                 .values(held_form=held))
+        return bool(getattr(result, "rowcount", 0))
+
+
+def take_held_form(app: Redress, token: str) -> str | None:
+    """The form held with this session, if any, and forget it: it is shown once."""
+    with app.db.unit_of_work() as session:
+        row = session.get(WebSession, token_id(token))
+        if row is None or row.held_form is None:
+            return None
+        held, row.held_form = row.held_form, None
+        return held

@@ -42,7 +42,7 @@ CASE_ROUTES: dict[str, dict[str, int]] = {
     "POST /cases/{id}/notes":                 {"F": 303, "M": 403, "L": 403, "N": 404},
     "POST /api/cases/{id}/notes":             {"F": 201, "M": 403, "L": 403, "N": 404},
     "POST /cases/{id}/links":                 {"F": 303, "M": 403, "L": 403, "N": 404},
-    "POST /cases/{id}/actions/refer_to_authorities": {"F": 422, "M": 403, "L": 403, "N": 404},
+    "POST /cases/{id}/actions/refer_to_authorities": {"F": 303, "M": 403, "L": 403, "N": 404},
     "POST /api/cases/{id}/actions/refer_to_authorities": {"F": 422, "M": 403, "L": 403, "N": 404},
     # Giving a case an owner (the headteacher, here): those who see every case (see ASSIGNERS).
     "POST /cases/{id}/owner":                 {"F": 303, "M": 403, "L": 403, "N": 404},
@@ -71,9 +71,9 @@ SCHOOL_ROUTES: dict[str, dict[str, int]] = {
     "GET /api/report":     dict(zip(PEOPLE, (200, 403, 200, 200, 403, 403, 403, 401), strict=True)),
     "GET /api/people":     dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 403, 401), strict=True)),
     "GET /api/outbox":     dict(zip(PEOPLE, (200, 403, 403, 200, 403, 403, 403, 401), strict=True)),
-    "POST /cases":         dict(zip(PEOPLE, (422, 422, 403, 422, 403, 403, 403, 403), strict=True)),
+    "POST /cases":         dict(zip(PEOPLE, (303, 303, 403, 303, 403, 403, 403, 403), strict=True)),
     "POST /api/cases":     dict(zip(PEOPLE, (201, 201, 403, 201, 403, 403, 403, 401), strict=True)),
-    "POST /people":        dict(zip(PEOPLE, (422, 403, 403, 403, 403, 403, 403, 403), strict=True)),
+    "POST /people":        dict(zip(PEOPLE, (303, 403, 403, 403, 403, 403, 403, 403), strict=True)),
     # The first post of a change asks for confirmation (200); only the headteacher gets that far.
     "POST /people/{tess}/roles":      dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 403, 403), strict=True)),
     "POST /people/{tess}/password":   dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 403, 403), strict=True)),

@@ -39,7 +39,7 @@ def test_refusals_and_conflicts_have_their_own_statuses(app: Redress, browser) -
     made = school.build(app)
     head = browser(HEAD)
     refused = head.api("POST", f"/api/cases/{made.other}/actions/arrange_meeting", {"fields": {}})
-    assert refused.status_code == 422 and "cannot be taken while the case is at 'reported'" in refused.json()["detail"]
+    assert refused.status_code == 422 and "cannot be taken while the case is at 'Reported'" in refused.json()["detail"]
     stale = head.api("POST", f"/api/cases/{made.other}/actions/acknowledge", {"fields": {"staff_reassured": "yes"}, "expected_version": 7})
     assert stale.status_code == 409 and "changed since you looked" in stale.json()["detail"]
     unknown = head.api("POST", f"/api/cases/{made.other}/actions/fly_to_the_moon", {})

@@ -35,7 +35,10 @@ def test_an_owner_is_assigned_shown_and_listed_as_your_cases(app: Redress, senio
     head = browser(HEAD)
     page = head.get(f"/cases/{case_id}").text
     assert f'action="/cases/{case_id}/owner"' in page and "Sid Senior" in page
-    assert head.post(f"/cases/{case_id}/owner", {"owner": TESS}).status_code == 422  # Tess does not see it in full
+    refused = head.post(f"/cases/{case_id}/owner", {"owner": TESS})  # Tess does not see it in full
+    assert refused.status_code == 303  # post/redirect/get: the refusal is shown once, on the case page
+    again = head.get(f"/cases/{case_id}").text
+    assert "There is a problem" in again and "<dt>Owner</dt><dd>none" in again
     assert head.post(f"/cases/{case_id}/owner", {"owner": SENIOR}).status_code == 303
     assert "<dt>Owner</dt><dd>Sid Senior</dd>" in head.get(f"/cases/{case_id}").text
     board = browser(SENIOR).get("/").text

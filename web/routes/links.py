@@ -8,9 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from engine import DESCRIPTION_MAX, BadInput, Refused, link_cases, set_first_published
-from web.errors import status_of
-from web.forms import echo, text, whole_number
-from web.routes.cases import CaseId, render_case
+from web.forms import echo, refuse, text, whole_number
+from web.routes.cases import CaseId
 from web.routes.records import keeper_case
 from web.session import FORM_CSRF, FormDep, RedressDep, ViewerDep, flash
 
@@ -29,7 +28,7 @@ def link_case(request: Request, case_id: CaseId, app: RedressDep, viewer: Viewer
         reason = text(form, "reason", DESCRIPTION_MAX)
         link_cases(app, case_id, other, viewer.email, reason, basis)
     except (Refused, BadInput) as exc:
-        return render_case(request, app, viewer, case_id, ("linked", str(exc), echo(form)), status=status_of(exc))
+        return refuse(request, f"/cases/{case_id}#linked", "linked", exc, echo(form))
     flash(request, f"Case {case_id} is linked to case {other}; both trails record it.")
     return RedirectResponse(f"/cases/{case_id}#linked", status_code=303)
 
@@ -42,7 +41,7 @@ def correct_first_published(request: Request, case_id: CaseId, app: RedressDep, 
         on = _date(value) if value else None
         set_first_published(app, case_id, viewer.email, on, text(form, "reason", DESCRIPTION_MAX))
     except (Refused, BadInput) as exc:
-        return render_case(request, app, viewer, case_id, ("published", str(exc), echo(form)), status=status_of(exc))
+        return refuse(request, f"/cases/{case_id}#published", "published", exc, echo(form))
     flash(request, "The date of first publication is corrected; the limitation reminder follows it.")
     return RedirectResponse(f"/cases/{case_id}#published", status_code=303)
 
