@@ -19,7 +19,10 @@ if TYPE_CHECKING:
     from engine.commands.evidence_check import VerifiedFile, read_verified
     from engine.commands.export import ExportResult, export_case
     from engine.commands.integrity import VerificationView, VerifyResult, latest_verification, verify
+    from engine.commands.links import LinkResult, link_cases, set_first_published
+    from engine.commands.log_export import export_log
     from engine.commands.outbox import ALL_FAILED, resend
+    from engine.commands.owners import assign_owner
     from engine.commands.people import add_person, deactivate, list_people, person_by_id, reactivate, set_roles
     from engine.commands.records import (
         MAX_EVIDENCE_BYTES,
@@ -29,7 +32,29 @@ if TYPE_CHECKING:
         evidence_path,
         record_meeting,
     )
-    from engine.commands.sessions import Client, end_session, open_session, session_viewer, sign_out_everywhere
+    from engine.commands.sessions import (
+        Client,
+        SessionState,
+        end_session,
+        hold_form,
+        open_session,
+        session_state,
+        session_viewer,
+        sign_out_everywhere,
+        take_held_form,
+    )
+    from engine.commands.sso import provider_named, record_refusal, sso_sign_in
+    from engine.commands.staff_reports import decline_report, submit_report
+    from engine.commands.two_factor import (
+        confirm_enrolment,
+        enrolment_uri,
+        is_remembered,
+        mark_session,
+        new_secret,
+        remember_browser,
+        reset_two_factor,
+        second_step,
+    )
     from engine.context import Redress
     from engine.errors import (
         BadInput,
@@ -45,15 +70,21 @@ if TYPE_CHECKING:
     from engine.queries.access import load_viewer
     from engine.queries.access_log import AccessLine, case_access_log
     from engine.queries.cases import audit_trail, list_cases, show_case, verify_trail
-    from engine.queries.outbox import OutboxLine, OutboxView, read_outbox
+    from engine.queries.links import links_of
+    from engine.queries.log import LogFilter, search_log
+    from engine.queries.outbox import MailTrouble, OutboxLine, OutboxView, mail_trouble, read_outbox
     from engine.queries.overview import MAX_PAGE, PAGE, case_access, dashboard, incident_log, matter_view, visible_cases
     from engine.queries.page import case_page
     from engine.queries.people import PeopleChange, WorkItem, open_work, people_changes, verify_people_changes
     from engine.queries.present import as_json
+    from engine.queries.reports import my_reports, triage_item, triage_list
+    from engine.queries.signins import AccessOverview, access_overview
     from engine.queries.views import (
         ActionView,
         Activity,
         AuditTrail,
+        CaseCheck,
+        CaseLinks,
         CaseList,
         CasePage,
         CaseRead,
@@ -70,6 +101,9 @@ if TYPE_CHECKING:
         FieldView,
         Handler,
         IncidentLog,
+        IntegrityStatus,
+        LinkedCase,
+        LinkSuggestion,
         LogEntry,
         MatterView,
         MeetingItem,
@@ -78,7 +112,11 @@ if TYPE_CHECKING:
         PartyItem,
         PauseView,
         Poster,
+        ProgressLine,
+        ReportView,
         TrackView,
+        TriageItem,
+        TriagePage,
     )
     from engine.report.charts import report_charts
     from engine.report.monitoring import build_report
@@ -87,6 +125,7 @@ if TYPE_CHECKING:
         Sight,
         Viewer,
         case_status,
+        may_assign_owner,
         may_correct,
         may_export,
         may_keep_records,
@@ -98,7 +137,9 @@ if TYPE_CHECKING:
         may_read_report,
         may_resend_email,
         may_take,
+        may_triage_reports,
     )
+    from engine.rules.actions import role_labels
     from engine.rules.clock import parse_instant
     from engine.rules.inputs import (
         DATE_PATTERN,
@@ -115,8 +156,10 @@ if TYPE_CHECKING:
         URL_MAX,
         URL_PATTERN,
     )
+    from engine.rules.signin import REFUSED, two_factor_offered
     from engine.rules.tracks import route
     from engine.settings import Settings
+    from engine.settings_signin import SignInProvider
 
 _HOME: dict[str, str] = {
     "change_password": "engine.commands.auth",
@@ -142,8 +185,13 @@ _HOME: dict[str, str] = {
     "VerificationView": "engine.commands.integrity",
     "verify": "engine.commands.integrity",
     "VerifyResult": "engine.commands.integrity",
+    "link_cases": "engine.commands.links",
+    "LinkResult": "engine.commands.links",
+    "set_first_published": "engine.commands.links",
+    "export_log": "engine.commands.log_export",
     "ALL_FAILED": "engine.commands.outbox",
     "resend": "engine.commands.outbox",
+    "assign_owner": "engine.commands.owners",
     "add_person": "engine.commands.people",
     "deactivate": "engine.commands.people",
     "list_people": "engine.commands.people",
@@ -158,9 +206,26 @@ _HOME: dict[str, str] = {
     "record_meeting": "engine.commands.records",
     "Client": "engine.commands.sessions",
     "end_session": "engine.commands.sessions",
+    "hold_form": "engine.commands.sessions",
     "open_session": "engine.commands.sessions",
+    "session_state": "engine.commands.sessions",
     "session_viewer": "engine.commands.sessions",
+    "SessionState": "engine.commands.sessions",
     "sign_out_everywhere": "engine.commands.sessions",
+    "take_held_form": "engine.commands.sessions",
+    "provider_named": "engine.commands.sso",
+    "record_refusal": "engine.commands.sso",
+    "sso_sign_in": "engine.commands.sso",
+    "decline_report": "engine.commands.staff_reports",
+    "submit_report": "engine.commands.staff_reports",
+    "confirm_enrolment": "engine.commands.two_factor",
+    "enrolment_uri": "engine.commands.two_factor",
+    "is_remembered": "engine.commands.two_factor",
+    "mark_session": "engine.commands.two_factor",
+    "new_secret": "engine.commands.two_factor",
+    "remember_browser": "engine.commands.two_factor",
+    "reset_two_factor": "engine.commands.two_factor",
+    "second_step": "engine.commands.two_factor",
     "Redress": "engine.context",
     "BadInput": "engine.errors",
     "Conflict": "engine.errors",
@@ -178,6 +243,11 @@ _HOME: dict[str, str] = {
     "list_cases": "engine.queries.cases",
     "show_case": "engine.queries.cases",
     "verify_trail": "engine.queries.cases",
+    "links_of": "engine.queries.links",
+    "LogFilter": "engine.queries.log",
+    "search_log": "engine.queries.log",
+    "mail_trouble": "engine.queries.outbox",
+    "MailTrouble": "engine.queries.outbox",
     "OutboxLine": "engine.queries.outbox",
     "OutboxView": "engine.queries.outbox",
     "read_outbox": "engine.queries.outbox",
@@ -195,9 +265,16 @@ _HOME: dict[str, str] = {
     "verify_people_changes": "engine.queries.people",
     "WorkItem": "engine.queries.people",
     "as_json": "engine.queries.present",
+    "my_reports": "engine.queries.reports",
+    "triage_item": "engine.queries.reports",
+    "triage_list": "engine.queries.reports",
+    "access_overview": "engine.queries.signins",
+    "AccessOverview": "engine.queries.signins",
     "ActionView": "engine.queries.views",
     "Activity": "engine.queries.views",
     "AuditTrail": "engine.queries.views",
+    "CaseCheck": "engine.queries.views",
+    "CaseLinks": "engine.queries.views",
     "CaseList": "engine.queries.views",
     "CasePage": "engine.queries.views",
     "CaseRead": "engine.queries.views",
@@ -214,6 +291,9 @@ _HOME: dict[str, str] = {
     "FieldView": "engine.queries.views",
     "Handler": "engine.queries.views",
     "IncidentLog": "engine.queries.views",
+    "IntegrityStatus": "engine.queries.views",
+    "LinkedCase": "engine.queries.views",
+    "LinkSuggestion": "engine.queries.views",
     "LogEntry": "engine.queries.views",
     "MatterView": "engine.queries.views",
     "MeetingItem": "engine.queries.views",
@@ -222,11 +302,16 @@ _HOME: dict[str, str] = {
     "PartyItem": "engine.queries.views",
     "PauseView": "engine.queries.views",
     "Poster": "engine.queries.views",
+    "ProgressLine": "engine.queries.views",
+    "ReportView": "engine.queries.views",
     "TrackView": "engine.queries.views",
+    "TriageItem": "engine.queries.views",
+    "TriagePage": "engine.queries.views",
     "report_charts": "engine.report.charts",
     "build_report": "engine.report.monitoring",
     "case_status": "engine.rules.access",
     "CaseAccess": "engine.rules.access",
+    "may_assign_owner": "engine.rules.access",
     "may_correct": "engine.rules.access",
     "may_export": "engine.rules.access",
     "may_keep_records": "engine.rules.access",
@@ -238,8 +323,10 @@ _HOME: dict[str, str] = {
     "may_read_report": "engine.rules.access",
     "may_resend_email": "engine.rules.access",
     "may_take": "engine.rules.access",
+    "may_triage_reports": "engine.rules.access",
     "Sight": "engine.rules.access",
     "Viewer": "engine.rules.access",
+    "role_labels": "engine.rules.actions",
     "parse_instant": "engine.rules.clock",
     "DATE_PATTERN": "engine.rules.inputs",
     "DESCRIPTION_MAX": "engine.rules.inputs",
@@ -254,8 +341,11 @@ _HOME: dict[str, str] = {
     "TEXT_REQUIRED_PATTERN": "engine.rules.inputs",
     "URL_MAX": "engine.rules.inputs",
     "URL_PATTERN": "engine.rules.inputs",
+    "REFUSED": "engine.rules.signin",
+    "two_factor_offered": "engine.rules.signin",
     "route": "engine.rules.tracks",
     "Settings": "engine.settings",
+    "SignInProvider": "engine.settings_signin",
 }
 
 __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
@@ -282,8 +372,13 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "VerificationView",
     "verify",
     "VerifyResult",
+    "link_cases",
+    "LinkResult",
+    "set_first_published",
+    "export_log",
     "ALL_FAILED",
     "resend",
+    "assign_owner",
     "add_person",
     "deactivate",
     "list_people",
@@ -298,9 +393,26 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "record_meeting",
     "Client",
     "end_session",
+    "hold_form",
     "open_session",
+    "session_state",
     "session_viewer",
+    "SessionState",
     "sign_out_everywhere",
+    "take_held_form",
+    "provider_named",
+    "record_refusal",
+    "sso_sign_in",
+    "decline_report",
+    "submit_report",
+    "confirm_enrolment",
+    "enrolment_uri",
+    "is_remembered",
+    "mark_session",
+    "new_secret",
+    "remember_browser",
+    "reset_two_factor",
+    "second_step",
     "Redress",
     "BadInput",
     "Conflict",
@@ -318,6 +430,11 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "list_cases",
     "show_case",
     "verify_trail",
+    "links_of",
+    "LogFilter",
+    "search_log",
+    "mail_trouble",
+    "MailTrouble",
     "OutboxLine",
     "OutboxView",
     "read_outbox",
@@ -335,9 +452,16 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "verify_people_changes",
     "WorkItem",
     "as_json",
+    "my_reports",
+    "triage_item",
+    "triage_list",
+    "access_overview",
+    "AccessOverview",
     "ActionView",
     "Activity",
     "AuditTrail",
+    "CaseCheck",
+    "CaseLinks",
     "CaseList",
     "CasePage",
     "CaseRead",
@@ -354,6 +478,9 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "FieldView",
     "Handler",
     "IncidentLog",
+    "IntegrityStatus",
+    "LinkedCase",
+    "LinkSuggestion",
     "LogEntry",
     "MatterView",
     "MeetingItem",
@@ -362,11 +489,16 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "PartyItem",
     "PauseView",
     "Poster",
+    "ProgressLine",
+    "ReportView",
     "TrackView",
+    "TriageItem",
+    "TriagePage",
     "report_charts",
     "build_report",
     "case_status",
     "CaseAccess",
+    "may_assign_owner",
     "may_correct",
     "may_export",
     "may_keep_records",
@@ -378,8 +510,10 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "may_read_report",
     "may_resend_email",
     "may_take",
+    "may_triage_reports",
     "Sight",
     "Viewer",
+    "role_labels",
     "parse_instant",
     "DATE_PATTERN",
     "DESCRIPTION_MAX",
@@ -394,8 +528,11 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "TEXT_REQUIRED_PATTERN",
     "URL_MAX",
     "URL_PATTERN",
+    "REFUSED",
+    "two_factor_offered",
     "route",
     "Settings",
+    "SignInProvider",
 ]
 
 

@@ -17,9 +17,19 @@ or HTTP statuses; nothing else catches broad exceptions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class RedressError(Exception):
-    """Base of every error a person may see."""
+    """Base of every error a person may see.
+
+    `problems` names, when it can, the field each problem is about ((field, message) pairs, the field
+    as the command's input calls it), so a form can link each message to its field; by default the
+    whole message, about no field in particular."""
+
+    def __init__(self, message: str = "", *, problems: Sequence[tuple[str | None, str]] = (), field: str | None = None) -> None:
+        super().__init__(message)
+        self.problems: tuple[tuple[str | None, str], ...] = tuple(problems) or ((field, message),)
 
 
 class NotFound(RedressError):

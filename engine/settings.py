@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, Valid
 
 from engine import settings_sources as sources
 from engine.errors import BadInput
+from engine.settings_signin import MAX_REMEMBER_DAYS, SignInProvider, TwoFactor
 from engine.settings_values import MIN_SECRET_KEY, database_address, header_safe, is_secret_name, masked_url, web_address
 
 Nation = Literal["england", "wales", "scotland", "northern_ireland"]
@@ -28,7 +29,7 @@ SmtpSecurity = Literal["none", "starttls", "tls"]
 SqliteSynchronous = Literal["full", "normal"]
 
 PATH_FIELDS = ("calendar_ics", "data_dir", "workflow", "templates_dir", "mailbox_dir")
-LIST_FIELDS = ("terms", "closures")
+LIST_FIELDS = ("terms", "closures", "two_factor_roles")
 SECRET_FIELDS = ("smtp_password", "secret_key", "integrity_key")  # and any other setting whose name says secret, password or key
 DEFAULT = "default"
 
@@ -130,8 +131,24 @@ class Settings(_Frozen):
     session_idle_minutes: int = Field(60, ge=1, le=24 * 60, description="a whole number of minutes such as 60")
     session_hours: int = Field(8, ge=1, le=24 * 30, description="a whole number of hours such as 8")
     sign_in_retention_days: int = Field(90, ge=1, description="a whole number of days such as 90")
+    sign_in_providers: tuple[SignInProvider, ...] = Field(
+        (), description="[[sign_in_providers]] tables in redress.toml (see docs/configuration.md)")
+    password_sign_in: bool = Field(True, description="true or false (false only with a sign-in provider)")
+    two_factor: TwoFactor = Field("required", description="required, optional or off")
+    two_factor_roles: tuple[str, ...] = Field(
+        (), description="role names such as headteacher,chair (none: every role that can see a case in full)")
+    remember_browser_days: int = Field(
+        14, ge=0, le=MAX_REMEMBER_DAYS, description=f"a whole number of days from 0 (never) to {MAX_REMEMBER_DAYS}")
 
     _sources: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _some_way_in(self) -> Settings:
+        if not self.password_sign_in and not self.sign_in_providers:
+            raise ValueError("password_sign_in is false but no sign-in provider is set: nobody could sign in")
+        if len({provider.name for provider in self.sign_in_providers}) != len(self.sign_in_providers):
+            raise ValueError("two sign-in providers have the same name")
+        return self
 
     @field_validator("timezone")
     @classmethod

@@ -208,6 +208,8 @@ def sample_context() -> dict[str, Any]:
         "reader": "chair@oakfield.example.sch.uk",
         "when": "Friday 7 March 2025 10:12",
         "problem": "no longer matches the fingerprint it was stored with",
+        "first_published_on": "Monday 3 March 2025",
+        "limitation_date": "Tuesday 3 March 2026",
         "integrity": {"verified": {"ok": True, "at": "Friday 7 March 2025 02:30", "problems": [], "more": 0},
                       "checkpoint": {"seq": 12, "hash": "3c" * 32, "at": "Friday 7 March 2025 02:30"}},
     }

@@ -52,10 +52,11 @@ def hash_of(prev_hash: str, values: Any) -> str:
 
 
 def event_hash(prev_hash: str, event: AuditEvent) -> str:
-    return _digest(prev_hash, _content({column: getattr(event, column) for column in _HASHED}))
+    return _digest(prev_hash, _content({column: getattr(event, column) for column in HASHED}))
 
 
-_HASHED = ("case_id", "seq", "at", "actor", "kind", "action", "stage_before", "stage_after", "data", "track")
+HASHED = ("case_id", "seq", "at", "actor", "kind", "action", "stage_before", "stage_after", "data", "track")
+"""The columns an event's hash covers: a reader that checks hashes from its own query (`hash_of`) selects them all."""
 
 
 @dataclass(frozen=True)

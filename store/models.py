@@ -54,6 +54,11 @@ class Person(Base):
     failed_sign_ins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime]
+    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    """The base32 secret of their authenticator app, once enrolment is confirmed (None: not enrolled)."""
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(default=None)
+    totp_last_step: Mapped[int | None] = mapped_column(default=None)
+    """The 30-second step of the last code accepted: a code is good once (no replay)."""
 
 
 class WorkflowVersion(Base):
@@ -99,11 +104,15 @@ class Case(Base):
     head_hash: Mapped[str] = mapped_column(String(64), default=GENESIS, server_default=GENESIS)
     """That event's hash: written with each event, so the chain is appended to without reading its tail,
     and a chain cut short no longer ends where its case says (invariant 4)."""
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), default=None, index=True)
+    """The person who carries the case day to day (assigned by `assign_owner`; None: the role as a whole)."""
+    first_published_on: Mapped[date | None] = mapped_column(Date, default=None)
+    """When what was posted was first published (the defamation limitation runs 12 months from it; None: not known)."""
 
     __mapper_args__ = {"version_id_col": version}
 
     workflow: Mapped[WorkflowVersion] = relationship(lazy="raise")  # the spec is cached by version id: never load its text per case
-    opened_by: Mapped[Person] = relationship(lazy="joined")
+    opened_by: Mapped[Person] = relationship(lazy="joined", foreign_keys=[opened_by_id])
     parties: Mapped[list[Party]] = relationship(back_populates="case", order_by="Party.id", lazy="selectin")
 
 
@@ -222,6 +231,51 @@ class CaseTrack(Base):
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
+class CaseLink(Base):
+    """Two cases the school holds to be connected (the same poster, the same thread, or a person's judgement).
+    One row each way, so a case's links are read from its own id; both rows are written, and audited on both
+    cases' trails, by `link_cases`. Append-only."""
+
+    __tablename__ = "case_links"
+    __table_args__ = (UniqueConstraint("case_id", "other_id"), Index("ix_case_links_basis", "basis", "case_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    other_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    basis: Mapped[str] = mapped_column(String(20))  # poster | platform | thread | manual
+    by: Mapped[str] = mapped_column(String(320))
+    """Who linked them: an email."""
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), default=None)
+    at: Mapped[datetime]
+class StaffReport(Base):
+    """A post a member of staff reports about themselves: what, where, when seen, maybe a screenshot (kept in
+    the evidence store by its SHA-256). Those who triage reports open a case from it (`case_id`) or decline it
+    with a reason the reporter reads."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        Index("ix_reports_status", "status", "id"),  # the triage page: new reports first
+        Index("ix_reports_reporter", "reporter_id", "id"),  # the reporter's own reports
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    text: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(Text, default=None)
+    seen_at: Mapped[datetime | None] = mapped_column(default=None)
+    file_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    file_name: Mapped[str | None] = mapped_column(String(255), default=None)
+    file_size: Mapped[int | None] = mapped_column(default=None)
+    status: Mapped[str] = mapped_column(String(20), default="new")  # new | opened | declined
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    """Why it was declined: the reporter reads it."""
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), default=None)
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), default=None)
+
+
 class Timer(Base):
     """A deadline of a case. The row is the truth; the scheduler only wakes the worker (invariant 2)."""
 
@@ -292,6 +346,8 @@ class SignIn(Base):
     detail: Mapped[str] = mapped_column(String(200), default="")
     client: Mapped[str | None] = mapped_column(String(64), default=None)
     """The address the attempt came from, when known."""
+    method: Mapped[str] = mapped_column(String(40), default="password", server_default="password")
+    """How: 'password', 'two-factor', or 'sso:<provider>'."""
 
 
 class WebSession(Base):
@@ -311,6 +367,35 @@ class WebSession(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
     user_agent: Mapped[str | None] = mapped_column(String(200), default=None)
     client: Mapped[str | None] = mapped_column(String(64), default=None)
+    second_factor: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    """How the second step was met: '' not yet, 'totp', 'recovery', 'remembered', 'sso-mfa'."""
+    held_form: Mapped[str | None] = mapped_column(Text, default=None)
+    """A refused form (JSON: which form, the message, the field, the values), shown once by the next page."""
+
+
+class RecoveryCode(Base):
+    """A one-time recovery code for two-factor sign-in: only a salted SHA-256 of it is kept."""
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (Index("ix_recovery_codes_person", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    salt: Mapped[str] = mapped_column(String(32))
+    digest: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class RememberedBrowser(Base):
+    """A browser that may skip the second step until `expires_at`: the cookie holds a random token, this its SHA-256."""
+
+    __tablename__ = "remembered_browsers"
+    __table_args__ = (Index("ix_remembered_browsers_person", "person_id"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
 
 
 class SchoolEvent(Base):

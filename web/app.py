@@ -18,9 +18,26 @@ from engine import Redress
 from web import errors
 from web.api import cases as api_cases
 from web.api import corrections as api_corrections
+from web.api import links as api_links
 from web.api import records as api_records
 from web.api import school as api_school
-from web.routes import account, admin, browse, cases, corrections, custody, dashboard, people, records, signin
+from web.routes import (
+    access,
+    account,
+    admin,
+    browse,
+    cases,
+    corrections,
+    custody,
+    dashboard,
+    links,
+    people,
+    records,
+    reports,
+    signin,
+    sso,
+    two_factor,
+)
 from web.security import BodyLimit, SecurityHeaders, secret_key
 
 STATIC = Path(__file__).parent / "static"
@@ -72,7 +89,8 @@ def create_app(redress: Redress, *, secret: str | None = None) -> FastAPI:
     app.state.redress = redress
     app.state.features = features()
     errors.install(app)
-    for module in (signin, account, dashboard, cases, corrections, records, custody, people, admin, browse):
+    for module in (signin, sso, two_factor, access, account, dashboard, cases, corrections, records, links, reports, custody,
+                   people, admin, browse):
         app.include_router(module.router)
     if "report" in app.state.features:
         from web.api import report as api_report
@@ -80,7 +98,7 @@ def create_app(redress: Redress, *, secret: str | None = None) -> FastAPI:
 
         app.include_router(report.router)
         app.include_router(api_report.router)
-    for api in (api_cases, api_records, api_corrections, api_school):
+    for api in (api_cases, api_records, api_corrections, api_links, api_school):
         app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     base = redress.settings.base_url or ""

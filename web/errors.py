@@ -1,6 +1,7 @@
 """The web app's own refusals, and how every error becomes a page or a JSON answer.
 
     SignInRequired   nobody is signed in: a page redirects to the sign-in form, the API answers 401
+    TwoFactorPending signed in, second step owed: a page redirects to it (or to enrolment), the API answers 401
     Denied           signed in, but this is not theirs to see or do: 403
     CsrfFailed       a form or API call without this session's token: 403
 
@@ -24,6 +25,14 @@ from engine import BadInput, Conflict, EvidenceChanged, EvidenceMissing, NotAllo
 
 class SignInRequired(Exception):
     pass
+
+
+class TwoFactorPending(Exception):
+    """Signed in, but the second step is owed: `step` is 'enrol' or 'verify'."""
+
+    def __init__(self, step: str) -> None:
+        super().__init__(step)
+        self.step = step
 
 
 class Denied(Exception):
@@ -58,6 +67,14 @@ async def sign_in_required(request: Request, exc: Exception) -> Response:
     if is_api(request):
         return JSONResponse({"detail": "sign in first"}, status_code=401)
     return RedirectResponse(f"/sign-in?next={quote(_local_next(request), safe='/')}", status_code=303)
+
+
+async def two_factor_pending(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, TwoFactorPending)
+    if is_api(request):
+        return JSONResponse({"detail": "finish signing in: the second step (two-factor) is owed"}, status_code=401)
+    where = "/two-factor/enrol" if exc.step == "enrol" else "/two-factor"
+    return RedirectResponse(f"{where}?next={quote(_local_next(request), safe='/')}", status_code=303)
 
 
 async def refused(request: Request, exc: Exception) -> Response:
@@ -95,6 +112,7 @@ async def malformed(request: Request, exc: Exception) -> Response:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequired, sign_in_required)
+    app.add_exception_handler(TwoFactorPending, two_factor_pending)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, malformed)
     for kind in (RedressError, Denied, CsrfFailed):

@@ -16,9 +16,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
-from engine import Client, Redress, Viewer, session_viewer
+from engine import Client, Redress, SessionState, Viewer, session_state
 from engine import end_session as end_server_session
-from web.errors import CsrfFailed, SignInRequired
+from web.errors import CsrfFailed, SignInRequired, TwoFactorPending
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -82,10 +82,24 @@ def accept_viewer(request: Request, viewer: Viewer | None) -> Viewer:
     return viewer
 
 
+def current_state(request: Request) -> SessionState:
+    """The live session of this browser, second step met or not; SignInRequired when there is none."""
+    state = session_state(redress(request), signed_in_token(request))
+    if state is None:
+        request.session.clear()
+        raise SignInRequired()
+    request.state.session_state = state
+    return state
+
+
 def current_viewer(request: Request) -> Viewer:
     """The signed-in person of a live session, read afresh from the database once per request; SignInRequired
-    when there is none. (FastAPI caches a dependency per request, so the CSRF check and the route share it.)"""
-    return accept_viewer(request, session_viewer(redress(request), signed_in_token(request)))
+    when there is none, TwoFactorPending while the second step of their sign-in is owed. (FastAPI caches a
+    dependency per request, so the CSRF check and the route share it.)"""
+    state = current_state(request)
+    if state.pending:
+        raise TwoFactorPending(state.pending)
+    return accept_viewer(request, state.viewer)
 
 
 def client_of(request: Request) -> Client:
@@ -117,8 +131,11 @@ def take_flash(request: Request) -> str | None:
 
 
 ViewerDep = Annotated[Viewer, Depends(current_viewer)]
+StateDep = Annotated[SessionState, Depends(current_state)]
+"""For the second step's own pages: a session whose second step is still owed may use them."""
 SignedInDep = Annotated[str, Depends(signed_in_token)]
-"""For a page whose one query checks the session and reads the viewer itself, in the same transaction as the page (`case_page`)."""
+"""For a page whose one query checks the session, its second step and the viewer itself, in the same transaction
+as the page (`case_page`: a session still owing the second step is sent to finish signing in, by `accept_read`)."""
 
 
 async def check_api_csrf(request: Request, viewer: ViewerDep) -> None:

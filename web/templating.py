@@ -20,7 +20,9 @@ from engine import (
     may_read_people_changes,
     may_read_report,
     may_resend_email,
+    may_triage_reports,
 )
+from web.forms import held_refusal
 from web.session import csrf_token, redress, take_flash
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -56,10 +58,14 @@ def nav(request: Request, viewer: Viewer, may_open: bool | None = None) -> list[
         links.append(("/report", "Report"))
     if may_manage_people(viewer):
         links.append(("/people", "People"))
+    if may_manage_people(viewer):
+        links.append(("/access", "Sign-in and access"))
     if may_read_people_changes(viewer):
         links.append(("/people/changes", "People changes"))
     if may_resend_email(viewer):
         links.append(("/outbox", "Outbox"))
+    if may_triage_reports(viewer):
+        links.append(("/reports", "Reports from staff"))
     links.append(("/workflow", "Workflow"))
     return links
 
@@ -69,6 +75,7 @@ def page(request: Request, name: str, viewer: Viewer | None, context: dict[str, 
     """Render a page with the layout's context: who is signed in, their menu, the CSRF token, a message."""
     app = redress(request)
     full = {
+        "refusal": None if context and "refusal" in context else held_refusal(request),
         "viewer": viewer,
         "nav": nav(request, viewer, may_open) if viewer else [],
         "path": request.url.path,

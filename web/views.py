@@ -17,9 +17,10 @@ from engine import (
     case_access,
     case_status,
     may_take,
+    role_labels,
     route,
 )
-from web.errors import Denied
+from web.errors import Denied, TwoFactorPending
 from web.session import accept_viewer
 from workflows import Action, TrackStart
 
@@ -32,7 +33,10 @@ def refuse(case_id: int, sight: Sight) -> Exception:
 
 
 def accept_read(request: Request, read: CaseRead, *, at_least: Sight = Sight.FULL) -> Viewer:
-    """The viewer of a `case_page` read, if they may see at least this much of the case: else sign-in, 404 or 403."""
+    """The viewer of a `case_page` read, if they may see at least this much of the case: else the second step
+    of sign-in (when the session still owes it), sign-in, 404 or 403."""
+    if read.pending:
+        raise TwoFactorPending(read.pending)
     viewer = accept_viewer(request, read.viewer)
     if read.sight < at_least:
         raise refuse(read.case_id, read.sight)
@@ -50,12 +54,13 @@ def seen_case(app: Redress, viewer: Viewer, case_id: int, *, at_least: Sight = S
 def permitted_action(app: Redress, viewer: Viewer, case_id: int, action_name: str) -> tuple[CaseAccess, Sight, Action | TrackStart]:
     """The case (seen in full) and the action, if its workflow has it and the viewer may take it: else 404 or 403."""
     facts, sight = seen_case(app, viewer, case_id)
-    found = route(app.compiled(facts.workflow_id).spec, action_name)  # the main procedure's, a track's, or a track's start
+    spec = app.compiled(facts.workflow_id).spec
+    found = route(spec, action_name)  # the main procedure's, a track's, or a track's start
     if found is None:
         raise NotFound(f"the workflow of case {case_id} has no action '{action_name}'")
     action = found.action
     if not may_take(viewer, facts, action):
-        raise Denied(f"'{action.title}' may be taken only by {', '.join(action.roles)}")
+        raise Denied(f"'{action.title}' may be taken only by the {role_labels(spec, action.roles)}")
     return facts, sight, action
 
 
@@ -83,6 +88,8 @@ def case_context(page: CasePage) -> dict[str, Any]:
         "may_reopen": page.may_reopen,
         "reopen_to": page.reopen_to,
         "all_categories": page.all_categories,
+        "links": page.links,
+        "owner_choices": page.owner_choices,
         "form_errors": {},
         "form_values": {},
     }

@@ -73,8 +73,7 @@ GUARDS: dict[str, Guard] = {
     ),
     "removal_confirmed": Guard(
         "the removal of the posts has been confirmed",
-        "the removal of the posts has not been confirmed: take 'confirm_removal' with removal_confirmed=yes, "
-        "or record the removal ('record_removal') first",
+        "the removal of the posts has not been confirmed: record that the posts were removed first",
         _removal_confirmed,
     ),
 }

@@ -21,6 +21,7 @@ POWERS: dict[str, str] = {
     "receive_digest": "receive the daily digest of overdue and due cases",
     "receive_review_reminder": "receive the yearly reminder to review the policy",
     "coordinate_esafety": "act as the policy's e-Safety coordinator (the annual review asks that someone does)",
+    "triage_reports": "read the reports staff make of posts about themselves, and open a case from one or decline it",
     "oversee_esafety": "act as the policy's nominated director (the annual review asks that someone does)",
 }
 """Every power, with what it lets its holders do (said in `workflow check` and the docs)."""

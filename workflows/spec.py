@@ -170,6 +170,8 @@ class ActionField(_Frozen):
     required: bool = True
     choices: tuple[str, ...] = ()
     help: str = ""
+    past: bool = False
+    """A date of something that has happened (a meeting held, posts removed): one after today is refused."""
 
     @model_validator(mode="after")
     def _choices_for_choice(self) -> ActionField:

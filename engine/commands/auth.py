@@ -38,6 +38,7 @@ CLIENT_LIMIT = 50
 CLIENT_WINDOW = timedelta(minutes=15)
 PRUNE_BATCH = 100
 MIN_PASSWORD = 10
+PASSWORDS_OFF = "signing in with a password is turned off here: use your school account's button above"
 WRONG = "the email or the password is wrong (after several wrong tries, wait a few minutes before trying again)"
 
 
@@ -70,21 +71,21 @@ def issue_password(app: Redress, email: str, actor: str) -> str:
 def change_password(app: Redress, person_id: int, current: str, new: str, repeated: str) -> None:
     """A person changes their own password, proving they know the current one. Ends all their sessions."""
     if new != repeated:
-        raise BadInput("the two new passwords differ: type the same one twice")
+        raise BadInput("the two new passwords differ: type the same one twice", field="repeated")
     check_password_rules(new)
     with app.db.reading() as session:
         person = session.get(Person, person_id)
         hashed, email = (person.password_hash, person.email) if person else (None, "")
     if not _verify(hashed, current):
-        raise BadInput("the current password is wrong")
+        raise BadInput("the current password is wrong", field="current")
     set_password(app, email, new, actor=email, kind=trail.PASSWORD_CHANGED)
 
 
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise BadInput(f"the password is {len(password)} characters long: make it at least {MIN_PASSWORD}")
+        raise BadInput(f"the password is {len(password)} characters long: make it at least {MIN_PASSWORD}", field="new")
     if password != password.strip():
-        raise BadInput("the password starts or ends with a space: leave those out")
+        raise BadInput("the password starts or ends with a space: leave those out", field="new")
 
 
 def hash_password(password: str) -> str:
@@ -195,6 +196,8 @@ def _check(app: Redress, email: str, password: str, client: Client, now: datetim
 def sign_in(app: Redress, email: str, password: str, client: Client | None = None) -> SignInResult:
     """Check an email and password; record the attempt either way; on success open a session (a new
     token: nothing of a session before sign-in carries over). Raises nothing for a wrong password."""
+    if not app.settings.password_sign_in:
+        return SignInResult(None, "password sign-in is turned off", PASSWORDS_OFF)
     email, client = clean_email(email), client or Client()
     claim, right, detail = _check(app, email, password, client, app.clock.now())
     rehashed = hash_password(password) if right and claim and hasher().check_needs_rehash(claim.password_hash) else None

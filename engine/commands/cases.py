@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
@@ -19,8 +19,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from transitions import Machine, MachineError
 
-from engine.commands import tracks
+from engine.commands import staff_reports, tracks
 from engine.commands.deadlines import cancel_pending, start_stage_deadlines
+from engine.commands.limitation import schedule_limitation
 from engine.commands.notify import active_people, notify_all, relations_of
 from engine.commands.people import person_by_email
 from engine.context import Compiled, Redress
@@ -76,6 +77,10 @@ class OpenCase:
     platform: str | None = None
     link: str | None = None
     seen_at: datetime | None = None
+    first_published_on: date | None = None
+    """When it was first published, if known: the defamation limitation runs 12 months from it."""
+    report_id: int | None = None
+    """The staff report the case is opened from (its reporter becomes staff concerned; it links to the case)."""
 
 
 @dataclass(frozen=True)
@@ -121,37 +126,51 @@ def _translate_conflicts(app: Redress, case_id: int) -> Iterator[None]:
         raise Conflict(f"case {case_id} was changed by someone else while you acted; {now}: look at it again") from exc
 
 
-def checked_details(details: OpenCase, now: datetime) -> OpenCase:
-    """The details of a new case held to the input rules (engine.rules.inputs), trimmed."""
-    return replace(
-        details, summary=inputs.summary(details.summary), staff=[inputs.email(e) for e in details.staff],
-        pupils=inputs.names(details.pupils, "a pupil's reference"),
-        posters=[(inputs.name(n, "the poster's name"), inputs.optional_name(c, "the poster's contact", limit=inputs.URL_MAX) or "")
-                 for n, c in details.posters],
-        platform=inputs.optional_name(details.platform, "the platform"),
-        link=inputs.url(details.link) if details.link and details.link.strip() else None,
-        seen_at=inputs.past_instant(details.seen_at, now, "the time it was seen") if details.seen_at else None,
-    )
+def checked_details(details: OpenCase, now: datetime, zone: tzinfo = UTC) -> OpenCase:
+    """The details of a new case held to the input rules (engine.rules.inputs), trimmed; a refusal names
+    its field as OpenCase calls it (a poster's as `poster_name`, as the form does)."""
+    with inputs.about("summary"):
+        summary = inputs.summary(details.summary)
+    with inputs.about("staff"):
+        staff = [inputs.email(e) for e in details.staff]
+    with inputs.about("pupils"):
+        pupils = inputs.names(details.pupils, "a pupil's reference")
+    with inputs.about("poster_name"):
+        posters = [(inputs.name(n, "the poster's name"),
+                    inputs.optional_name(c, "the poster's contact", limit=inputs.URL_MAX) or "") for n, c in details.posters]
+    with inputs.about("platform"):
+        platform = inputs.optional_name(details.platform, "the platform")
+    with inputs.about("link"):
+        link = inputs.url(details.link) if details.link and details.link.strip() else None
+    with inputs.about("seen_at"):
+        seen_at = inputs.past_instant(details.seen_at, now, "the time it was seen") if details.seen_at else None
+    with inputs.about("first_published_on"):
+        published = (inputs.past_date(details.first_published_on, now, zone, "the date it was first published")
+                     if details.first_published_on else None)
+    return replace(details, summary=summary, staff=staff, pupils=pupils, posters=posters, platform=platform,
+                   link=link, seen_at=seen_at, first_published_on=published)
 
 
 def open_case(app: Redress, actor_email: str, details: OpenCase) -> int:
     compiled = app.current_workflow()
     spec = compiled.spec
     now = app.clock.now()
-    details = checked_details(details, now)
+    details = checked_details(details, now, app.zone)
     with app.db.unit_of_work() as session:
         actor = resolve_actor(session, actor_email)
         if not actor.roles() & set(spec.open.roles):
-            raise Refused(f"only {', '.join(spec.open.roles)} may open a case; {actor.label} is {', '.join(actor.roles()) or 'no role'}")
+            raise Refused(f"only the {rules.role_labels(spec, spec.open.roles)} may open a case; "
+                          f"{actor.label} is {rules.role_labels(spec, sorted(actor.roles()))}")
         categories = rules.check_categories(spec, details.categories)
-        summary = details.summary.strip()
-        if not summary:
-            raise Refused("a case needs a summary: say in a sentence what was posted, and where")
-        staff = [person_by_email(session, email) for email in dict.fromkeys(details.staff)]
+        summary = details.summary
+        emails = list(details.staff)
+        if details.report_id is not None:
+            emails.append(staff_reports.reporter_of(app, session, details.report_id, actor.label))
+        staff = [person_by_email(session, email) for email in dict.fromkeys(emails)]
         case = Case(
             workflow_id=compiled.id, stage=spec.initial_stage, categories=categories, summary=summary,
             platform=details.platform, link=details.link, seen_at=details.seen_at, opened_by_id=actor.id,
-            opened_at=now, stage_entered_at=now, facts={},
+            opened_at=now, stage_entered_at=now, facts={}, first_published_on=details.first_published_on,
         )
         case.parties = [Party(kind="staff", person=p) for p in staff]
         case.parties += [Party(kind="pupil", reference=ref.strip()) for ref in details.pupils if ref.strip()]
@@ -167,8 +186,14 @@ def open_case(app: Redress, actor_email: str, details: OpenCase) -> int:
             data={"categories": categories, "summary": summary, "staff": [p.email for p in staff],
                   "pupils": len(details.pupils), "posters": len(details.posters), "platform": details.platform,
                   "link": details.link, "seen_at": details.seen_at.isoformat() if details.seen_at else None,
-                  "notified": notified, "parties_digest": parties_digest(case.parties)},
+                  "notified": notified, "parties_digest": parties_digest(case.parties),
+                  **({"first_published_on": details.first_published_on.isoformat()} if details.first_published_on else {}),
+                  **({"report": details.report_id} if details.report_id is not None else {})},
         )
+        if details.first_published_on is not None:
+            schedule_limitation(app, session, case, details.first_published_on, now)
+        if details.report_id is not None and actor.person is not None:  # after the opened event: the chain starts there
+            staff_reports.link_case(session, case, details.report_id, actor.person, now)
         rows: dict[str, tracks.TrackRow] = {}
         for name in started:  # a threat goes to the police at once
             tracks.start(app, session, spec, case, name, rows, now)
@@ -255,15 +280,16 @@ def act_in_session(
     start (`start_<track>`: the case stays where it is). Everything that may refuse (the rules, the
     guards, the templates) runs before anything is written; the writes are Core statements on the
     session's connection, never a flush of the session."""
-    rules.check_open(case, expected_version)
     compiled = app.compiled(case.workflow_id)
     spec = compiled.spec
+    stage_title = spec.stages[case.stage].title if case.stage in spec.stages else None
+    rules.check_open(case, expected_version, stage_title)
     rows = tracks.load(session, case.id)
     plan = _plan(compiled, case, action_name, rows, actor.roles(case))
     action, track = plan.route.action, plan.route.track
-    values = rules.parse_fields(action_name, action, raw)
+    values = rules.parse_fields(action_name, action, raw, inputs.today_in(app.clock.now(), app.zone))
     if action.guards:
-        rules.check_guards(action_name, action, case_facts(session, case, {n: r.stage for n, r in rows.items()}))
+        rules.check_guards(action_name, action, case_facts(session, case, {n: r.stage for n, r in rows.items()}), stage_title)
     before, now, version, head = case.stage, app.clock.now(), case.version, audit.Head(case.head_seq, case.head_hash)
     after = plan.after
     final = spec.is_final(after)
@@ -329,7 +355,7 @@ def _plan(compiled: Compiled, case: Case, name: str, rows: Mapping[str, tracks.T
         routing.check_start(spec, found.track, case.stage, stages, roles)
         return _Plan(found, case.stage, None, spec.tracks[found.track].initial_stage)
     stage = routing.check_running(spec, found.track, stages, name)
-    rules.check_action(spec.tracks[found.track], stage, name, roles)
+    rules.check_action(spec.tracks[found.track], stage, name, roles, spec)
     return _Plan(found, case.stage, stage, _next_stage(compiled.track_machines[found.track], stage, name))
 
 

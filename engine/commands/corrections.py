@@ -63,8 +63,10 @@ class _Correcting:
 
 def _reason(reason: str) -> str:
     if not (reason or "").strip():
-        raise BadInput("say why: a correction to the record needs a reason, which is kept with it")
-    return inputs.text(reason, "the reason", limit=MAX_REASON, required=True)
+        raise BadInput("say why: a correction to the record needs a reason, which is kept with it", field="reason")
+    with inputs.about("reason"):
+        why = inputs.text(reason, "the reason", limit=MAX_REASON, required=True)
+    return why
 
 
 def _next_version(session: Session, case: Case) -> None:
@@ -108,12 +110,14 @@ def correct_case(
     """Correct a case's summary and categories; returns the changes (old and new), also kept in the trail."""
     with _correcting(app, case_id, actor_email, reason) as c:
         changes: list[dict[str, Any]] = []
-        new_summary = inputs.summary(summary) if summary is not None and summary.strip() else None
+        with inputs.about("summary"):
+            new_summary = inputs.summary(summary) if summary is not None and summary.strip() else None
         if new_summary is not None and new_summary != c.case.summary:
             changes.append({"field": "summary", "label": "What was posted", "old": c.case.summary, "new": new_summary})
             c.case.summary = new_summary
         if categories is not None:
-            new = rules.check_categories(c.spec, inputs.names(categories, "a category"))
+            with inputs.about("categories"):
+                new = rules.check_categories(c.spec, inputs.names(categories, "a category"))
             if new != list(c.case.categories):
                 label = {k: v.label for k, v in c.spec.categories.items()}
                 changes.append(
@@ -150,25 +154,28 @@ def add_party(
     with _correcting(app, case_id, actor_email, reason) as c:
         data: dict[str, Any] = {"party": kind}
         if kind == "staff":
-            person = person_by_email(c.session, inputs.email(email or ""))
+            with inputs.about("email"):
+                person = person_by_email(c.session, inputs.email(email or ""))
             if any(p.kind == "staff" and p.person_id == person.id for p in c.case.parties):
                 raise Refused(f"{person.name} is already among the staff concerned")
             party = Party(kind="staff", person=person)
             data["person"] = person.email
         elif kind == "pupil":
             if not (reference or "").strip():
-                raise BadInput("give the pupil's reference (initials or an admission number: never more)")
-            party = Party(kind="pupil", reference=inputs.name(reference or "", "the pupil's reference"))
+                raise BadInput("give the pupil's reference (initials or an admission number: never more)", field="reference")
+            with inputs.about("reference"):
+                party = Party(kind="pupil", reference=inputs.name(reference or "", "the pupil's reference"))
             data["reference"] = party.reference
         else:
             if not (name or "").strip():
-                raise BadInput("give the poster's name")
-            party = Party(
-                kind="poster",
-                name=inputs.name(name or "", "the poster's name"),
-                contact=inputs.optional_name(contact, "the poster's contact", limit=inputs.URL_MAX),
-                address=inputs.text(address or "", "the poster's address", limit=inputs.DESCRIPTION_MAX) or None,
-            )
+                raise BadInput("give the poster's name", field="name")
+            with inputs.about("name"):
+                poster = inputs.name(name or "", "the poster's name")
+            with inputs.about("contact"):
+                reach = inputs.optional_name(contact, "the poster's contact", limit=inputs.URL_MAX)
+            with inputs.about("address"):
+                post = inputs.text(address or "", "the poster's address", limit=inputs.DESCRIPTION_MAX) or None
+            party = Party(kind="poster", name=poster, contact=reach, address=post)
             data.update(name=party.name, contact=party.contact, address=party.address)
         c.case.parties.append(party)
         c.session.flush()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ColumnElement, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from engine.rules.links import LIMITATION_DEADLINE
 from engine.rules.timing import resumed_due
 from store import Case, Timer, table_of
 from workflows import Deadline, Stage, Workflow
@@ -69,8 +70,9 @@ def cancel_pending(session: Session, case_id: int, *, track: str | None = None, 
     the stage they belong to); with `every`, of all its procedures (the case closed)."""
     # On the connection, not through the session: no timer of the case is held as an object, and this
     # way the session is not flushed here as well as at commit (one flush per command is enough).
+    # The limitation reminder belongs to no stage: a move leaves it; only the case's closing cancels it.
     statement = _CANCEL if every else _CANCEL.where(
-        _timers.c.track.is_(None) if track is None else _timers.c.track == track)
+        _timers.c.track.is_(None) if track is None else _timers.c.track == track, _timers.c.deadline != LIMITATION_DEADLINE)
     result = session.connection().execute(statement, {"where_case": case_id})
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -78,7 +80,8 @@ def cancel_pending(session: Session, case_id: int, *, track: str | None = None, 
 def pause(session: Session, case_id: int, track: str | None, now: datetime) -> int:
     """Stop the pending deadlines of a procedure (main: track None): each keeps the time it had left."""
     rows = session.connection().execute(select(_timers.c.id, _timers.c.due_at).where(
-        _timers.c.case_id == case_id, _timers.c.status == "pending", _procedure(track))).all()
+        _timers.c.case_id == case_id, _timers.c.status == "pending", _procedure(track),
+        _timers.c.deadline != LIMITATION_DEADLINE)).all()
     for timer_id, due_at in rows:
         session.connection().execute(update(_timers).where(_timers.c.id == timer_id).values(
             status="paused", paused_at=now, remaining_seconds=_seconds(due_at, now)))

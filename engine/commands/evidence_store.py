@@ -26,7 +26,7 @@ from sqlalchemy import select
 from engine.context import Redress
 from engine.errors import BadInput
 from engine.files import private_folder
-from store import Evidence
+from store import Evidence, StaffReport
 
 MAX_EVIDENCE_BYTES = 25 * 1024 * 1024
 CHUNK = 1024 * 1024
@@ -132,7 +132,10 @@ def store_file(data_dir: Path, content: bytes) -> StoredFile:
 
 def _referenced(app: Redress) -> set[str]:
     with app.db.reading() as session:
-        return set(session.scalars(select(Evidence.sha256).where(Evidence.sha256.is_not(None))).all())  # type: ignore[arg-type]
+        found = set(session.scalars(select(Evidence.sha256).where(Evidence.sha256.is_not(None))).all())
+        # A screenshot sent with a staff report is kept while the report names it.
+        found |= set(session.scalars(select(StaffReport.file_sha256).where(StaffReport.file_sha256.is_not(None))).all())
+        return found  # type: ignore[return-value]
 
 
 def remove_unless_referenced(app: Redress, sha256: str) -> None:

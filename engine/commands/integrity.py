@@ -21,7 +21,20 @@ from engine.commands.records import evidence_path
 from engine.commands.verify_case import CaseRows, Findings, Seen, check_chain, check_state
 from engine.context import Redress
 from engine.integrity_key import read_key
-from store import AccessEntry, AuditEvent, Case, Evidence, Meeting, Note, Party, VerificationRun, audit, integrity, table_of
+from store import (
+    AccessEntry,
+    AuditEvent,
+    Case,
+    CaseLink,
+    Evidence,
+    Meeting,
+    Note,
+    Party,
+    VerificationRun,
+    audit,
+    integrity,
+    table_of,
+)
 
 CHUNK = 1000
 """Cases read per chunk."""
@@ -43,28 +56,12 @@ _CASE_COLUMNS = select(
     _cases.c.head_seq,
     _cases.c.head_hash,
     _cases.c.workflow_id,
+    _cases.c.first_published_on,
 )
+# Every column the hash covers (store.audit.HASHED, `track` among them), so store.audit.hash_of checks
+# each event against the very content the engine hashed when it wrote it.
 _EVENT_COLUMNS = select(
-    *(
-        _events.c[name]
-        for name in (
-            "id",
-            "case_id",
-            "seq",
-            "at",
-            "actor_id",
-            "actor",
-            "kind",
-            "action",
-            "stage_before",
-            "stage_after",
-            "data",
-            "track",
-            "prev_hash",
-            "hash",
-            "mac",
-        )
-    )
+    *(_events.c[name] for name in dict.fromkeys(("id", "case_id", "seq", *audit.HASHED, "actor_id", "prev_hash", "hash", "mac")))
 )
 
 
@@ -222,7 +219,8 @@ def _rows(connection: Connection, chunk: list[Any], lo: int, hi: int) -> dict[in
         for event in result:
             if event.case_id in rows:
                 rows[event.case_id].events.append(event)
-    for model, attribute in ((Note, "notes"), (Meeting, "meetings"), (Evidence, "evidence"), (Party, "parties")):
+    for model, attribute in ((Note, "notes"), (Meeting, "meetings"), (Evidence, "evidence"), (Party, "parties"),
+                             (CaseLink, "links")):
         table = table_of(model)
         for row in connection.execute(select(table).where(table.c.case_id.between(lo, hi)).order_by(table.c.id)):
             if row.case_id in rows:

@@ -4,6 +4,7 @@ Reading the outbox is `engine.queries.outbox`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Literal
 
@@ -50,8 +51,9 @@ def _viewer(spec: Workflow, person: Person) -> Viewer:
 
 
 def letter(app: Redress, case_id: int, kind: str, actor_email: str, *, meeting_date: str | None = None,
-           meeting_place: str | None = None) -> Letter:
-    """A letter to the poster, for the headteacher to send: rendered, never emailed."""
+           meeting_place: str | None = None, deliver: Callable[[Letter], None] | None = None) -> Letter:
+    """A letter to the poster, for the headteacher to send: rendered, never emailed. `deliver` (the command
+    line's file, say) takes it before the access is recorded: a letter that could not be kept leaves no trace."""
     if kind not in LETTER_KINDS:
         raise BadInput(f"there is no letter '{kind}': the letters are {', '.join(LETTER_KINDS)}")
     with app.db.reading() as session:
@@ -75,5 +77,7 @@ def letter(app: Redress, case_id: int, kind: str, actor_email: str, *, meeting_d
         written = app.renderer.render_letter(kind, context)
     except TemplateError as exc:
         raise BadInput(f"the letter could not be written: {exc}") from exc
+    if deliver is not None:
+        deliver(written)
     record_access(app, actor.label, actor.id, case_id, LETTER, kind)  # access custody: who wrote which letter
     return written

@@ -35,12 +35,14 @@ def person_by_email(session: Session, email: str, *, inactive_too: bool = False)
 
 
 def add_person(app: Redress, name: str, email: str, roles: Sequence[str], *, actor: str | None = None) -> Person:
-    email = check_email(email)
-    name = inputs.name(" ".join(name.split()), "the person's name")
+    with inputs.about("email"):
+        email = check_email(email)
+    with inputs.about("name"):
+        name = inputs.name(" ".join(name.split()), "the person's name")
     chosen = known_roles(app, roles)
     with app.db.unit_of_work() as session:
         if session.scalars(select(Person).where(Person.email == email)).first():
-            raise Refused(f"{email} is already in Redress: change their roles with 'redress people set-roles'")
+            raise Refused(f"{email} is already in Redress: change their roles with 'redress people set-roles'", field="email")
         person = Person(name=name, email=email, roles=chosen, created_at=app.clock.now())
         session.add(person)
         session.flush()
@@ -61,7 +63,7 @@ def known_roles(app: Redress, roles: Sequence[str], known: Sequence[str] | None 
     known = role_names(app) if known is None else known
     for role in roles:
         if role not in known:
-            raise Refused(f"unknown role '{role}'{did_you_mean(role, known)}; the roles are: {', '.join(known)}")
+            raise Refused(f"unknown role '{role}'{did_you_mean(role, known)}; the roles are: {', '.join(known)}", field="roles")
     return list(dict.fromkeys(roles))
 
 

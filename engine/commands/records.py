@@ -45,10 +45,12 @@ def add_evidence_file(app: Redress, case_id: int, actor_email: str, content: byt
     """Store a file (bytes, or a stream read in chunks) as evidence. The case and the actor are checked before
     a byte is stored; the file reaches its address only in the unit of work that adds its row."""
     stream = io.BytesIO(content) if isinstance(content, bytes) else content
-    original, description = _clean_name(name), _description(description)
+    original = _clean_name(name)
+    with inputs.about("description"):
+        description = _description(description)
     with app.db.reading() as session:
         _checked(app, session, case_id, actor_email)
-    with spooled(app.data_dir, stream) as spool:
+    with inputs.about("file"), spooled(app.data_dir, stream) as spool:
         placed = False
         try:
             with _recording(app, case_id, actor_email) as record:
@@ -65,9 +67,13 @@ def add_evidence_file(app: Redress, case_id: int, actor_email: str, content: byt
 
 def add_evidence_link(app: Redress, case_id: int, actor_email: str, url: str, description: str = "",
                       captured_at: datetime | None = None) -> Evidence:
-    url, description = inputs.url(url), _description(description)
+    with inputs.about("url"):
+        url = inputs.url(url)
+    with inputs.about("description"):
+        description = _description(description)
     if captured_at is not None:
-        inputs.past_instant(captured_at, app.clock.now(), "the capture time")
+        with inputs.about("captured_at"):
+            inputs.past_instant(captured_at, app.clock.now(), "the capture time")
     with _recording(app, case_id, actor_email) as record:
         return _keep_evidence(record, Evidence(
             kind="link", url=url, captured_at=captured_at or record.now, description=description))
@@ -124,7 +130,8 @@ def _keep_evidence(record: _Recording, evidence: Evidence) -> Evidence:
 
 
 def add_note(app: Redress, case_id: int, actor_email: str, text: str) -> Note:
-    text = inputs.text(text, "the note", required=True)
+    with inputs.about("text"):
+        text = inputs.text(text, "the note", required=True)
     with _recording(app, case_id, actor_email) as record:
         note = Note(case_id=record.case.id, author_id=_person_id(record.actor), text=text, created_at=record.now)
         record.keep(note, "note", {"text": text})
@@ -132,11 +139,14 @@ def add_note(app: Redress, case_id: int, actor_email: str, text: str) -> Note:
 
 
 def record_meeting(app: Redress, case_id: int, actor_email: str, held_on: date, attendees: str, notes: str = "") -> Meeting:
-    inputs.past_date(held_on, app.clock.now(), app.zone, "the meeting's date")
+    with inputs.about("held_on"):
+        inputs.past_date(held_on, app.clock.now(), app.zone, "the meeting's date")
     if not attendees.strip():
-        raise BadInput("say who attended the meeting (roles or names)")
-    attendees = inputs.text(attendees, "the attendees", limit=DESCRIPTION_MAX, required=True)
-    notes = inputs.text(notes, "the meeting's notes")
+        raise BadInput("say who attended the meeting (roles or names)", field="attendees")
+    with inputs.about("attendees"):
+        attendees = inputs.text(attendees, "the attendees", limit=DESCRIPTION_MAX, required=True)
+    with inputs.about("notes"):
+        notes = inputs.text(notes, "the meeting's notes")
     with _recording(app, case_id, actor_email) as record:
         meeting = Meeting(case_id=record.case.id, held_on=held_on, attendees=attendees, notes=notes,
                           recorded_by_id=_person_id(record.actor), recorded_at=record.now)

@@ -52,6 +52,7 @@ class CaseRows:
     meetings: list[Row[Any]] = field(default_factory=list)
     evidence: list[Row[Any]] = field(default_factory=list)
     parties: list[Row[Any]] = field(default_factory=list)
+    links: list[Row[Any]] = field(default_factory=list)
 
 
 Seen = list[tuple[int, str, int]]
@@ -127,40 +128,75 @@ class _Replayed:
     records: dict[str, dict[int, tuple[Row[Any], dict[str, Any]]]] = field(
         default_factory=lambda: {"note": {}, "meeting": {}, "evidence": {}}
     )
+    published: str | None = None
+    """The first-publication date the trail gives (opened with it, or corrected since), as ISO text."""
+    links: dict[int, tuple[Row[Any], dict[str, Any]]] = field(default_factory=dict)
+    """The cases the trail says this one was linked to (engine.commands.links): other case -> its event."""
 
 
-_TAKEN = frozenset({"action", "track_action", "track_started"})
-"""The kinds an action taken by a person or a deadline is recorded as (a track's start too); a track
-started by a category or a main action's `starts_track` is a `track_started` with no `fields`."""
+_TRACK_KINDS = frozenset({"track_started", "track_action", "paused", "resumed"})
+"""Events of a case's tracks (engine.commands.tracks, and a track's action through the action path)."""
 _CORRECTIONS = frozenset({"corrected", "party_added", "party_removed", "evidence_withdrawn", "reopened"})
 """Each moves the case to its next version (`engine.commands.corrections`)."""
+_VERSIONED = frozenset({"migrated", "owner_assigned"})
+"""Other events whose change to the case row moved it to its next version (a new workflow version, an owner)."""
 
 
 def _replay(events: Sequence[Row[Any]], is_final: Callable[[str], bool]) -> _Replayed:
     state = _Replayed()
     for event in events:
         data = event.data or {}
+        if event.kind in _TRACK_KINDS:
+            _replay_track(state, event, data)
+            continue
         if event.stage_after is not None:
             state.stage = event.stage_after
         if event.kind == "opened":
             state.version, state.opened, state.closed = 1, dict(data), False
-        elif event.kind in _TAKEN and "fields" in data:
-            state.version += 1
-            state.facts.pop(event.action, None)  # the action taken last stays last
-            state.facts[event.action] = dict(data.get("fields") or {})
+            state.published = data.get("first_published_on")
+        elif event.kind == "action":
+            _take(state, event, data)
             state.closed = bool(data["closed"]) if "closed" in data else is_final(event.stage_after)
             state.outcome = data.get("outcome", state.outcome)
-            kept = data.get("meeting_kept")
-            if isinstance(kept, dict) and isinstance(kept.get("id"), int):  # an action that records a meeting
-                state.records["meeting"][kept["id"]] = (event, kept)
-        elif event.kind == "migrated":
+        elif event.kind in _VERSIONED:
             state.version += 1
         elif event.kind in _CORRECTIONS:
             state.version += 1
             _correct(state, event, data)
-        elif event.kind in state.records and isinstance(data.get(event.kind), int):
-            state.records[event.kind][data[event.kind]] = (event, data)
+        else:
+            _remember(state, event, data)
     return state
+
+
+def _remember(state: _Replayed, event: Row[Any], data: dict[str, Any]) -> None:
+    """Events that leave the case row's version alone: its links, its first-publication date, its records."""
+    if event.kind == "linked" and isinstance(data.get("other"), int):
+        state.links[data["other"]] = (event, data)
+    elif event.kind == "first_published_corrected":
+        state.published = data.get("first_published_on")
+    elif event.kind in state.records and isinstance(data.get(event.kind), int):
+        state.records[event.kind][data[event.kind]] = (event, data)
+
+
+def _take(state: _Replayed, event: Row[Any], data: dict[str, Any]) -> None:
+    """An action taken (the main procedure's or a track's): the case's next version, its answers kept
+    under the action's name (the action taken last at the end), and the meeting it recorded, if any."""
+    state.version += 1
+    state.facts.pop(event.action, None)  # the action taken last stays last
+    state.facts[event.action] = dict(data.get("fields") or {})
+    kept = data.get("meeting_kept")
+    if isinstance(kept, dict) and isinstance(kept.get("id"), int):  # an action that records a meeting
+        state.records["meeting"][kept["id"]] = (event, kept)
+
+
+def _replay_track(state: _Replayed, event: Row[Any], data: dict[str, Any]) -> None:
+    """A track's event never moves the case's own stage, nor closes it, nor changes its outcome. One taken
+    as an action (it names one: a track's action, or a track's start by `start_<track>`) moved the case row
+    as every action does: its version up by one, its answers into the facts under its name. A track started
+    by a category or a main action's `starts_track`, and a pause or a resume, name no action and leave the
+    row alone."""
+    if event.action is not None:
+        _take(state, event, data)
 
 
 def _correct(state: _Replayed, event: Row[Any], data: dict[str, Any]) -> None:
@@ -200,6 +236,7 @@ def check_state(rows: CaseRows, is_final: Callable[[str], bool], found: Findings
         found.problem(f"{name}: its facts {_canon(case.facts)} are not those its actions gave ({_canon(state.facts)})")
     _check_opened(rows, state.opened, found)
     _check_withdrawn(name, rows.evidence, state.withdrawn, found)
+    _check_links(rows, state, found)
     _check_records(name, "note", rows.notes, state, found, lambda r: {"text": r.text}, "author_id")
     _check_records(
         name,
@@ -253,6 +290,28 @@ def _check_withdrawn(name: str, evidence: Sequence[Row[Any]], withdrawn: dict[in
             found.problem(f"{name}: evidence {row.id} was withdrawn at event {entry[0].seq}, but is back on the list")
         elif entry is not None and (row.withdrawn_reason or "") != entry[1]:
             found.problem(f"{name}: evidence {row.id}'s reason for withdrawal is not the one given at event {entry[0].seq}")
+
+
+def _check_links(rows: CaseRows, state: _Replayed, found: Findings) -> None:
+    """The case's first-publication date and its links to other cases, as its trail says they were made."""
+    case, name = rows.case, f"case {rows.case.id}"
+    published = case.first_published_on.isoformat() if case.first_published_on else None
+    if published != state.published:
+        found.problem(f"{name}: its first-publication date is {published or 'not set'} but its trail says "
+                      f"{state.published or 'not set'}")
+    linked = dict(state.links)
+    for row in rows.links:
+        entry = linked.pop(row.other_id, None)
+        if entry is None:
+            found.problem(f"{name}: its link to case {row.other_id} is not in its trail: it was added behind the trail's back")
+            continue
+        event, data = entry
+        if (row.reason, row.basis) != (data.get("reason"), data.get("basis")) or (
+            event.actor_id is not None and row.by_id != event.actor_id
+        ):
+            found.problem(f"{name}: its link to case {row.other_id} was edited after it was made (trail event {event.seq})")
+    for other, (event, _) in sorted(linked.items()):
+        found.problem(f"{name}: its link to case {other}, made at event {event.seq}, has been deleted")
 
 
 def _check_records(

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
-from engine.commands import tracks
+from engine.commands import integrity, tracks
 from engine.commands.cases import load_case
 from engine.context import Redress
 from engine.queries.access import access_of, viewer_by_email
@@ -20,6 +20,7 @@ from engine.queries.tracks import pause_views, track_views
 from engine.queries.views import (
     ActionView,
     AuditTrail,
+    CaseCheck,
     CaseSummary,
     CaseView,
     ChainCheck,
@@ -96,7 +97,7 @@ def case_view(app: Redress, session: Session, case: Case, viewer: Viewer | None,
                                   .order_by(Timer.due_at, Timer.id)))
     track_rows = tracks.load(session, case.id)
     people = _people(session, [e.added_by_id for e in evidence] + [n.author_id for n in notes]
-                     + [m.recorded_by_id for m in meetings])
+                     + [m.recorded_by_id for m in meetings] + ([case.owner_id] if case.owner_id else []))
     people[case.opened_by.id] = case.opened_by
     for party in case.parties:
         if party.person is not None:
@@ -127,6 +128,7 @@ def case_view(app: Redress, session: Session, case: Case, viewer: Viewer | None,
         paused=pause_views(app, spec, case, track_rows),
         withdrawn=tuple(_item(e, email) for e in evidence if e.withdrawn_at is not None),
         parties=tuple(PartyItem(p.id, p.kind, _party_label(p), p.person.email if p.person else None) for p in case.parties),
+        owner=email.get(case.owner_id) if case.owner_id else None,
     )
     return view, people
 
@@ -176,12 +178,17 @@ def events_of(app: Redress, session: Session, case_id: int) -> tuple[list[AuditE
                              dict(e.data), e.hash, e.track) for e in rows)
 
 
-def chronology_of(app: Redress, session: Session, case: Case, events: tuple[Event, ...]) -> tuple[ChronologyEntry, ...]:
-    """The events in plain words; the people they name read in one query."""
+def chronology_of(app: Redress, session: Session, case: Case, events: tuple[Event, ...],
+                  known: Iterable[Person] = ()) -> tuple[ChronologyEntry, ...]:
+    """The events in plain words; the people they name taken from `known` (people the caller already read),
+    the others read in one query (none when every one is known)."""
     spec = app.compiled(case.workflow_id).spec
-    emails = sorted(mentioned(events))
-    rows = session.execute(select(Person.email, Person.name, Person.roles).where(Person.email.in_(emails))).all() if emails else []
-    return chronology(events, spec, people_of(((r.email, r.name, r.roles) for r in rows), spec), app.zone)
+    found = [(p.email, p.name, p.roles) for p in known]
+    emails = sorted(mentioned(events) - {email for email, _, _ in found})
+    if emails:
+        found += [(r.email, r.name, r.roles) for r in
+                  session.execute(select(Person.email, Person.name, Person.roles).where(Person.email.in_(emails)))]
+    return chronology(events, spec, people_of(found, spec), app.zone)
 
 
 def chain_check(rows: list[AuditEvent], case: Case) -> ChainCheck:
@@ -190,16 +197,29 @@ def chain_check(rows: list[AuditEvent], case: Case) -> ChainCheck:
     return ChainCheck(result.ok, result.checked, result.first_bad_seq, result.reason)
 
 
+def case_check(chain: ChainCheck, full: integrity.VerifyResult) -> CaseCheck:
+    """The chain as read, and what `redress verify --case N` found, as one answer: ok only when both hold."""
+    problems = full.problems + ((f"... and {full.more} more problem(s)",) if full.more else ())
+    reason = chain.reason or (problems[0] if problems else "")
+    return CaseCheck(chain.ok and full.ok, chain.checked, chain.first_bad_seq, reason, problems)
+
+
 def audit_trail(app: Redress, case_id: int, *, verify: bool = False) -> AuditTrail:
-    """Every event of a case in order; with `verify`, whether its hash chain is intact (from the same read)."""
+    """Every event of a case in order; with `verify`, its chain checked from the same read, then the full
+    per-case check of `redress verify --case N` (signatures, the case row and its records replayed from the
+    events, the evidence files, the checkpoints), which reads again and hashes every file: for `case audit
+    --verify` and the API, not for a page."""
     with app.db.reading() as session:
         case = session.get(Case, case_id)
         if case is None:
             load_case(session, case_id)  # the NotFound with its hint
         assert case is not None
         rows, events = events_of(app, session, case_id)
-        return AuditTrail(case_id, events, chain_check(rows, case) if verify else None,
-                          chronology_of(app, session, case, events))
+        chain = chain_check(rows, case) if verify else None
+        told = chronology_of(app, session, case, events)
+    if chain is None:
+        return AuditTrail(case_id, events, None, told)
+    return AuditTrail(case_id, events, case_check(chain, integrity.verify(app, case_id=case_id)), told)
 
 
 def verify_trail(app: Redress, case_id: int) -> audit.Verification:

@@ -8,12 +8,14 @@ People appear by name and role, never by email; the hashes stay in the integrity
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine.queries.views import ChronologyEntry, Event
+from engine.rules.links import LIMITATION_DEADLINE, limitation_date
 from engine.rules.tracks import route
 from workflows import MAIN, Action, FieldType, TrackStart, Workflow
 
@@ -33,6 +35,9 @@ TEMPLATE_TITLES = {
     "deadline_reminder": "a deadline reminder",
     "daily_digest": "the daily digest",
     "evidence_check_failed": "an evidence file failed its check",
+    "defamation_limitation": "the defamation limitation date is a month away",
+    "staff_safety": "a threat names the staff member concerned",
+    "policy_review": "the policy is due for review",
 }
 """How the chronology names the emails Redress ships; a school's own template is named after its file."""
 
@@ -128,7 +133,21 @@ def _opened(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
         details.append(("Staff concerned", ", ".join(w.who(s) for s in d["staff"])))
     if d.get("platform"):
         details.append(("Where", str(d["platform"])))
+    if d.get("first_published_on"):
+        details.append(("First published", _day(d["first_published_on"])))
+    if d.get("report") is not None:
+        details.append(("From", f"staff report {d['report']}"))
     return "Case opened", details + w.emails(d.get("notified", []))
+
+
+def _day(value: Any) -> str:
+    """An ISO date as people write it ('' for none; the text as it is if it is no date)."""
+    if not value:
+        return ""
+    try:
+        return day(date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
 
 
 def _action(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
@@ -266,10 +285,45 @@ def _email(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
 
 
 def _reminder(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
+    if e.data.get("deadline") == LIMITATION_DEADLINE and e.kind == "reminder":
+        return "Reminder: a defamation claim about the post runs out of time in a month", w.emails(e.data.get("notified", []))
     name = str(e.data.get("deadline", "")).replace("_", " ")
     if e.kind == "deadline_skipped":
         return f"Deadline '{name}' could not be carried out", [("Why", str(e.data.get("reason", "")))]
     return f"Reminder: {name}", w.emails(e.data.get("notified", []))
+
+
+_BASES = {
+    "poster": "the same poster",
+    "platform": "the same platform account",
+    "thread": "the same post or thread",
+    "manual": "judged to be connected",
+}
+"""How the chronology words why two cases were linked (`engine.rules.links.BASES`)."""
+
+
+def _linked(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
+    d = e.data
+    basis = str(d.get("basis") or "")
+    return f"Linked to case {d.get('other')}", [
+        ("Because of", _BASES.get(basis, basis.replace("_", " "))),
+        ("Reason", str(d.get("reason") or "")),
+    ]
+
+
+def _published(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
+    d = e.data
+    on = d.get("first_published_on")
+    headline = f"First published corrected to {_day(on)}" if on else "First-publication date corrected to not known"
+    details = [("Was", _day(d.get("before")) or "not known")]
+    if on:
+        with suppress(ValueError):
+            details.append(("Limitation date", day(limitation_date(date.fromisoformat(str(on))))))
+    return headline, [*details, ("Reason", str(d.get("reason") or ""))]
+
+
+def _owner(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
+    return f"Given to {w.who(str(e.data.get('owner') or ''))} to carry as the case's owner", []
 
 
 def _migrated(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
@@ -301,6 +355,9 @@ _WORDING: dict[str, Callable[[_Words, Event], tuple[str, list[tuple[str, str]]]]
     "reminder": _reminder,
     "deadline_skipped": _reminder,
     "migrated": _migrated,
+    "linked": _linked,
+    "first_published_corrected": _published,
+    "owner_assigned": _owner,
 }
 
 
@@ -341,7 +398,7 @@ def mentioned(events: Iterable[Event]) -> set[str]:
     emails: set[str] = set()
     for e in events:
         emails.add(e.actor)
-        for key in ("to", "person"):
+        for key in ("to", "person", "owner"):
             if isinstance(e.data.get(key), str):
                 emails.add(e.data[key])
         emails.update(s for s in e.data.get("staff", []) if isinstance(s, str))

@@ -18,18 +18,20 @@ from engine.errors import NotFound
 from engine.queries.access import load_access
 from engine.queries.cases import SUMMARY_COLUMNS, next_due_subquery, summary_of
 from engine.queries.page import matter_of
+from engine.queries.reports import reports_of
 from engine.queries.views import (
     Activity,
     CaseList,
     Dashboard,
     DueItem,
     IncidentLog,
+    IntegrityStatus,
     LogEntry,
     MatterView,
 )
 from engine.queries.visibility import full_sight
-from engine.rules.access import CaseAccess, Sight, Viewer, case_sight
-from store import AuditEvent, Case, Party, Person, Timer
+from engine.rules.access import CaseAccess, Power, Sight, Viewer, case_sight
+from store import AuditEvent, Case, Party, Person, Timer, VerificationRun
 
 WEEK = timedelta(days=7)
 RECENT = 10
@@ -79,8 +81,27 @@ def dashboard(app: Redress, viewer: Viewer, *, offset: int = 0, limit: int = PAG
             select(func.count(), func.count(case((next_due.c.due <= now, 1))))
             .select_from(Case).outerjoin(next_due, next_due.c.case_id == Case.id).where(_where(seen, is_open))
         ).one()
+        owned_query, owned_due = _summaries(seen, is_open, Case.owner_id == viewer.id)
+        owned_rows = session.execute(owned_query.order_by(owned_due.c.due.asc().nulls_last(), Case.id).limit(PAGE))
+        owned = tuple(summary_of(app, row, row.due, now) for row in owned_rows)
         return Dashboard(cases, counts[0], counts[1], offset, limit, _due_this_week(session, seen, now),
-                         _recent(session, seen), _matters(app, session, viewer))
+                         _recent(session, seen), _matters(app, session, viewer), owned,
+                         reports_of(app, session, viewer.id), _integrity(session, viewer))
+
+
+def _integrity(session: Session, viewer: Viewer) -> IntegrityStatus | None:
+    """The latest stored `redress verify` run and when the record last verified, for those who see every case
+    (None for anyone else, or before any run): at most two indexed reads (ix_verifications_at)."""
+    if not viewer.can(Power.SEE_EVERY_CASE):
+        return None
+    newest = (VerificationRun.at.desc(), VerificationRun.id.desc())
+    latest = session.execute(
+        select(VerificationRun.at, VerificationRun.ok, VerificationRun.problems).order_by(*newest).limit(1)).first()
+    if latest is None:
+        return None
+    last_ok = latest.at if latest.ok else session.scalar(
+        select(VerificationRun.at).where(VerificationRun.ok.is_(True)).order_by(*newest).limit(1))
+    return IntegrityStatus(latest.at, latest.ok, tuple(latest.problems or ()), last_ok)
 
 
 def _due_this_week(session: Session, seen: ColumnElement[bool] | None, now: datetime) -> tuple[DueItem, ...]:

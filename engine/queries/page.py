@@ -6,18 +6,21 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from engine.commands.sessions import live_person, touch
+from engine.commands.sessions import Live, live_person, state_of, touch
 from engine.context import Redress
 from engine.errors import NotFound
-from engine.queries.access import access_of, load_viewer
+from engine.queries.access import access_of
 from engine.queries.cases import case_view, chain_check, chronology_of, events_of
+from engine.queries.links import case_links
 from engine.queries.views import CasePage, CaseRead, Handler, MatterView
 from engine.rules.access import (
     CaseAccess,
     Power,
     Sight,
+    Viewer,
     case_sight,
     holders,
+    may_assign_owner,
     may_correct,
     may_keep_records,
     may_open_case,
@@ -31,20 +34,24 @@ def case_page(app: Redress, token: str, case_id: int) -> CaseRead:
     such case.
 
     The session and the viewer are read here too (not before, in transactions of their own), so a session
-    ended or a role taken away a moment ago is not used to show a page: one snapshot for all of it."""
+    ended or a role taken away a moment ago is not used to show a page: one snapshot for all of it. A
+    session still owing the second step of sign-in reads nothing of the case (`CaseRead.pending`)."""
     with app.db.reading() as session:
         live = live_person(app, session, token)
-        read = _case_page(app, session, live[0] if live else None, case_id)
-    if live is not None and live[1] and read.viewer is not None:
+        read = _case_page(app, session, live, case_id)
+    if live is not None and live.stale and (read.viewer is not None or read.pending):
         touch(app, token)  # a few times an hour: the session's last-seen time, after the read
     return read
 
 
-def _case_page(app: Redress, session: Session, person_id: int | None, case_id: int) -> CaseRead:
+def _case_page(app: Redress, session: Session, live: Live | None, case_id: int) -> CaseRead:
     current = session.scalar(select(WorkflowVersion.id).where(WorkflowVersion.current.is_(True)))
-    viewer = None if person_id is None or current is None else load_viewer(session, person_id, app.compiled(current).spec)
-    if viewer is None:
+    state = None if live is None or current is None else state_of(app, session, live, app.compiled(current).spec)
+    if state is None:
         return CaseRead(None, case_id, Sight.NONE)
+    if state.pending:
+        return CaseRead(None, case_id, Sight.NONE, pending=state.pending)
+    viewer = state.viewer
     case = session.get(Case, case_id, options=[joinedload(Case.parties)])
     if case is None:
         raise NotFound(f"there is no case {case_id}")
@@ -58,18 +65,34 @@ def _case_page(app: Redress, session: Session, person_id: int | None, case_id: i
         return CaseRead(viewer, case_id, sight, may_open=may_open)
     view, people = case_view(app, session, case, viewer, access)
     rows, events = events_of(app, session, case_id)
+    active = _active(session) if may_assign_owner(viewer) and not case.closed_at else None
     page = CasePage(
         viewer=viewer, access=access, sight=sight, case=view,
         stage_description=spec.stages[case.stage].description,
         category_labels=tuple((c, spec.categories[c].label) for c in view.categories if c in spec.categories),
         names={p.email: p.name for p in people.values()},
         trail=events, verification=chain_check(rows, case), keeper=may_keep_records(viewer, sight),
-        chronology=chronology_of(app, session, case, events),
+        chronology=chronology_of(app, session, case, events, [*people.values(), *(active or ())]),
         corrector=may_correct(viewer, sight), may_reopen=may_reopen(viewer, case.closed_at is not None, spec),
         reopen_to=spec.stages[spec.reopen.to].title if spec.reopen and spec.reopen.to in spec.stages else None,
         all_categories=tuple((name, c.label) for name, c in spec.categories.items()),
+        links=case_links(app, session, case, viewer),
+        owner_choices=_owner_choices(app, session, case, access, active) if active is not None else (),
     )
     return CaseRead(viewer, case_id, sight, page=page, may_open=may_open)
+
+
+def _active(session: Session) -> list[Person]:
+    """The school's active people, by name: read once for the owner choices (and the chronology's names)."""
+    return list(session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.name)))
+
+
+def _owner_choices(app: Redress, session: Session, case: Case, access: CaseAccess,
+                   people: list[Person]) -> tuple[tuple[str, str], ...]:
+    """The active people who see the case in full, so may own it (engine.commands.owners checks again)."""
+    powers, spec = app.current_workflow(session).spec, app.compiled(case.workflow_id).spec
+    return tuple((p.email, p.name) for p in people
+                 if case_sight(Viewer.of(powers, p.id, p.email, p.name, p.roles), access, spec) is Sight.FULL)
 
 
 def matter_of(app: Redress, session: Session, case: Case, access: CaseAccess,

@@ -174,6 +174,8 @@ class CaseView(CaseSummary):
     withdrawn: tuple[EvidenceItem, ...] = ()
     """Evidence withdrawn from the list, with why: still stored, still in the trail."""
     parties: tuple[PartyItem, ...] = ()
+    owner: str | None = None
+    """The email of the person who carries the case day to day (None: the roles as a whole)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,10 +223,20 @@ class ChainCheck:
 
 
 @dataclass(frozen=True, slots=True)
+class CaseCheck(ChainCheck):
+    """`case audit --verify` and the API's audit: the chain as `ChainCheck` reports it, and every problem the
+    full per-case check of `redress verify --case N` found (chain, signatures, the case row replayed from its
+    events, its notes, meetings, evidence and parties, its evidence files, the checkpoints); `ok` only when
+    both hold. `reason` is the chain's, or the first problem when the chain itself holds."""
+
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class AuditTrail:
     case: int
     events: tuple[Event, ...]
-    verification: ChainCheck | None
+    verification: CaseCheck | None
     chronology: tuple[ChronologyEntry, ...] = ()
     """The same events in plain words (added to the documented keys; none of them renamed)."""
 
@@ -272,6 +284,10 @@ class CasePage:
     """The title of the stage a reopening leads to."""
     all_categories: tuple[tuple[str, str], ...] = ()
     """Every category of the case's workflow (name, label): what a correction may choose from."""
+    links: CaseLinks | None = None
+    """Its links to other cases, the suggested matches, the course of conduct and the limitation date."""
+    owner_choices: tuple[tuple[str, str], ...] = ()
+    """(email, name) of each active person who could own the case, when the viewer may assign one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +303,9 @@ class CaseRead:
     matter: MatterView | None = None
     may_open: bool = False
     """May open a case under the current workflow (the layout's menu), read in the same transaction."""
+    pending: str = ""
+    """'enrol' or 'verify' when the session still owes the second step of sign-in (viewer None: nothing else
+    was read, and the page sends the person to finish signing in); '' otherwise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,6 +338,57 @@ class CaseList:
 
 
 @dataclass(frozen=True, slots=True)
+class ProgressLine:
+    """One stage change of the case opened from a staff report, as its reporter reads it: the stage title only."""
+
+    on: date
+    stage_title: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReportView:
+    """A report of a post about oneself, as its reporter follows it: never the poster or the evidence."""
+
+    id: int
+    made_at: datetime
+    text: str
+    link: str | None
+    status: str
+    """new (waiting to be read), opened (a case was opened from it) or declined."""
+    reason: str | None
+    """Why it was declined."""
+    case_id: int | None
+    progress: tuple[ProgressLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TriageItem:
+    """A report from staff as those who triage reports read it."""
+
+    id: int
+    reporter_name: str
+    reporter_email: str
+    made_at: datetime
+    text: str
+    link: str | None
+    seen_at: datetime | None
+    file_name: str | None
+    status: str
+    reason: str | None
+    case_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class TriagePage:
+    """One page of the reports from staff, new ones first, and how many there are."""
+
+    items: tuple[TriageItem, ...]
+    total: int
+    offset: int
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
 class Dashboard:
     """One page of the open cases the viewer sees in full (soonest due first), their counts, what falls due
     within a week, recent activity, and the matters about the viewer."""
@@ -331,6 +401,28 @@ class Dashboard:
     due_this_week: tuple[DueItem, ...]
     recent: tuple[Activity, ...]
     matters: tuple[MatterView, ...]
+    owned: tuple[CaseSummary, ...] = ()
+    """The open cases the viewer owns (assigned to them to carry), soonest due first."""
+    reports: tuple[ReportView, ...] = ()
+    """The reports the viewer made of posts about themselves, newest first, with how each has gone."""
+    integrity: IntegrityStatus | None = None
+    """For those who see every case, once `redress verify` has run; None otherwise."""
+
+
+@dataclass(frozen=True, slots=True)
+class IntegrityStatus:
+    """The stored `redress verify` runs (the worker's nightly one among them), as the dashboard shows them: the
+    latest, what it found, and when the record last verified in full."""
+
+    checked_at: datetime
+    """When the latest run ran."""
+    ok: bool
+    problems: tuple[str, ...]
+    """What the latest run found (its first problems, at most 100), each a sentence."""
+    last_ok_at: datetime | None
+    """When the latest run that found nothing ran (the latest run itself when it held)."""
+    command: str = "redress verify"
+    """What to run to check again and read every problem."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,3 +466,46 @@ class OutboxPage:
 
     failed: tuple[FailedMessage, ...]
     waiting: int
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedCase:
+    """A case linked to this one (engine.commands.links), as far as the viewer may see it in full."""
+
+    id: int
+    summary: str
+    stage_title: str
+    closed: bool
+    basis: str
+    """poster | platform | thread | manual"""
+    reason: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LinkSuggestion:
+    """A case that looks connected to this one and is not linked yet: 'Possibly the same poster as case #M'."""
+
+    id: int
+    basis: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaseLinks:
+    """A case's memory of others: its links, the matches suggested, the course of conduct its poster's cases make,
+    and the defamation limitation that runs from the first publication."""
+
+    case_id: int
+    linked: tuple[LinkedCase, ...]
+    suggestions: tuple[LinkSuggestion, ...]
+    occasions: int
+    """How many cases the poster's links join, this one included (1: none linked by poster)."""
+    course_of_conduct: str | None
+    """The flag's wording once there are two occasions or more; None before."""
+    first_published_on: date | None
+    limitation_date: date | None
+    """The last day a defamation claim may be brought (12 months after first publication)."""
+    reminder_due: datetime | None
+    """When the headteacher is reminded (one month before), while that reminder waits."""

@@ -106,10 +106,11 @@ def _role_answer(app: Redress, point: str, power: Power) -> Answer:
 def checklist(app: Redress, year: int) -> tuple[Answer, ...]:
     reminded = _review_reminder(app, year)
     known = {
+        # A reminder sent is not a review held: the answer stays the reviewers' to give, with the reminder as a note.
         "Policy annually reviewed": Answer(
-            "Policy annually reviewed", "Yes",
-            f"Redress sent the annual policy review reminder on {reminded:%d %B %Y}; add the date the directors reviewed it",
-            True,
+            "Policy annually reviewed", TO_COMPLETE,
+            f"Redress sent the annual policy review reminder on {reminded:%d %B %Y}: give the date the policy was reviewed",
+            False,
         ) if reminded else Answer("Policy annually reviewed", TO_COMPLETE, f"No policy review reminder recorded in {year}", False),
         "Coordinator in place": _role_answer(app, "Coordinator in place", Power.COORDINATE_ESAFETY),
         "Nominated Director in place": _role_answer(app, "Nominated Director in place", Power.OVERSEE_ESAFETY),

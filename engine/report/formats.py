@@ -22,6 +22,7 @@ SECTIONS = (
     ("outcomes", "By outcome (cases closed in the period)"),
     ("escalations", "Escalations (cases that reached the stage in the period)"),
     ("deadlines_missed", "Deadlines missed (fell due in the period with nothing done)"),
+    ("repeat_posters", "Repeat posters (cases linked by poster; counts only, no names)"),
 )
 WIDTH = 64
 

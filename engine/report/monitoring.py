@@ -77,6 +77,9 @@ class Report:
     deadlines_missed: tuple[Count, ...]
     resolution: SchoolDays
     stage_days: tuple[SchoolDays, ...]
+    repeat_posters: tuple[Count, ...] = ()
+    """Posters whose cases are linked by poster (a course of conduct: two occasions or more), and their cases
+    opened in the period: counts only, no names."""
 
     def count(self, section: str, key: str) -> int:
         """A count by section and key (0 when absent), e.g. report.count("totals", "opened")."""
@@ -122,6 +125,7 @@ def build_report(app: Redress, start: date | None = None, end: date | None = Non
         outcomes=_outcomes(spec, figures.outcomes), escalations=_escalations(spec, figures.arrivals),
         deadlines_missed=_missed(*figures.missed), resolution=_days("resolution", "Report to resolution", figures.resolution),
         stage_days=tuple(_days(s, spec.stages[s].title, figures.stays.get(s, Counter())) for s in spec.open_stages),
+        repeat_posters=_repeat(*figures.repeat),
     )
 
 
@@ -150,6 +154,7 @@ class _Figures:
     arrivals: dict[str, tuple[int, int]]
     missed: tuple[Counter[str], int]
     resolution: Counter[int]
+    repeat: tuple[int, int] = (0, 0)
     stays: dict[str, Counter[int]] = field(default_factory=dict)
 
 
@@ -157,7 +162,7 @@ def _gather(queries: ReportQueries, milestones: Mapping[str, str]) -> _Figures:
     """Every figure but the stays (gather_stays_beside reads those beside)."""
     return _Figures(
         queries.totals(), queries.categories(), queries.stages(), queries.outcomes(), queries.opened_by_day(),
-        queries.arrivals(milestones.values()), queries.missed(), queries.resolution(),
+        queries.arrivals(milestones.values()), queries.missed(), queries.resolution(), queries.repeat_posters(),
     )
 
 
@@ -239,6 +244,13 @@ def _missed(kinds: Counter[str], cases: int) -> tuple[Count, ...]:
         Count("reminders", "Reminders sent because nothing was done in time", kinds.get("reminder", 0)),
         Count("escalations", "Automatic escalations because nothing was done in time", kinds.get("escalation", 0)),
         Count("cases", "Cases with a missed deadline", cases),
+    )
+
+
+def _repeat(posters: int, cases: int) -> tuple[Count, ...]:
+    return (
+        Count("posters", "Repeat posters: two or more cases linked by poster (a course of conduct)", posters),
+        Count("cases", "Their cases opened in the period", cases),
     )
 
 

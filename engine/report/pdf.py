@@ -46,6 +46,8 @@ def html_to_pdf(html: Path, pdf: Path) -> PdfResult:
         return PdfResult(False, f"HTML written to {html}; no PDF renderer (chromium or wkhtmltopdf) is installed: "
                                 f"install one, or {fallback}")
     kind, exe = renderer
+    if pdf.resolve() == html.resolve():
+        return PdfResult(False, f"the PDF would overwrite its own HTML ({html}): name the PDF file differently")
     pdf.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="redress-pdf-") as profile:
         try:

@@ -29,7 +29,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.report.days import DayIndex
-from store import AuditEvent, Case, Database, Timer
+from engine.rules.links import LIMITATION_DEADLINE
+from store import AuditEvent, Case, CaseLink, Database, Timer
 from workflows import SYSTEM
 
 DAYS = table("report_days", column("key"), column("day", Integer), column("idx", Integer))
@@ -154,9 +155,26 @@ class ReportQueries:
         row = self.session.execute(
             select(func.count().filter(Timer.kind == "reminder"), func.count().filter(Timer.kind == "escalation"),
                    func.count(distinct(Timer.case_id)))
-            .where(Timer.status == "fired", self.window.holds(Timer.due_at))
+            .where(Timer.status == "fired", self.window.holds(Timer.due_at), Timer.deadline != LIMITATION_DEADLINE)
         ).one()
         return Counter({"reminder": int(row[0] or 0), "escalation": int(row[1] or 0)}), int(row[2] or 0)
+
+    # Repeat posters
+
+    def repeat_posters(self) -> tuple[int, int]:
+        """Posters with two or more cases linked by poster (each group of cases joined by 'poster' links, however
+        indirectly), among those with a case opened in the period; and how many of their cases were opened in it."""
+        pairs = self.session.execute(select(CaseLink.case_id, CaseLink.other_id).where(CaseLink.basis == "poster")).all()
+        groups = poster_groups((int(a), int(b)) for a, b in pairs)
+        if not groups:
+            return 0, 0
+        members = sorted({case_id for group in groups for case_id in group})
+        opened: set[int] = set()
+        for start in range(0, len(members), 500):
+            chunk = members[start:start + 500]
+            opened |= set(self.session.scalars(select(Case.id).where(Case.id.in_(chunk), self.window.holds(Case.opened_at))))
+        touched = [group for group in groups if group & opened]
+        return len(touched), sum(len(group & opened) for group in touched)
 
     # Durations in school days
 
@@ -199,6 +217,25 @@ class ReportQueries:
 
 
 _SNAPSHOT = re.compile(r"^[0-9A-F]+-[0-9A-F]+(-[0-9]+)?$")
+
+
+def poster_groups(pairs: Iterable[tuple[int, int]]) -> list[set[int]]:
+    """The groups of cases the links join (union-find): each a poster's cases."""
+    parent: dict[int, int] = {}
+
+    def root(n: int) -> int:
+        parent.setdefault(n, n)
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    for a, b in pairs:
+        parent[root(a)] = root(b)
+    found: dict[int, set[int]] = {}
+    for n in list(parent):
+        found.setdefault(root(n), set()).add(n)
+    return [group for group in found.values() if len(group) >= 2]
 
 
 def share_snapshot(session: Session, snapshot: str | None) -> str | None:

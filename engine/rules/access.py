@@ -43,6 +43,7 @@ class Power(StrEnum):
     COORDINATE_ESAFETY = "coordinate_esafety"
     OVERSEE_ESAFETY = "oversee_esafety"
     READ_PEOPLE_CHANGES = "read_people_changes"
+    TRIAGE_REPORTS = "triage_reports"
 
 
 def holders(spec: Workflow, power: Power) -> frozenset[str]:
@@ -187,6 +188,16 @@ def may_resend_email(viewer: Viewer) -> bool:
 def may_read_people_changes(viewer: Viewer) -> bool:
     """The trail of people changes: who was let in, shut out, given roles or passwords."""
     return viewer.can(Power.READ_PEOPLE_CHANGES)
+
+
+def may_triage_reports(viewer: Viewer) -> bool:
+    """Read the reports staff make of posts about themselves; open a case from one, or decline it."""
+    return viewer.can(Power.TRIAGE_REPORTS)
+
+
+def may_assign_owner(viewer: Viewer) -> bool:
+    """Give a case to one person to carry day to day: those who see every case."""
+    return viewer.can(Power.SEE_EVERY_CASE)
 
 
 def case_status(sight: Sight) -> int:

@@ -10,7 +10,8 @@ that Python, JSON Schema (ECMA 262) and pydantic's Rust engine read alike.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, tzinfo
 
 from engine.errors import BadInput, Refused
@@ -130,7 +131,11 @@ def today_in(now: datetime, zone: tzinfo) -> date:
 
 def past_date(value: date, now: datetime, zone: tzinfo, field: str = "the date") -> date:
     """A day that has happened: from FIRST_DAY to today in the school's zone."""
-    today = today_in(now, zone)
+    return happened_by(value, today_in(now, zone), field)
+
+
+def happened_by(value: date, today: date, field: str = "the date") -> date:
+    """A day that has happened by `today` (a workflow's `past: true` date field), no earlier than FIRST_DAY."""
     if value < FIRST_DAY:
         raise BadInput(f"{field} {value.isoformat()} is before {FIRST_DAY.year}: give the real date")
     if value > today:
@@ -154,6 +159,18 @@ def calendar_date(value: date, field: str = "the date") -> date:
     if not FIRST_DAY <= value <= date(LAST_YEAR, 12, 31):
         raise BadInput(f"{field} {value.isoformat()} is outside the years {FIRST_DAY.year}-{LAST_YEAR}")
     return value
+
+
+@contextmanager
+def about(key: str) -> Iterator[None]:
+    """A refusal raised inside is about the input field `key` (as the command's input calls it), so a form
+    can link its message to that field (the GOV.UK error summary); one already naming a field is left be."""
+    try:
+        yield
+    except BadInput as exc:
+        if all(field is None for field, _ in exc.problems):
+            raise BadInput(str(exc), field=key) from None
+        raise
 
 
 def optional_name(value: str | None, field: str, *, limit: int = NAME_MAX) -> str | None:

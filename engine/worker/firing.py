@@ -20,7 +20,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, insert, select, update
@@ -29,9 +29,11 @@ from sqlalchemy.orm import Session
 from engine.commands import tracks
 from engine.commands.cases import SYSTEM_ACTOR, act_in_session
 from engine.commands.deadlines import definition
-from engine.commands.notify import case_context, people_for, queue
+from engine.commands.notify import active_people, case_context, people_for, queue
 from engine.context import Redress
 from engine.errors import RedressError
+from engine.rules.access import Power, holders
+from engine.rules.links import LIMITATION_DEADLINE, limitation_date
 from engine.rules.timing import next_repeat
 from store import Case, Person, Timer, audit
 from workflows import SYSTEM, Deadline, Workflow
@@ -159,6 +161,11 @@ def _claim(app: Redress, session: Session, due: tuple[ColumnElement[bool], ...],
     return cases, [DueTimer(*row) for row in session.execute(timers)]
 
 
+def spoken(day: date | None) -> str:
+    """A date as a letter writes it: 'Monday 14 December 2026'."""
+    return f"{day:%A} {day.day} {day:%B %Y}" if day else ""
+
+
 def deadline_context(app: Redress, case: Case, timer: DueTimer, since: datetime | None = None) -> dict[str, Any]:
     """The `deadline` the email templates read: {name, kind, due, since}, in school time (`since`: when the
     track the deadline belongs to entered its stage, else the case)."""
@@ -196,6 +203,9 @@ class _Batch:
             self._set(timer, "cancelled")
             return "cancelled"
         spec = self.app.compiled(case.workflow_id).spec
+        if timer.deadline == LIMITATION_DEADLINE:  # no workflow's deadline: the case's stage does not matter
+            self.remind_limitation(spec, case, timer)
+            return "reminder"
         deadline = definition(spec, case, timer.track, timer.stage, timer.deadline)
         if deadline is None:
             return self.skip(case, timer, f"the workflow has no deadline '{timer.deadline}' at '{timer.stage}'")
@@ -225,8 +235,12 @@ class _Batch:
         self.session.connection().execute(update(Timer).where(Timer.id == timer.id).values(status=status, fired_at=fired_at))
 
     def recipients(self, case: Case, who: tuple[str, ...]) -> list[Person]:
-        """The people a reminder goes to (people_for reads the school's people once per transaction)."""
-        return people_for(self.session, case, who)
+        """The people a reminder goes to: the roles or relations the deadline names and the case's owner, once
+        each (people_for reads the school's people once per transaction)."""
+        people = people_for(self.session, case, who)
+        if case.owner_id is not None and all(p.id != case.owner_id for p in people):
+            people += [p for p in active_people(self.session) if p.id == case.owner_id]
+        return people
 
     def remind(self, spec: Workflow, case: Case, timer: DueTimer, deadline: Deadline, since: datetime | None) -> None:
         app, now = self.app, self.app.clock.now()
@@ -246,6 +260,24 @@ class _Batch:
             data={"deadline": timer.deadline, "repeat": timer.repeat, "due_at": timer.due_at.isoformat(),
                   "notified": [deadline.template] if queued else [],
                   "next_due": next_due.isoformat() if next_due else None},
+        )
+
+    def remind_limitation(self, spec: Workflow, case: Case, timer: DueTimer) -> None:
+        """Tell the headteacher (those who see every case) that a defamation claim about the post runs out of time
+        in a month; a `reminder` event by `system`, as every reminder has."""
+        app, now = self.app, self.app.clock.now()
+        published = case.first_published_on
+        context = {"case": case_context(app, spec, case), "first_published_on": spoken(published),
+                   "limitation_date": spoken(limitation_date(published)) if published else ""}
+        wanted = holders(app.current_workflow(self.session).spec, Power.SEE_EVERY_CASE)
+        people = [p for p in active_people(self.session) if wanted & set(p.roles)]
+        queued = queue(app, self.session, case, LIMITATION_DEADLINE, people, context) if published else 0
+        self._set(timer, "fired")
+        audit.append(
+            self.session, case.id, at=now, actor=SYSTEM, kind="reminder", stage_before=case.stage, stage_after=case.stage,
+            data={"deadline": timer.deadline, "repeat": timer.repeat, "due_at": timer.due_at.isoformat(),
+                  "notified": [LIMITATION_DEADLINE] if queued else [], "next_due": None,
+                  "limitation_date": limitation_date(published).isoformat() if published else None},
         )
 
     def escalate(self, case: Case, timer: DueTimer, action: str, since: datetime | None) -> None:

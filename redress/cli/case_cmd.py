@@ -10,7 +10,7 @@ from typing import Any, BinaryIO
 
 import click
 
-from engine.commands import cases, records
+from engine.commands import cases, owners, records
 from engine.queries import cases as queries
 from engine.queries import reading
 from engine.queries.present import as_json as jsonable
@@ -49,15 +49,18 @@ def _fields(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--platform", type=NAME, help="Where it was posted (Facebook, a WhatsApp group, ...).")
 @click.option("--link", type=URL, help="The address of the post.")
 @click.option("--seen-at", type=INSTANT, help="When it was seen (ISO date or date and time, school time).")
+@click.option("--first-published", type=DATE, help="When it was first published (YYYY-MM-DD): the defamation limitation runs from it.")
 @json_option
 def case_open(categories: tuple[str, ...], summary: str, actor: str, staff: tuple[str, ...], pupils: tuple[str, ...],
-              posters: tuple[str, ...], platform: str | None, link: str | None, seen_at: datetime | None, as_json: bool) -> None:
+              posters: tuple[str, ...], platform: str | None, link: str | None, seen_at: datetime | None,
+              first_published: date | None, as_json: bool) -> None:
     """Open a case; prints its ID."""
     with app_context() as app:
         details = cases.OpenCase(
             categories=categories, summary=summary, staff=staff, pupils=pupils,
             posters=[(name.strip(), contact.strip()) for name, _, contact in (p.partition(":") for p in posters)],
             platform=platform, link=link, seen_at=in_zone(seen_at, app.zone) if seen_at else None,
+            first_published_on=first_published,
         )
         case_id = cases.open_case(app, actor, details)
         if as_json:
@@ -119,7 +122,8 @@ def _print_case(view: CaseView) -> None:
     echo(f"  categories: {', '.join(view.categories)}")
     echo(f"  opened {_iso(view.opened_at)} by {view.opened_by}"
                + (f"; closed {_iso(view.closed_at)}: {view.outcome}" if view.closed_at else ""))
-    for label, values in (("staff concerned", view.staff_concerned), ("pupils", view.pupils)):
+    for label, values in (("owner", (view.owner,) if view.owner else ()), ("staff concerned", view.staff_concerned),
+                          ("pupils", view.pupils)):
         if values:
             echo(f"  {label}: {', '.join(v or '' for v in values)}")
     for item in view.evidence:
@@ -206,6 +210,36 @@ def case_note(case_id: int, text: str, actor: str) -> None:
     echo(f"note #{note.id} added to case #{case_id}")
 
 
+@case.command("link")
+@click.argument("case_id", type=ID)
+@click.argument("other_id", type=ID)
+@click.option("--reason", type=TEXT, required=True, help="Why they are connected, in a sentence.")
+@click.option("--basis", type=click.Choice(["poster", "platform", "thread", "manual"]), default="manual", show_default=True,
+              help="What connects them: 'poster' links count towards a course of conduct.")
+@as_option
+def case_link(case_id: int, other_id: int, reason: str, basis: str, actor: str) -> None:
+    """Link two cases (both trails record it)."""
+    from engine.commands.links import link_cases
+
+    with app_context() as app:
+        link_cases(app, case_id, other_id, actor, reason, basis)
+    echo(f"case #{case_id} is linked to case #{other_id} ({basis})")
+
+
+@case.command("published")
+@click.argument("case_id", type=ID)
+@click.argument("day", type=DATE, required=False)
+@click.option("--reason", type=TEXT, required=True, help="Why the date changes.")
+@as_option
+def case_published(case_id: int, day: date | None, reason: str, actor: str) -> None:
+    """Correct when a case's post was first published (no DAY: not known); its limitation reminder follows."""
+    from engine.commands.links import set_first_published
+
+    with app_context() as app:
+        set_first_published(app, case_id, actor, day, reason)
+    echo(f"case #{case_id}: first published {day.isoformat() if day else 'not known'}")
+
+
 @case.command("meeting")
 @click.argument("case_id", type=ID)
 @click.option("--held-on", "day", type=DATE, required=True, help="The date of the meeting (YYYY-MM-DD).")
@@ -221,7 +255,8 @@ def case_meeting(case_id: int, day: date, attendees: str, notes: str, actor: str
 
 @case.command("audit")
 @click.argument("case_id", type=ID)
-@click.option("--verify", is_flag=True, help="Recompute the hash chain and name the first event that does not match.")
+@click.option("--verify", is_flag=True, help="Check the case as 'redress verify --case N' does (its chain, signatures, "
+              "its rows replayed from its events, its evidence files) and name every problem; exit 1 if any.")
 @reader_option
 @json_option
 def case_audit(case_id: int, verify: bool, actor: str, as_json: bool) -> None:
@@ -239,8 +274,13 @@ def case_audit(case_id: int, verify: bool, actor: str, as_json: bool) -> None:
             echo(f"{entry.seq:>4} {entry.when}, {entry.who}: {entry.headline}")
             for label, value in entry.details:
                 echo(f"       {label}: {value}")
-        if result:
-            echo(f"verified: {result.checked} events, chain intact" if result.ok else f"TAMPERED: {result.reason}")
+        if result and result.ok:
+            echo(f"verified: {result.checked} events, chain intact; signatures, the case's rows and its evidence files hold")
+        elif result:
+            echo(f"TAMPERED: {result.reason}")
+            for problem in result.problems:
+                if problem != result.reason:
+                    echo(f"FAILED: {problem}")
     if result and not result.ok:
         raise SystemExit(1)
 
@@ -253,3 +293,14 @@ def case_migrate(case_id: int, actor: str) -> None:
     with app_context() as app:
         old, new = cases.migrate_case(app, case_id, actor)
     echo(f"case #{case_id} moved from workflow {old[:12]} to {new[:12]}")
+
+
+@case.command("assign")
+@click.argument("case_id", type=ID)
+@click.option("--owner", type=EMAIL, required=True, help="Who carries the case day to day (they must see it in full).")
+@as_option
+def case_assign(case_id: int, owner: str, actor: str) -> None:
+    """Give a case an owner: they get its reminders, and it is among 'your cases' on their dashboard."""
+    with app_context() as app:
+        name = owners.assign_owner(app, case_id, actor, owner)
+    echo(f"case #{case_id}: owner {name} ({owner})")

@@ -8,6 +8,7 @@ import click
 
 from engine.commands import outbox as mail
 from engine.queries.outbox import OutboxLine, read_outbox
+from notifications.render import Letter
 from redress.cli.common import app_context, as_option, echo, json_option, print_json
 from redress.cli.params import ID, OutFile
 
@@ -64,11 +65,14 @@ def outbox_retry(message: int | None, all_failed: bool, actor: str) -> None:
 def letter(case_id: int, kind: str, actor: str, meeting_date: str | None, meeting_place: str | None,
            as_html: bool, out: Path | None) -> None:
     """Write a letter to the poster of a case, for the headteacher to send."""
+    def keep(written: Letter) -> None:  # the file first: one that cannot be written records no access
+        if out:
+            out.write_text(written.html if as_html else written.text, encoding="utf-8")
+
     with app_context() as app:
-        written = mail.letter(app, case_id, kind, actor, meeting_date=meeting_date, meeting_place=meeting_place)
-    body = written.html if as_html else written.text
+        written = mail.letter(app, case_id, kind, actor, meeting_date=meeting_date, meeting_place=meeting_place,
+                              deliver=keep)
     if out:
-        out.write_text(body, encoding="utf-8")
         echo(f"letter written to {out}")
     else:
-        echo(body)
+        echo(written.html if as_html else written.text)

@@ -38,15 +38,24 @@ def report(ctx: click.Context, start: date | None, end: date | None, by: str, fm
 @click.option("--year", type=YEAR, required=True, help="The calendar year to review, such as 2026.")
 @click.option("--out", type=OutFile(), required=True, metavar="FILE.html",
               help="Where to write the review (HTML).")
-@click.option("--pdf", is_flag=True, help="Also write FILE.pdf, when chromium or wkhtmltopdf is installed.")
+@click.option("--pdf", is_flag=True, help="Also write FILE.pdf with chromium or wkhtmltopdf (a FILE ending .pdf implies it); "
+              "fails (exit 1) when no PDF could be made.")
 def annual(year: int, out: Path, pdf: bool) -> None:
     """The directors' annual review: the year's figures and charts beside the year before, and the
     policy evaluation checklist, pre-filled where Redress's records answer it."""
+    from engine import BadInput
     from engine.report.annual import write_annual
     from engine.report.pdf import html_to_pdf
 
+    # `--out review.pdf` names the PDF: the HTML goes beside it (review.html). Writing the HTML to the PDF's own
+    # name used to let the renderer delete its input before reading it, and the command said it had written both.
+    wants_pdf = pdf or out.suffix.lower() == ".pdf"
+    html_out = out.with_suffix(".html") if out.suffix.lower() == ".pdf" else out
     with app_context() as app:
-        written = write_annual(app, year, out)
+        written = write_annual(app, year, html_out)
     click.echo(f"Annual review of {year} written to {written}")
-    if pdf:
-        click.echo(html_to_pdf(written, written.with_suffix(".pdf")).message)
+    if wants_pdf:
+        made = html_to_pdf(written, written.with_suffix(".pdf"))
+        if not made.ok:
+            raise BadInput(made.message)
+        click.echo(made.message)

@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import WORKFLOW
+from tests.conftest import SCHOOL, WORKFLOW
 
 
 @dataclass
@@ -41,6 +41,14 @@ class Redress:
         if ok:
             assert done.returncode == 0, f"redress {' '.join(args)} failed: {done.stderr}"
         return result
+
+    def school(self) -> Redress:
+        """`redress init` and the school's people, as a person would add them: for a test whose subject is
+        the database itself (backup, people), where a copied template would hide what it tests."""
+        self("init")
+        for name, email, roles in SCHOOL:
+            self("people", "add", "--name", name, "--email", email, *(arg for role in roles for arg in ("--role", role)))
+        return self
 
     def popen(self, *args: str) -> subprocess.Popen[str]:
         return subprocess.Popen(self.command(*args), cwd=self.folder, env=self.env, text=True,

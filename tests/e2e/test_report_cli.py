@@ -74,9 +74,10 @@ def test_annual_review_without_a_pdf_renderer_says_how_to_get_one(generated, tmp
     run, _ = generated
     out = tmp_path / "review.html"
     run.env["PATH"] = str(tmp_path / "empty")
-    result = run("report", "annual", "--year", str(YEAR), "--out", str(out), "--pdf")
+    result = run("report", "annual", "--year", str(YEAR), "--out", str(out), "--pdf", ok=False)
+    assert result.code == 1  # the PDF asked for was not made: the command fails, saying how to get one
     assert out.exists() and not out.with_suffix(".pdf").exists()
-    assert "no PDF renderer (chromium or wkhtmltopdf) is installed" in result.out
+    assert "no PDF renderer (chromium or wkhtmltopdf) is installed" in result.err
     assert "Traceback" not in result.out + result.err
 
 
@@ -90,6 +91,21 @@ def test_annual_review_as_pdf_when_chromium_is_installed(generated, tmp_path):
     result = run("report", "annual", "--year", str(YEAR), "--out", str(out), "--pdf")
     assert "PDF written to" in result.out, result.out
     assert out.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_annual_review_out_a_pdf_writes_that_pdf_or_fails(generated, tmp_path):
+    """`--out review.pdf --pdf` once wrote the HTML to review.pdf, which the renderer then deleted: no file, exit 0."""
+    from engine.report.pdf import find_renderer
+
+    run, _ = generated
+    out = tmp_path / "review.pdf"
+    if find_renderer() is None:
+        failed = run("report", "annual", "--year", str(YEAR), "--out", str(out), "--pdf", ok=False)
+        assert failed.code == 1 and not out.exists()
+        return
+    result = run("report", "annual", "--year", str(YEAR), "--out", str(out), "--pdf")
+    assert out.read_bytes().startswith(b"%PDF"), result.out
+    assert (tmp_path / "review.html").exists()
 
 
 def test_mistakes_get_one_line_and_no_traceback(generated, tmp_path):

@@ -66,12 +66,12 @@ def test_action_moves_the_stage_and_chains_the_audit_trail(app):
 
 @pytest.mark.parametrize(("action", "by", "fields", "error", "message"), [
     ("acknowlege", HEAD, {}, Refused, "there is no action 'acknowlege' (did you mean 'acknowledge'?)"),
-    ("arrange_meeting", HEAD, {}, Refused, "'arrange_meeting' cannot be taken while the case is at 'reported'"),
-    ("acknowledge", TESS, {"staff_reassured": "yes"}, Refused, "'acknowledge' may be taken only by 'headteacher'"),
-    ("acknowledge", SAM, {"staff_reassured": "yes"}, Refused, "you are 'staff', 'staff_concerned'"),
-    ("acknowledge", HEAD, {}, Refused, "'staff_reassured' (The staff concerned have been spoken to and reassured) is required"),
+    ("arrange_meeting", HEAD, {}, Refused, "'Arrange a meeting with the poster' cannot be taken while the case is at 'Reported'"),
+    ("acknowledge", TESS, {"staff_reassured": "yes"}, Refused, "'Acknowledge and start the investigation' may be taken only by Headteacher"),
+    ("acknowledge", SAM, {"staff_reassured": "yes"}, Refused, "you are Member of staff or Staff member concerned"),
+    ("acknowledge", HEAD, {}, Refused, "'The staff concerned have been spoken to and reassured' is required"),
     ("acknowledge", HEAD, {"staff_reassured": "maybe"}, Refused, "'maybe' is not yes or no"),
-    ("acknowledge", HEAD, {"staff_reassured": "yes", "colour": "red"}, Refused, "'acknowledge' has no field 'colour'"),
+    ("acknowledge", HEAD, {"staff_reassured": "yes", "colour": "red"}, Refused, "'Acknowledge and start the investigation' has no field 'colour'"),
     ("acknowledge", "nobody@school.example", {}, NotFound, "nobody with the email 'nobody@school.example'"),
 ])
 def test_refused_actions_say_why_and_change_nothing(app, action, by, fields, error, message):
@@ -106,7 +106,7 @@ def test_unknown_case_and_closed_case_are_refused(app):
 def test_a_stale_version_gets_a_conflict_not_an_overwrite(app):
     case_id = open_case(app)
     act(app, case_id, "acknowledge", staff_reassured="yes")
-    with pytest.raises(Conflict, match=re.escape("changed since you looked (now version 2, at 'gathering_evidence')")):
+    with pytest.raises(Conflict, match=re.escape("changed since you looked (it is now at 'Gathering evidence')")):
         cases.take_action(app, case_id, "close_no_action", HEAD, {"reason": "x"}, expected_version=1)
     assert queries.show_case(app, case_id).stage == "gathering_evidence"
 
@@ -179,12 +179,12 @@ def test_whole_procedure_from_report_to_legal_advice(app):
     to_meeting_stage(app, case_id)
     records.record_meeting(app, case_id, HEAD, date(2026, 11, 20), "Headteacher, the parent")
     act(app, case_id, "record_meeting_outcome", reason="Upset about a detention", outcome="refused to remove the posts")
-    act(app, case_id, "confirm_removal", removal_confirmed="no", checked_on="2026-12-01")
-    act(app, case_id, "give_warning", warned_on="2026-12-02", method="letter")
+    act(app, case_id, "confirm_removal", removal_confirmed="no", checked_on="2026-11-21")
+    act(app, case_id, "give_warning", warned_on="2026-11-22", method="letter")
     with pytest.raises(Refused, match="removal of the posts has not been confirmed"):
         act(app, case_id, "resolve", outcome_summary="x")
     act(app, case_id, "escalate_to_chair", reason="The posts are still up")
-    act(app, case_id, "record_chair_meeting", by=CHAIR, held_on="2026-12-08", summary="The parent would not engage")
+    act(app, case_id, "record_chair_meeting", by=CHAIR, held_on="2026-11-23", summary="The parent would not engage")
     act(app, case_id, "seek_legal_advice", reason="New posts appeared")
     result = act(app, case_id, "close_after_legal_advice", advice_summary="Solicitor's letter sent; posts removed")
     assert result.closed and result.stage_after == "closed"

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select, update
 
-from engine.commands import corrections, integrity, records
+from engine.commands import corrections, integrity, links, owners, records
 from engine.errors import BadInput, Refused
 from engine.queries import cases as queries
 from engine.queries.access import viewer_by_email
@@ -173,3 +173,25 @@ def test_an_evidence_item_withdrawn_without_a_correction_is_named(app):
         connection.execute(update(Evidence).where(Evidence.case_id == case_id).values(withdrawn_at=app.clock.now()))
     result = integrity.verify(app, case_id=case_id)
     assert not result.ok and "its trail holds no withdrawal" in "\n".join(result.problems)
+
+
+def test_verify_replays_an_owner_links_and_a_first_publication_date_beside_corrections(app):
+    """Both records of a case at once: its owner, its links and its first-publication date (the case's memory)
+    with answers kept per action, corrections, a track and a reopening; and the chronology words each."""
+    case_id, other = open_case(app, "staff_offensive"), open_case(app, "staff_offensive")
+    owners.assign_owner(app, case_id, HEAD, HEAD)
+    act(app, case_id, "acknowledge", staff_reassured="yes")
+    links.link_cases(app, case_id, other, HEAD, "the same parent again", "poster")
+    links.set_first_published(app, case_id, HEAD, date(2026, 9, 1), "the post's own date")
+    act(app, case_id, "start_police")
+    corrections.correct_case(app, case_id, HEAD, "it was about the school", summary="A rude post about the school")
+    act(app, case_id, "close_no_action", reason="A misunderstanding")
+    corrections.reopen_case(app, case_id, HEAD, "the posts are back")
+    for case in (case_id, other):
+        result = integrity.verify(app, case_id=case)
+        assert result.ok, result.problems
+    headlines = [e.headline for e in queries.audit_trail(app, case_id).chronology]
+    assert any(h.startswith("Given to ") and "owner" in h for h in headlines), headlines
+    assert f"Linked to case {other}" in headlines
+    assert any(h.startswith("First published corrected to ") for h in headlines), headlines
+    assert not any("_" in h for h in headlines), headlines  # every kind in words, none by its name

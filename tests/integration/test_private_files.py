@@ -51,7 +51,7 @@ def test_init_makes_an_existing_world_readable_database_private(folder: Path) ->
 
 
 def test_a_command_other_than_init_creates_no_database(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run("case", "list") == 1
+    assert run("case", "list", "--as", "head@school.example") == 1
     assert capsys.readouterr().err == f"redress: no Redress database at {folder / 'db' / 'redress.db'}: run 'redress init' first\n"
     assert not (folder / "db").exists()
 

@@ -5,23 +5,40 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import secrets
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 
 from engine.commands import records
 from engine.commands.checkpoints import LOG_FILE, take_checkpoint
 from engine.commands.evidence_check import read_verified
 from engine.commands.integrity import VerifyResult, verify
+from engine.commands.links import link_cases
 from engine.context import Redress
 from engine.errors import EvidenceChanged, EvidenceMissing
 from engine.integrity_key import read_key
-from store import AuditEvent, Case, Checkpoint, Evidence, Meeting, Note, OutboxMessage, Party, Timer, audit, integrity, table_of
-from tests.conftest import HEAD
+from redress.cli import main
+from store import (
+    AuditEvent,
+    Case,
+    CaseLink,
+    Checkpoint,
+    Evidence,
+    Meeting,
+    Note,
+    OutboxMessage,
+    Party,
+    Timer,
+    audit,
+    integrity,
+    table_of,
+)
+from tests.conftest import HEAD, WORKFLOW
 from tests.integration.helpers import act, count, open_case
 
 SCREENSHOT = b"\x89PNG\r\n\x1a\n a screenshot of the post"
@@ -35,7 +52,7 @@ def a_case_with_a_record(app: Redress) -> int:
     records.add_evidence_link(app, case_id, HEAD, "https://facebook.example/post/1", "the post online")
     records.add_note(app, case_id, HEAD, "Spoke to Mr Smith; he is upset but coping.")
     act(app, case_id, "arrange_meeting", meeting_date="2026-11-30", invited_by="letter")
-    records.record_meeting(app, case_id, HEAD, date(2026, 11, 20), "head, parent", "agreed to remove the post")
+    records.record_meeting(app, case_id, HEAD, date(2026, 11, 20), "head, parent", "agreed to remove the post")  # a past day
     return case_id
 
 
@@ -66,7 +83,8 @@ def last_seq(app: Redress, case_id: int) -> int:
 @pytest.fixture
 def case_id(app: Redress) -> int:
     case_id = a_case_with_a_record(app)
-    a_case_with_a_record(app)  # a second case, untouched: only the first is named
+    other = a_case_with_a_record(app)  # a second case, untouched: only the first is named
+    link_cases(app, other, case_id, HEAD, "the same poster", "poster")  # links are replayed like the rest of the record
     assert verify(app).ok, problems(verify(app))
     return case_id
 
@@ -128,6 +146,7 @@ def test_deleting_a_whole_case_is_named_by_the_checkpoint(app, case_id):
             delete(model).where(model.case_id == case_id)  # type: ignore[attr-defined]
             for model in (AuditEvent, Note, Meeting, Evidence, Party, Timer, OutboxMessage)
         ),
+        delete(CaseLink).where(or_(CaseLink.case_id == case_id, CaseLink.other_id == case_id)),
         delete(Case).where(Case.id == case_id),
     )
     failed_naming(app, f"case {case_id} is gone: checkpoint 1 saw it")
@@ -141,6 +160,16 @@ def test_changing_a_case_stage_directly_is_named(app, case_id):
 def test_changing_a_case_facts_directly_is_named(app, case_id):
     sql(app, update(Case).where(Case.id == case_id).values(facts={"staff_reassured": "no"}))
     failed_naming(app, f"case {case_id}: its facts", "are not those its actions gave")
+
+
+def test_a_tracks_event_and_its_facts_are_checked_like_the_cases_own(app, case_id):
+    threat = open_case(app, "threat_of_violence")  # the police track starts, the school's clock pauses
+    act(app, threat, "record_police_outcome", police_outcome="Harassment warning given", police_reference="PR/123")
+    assert verify(app).ok, problems(verify(app))
+    sql(app, update(Case).where(Case.id == threat).values(facts={"police_reference": "PR/999"}))
+    failed_naming(app, f"case {threat}: its facts", "are not those its actions gave")
+    sql(app, update(AuditEvent).where(AuditEvent.case_id == threat, AuditEvent.seq == 2).values(track=None))
+    failed_naming(app, f"case {threat}: event 2 (track_started", "was changed after it was recorded")
 
 
 def test_editing_a_note_row_is_named(app, case_id):
@@ -203,6 +232,40 @@ def test_an_overwritten_evidence_file_is_named_and_never_served(app, case_id):
     assert len(trail) == 2 and trail[0].data["evidence"] == evidence_id
     assert count(app, OutboxMessage, template="evidence_check_failed") == 1  # once per file per day
     assert verify(app).problems == failed_naming(app).problems  # the failure events themselves verify
+
+
+def case_audit(app: Redress, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    """`redress case audit ARGV --as HEAD` as a person runs it (redress.cli.main), on the app's database and data."""
+    for name in [n for n in os.environ if n.startswith("REDRESS_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("REDRESS_DATABASE_URL", app.settings.database_url)
+    monkeypatch.setenv("REDRESS_DATA_DIR", str(app.data_dir))
+    monkeypatch.setenv("REDRESS_WORKFLOW", str(WORKFLOW))
+    monkeypatch.chdir(app.data_dir.parent)
+    capsys.readouterr()
+    try:
+        main(["case", "audit", *argv, "--as", HEAD])
+        code = 0
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    return code, capsys.readouterr().out
+
+
+def test_case_audit_verify_runs_the_full_check_and_fails_on_an_overwritten_evidence_file(app, case_id, monkeypatch, capsys):
+    code, out = case_audit(app, monkeypatch, capsys, str(case_id), "--verify")
+    assert code == 0 and "chain intact" in out and "evidence files hold" in out, out
+    evidence_id, path = evidence_file(app, case_id)
+    path.write_bytes(b"a different picture")
+    named = f"case {case_id}: evidence {evidence_id} (“post.png”) was changed after it was added"
+
+    code, out = case_audit(app, monkeypatch, capsys, str(case_id), "--verify")
+    assert code == 1 and f"TAMPERED: {named}" in out, out  # the chain holds: only the full check finds it
+
+    code, out = case_audit(app, monkeypatch, capsys, str(case_id), "--verify", "--json")
+    verification = json.loads(out)["verification"]
+    assert code == 1 and verification["ok"] is False and verification["first_bad_seq"] is None
+    assert verification["checked"] == last_seq(app, case_id) and verification["reason"].startswith(named)
+    assert any(named in problem for problem in verification["problems"])
 
 
 def test_a_deleted_evidence_file_is_named_and_never_served(app, case_id):

@@ -165,17 +165,17 @@ def test_removal_recorded_after_the_chair_meeting_lets_the_case_be_resolved_and_
     assert track_row(app, case_id, "removal").stage == "removal_pending"
     assert ("track_started", None) in kinds(app, case_id)
     act(app, case_id, "escalate_to_chair", reason="The posts are still up")
-    act(app, case_id, "record_chair_meeting", by=CHAIR, held_on="2026-12-08", summary="The parent agreed to remove them")
+    act(app, case_id, "record_chair_meeting", by=CHAIR, held_on="2026-11-21", summary="The parent agreed to remove them")
     act(app, case_id, "agree_way_forward", by=CHAIR, way_forward="The posts come down")  # the chair's way forward first
     with pytest.raises(Refused, match="removal of the posts has not been confirmed"):
         act(app, case_id, "resolve", outcome_summary="x")
 
-    act(app, case_id, "record_removal", checked_on="2026-12-09")
+    act(app, case_id, "record_removal", checked_on="2026-11-22")  # every day a past one (the input rules)
     assert set(timers(app, case_id, "removal", status="pending")) == {"recheck_removal"}
-    act(app, case_id, "reappeared", seen_on="2026-12-10", link="https://facebook.example/post/2")
+    act(app, case_id, "reappeared", seen_on="2026-11-22", link="https://facebook.example/post/2")
     assert track_row(app, case_id, "removal").stage == "removal_pending"
     assert set(timers(app, case_id, "removal", status="pending")) == {"removal_check_reminder"}
-    act(app, case_id, "record_removal", checked_on="2026-12-11")
+    act(app, case_id, "record_removal", checked_on="2026-11-23")
 
     result = act(app, case_id, "resolve", outcome_summary="The posts came down after the chair's meeting")
     assert result.closed and result.stage_after == "resolved"

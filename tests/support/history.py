@@ -188,7 +188,7 @@ class HistoryGenerator:
         case.events.append({
             "case_id": case.id, "seq": 0, "at": at, "actor_id": who[0] if who else None, "actor": who[1] if who else "system",
             "kind": kind, "action": action, "stage_before": stage_before, "stage_after": stage_after, "data": data or {},
-            "prev_hash": "", "hash": "",
+            "prev_hash": "", "hash": "", "track": None,
         })
 
 

@@ -7,7 +7,7 @@ type, so the messages asserted here do not move when the shipped workflows.yaml 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -49,30 +49,30 @@ def refusal(call: Any, *args: Any) -> str:
 
 def test_an_action_the_workflow_has_not_is_refused_with_a_near_name_and_what_can_be_taken():
     assert refusal(rules.check_action, SPEC, "reported", "escalte", ["head"]) == (
-        "there is no action 'escalte' (did you mean 'escalate'?); from 'reported' you can take: 'escalate', 'meet', 'close'"
+        "there is no action 'escalte' (did you mean 'escalate'?); at 'Reported' you can take: 'Escalate to the chair', 'Record the meeting', 'Close'"
     )
 
 
 def test_an_unknown_action_from_a_final_stage_says_nothing_can_be_taken():
     assert refusal(rules.check_action, SPEC, "closed", "reopen", ["head"]) == (
-        "there is no action 'reopen'; from 'closed' you can take: none"
+        "there is no action 'reopen'; at 'Closed' you can take: nothing"
     )
 
 
 def test_an_action_from_the_wrong_stage_is_refused_with_the_stage_title_and_the_actions_there():
     assert refusal(rules.check_action, SPEC, "with_chair", "escalate", ["head"]) == (
-        "'escalate' cannot be taken while the case is at 'with_chair' (With the chair); from there you can take: 'close'"
+        "'Escalate to the chair' cannot be taken while the case is at 'With the chair'; from there you can take: 'Close'"
     )
 
 
 def test_an_action_by_a_role_not_given_it_is_refused_naming_who_may():
     assert refusal(rules.check_action, SPEC, "reported", "escalate", ["chair", "coordinator"]) == (
-        "'escalate' may be taken only by 'head', 'system'; you are 'chair', 'coordinator'"
+        "'Escalate to the chair' may be taken only by Headteacher or Redress; you are Chair or coordinator"
     )
 
 
 def test_an_action_by_someone_with_no_role_says_none():
-    assert refusal(rules.check_action, SPEC, "reported", "meet", []) == "'meet' may be taken only by 'head'; you are none"
+    assert refusal(rules.check_action, SPEC, "reported", "meet", []) == "'Record the meeting' may be taken only by Headteacher; you are no role"
 
 
 def test_a_permitted_action_is_returned():
@@ -100,7 +100,7 @@ def test_a_closed_case_refuses_every_action_and_says_how_it_ended():
 def test_acting_on_a_version_no_longer_current_is_a_conflict_saying_where_the_case_is_now():
     with pytest.raises(Conflict) as caught:
         rules.check_open(Row(), 2)
-    assert str(caught.value) == "case 7 changed since you looked (now version 3, at 'reported'): look at it again"
+    assert str(caught.value) == "case 7 changed since you looked (it is now at 'reported'): look at it again"
 
 
 def test_an_open_case_at_the_version_seen_or_with_no_version_given_may_be_acted_on():
@@ -125,7 +125,7 @@ def test_a_text_field_may_be_as_long_as_the_limit_and_no_longer():
     at_limit = "x" * TEXT_MAX
     assert rules.parse_fields("meet", MEET_ACTION, {**GOOD, "note": at_limit})["note"] == at_limit
     assert refusal(rules.parse_fields, "meet", MEET_ACTION, {**GOOD, "note": at_limit + "x"}) == (
-        "'note' (Anything else): the value is 10001 characters long: keep it to 10000"
+        "'Anything else': the value is 10001 characters long: keep it to 10000"
     )
 
 
@@ -140,21 +140,21 @@ def test_a_text_field_may_be_as_long_as_the_limit_and_no_longer():
 def test_a_required_field_left_out_says_how_to_give_it(missing: str, example: str):
     label = MEET_ACTION.fields[missing].label
     given = {k: v for k, v in GOOD.items() if k != missing}
-    assert refusal(rules.parse_fields, "meet", MEET_ACTION, given) == f"'{missing}' ({label}) is required: give it as {example}"
+    assert refusal(rules.parse_fields, "meet", MEET_ACTION, given) == f"'{label}' is required (field {example})"
 
 
 def test_a_required_text_field_given_blank_is_required():
     assert refusal(rules.parse_fields, "close", CLOSE_ACTION, {"reason": "  "}) == (
-        "'reason' (Why it is closed) is required: give it as reason='...'"
+        "'Why it is closed' is required (field reason='...')"
     )
 
 
 def test_a_date_must_be_written_as_an_iso_date():
     assert refusal(rules.parse_fields, "meet", MEET_ACTION, {**GOOD, "met_on": "23/11/2026"}) == (
-        "'met_on' (Date of the meeting): '23/11/2026' is not a date: write it as YYYY-MM-DD"
+        "'Date of the meeting': '23/11/2026' is not a date: write it as YYYY-MM-DD"
     )
     assert refusal(rules.parse_fields, "meet", MEET_ACTION, {**GOOD, "met_on": "2026-02-30"}) == (
-        "'met_on' (Date of the meeting): '2026-02-30' is not a date: write it as YYYY-MM-DD"
+        "'Date of the meeting': '2026-02-30' is not a date: write it as YYYY-MM-DD"
     )
 
 
@@ -164,10 +164,10 @@ def test_a_choice_is_matched_without_regard_to_case_and_given_back_as_the_workfl
 
 def test_a_choice_not_offered_names_the_choices_and_the_nearest():
     assert refusal(rules.parse_fields, "meet", MEET_ACTION, {**GOOD, "how": "leter"}) == (
-        "'how' (How they were invited): 'leter' is not one of 'letter', 'email' (did you mean 'letter'?)"
+        "'How they were invited': 'leter' is not one of 'letter', 'email' (did you mean 'letter'?)"
     )
     assert refusal(rules.parse_fields, "meet", MEET_ACTION, {**GOOD, "how": "fax"}) == (
-        "'how' (How they were invited): 'fax' is not one of 'letter', 'email'"
+        "'How they were invited': 'fax' is not one of 'letter', 'email'"
     )
 
 
@@ -192,29 +192,29 @@ def test_yes_or_no_takes_the_usual_words_and_booleans(given: Any, meant: bool):
 
 def test_yes_or_no_refuses_anything_else():
     assert refusal(rules.parse_fields, "meet", MEET_ACTION, {**GOOD, "removed": "maybe"}) == (
-        "'removed' (The posts were removed): 'maybe' is not yes or no"
+        "'The posts were removed': 'maybe' is not yes or no"
     )
 
 
 def test_a_field_the_action_has_not_is_named_with_the_nearest_and_the_fields_it_has():
     assert refusal(rules.parse_fields, "meet", MEET_ACTION, {**GOOD, "met": "2026-11-23"}) == (
-        "'meet' has no field 'met' (did you mean 'met_on'?) (its fields: 'met_on', 'how', 'removed', 'note')"
+        "'Record the meeting' has no field 'met' (did you mean 'met_on'?) (its fields: 'met_on', 'how', 'removed', 'note')"
     )
 
 
 def test_an_action_without_fields_says_so_when_given_one():
     assert refusal(rules.parse_fields, "escalate", SPEC.actions["escalate"], {"why": "x"}) == (
-        "'escalate' has no field 'why' (its fields: none)"
+        "'Escalate to the chair' has no field 'why' (its fields: none)"
     )
 
 
 def test_every_problem_with_the_fields_is_named_at_once():
     message = refusal(rules.parse_fields, "meet", MEET_ACTION, {"extra": "1", "met_on": "soon", "how": "fax"})
     assert message.split("; ") == [
-        "'meet' has no field 'extra' (its fields: 'met_on', 'how', 'removed', 'note')",
-        "'met_on' (Date of the meeting): 'soon' is not a date: write it as YYYY-MM-DD",
-        "'how' (How they were invited): 'fax' is not one of 'letter', 'email'",
-        "'removed' (The posts were removed) is required: give it as removed=yes|no",
+        "'Record the meeting' has no field 'extra' (its fields: 'met_on', 'how', 'removed', 'note')",
+        "'Date of the meeting': 'soon' is not a date: write it as YYYY-MM-DD",
+        "'How they were invited': 'fax' is not one of 'letter', 'email'",
+        "'The posts were removed' is required (field removed=yes|no)",
     ]
 
 
@@ -256,15 +256,14 @@ def test_every_registered_guard_is_tested_here():
 
 def test_a_failing_guard_says_what_to_do_first():
     assert refusal(rules.check_guards, "close", CLOSE_ACTION, replace(READY, evidence_count=0)) == (
-        "'close' cannot be taken yet: the case has no evidence yet: add a screenshot or a link first"
+        "'Close' cannot be taken yet: the case has no evidence yet: add a screenshot or a link first"
     )
 
 
 def test_every_failing_guard_is_named_in_the_workflows_order():
     assert refusal(rules.check_guards, "meet", MEET_ACTION, CaseFacts("reported")) == (
-        "'meet' cannot be taken yet: no meeting is recorded on the case yet: record the meeting first; "
-        "the removal of the posts has not been confirmed: take 'confirm_removal' with removal_confirmed=yes, "
-        "or record the removal ('record_removal') first"
+        "'Record the meeting' cannot be taken yet: no meeting is recorded on the case yet: record the meeting first; "
+        "the removal of the posts has not been confirmed: record that the posts were removed first"
     )
 
 
@@ -276,12 +275,12 @@ def test_guards_that_hold_let_the_action_through():
 
 
 def test_a_case_needs_a_category_and_is_told_which_there_are():
-    assert refusal(rules.check_categories, SPEC, []) == "a case needs at least one category: 'rude', 'threat'"
+    assert refusal(rules.check_categories, SPEC, []) == "choose at least one category: what kind of post it is"
 
 
 def test_an_unknown_category_is_named_with_the_nearest_each_time():
     assert refusal(rules.check_categories, SPEC, ["rudee", "rude", "spam"]) == (
-        "unknown category 'rudee' (did you mean 'rude'?); unknown category 'spam' (categories: 'rude', 'threat')"
+        "there is no category 'rudee' (did you mean 'rude'?); there is no category 'spam'. The categories: rude (Rude comment); threat (Threat)"
     )
 
 
@@ -318,3 +317,28 @@ def test_a_malformed_email_address_is_refused_in_one_line(bad: str):
     with pytest.raises(BadInput) as caught:
         rules.check_email(bad)
     assert "\n" not in str(caught.value) and "@" in str(caught.value)
+
+
+def test_a_past_date_field_after_today_is_refused_by_the_input_rules():
+    met_on = MEET_ACTION.fields["met_on"].model_copy(update={"past": True})
+    action = MEET_ACTION.model_copy(update={"fields": {**MEET_ACTION.fields, "met_on": met_on}})
+    today = date(2026, 11, 23)
+    assert rules.parse_fields("meet", action, GOOD, today)["met_on"] == "2026-11-23"
+    assert refusal(rules.parse_fields, "meet", action, {**GOOD, "met_on": "2026-11-24"}, today) == (
+        "'Date of the meeting': the date 2026-11-24 is in the future (today is 2026-11-23): give the day it happened"
+    )
+    assert rules.parse_fields("meet", MEET_ACTION, {**GOOD, "met_on": "2026-11-24"}, today)["met_on"] == "2026-11-24"
+    assert refusal(rules.parse_fields, "meet", MEET_ACTION, {**GOOD, "met_on": "1999-12-31"}) == (
+        "'Date of the meeting': the date 1999-12-31 is outside the years 2000-2100"
+    )
+
+
+def test_an_input_refusal_names_the_field_a_form_links_it_to():
+    from engine.rules import inputs
+
+    with pytest.raises(BadInput) as caught, inputs.about("link"):
+        inputs.url("javascript:alert(1)")
+    assert caught.value.problems == (("link", str(caught.value)),)
+    with pytest.raises(BadInput) as kept, inputs.about("outer"), inputs.about("inner"):
+        inputs.name("")
+    assert kept.value.problems == (("inner", "the name is empty"),)

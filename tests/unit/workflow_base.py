@@ -67,6 +67,7 @@ permissions:
   coordinate_esafety: [head]
   oversee_esafety: [chair]
   read_people_changes: [head, chair]
+  triage_reports: [head]
 """
 
 

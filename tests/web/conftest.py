@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
+import pyotp
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 import engine.commands.auth
+from engine.commands.two_factor import confirm_enrolment
 from engine.context import Redress
+from engine.rules.clock import FixedClock
 from store import Person
 from tests.conftest import SCHOOL
 
@@ -29,12 +33,20 @@ def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine.commands.auth, "_dummy_hash", lambda: _CHEAP.hash("nobody"))
 
 
+def totp_code(app: Redress, email: str) -> str:
+    """The code a person's authenticator shows now, 30 seconds on from the last one used (a code is good once)."""
+    assert isinstance(app.clock, FixedClock)
+    now = app.clock.advance(timedelta(seconds=30))
+    return pyotp.TOTP(TOTP_SECRETS[email]).at(now)
+
+
 class Browser:
     """A TestClient that keeps its cookies, reads the CSRF token off pages, and adds it to forms."""
 
-    def __init__(self, client: TestClient):
+    def __init__(self, client: TestClient, app: Redress | None = None):
         self.client = client
         self.csrf = ""
+        self.app = app
 
     def get(self, url: str, **kwargs: Any) -> Any:
         response = self.client.get(url, **kwargs)
@@ -55,10 +67,15 @@ class Browser:
         headers = {"X-CSRF-Token": self.csrf, **kwargs.pop("headers", {})}
         return self.client.request(method, url, json=json, headers=headers, **kwargs)
 
-    def sign_in(self, email: str, password: str = PASSWORD) -> Any:
+    def sign_in(self, email: str, password: str = PASSWORD, *, second_step: bool = True) -> Any:
+        """Sign in with a password, then (unless told not to) the second step with the authenticator's code."""
         self.get("/sign-in")
         response = self.post("/sign-in", {"email": email, "password": password, "next": "/"})
-        if response.status_code == 303:
+        if second_step and response.status_code == 303 and response.headers["location"].startswith("/two-factor?"):
+            assert self.app is not None
+            self.get(response.headers["location"])
+            response = self.post("/two-factor", {"code": totp_code(self.app, email), "next": "/"})
+        if response.status_code == 303 and not response.headers["location"].startswith("/two-factor"):
             self.csrf = self.client.get("/api/me").json()["csrf_token"]
         return response
 
@@ -71,8 +88,20 @@ def passwords(app: Redress) -> None:
         session.execute(update(Person).values(password_hash=hashed))
 
 
+TOTP_SECRETS = {email: pyotp.random_base32() for _, email, _ in SCHOOL}
+
+
 @pytest.fixture
-def browser(app: Redress, passwords: None) -> Iterator[Any]:
+def enrolled(app: Redress) -> None:
+    """Everyone in the school has an authenticator app enrolled (through the real enrolment)."""
+    with app.db.reading() as session:
+        ids = {email: person_id for email, person_id in session.execute(select(Person.email, Person.id))}
+    for email, secret in TOTP_SECRETS.items():
+        confirm_enrolment(app, ids[email], secret, pyotp.TOTP(secret).at(app.clock.now()))
+
+
+@pytest.fixture
+def browser(app: Redress, passwords: None, enrolled: None) -> Iterator[Any]:
     """`browser(email)`: a new browser, signed in as `email` (None: nobody signed in)."""
     from web import create_app
 
@@ -83,7 +112,7 @@ def browser(app: Redress, passwords: None) -> Iterator[Any]:
         client = TestClient(web, follow_redirects=False)
         client.__enter__()
         opened.append(client)
-        browser = Browser(client)
+        browser = Browser(client, app)
         if email is not None:
             assert browser.sign_in(email).status_code == 303, f"{email} could not sign in"
         return browser
@@ -94,3 +123,17 @@ def browser(app: Redress, passwords: None) -> Iterator[Any]:
 
 
 EMAILS = [email for _, email, _ in SCHOOL]
+
+
+SENIOR = "senior@school.example"
+
+
+@pytest.fixture
+def senior(app: Redress, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Sid Senior, of the senior leadership team; list it before `browser`, which gives them a password and an
+    authenticator like everyone else."""
+    from engine.commands.people import add_person
+
+    add_person(app, "Sid Senior", SENIOR, ["senior_team"])
+    monkeypatch.setitem(TOTP_SECRETS, SENIOR, pyotp.random_base32())
+    return SENIOR

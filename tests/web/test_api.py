@@ -39,7 +39,7 @@ def test_refusals_and_conflicts_have_their_own_statuses(app: Redress, browser) -
     made = school.build(app)
     head = browser(HEAD)
     refused = head.api("POST", f"/api/cases/{made.other}/actions/arrange_meeting", {"fields": {}})
-    assert refused.status_code == 422 and "cannot be taken while the case is at 'reported'" in refused.json()["detail"]
+    assert refused.status_code == 422 and "cannot be taken while the case is at 'Reported'" in refused.json()["detail"]
     stale = head.api("POST", f"/api/cases/{made.other}/actions/acknowledge", {"fields": {"staff_reassured": "yes"}, "expected_version": 7})
     assert stale.status_code == 409 and "changed since you looked" in stale.json()["detail"]
     unknown = head.api("POST", f"/api/cases/{made.other}/actions/fly_to_the_moon", {})
@@ -84,7 +84,7 @@ def test_the_audit_trail_comes_with_its_verification(app: Redress, browser) -> N
     made = school.build(app)
     trail = browser(HEAD).client.get(f"/api/cases/{made.escalated}/audit").json()
     assert [e["kind"] for e in trail["events"]][:2] == ["opened", "action"]
-    assert trail["verification"] == {"ok": True, "checked": len(trail["events"]), "first_bad_seq": None, "reason": ""}
+    assert trail["verification"] == {"ok": True, "checked": len(trail["events"]), "first_bad_seq": None, "reason": "", "problems": []}
 
 
 def test_log_people_and_outbox_through_the_api(app: Redress, browser) -> None:  # type: ignore[no-untyped-def]

@@ -16,10 +16,11 @@ from schemathesis.config._checks import PositiveDataAcceptanceConfig
 from sqlalchemy import func, select
 
 from engine.commands.people import add_person
-from store import Note
+from engine.commands.two_factor import confirm_enrolment
+from store import Note, Person
 from tests.conftest import HEAD, SCHOOL, make_app
 from tests.web import school
-from tests.web.conftest import PASSWORD, SECRET, Browser
+from tests.web.conftest import PASSWORD, SECRET, TOTP_SECRETS, Browser, totp_code
 
 EXAMPLES = int(os.environ.get("REDRESS_FUZZ_EXAMPLES", "40"))
 checks.load_all_checks()
@@ -41,10 +42,13 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     for name, email, roles in SCHOOL:
         add_person(app, name, email, roles)
     engine.commands.auth.set_password(app, HEAD, PASSWORD)
+    with app.db.reading() as session:  # the headteacher is asked for a second step: their authenticator
+        head_id = session.scalars(select(Person.id).where(Person.email == HEAD)).one()
+    confirm_enrolment(app, head_id, TOTP_SECRETS[HEAD], totp_code(app, HEAD))
     school.build(app)
     web = create_app(app, secret=SECRET)
     with TestClient(web, follow_redirects=False) as client:
-        head = Browser(client)
+        head = Browser(client, app)
         assert head.sign_in(HEAD).status_code == 303
         yield {"app": app, "web": web, "cookies": dict(client.cookies), "csrf": head.csrf}
     app.close()

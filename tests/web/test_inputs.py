@@ -93,7 +93,8 @@ def test_nothing_is_added_to_a_closed_case_by_the_api_or_the_pages(app: Redress,
         f"/api/cases/{case}/evidence", files={"file": ("a.png", b"png")}, headers={"X-CSRF-Token": head.csrf}
     )
     assert upload.status_code == 422 and "is closed" in upload.json()["detail"]
-    assert head.post(f"/cases/{case}/notes", {"text": "late"}).status_code == 422
+    refused = head.post(f"/cases/{case}/notes", {"text": "late"})
+    assert refused.status_code == 303 and "is closed" in head.get(refused.headers["location"]).text  # post/redirect/get
     assert not list((app.data_dir / "evidence").glob("??/*"))
 
 
@@ -101,4 +102,7 @@ def test_the_form_refuses_a_javascript_link_as_the_api_does(browser) -> None:  #
     head = browser(HEAD)
     head.get("/cases/new")
     form = {"categories": "staff_offensive", "summary": "A post", "link": "javascript:alert(1)"}
-    assert head.post("/cases", form).status_code == 422
+    refused = head.post("/cases", form)
+    assert refused.status_code == 303 and refused.headers["location"] == "/cases/new"  # post/redirect/get
+    page = head.get("/cases/new")
+    assert '<a href="#link">' in page.text and "is not a web link" in page.text

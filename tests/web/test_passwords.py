@@ -45,9 +45,11 @@ def test_a_person_changes_their_own_password_only_with_the_current_one(app: Redr
     chair = browser(CHAIR)
     chair.get("/account/password")
     wrong = chair.post("/account/password", {"current": "not it at all", "new": "a brand new secret", "repeated": "a brand new secret"})
-    assert wrong.status_code == 400 and "the current password is wrong" in wrong.text
+    assert wrong.status_code == 303 and '<a href="#current">the current password is wrong' in chair.get("/account/password").text
     differ = chair.post("/account/password", {"current": PASSWORD, "new": "a brand new secret", "repeated": "another secret!"})
-    assert differ.status_code == 400 and "the two new passwords differ" in differ.text
+    assert differ.status_code == 303
+    again = chair.get("/account/password")
+    assert '<a href="#repeated">the two new passwords differ' in again.text and "a brand new secret" not in again.text
     done = chair.post("/account/password", {"current": PASSWORD, "new": "a brand new secret", "repeated": "a brand new secret"})
     assert done.status_code == 303
     assert browser(None).sign_in(CHAIR).status_code == 401

@@ -14,8 +14,10 @@ from engine import (
     OpenCase,
     Sight,
     as_json,
+    assign_owner,
     audit_trail,
     case_page,
+    may_assign_owner,
     may_open_case,
     open_case,
     take_action,
@@ -32,6 +34,8 @@ from web.api.models import (
     ErrorOut,
     MatterOut,
     OpenCaseIn,
+    OwnerIn,
+    OwnerOut,
 )
 from web.api.strict import StrictJsonRoute
 from web.errors import Denied
@@ -71,7 +75,7 @@ def open_case_api(body: OpenCaseIn, app: RedressDep, viewer: ViewerDep) -> dict[
         raise Denied("you may not open a case")
     details = OpenCase(categories=body.categories, summary=body.summary, staff=body.staff, pupils=body.pupils,
                        posters=[(p.name, p.contact) for p in body.posters], platform=body.platform, link=body.link,
-                       seen_at=body.seen_at)
+                       seen_at=body.seen_at, first_published_on=body.first_published_on)
     return {"id": open_case(app, viewer.email, details)}
 
 
@@ -105,6 +109,16 @@ def act(case_id: CaseId, action_name: ActionName, body: ActionIn, app: RedressDe
 
 @router.get("/cases/{case_id}/audit", response_model=AuditOut)
 def audit(case_id: CaseId, app: RedressDep, viewer: ViewerDep) -> Response:
-    """Every event of the case in order, and whether its hash chain is intact."""
+    """Every event of the case in order, and its check as `redress verify --case N` makes it (chain, signatures,
+    the case's rows replayed from its events, its evidence files): `verification.problems` names each failure."""
     seen_case(app, viewer, case_id)
     return JSONResponse(as_json(audit_trail(app, case_id, verify=True)))
+
+
+@router.post("/cases/{case_id}/owner", response_model=OwnerOut, dependencies=[API_CSRF])
+def assign(case_id: CaseId, body: OwnerIn, app: RedressDep, viewer: ViewerDep) -> dict[str, Any]:
+    """Give the case an owner, who must see it in full (those who see every case assign)."""
+    seen_case(app, viewer, case_id)
+    if not may_assign_owner(viewer):
+        raise Denied("only those who see every case give a case an owner")
+    return {"case_id": case_id, "owner": body.owner.strip().lower(), "name": assign_owner(app, case_id, viewer.email, body.owner)}

@@ -29,9 +29,10 @@ from engine import (
     URL_MAX,
     URL_PATTERN,
     AuditTrail,
+    CaseCheck,
+    CaseLinks,
     CaseSummary,
     CaseView,
-    ChainCheck,
     EvidenceItem,
     LogEntry,
     MatterView,
@@ -108,6 +109,7 @@ class OpenCaseIn(_In):
     platform: Name | None = None
     link: Url | None = None
     seen_at: Instant | None = None
+    first_published_on: Day | None = None
     """When it was seen: not in the future."""
 
 
@@ -116,6 +118,17 @@ class ActionIn(_In):
     note: Text | None = None
     expected_version: int | None = Field(None, ge=1, le=MAX_INT)
     """The case's version when you read it: a later change makes this a 409 conflict, not an overwrite."""
+
+
+class LinkCaseIn(_In):
+    other_id: int = Field(ge=1, le=MAX_INT)
+    reason: Annotated[str, Field(min_length=1, max_length=DESCRIPTION_MAX, pattern=TEXT_PATTERN)]
+    basis: Literal["poster", "platform", "thread", "manual"] = "manual"
+
+
+class FirstPublishedIn(_In):
+    first_published_on: Day | None
+    reason: Annotated[str, Field(min_length=1, max_length=DESCRIPTION_MAX, pattern=TEXT_PATTERN)]
 
 
 class NoteIn(_In):
@@ -144,6 +157,17 @@ class RolesIn(_In):
     roles: list[Identifier] = Field(max_length=10)
 
 
+class OwnerIn(_In):
+    owner: Email
+    """The email of the person who is to carry the case day to day."""
+
+
+class OwnerOut(BaseModel):
+    case_id: int
+    owner: str
+    name: str
+
+
 class CreatedOut(BaseModel):
     id: int
 
@@ -170,9 +194,10 @@ CaseSummaryOut = out_model(CaseSummary, "CaseSummaryOut")
 EvidenceOut = out_model(EvidenceItem, "EvidenceOut", download=(str | None, None))
 CaseOut = out_model(CaseView, "CaseOut", view=(Literal["full"], "full"), evidence=(list[EvidenceOut], ...))  # type: ignore[valid-type]
 MatterOut = out_model(MatterView, "MatterOut", view=(Literal["matter"], "matter"))
-AuditOut = out_model(AuditTrail, "AuditOut", verification=(ChainCheck, ...))
+AuditOut = out_model(AuditTrail, "AuditOut", verification=(CaseCheck, ...))
 LogEntryOut = out_model(LogEntry, "LogEntryOut")
 OutboxOut = out_model(OutboxPage, "OutboxOut")
+CaseLinksOut = out_model(CaseLinks, "CaseLinksOut")
 
 
 class ActionResultOut(BaseModel):

@@ -15,19 +15,22 @@ from engine import (
     Refused,
     Sight,
     Viewer,
+    assign_owner,
     case_page,
     list_people,
+    may_assign_owner,
     may_open_case,
     open_case,
     record_access,
+    role_labels,
     take_action,
 )
-from web.errors import Denied, status_of
-from web.forms import action_fields, echo, open_case_input, text, whole_number
+from web.errors import Denied
+from web.forms import action_fields, echo, held_refusal, open_case_input, refuse, text, whole_number
 from web.routes.custody import custody_doors
-from web.session import FORM_CSRF, FormDep, RedressDep, SignedInDep, ViewerDep, flash, signed_in_token
+from web.session import FORM_CSRF, FormDep, RedressDep, SignedInDep, ViewerDep, flash
 from web.templating import page
-from web.views import accept_read, case_context, permitted_action
+from web.views import accept_read, case_context, permitted_action, seen_case
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,14 +41,15 @@ ActionName = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 def _may_open(app: Redress, viewer: Viewer) -> None:
     spec = app.current_workflow().spec
     if not may_open_case(viewer, spec):
-        raise Denied(f"only {', '.join(spec.open.roles)} may open a case")
+        raise Denied(f"only the {role_labels(spec, spec.open.roles)} may open a case")
 
 
 def _open_form(request: Request, app: Redress, viewer: Viewer, values: dict[str, Any], error: str | None = None,
                status: int = 200) -> Response:
     spec = app.current_workflow().spec
     people = [p for p in list_people(app) if p.active]
-    context = {"categories": spec.categories, "people": people, "values": values, "error": error}
+    now_local = app.clock.now().astimezone(app.zone).strftime("%Y-%m-%dT%H:%M")
+    context = {"categories": spec.categories, "people": people, "values": values, "error": error, "now_local": now_local}
     return page(request, "open_case.html", viewer, context, status=status)
 
 
@@ -61,23 +65,9 @@ def open_case_post(request: Request, app: RedressDep, viewer: ViewerDep, form: F
     try:
         case_id = open_case(app, viewer.email, open_case_input(app, form))
     except (Refused, BadInput, NotFound) as exc:
-        return _open_form(request, app, viewer, echo(form), str(exc), status=422)
+        return refuse(request, "/cases/new", "open_case", exc, echo(form))
     flash(request, f"Case {case_id} is open. The people the workflow names have been told.")
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
-
-
-def render_case(request: Request, app: Redress, viewer: Viewer, case_id: int,
-                problem: tuple[str, str, dict[str, Any]] | None = None, status: int = 200) -> Response:
-    """The full case page again after a refused form; `problem` is (form name, message, posted values)."""
-    read = case_page(app, signed_in_token(request), case_id)
-    viewer = accept_read(request, read)
-    assert read.page is not None
-    context = case_context(read.page)
-    context["custody"] = custody_doors(app, viewer, case_id, read.sight)
-    if problem:
-        form_name, message, values = problem
-        context["form_errors"], context["form_values"] = {form_name: message}, {form_name: values}
-    return page(request, "case.html", viewer, context, status=status, may_open=read.may_open)
 
 
 @router.get("/cases/{case_id}")
@@ -90,6 +80,10 @@ def case_page_get(request: Request, case_id: CaseId, app: RedressDep, token: Sig
     assert read.page is not None
     record_access(app, viewer.email, viewer.id, case_id, "case_page")  # access custody: one small write
     context = {**case_context(read.page), "custody": custody_doors(app, viewer, case_id, read.sight)}
+    refusal = held_refusal(request)
+    if refusal:  # the partials that fill their forms from form_values / form_errors
+        context |= {"refusal": refusal, "form_values": {refusal.form: refusal.values},
+                    "form_errors": {refusal.form: "; ".join(message for _, message in refusal.problems)}}
     return page(request, "case.html", viewer, context, may_open=read.may_open)
 
 
@@ -101,8 +95,22 @@ def take_action_post(request: Request, case_id: CaseId, action_name: ActionName,
         result = take_action(app, case_id, action_name, viewer.email, action_fields(form, action),
                              note=text(form, "note").strip() or None, expected_version=whole_number(form, "expected_version"))
     except (Refused, BadInput, Conflict) as exc:
-        problem = (f"action:{action_name}", str(exc), echo(form))
-        return render_case(request, app, viewer, case_id, problem, status=status_of(exc))
+        fields = {name: f"a-{action_name}-{name}" for name in action.fields} | {"note": f"a-{action_name}-note"}
+        return refuse(request, f"/cases/{case_id}", f"action:{action_name}", exc, echo(form), fields)
     stage = app.compiled(facts.workflow_id).spec.stages[result.stage_after].title
     flash(request, f"Done: {action.title}. The case is now at '{stage}'.")
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.post("/cases/{case_id}/owner", dependencies=[FORM_CSRF])
+def assign_owner_post(request: Request, case_id: CaseId, app: RedressDep, viewer: ViewerDep, form: FormDep) -> Response:
+    """Give the case an owner (those who see every case); a refusal shows the page again by the form."""
+    seen_case(app, viewer, case_id)
+    if not may_assign_owner(viewer):
+        raise Denied("only those who see every case give a case an owner")
+    try:
+        name = assign_owner(app, case_id, viewer.email, text(form, "owner", 320))
+    except (Refused, BadInput, NotFound, Conflict) as exc:
+        return refuse(request, f"/cases/{case_id}#owner", "owner", exc, echo(form))
+    flash(request, f"{name} now owns case {case_id}: they get its reminders.")
     return RedirectResponse(f"/cases/{case_id}", status_code=303)

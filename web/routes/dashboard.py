@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from engine import PAGE, dashboard
+from engine import PAGE, dashboard, mail_trouble, may_resend_email
 from web.session import RedressDep, ViewerDep
 from web.templating import page
 
@@ -19,4 +19,5 @@ def dashboard_page(request: Request, app: RedressDep, viewer: ViewerDep, page_nu
     """The open cases page by page (PAGE a page, soonest due first); the rest of the board on every page."""
     board = dashboard(app, viewer, offset=(page_number - 1) * PAGE, limit=PAGE)
     pages = max(1, -(-board.open_total // board.limit))
-    return page(request, "dashboard.html", viewer, {"board": board, "page_number": page_number, "pages": pages})
+    trouble = mail_trouble(app) if may_resend_email(viewer) else None  # those who can send it again see it at once
+    return page(request, "dashboard.html", viewer, {"board": board, "page_number": page_number, "pages": pages, "trouble": trouble})

@@ -31,8 +31,8 @@ from engine import (
     set_roles,
     verify_people_changes,
 )
-from web.errors import Denied, status_of
-from web.forms import echo, text, texts
+from web.errors import Denied
+from web.forms import echo, refuse, text, texts
 from web.session import FORM_CSRF, FormDep, RedressDep, ViewerDep, flash
 from web.templating import page
 from workflows import SYSTEM
@@ -81,7 +81,7 @@ def add_person_post(request: Request, app: RedressDep, viewer: ViewerDep, form: 
     try:
         person = add_person(app, text(form, "name", 200), text(form, "email", 320), texts(form, "roles"), actor=viewer.email)
     except (Refused, BadInput) as exc:
-        return _people_page(request, app, viewer, echo(form), str(exc), status=status_of(exc))
+        return refuse(request, "/people", "add_person", exc, echo(form), {"name": "p-name", "email": "p-email", "roles": "p-roles"})
     flash(request, f"{person.name} is added. Give them a first password with 'Set a new password' below.")
     return RedirectResponse("/people", status_code=303)
 
@@ -98,7 +98,7 @@ def issue_password_post(request: Request, person_id: RowId, app: RedressDep, vie
     try:
         password = issue_password(app, person.email, actor=viewer.email)
     except (Refused, BadInput) as exc:
-        return _people_page(request, app, viewer, None, str(exc), status=status_of(exc))
+        return refuse(request, "/people", f"person:{person_id}", exc, {})
     return _people_page(request, app, viewer, issued={"name": person.name, "email": person.email, "password": password},
                         headers={"Cache-Control": "no-store"})
 
@@ -121,7 +121,7 @@ def set_roles_post(request: Request, person_id: RowId, app: RedressDep, viewer: 
     try:
         set_roles(app, person.email, chosen, actor=viewer.email)
     except (Refused, BadInput) as exc:
-        return _people_page(request, app, viewer, None, str(exc), status=status_of(exc))
+        return refuse(request, "/people", f"person:{person_id}", exc, {})
     flash(request, f"{person.name}'s roles are saved.")
     return RedirectResponse("/people", status_code=303)
 
@@ -138,7 +138,7 @@ def deactivate_post(request: Request, person_id: RowId, app: RedressDep, viewer:
     try:
         deactivate(app, person.email, actor=viewer.email)
     except (Refused, BadInput) as exc:
-        return _people_page(request, app, viewer, None, str(exc), status=status_of(exc))
+        return refuse(request, "/people", f"person:{person_id}", exc, {})
     flash(request, f"{person.name} is deactivated.")
     return RedirectResponse("/people", status_code=303)
 
@@ -153,7 +153,7 @@ def reactivate_post(request: Request, person_id: RowId, app: RedressDep, viewer:
     try:
         reactivate(app, person.email, actor=viewer.email)
     except (Refused, BadInput) as exc:
-        return _people_page(request, app, viewer, None, str(exc), status=status_of(exc))
+        return refuse(request, "/people", f"person:{person_id}", exc, {})
     flash(request, f"{person.name} is active again.")
     return RedirectResponse("/people", status_code=303)
 

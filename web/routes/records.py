@@ -27,9 +27,9 @@ from engine import (
     read_verified,
     record_access,
 )
-from web.errors import Denied, status_of
-from web.forms import echo, text
-from web.routes.cases import CaseId, render_case
+from web.errors import Denied
+from web.forms import echo, refuse, text
+from web.routes.cases import CaseId
 from web.session import FORM_CSRF, FormDep, RedressDep, ViewerDep, flash
 from web.views import seen_case
 
@@ -38,10 +38,13 @@ router = APIRouter(include_in_schema=False)
 EvidenceId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 SAFE_TYPES = INLINE_TYPES | {"application/pdf", "text/plain", "text/csv", "message/rfc822"}
+FIELD_IDS = {"held_on": "mt-date", "attendees": "mt-who", "notes": "mt-notes", "text": "note-text", "url": "ln-url",
+             "file": "ev-file", "description": "ev-desc"}
+"""The engine's field names as the ids of the case page's record forms (the summary links to them)."""
 EVIDENCE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
-def _keeper_case(app: Redress, viewer: Viewer, case_id: int) -> None:
+def keeper_case(app: Redress, viewer: Viewer, case_id: int) -> None:
     _, sight = seen_case(app, viewer, case_id)
     if not may_keep_records(viewer, sight):
         raise Denied("only the headteacher, the coordinator and the chair add to a case's record")
@@ -50,11 +53,11 @@ def _keeper_case(app: Redress, viewer: Viewer, case_id: int) -> None:
 def _record(request: Request, app: Redress, viewer: Viewer, case_id: int, form_name: str, values: dict[str, object],
             command: Callable[[], object], done: str) -> Response:
     """Run one record command; a refusal shows the case page again with the message by the form."""
-    _keeper_case(app, viewer, case_id)
+    keeper_case(app, viewer, case_id)
     try:
         command()
     except (Refused, BadInput) as exc:
-        return render_case(request, app, viewer, case_id, (form_name, str(exc), values), status=status_of(exc))
+        return refuse(request, f"/cases/{case_id}", form_name, exc, values, FIELD_IDS)
     flash(request, done)
     return RedirectResponse(f"/cases/{case_id}#{form_name}", status_code=303)
 
@@ -72,7 +75,7 @@ def upload_evidence(request: Request, case_id: CaseId, app: RedressDep, viewer: 
 
 
 def _no_file() -> None:
-    raise BadInput("choose a file to upload: a screenshot or a saved page")
+    raise BadInput("choose a file to upload: a screenshot or a saved page", field="file")
 
 
 @router.post("/cases/{case_id}/links", dependencies=[FORM_CSRF])
@@ -103,7 +106,7 @@ def _date(value: str) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise BadInput(f"'{value}' is not a date: write it as YYYY-MM-DD") from None
+        raise BadInput(f"'{value}' is not a date: write it as YYYY-MM-DD", field="held_on") from None
 
 
 def safe_filename(name: str) -> str:

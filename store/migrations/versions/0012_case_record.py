@@ -6,9 +6,11 @@
 - evidence.withdrawn_at / withdrawn_reason: an item withdrawn leaves the case's list, never the store;
 - parties.address: where letters to a poster go.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-08 12:00:00.000000
+
+(Written as 0008 after 0007_tracks; renumbered 0012 when it landed after next's 0008..0011.)
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from alembic import op
 
 import store.models
 
-revision = "0008"
-down_revision = "0007"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
