@@ -78,7 +78,8 @@ def _next_version(session: Session, case: Case) -> None:
         return
     cases = table_of(Case)
     moved = session.connection().execute(
-        update(cases).where(cases.c.id == case.id, cases.c.version == before).values(version=before + 1))
+        update(cases).where(cases.c.id == case.id, cases.c.version == before).values(version=before + 1)
+    )
     if moved.rowcount != 1:
         raise Refused(f"case {case.id} was changed by someone else while you were correcting it: look again and retry")
     set_committed_value(case, "version", before + 1)

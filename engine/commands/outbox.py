@@ -50,8 +50,16 @@ def _viewer(spec: Workflow, person: Person) -> Viewer:
     return Viewer.of(spec, person.id, person.email, person.name, person.roles)
 
 
-def letter(app: Redress, case_id: int, kind: str, actor_email: str, *, meeting_date: str | None = None,
-           meeting_place: str | None = None, deliver: Callable[[Letter], None] | None = None) -> Letter:
+def letter(
+    app: Redress,
+    case_id: int,
+    kind: str,
+    actor_email: str,
+    *,
+    meeting_date: str | None = None,
+    meeting_place: str | None = None,
+    deliver: Callable[[Letter], None] | None = None,
+) -> Letter:
     """A letter to the poster, for the headteacher to send: rendered, never emailed. `deliver` (the command
     line's file, say) takes it before the access is recorded: a letter that could not be kept leaves no trace."""
     if kind not in LETTER_KINDS:

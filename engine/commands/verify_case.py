@@ -280,7 +280,9 @@ def _check_opened(rows: CaseRows, opened: dict[str, Any], found: Findings) -> No
             found.problem(f"case {case.id}: it has {pupils} pupil(s) but was opened with {opened['pupils']}")
 
 
-def _check_withdrawn(name: str, evidence: Sequence[Row[Any]], withdrawn: dict[int, tuple[Row[Any], str]], found: Findings) -> None:
+def _check_withdrawn(
+    name: str, evidence: Sequence[Row[Any]], withdrawn: dict[int, tuple[Row[Any], str]], found: Findings
+) -> None:
     """Evidence is withdrawn only by a correction with its reason; never put back, never withdrawn unseen."""
     for row in evidence:
         entry = withdrawn.get(row.id)
@@ -297,8 +299,9 @@ def _check_links(rows: CaseRows, state: _Replayed, found: Findings) -> None:
     case, name = rows.case, f"case {rows.case.id}"
     published = case.first_published_on.isoformat() if case.first_published_on else None
     if published != state.published:
-        found.problem(f"{name}: its first-publication date is {published or 'not set'} but its trail says "
-                      f"{state.published or 'not set'}")
+        found.problem(
+            f"{name}: its first-publication date is {published or 'not set'} but its trail says {state.published or 'not set'}"
+        )
     linked = dict(state.links)
     for row in rows.links:
         entry = linked.pop(row.other_id, None)

@@ -187,7 +187,9 @@ def _paused(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
     what = w.procedure(d.get("procedure"))
     if e.kind == "paused":
         return f"Deadlines of {what} paused: waiting for {waiting}", [("Deadlines paused", str(d.get("deadlines", "")))]
-    return f"Deadlines of {what} running again: no longer waiting for {waiting}", [("Deadlines resumed", str(d.get("deadlines", "")))]
+    return f"Deadlines of {what} running again: no longer waiting for {waiting}", [
+        ("Deadlines resumed", str(d.get("deadlines", "")))
+    ]
 
 
 def _exported(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:

@@ -67,13 +67,19 @@ def _case_page(app: Redress, session: Session, live: Live | None, case_id: int) 
     rows, events = events_of(app, session, case_id)
     active = _active(session) if may_assign_owner(viewer) and not case.closed_at else None
     page = CasePage(
-        viewer=viewer, access=access, sight=sight, case=view,
+        viewer=viewer,
+        access=access,
+        sight=sight,
+        case=view,
         stage_description=spec.stages[case.stage].description,
         category_labels=tuple((c, spec.categories[c].label) for c in view.categories if c in spec.categories),
         names={p.email: p.name for p in people.values()},
-        trail=events, verification=chain_check(rows, case), keeper=may_keep_records(viewer, sight),
+        trail=events,
+        verification=chain_check(rows, case),
+        keeper=may_keep_records(viewer, sight),
         chronology=chronology_of(app, session, case, events, [*people.values(), *(active or ())]),
-        corrector=may_correct(viewer, sight), may_reopen=may_reopen(viewer, case.closed_at is not None, spec),
+        corrector=may_correct(viewer, sight),
+        may_reopen=may_reopen(viewer, case.closed_at is not None, spec),
         reopen_to=spec.stages[spec.reopen.to].title if spec.reopen and spec.reopen.to in spec.stages else None,
         all_categories=tuple((name, c.label) for name, c in spec.categories.items()),
         links=case_links(app, session, case, viewer),
@@ -87,20 +93,25 @@ def _active(session: Session) -> list[Person]:
     return list(session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.name)))
 
 
-def _owner_choices(app: Redress, session: Session, case: Case, access: CaseAccess,
-                   people: list[Person]) -> tuple[tuple[str, str], ...]:
+def _owner_choices(
+    app: Redress, session: Session, case: Case, access: CaseAccess, people: list[Person]
+) -> tuple[tuple[str, str], ...]:
     """The active people who see the case in full, so may own it (engine.commands.owners checks again)."""
     powers, spec = app.current_workflow(session).spec, app.compiled(case.workflow_id).spec
-    return tuple((p.email, p.name) for p in people
-                 if case_sight(Viewer.of(powers, p.id, p.email, p.name, p.roles), access, spec) is Sight.FULL)
+    return tuple(
+        (p.email, p.name)
+        for p in people
+        if case_sight(Viewer.of(powers, p.id, p.email, p.name, p.roles), access, spec) is Sight.FULL
+    )
 
 
-def matter_of(app: Redress, session: Session, case: Case, access: CaseAccess,
-              people: list[Person] | None = None) -> MatterView:
+def matter_of(app: Redress, session: Session, case: Case, access: CaseAccess, people: list[Person] | None = None) -> MatterView:
     """What the staff member concerned is told: that the matter is being dealt with, and by whom (the
     roles that may see it in full, by name). `people` (the active people) may be passed when already read."""
     spec = app.compiled(case.workflow_id).spec
-    roles = holders(app.current_workflow(session).spec, Power.SEE_EVERY_CASE) | {r for s in access.stages_reached if s in spec.stages for r in spec.stages[s].visible_to}
+    roles = holders(app.current_workflow(session).spec, Power.SEE_EVERY_CASE) | {
+        r for s in access.stages_reached if s in spec.stages for r in spec.stages[s].visible_to
+    }
     if people is None:
         people = list(session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.name)))
     by = tuple(Handler(p.name, spec.roles[r].label if r in spec.roles else r) for p in people for r in p.roles if r in roles)

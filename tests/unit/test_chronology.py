@@ -162,9 +162,15 @@ def test_a_track_its_pause_and_its_outcome_read_plainly():
     paused = event("paused", {"procedure": "main", "by": ["police"], "deadlines": 1}, actor="system", seq=3)
     outcome = event(
         "track_action",
-        {"title": "Record the police's outcome", "fields": {"police_outcome": "Words of advice"},
-         "track_stage_before": "with_police", "track_stage_after": "police_outcome"},
-        action="record_police_outcome", track="police", seq=4,
+        {
+            "title": "Record the police's outcome",
+            "fields": {"police_outcome": "Words of advice"},
+            "track_stage_before": "with_police",
+            "track_stage_after": "police_outcome",
+        },
+        action="record_police_outcome",
+        track="police",
+        seq=4,
     )
     said = words(started, paused, outcome)
     assert said[0][2:] == ("Started: Police", (("Because of", "the case's category"), ("Now at", "With the police")))

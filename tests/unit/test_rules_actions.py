@@ -72,7 +72,10 @@ def test_an_action_by_a_role_not_given_it_is_refused_naming_who_may():
 
 
 def test_an_action_by_someone_with_no_role_says_none():
-    assert refusal(rules.check_action, SPEC, "reported", "meet", []) == "'Record the meeting' may be taken only by Headteacher; you are no role"
+    assert (
+        refusal(rules.check_action, SPEC, "reported", "meet", [])
+        == "'Record the meeting' may be taken only by Headteacher; you are no role"
+    )
 
 
 def test_a_permitted_action_is_returned():
@@ -220,8 +223,9 @@ def test_every_problem_with_the_fields_is_named_at_once():
 
 # --- guards -----------------------------------------------------------------------------------
 
-READY = CaseFacts("reported", ("rude",), evidence_count=1, meeting_count=1,
-                  facts={"confirm_removal": {"removal_confirmed": True}})
+READY = CaseFacts(
+    "reported", ("rude",), evidence_count=1, meeting_count=1, facts={"confirm_removal": {"removal_confirmed": True}}
+)
 
 
 @pytest.mark.parametrize(
@@ -232,8 +236,10 @@ READY = CaseFacts("reported", ("rude",), evidence_count=1, meeting_count=1,
         ("removal_confirmed", replace(READY, facts={})),
         ("removal_confirmed", replace(READY, facts={"confirm_removal": {"removal_confirmed": False}})),
         # Checked again later and found back up: the latest answer counts.
-        ("removal_confirmed", replace(READY, facts={"confirm_removal": {"removal_confirmed": True},
-                                                    "recheck": {"removal_confirmed": False}})),
+        (
+            "removal_confirmed",
+            replace(READY, facts={"confirm_removal": {"removal_confirmed": True}, "recheck": {"removal_confirmed": False}}),
+        ),
     ],
 )
 def test_each_guard_holds_when_its_fact_is_there_and_not_when_it_is_missing(guard: str, unmet: CaseFacts):
@@ -242,8 +248,10 @@ def test_each_guard_holds_when_its_fact_is_there_and_not_when_it_is_missing(guar
 
 
 def test_answers_are_kept_per_action_so_one_reason_never_hides_another():
-    facts = CaseFacts("chair_meeting", facts={"record_meeting_outcome": {"reason": "upset about the trip"},
-                                              "escalate_to_chair": {"reason": "posted again"}})
+    facts = CaseFacts(
+        "chair_meeting",
+        facts={"record_meeting_outcome": {"reason": "upset about the trip"}, "escalate_to_chair": {"reason": "posted again"}},
+    )
     assert facts.answer("record_meeting_outcome", "reason") == "upset about the trip"
     assert facts.answer("escalate_to_chair", "reason") == "posted again"
     assert facts.latest("reason") == "posted again"

@@ -243,7 +243,9 @@ def test_every_problem_is_reported_at_once() -> None:
 
 
 def test_a_relation_redress_cannot_work_out_is_refused() -> None:
-    [problem] = problems(("  reporter: {label: Reporter}", "  reporter: {label: Reporter}\n  parent_governor: {label: Parent governor}"))
+    [problem] = problems(
+        ("  reporter: {label: Reporter}", "  reporter: {label: Reporter}\n  parent_governor: {label: Parent governor}")
+    )
     assert problem.startswith("w.yaml:11:3: unknown relation 'parent_governor'")
     assert problem.endswith(": Redress knows staff_concerned, reporter")
 
@@ -302,8 +304,10 @@ def test_missing_permissions_block_lists_every_power_to_add() -> None:
 
 
 def test_two_primary_actions_from_one_stage_are_refused_at_the_second() -> None:
-    assert problems(("    roles: [head, system]\n", "    roles: [head, system]\n    primary: true\n"),
-                    ("    roles: [head, chair]\n", "    roles: [head, chair]\n    primary: true\n")) == [
+    assert problems(
+        ("    roles: [head, system]\n", "    roles: [head, system]\n    primary: true\n"),
+        ("    roles: [head, chair]\n", "    roles: [head, chair]\n    primary: true\n"),
+    ) == [
         "w.yaml:41:14: 'close' and 'escalate' are both primary from stage 'reported': the next step is one action, "
         "so mark only one of them 'primary: true'",
     ]
@@ -316,10 +320,13 @@ def test_one_primary_action_per_stage_passes() -> None:
 
 
 def test_a_record_naming_a_field_the_action_lacks_is_refused() -> None:
-    assert problems(("      reason: {label: Why it is closed}\n",
-                     "      reason: {label: Why it is closed}\n    record: 'closed because {why}'\n")) == [
-        "w.yaml:43:13: 'record' of 'close' names 'why', which is not one of its fields (reason): "
-        "write {field} for an answer",
+    assert problems(
+        (
+            "      reason: {label: Why it is closed}\n",
+            "      reason: {label: Why it is closed}\n    record: 'closed because {why}'\n",
+        )
+    ) == [
+        "w.yaml:43:13: 'record' of 'close' names 'why', which is not one of its fields (reason): write {field} for an answer",
     ]
 
 
@@ -331,13 +338,18 @@ def test_reopening_into_a_final_stage_or_by_an_unknown_role_is_refused() -> None
 
 
 def test_reopening_into_an_open_stage_passes() -> None:
-    spec = workflows.load_text(workflow(("permissions:\n", "reopen: {to: with_chair, roles: [head]}\npermissions:\n")),
-                               "w.yaml").spec
+    spec = workflows.load_text(
+        workflow(("permissions:\n", "reopen: {to: with_chair, roles: [head]}\npermissions:\n")), "w.yaml"
+    ).spec
     assert spec.reopen is not None and spec.reopen.to == "with_chair"
 
 
 def test_an_action_recording_a_meeting_needs_a_date_field() -> None:
-    assert problems(("      reason: {label: Why it is closed}\n",
-                     "      reason: {label: Why it is closed}\n    meeting: {held_on: reason, attendees: everyone}\n")) == [
+    assert problems(
+        (
+            "      reason: {label: Why it is closed}\n",
+            "      reason: {label: Why it is closed}\n    meeting: {held_on: reason, attendees: everyone}\n",
+        )
+    ) == [
         "w.yaml:43:24: 'reason' is not a required date field of 'close'",
     ]

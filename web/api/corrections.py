@@ -16,8 +16,9 @@ from web.views import seen_case
 
 router = APIRouter(prefix="/api/cases/{case_id}", tags=["corrections"], responses=ERRORS, dependencies=[API_CSRF])
 
-Reason = Annotated[str, Field(min_length=1, max_length=2000, pattern=TEXT_REQUIRED_PATTERN,
-                             description="Why: kept with the correction.")]
+Reason = Annotated[
+    str, Field(min_length=1, max_length=2000, pattern=TEXT_REQUIRED_PATTERN, description="Why: kept with the correction.")
+]
 ItemId = Annotated[int, Path(ge=1, le=MAX_INT)]
 
 

@@ -34,8 +34,15 @@ _KINDS: dict[str, Literal["staff", "pupil", "poster"]] = {"staff": "staff", "pup
 # Each form's inputs by the names the engine's refusals use (`engine.rules.inputs.about`): the ids on the page.
 _FIELDS: dict[str, dict[str, str]] = {
     "correct": {"summary": "co-summary", "categories": "co-categories", "reason": "co-reason"},
-    "parties": {"kind": "pa-kind", "email": "pa-email", "reference": "pa-ref", "name": "pa-name",
-                "contact": "pa-contact", "address": "pa-address", "reason": "pa-reason"},
+    "parties": {
+        "kind": "pa-kind",
+        "email": "pa-email",
+        "reference": "pa-ref",
+        "name": "pa-name",
+        "contact": "pa-contact",
+        "address": "pa-address",
+        "reason": "pa-reason",
+    },
     "parties-remove": {"party": "pr-party", "reason": "pr-reason"},
     "withdraw": {"evidence": "wd-item", "reason": "wd-reason"},
     "reopen": {"reason": "ro-reason"},
