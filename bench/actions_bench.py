@@ -46,8 +46,9 @@ def _seed(app: Redress) -> list[int]:
     add_person(app, "Charles Chair", "chair@bench.example", ["chair"])
     add_person(app, "Cora Coordinator", "coordinator@bench.example", ["coordinator"])
     add_person(app, "Sam Staff", "sam@bench.example", ["staff"])
-    details = cases.OpenCase(categories=["threat_of_violence"], summary="A threat posted in a parents' group",
-                             staff=["sam@bench.example"])
+    details = cases.OpenCase(
+        categories=["threat_of_violence"], summary="A threat posted in a parents' group", staff=["sam@bench.example"]
+    )
     return [cases.open_case(app, HEAD, details) for _ in range(CASES)]
 
 
@@ -83,8 +84,9 @@ def _written_rows(db: Path, since: dict[str, int]) -> list[dict[str, Any]]:
 
 def _insert(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
     columns = [c for c in row if c != "id"]
-    conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-                 [row[c] for c in columns])
+    conn.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})", [row[c] for c in columns]
+    )
 
 
 def _baseline_run(db: Path, groups: list[dict[str, Any]]) -> float:
@@ -98,12 +100,24 @@ def _baseline_run(db: Path, groups: list[dict[str, Any]]) -> float:
         conn.execute("BEGIN IMMEDIATE")
         # The case, its parties and the chain's head (on the case row), in one statement, as the engine reads them;
         # the update checks the head as the engine's checks the version and the head.
-        conn.execute("SELECT * FROM cases LEFT JOIN parties ON parties.case_id = cases.id WHERE cases.id = ?",
-                     (event["case_id"],)).fetchall()
-        conn.execute("UPDATE cases SET stage = ?, stage_entered_at = ?, facts = ?, closed_at = ?, outcome = ?, "
-                     "version = version + 1, head_seq = ?, head_hash = ? WHERE id = ? AND head_seq = ?",
-                     (event["stage_after"], event["at"], case["facts"], case["closed_at"], case["outcome"], event["seq"],
-                      event["hash"], event["case_id"], event["seq"] - 1))
+        conn.execute(
+            "SELECT * FROM cases LEFT JOIN parties ON parties.case_id = cases.id WHERE cases.id = ?", (event["case_id"],)
+        ).fetchall()
+        conn.execute(
+            "UPDATE cases SET stage = ?, stage_entered_at = ?, facts = ?, closed_at = ?, outcome = ?, "
+            "version = version + 1, head_seq = ?, head_hash = ? WHERE id = ? AND head_seq = ?",
+            (
+                event["stage_after"],
+                event["at"],
+                case["facts"],
+                case["closed_at"],
+                case["outcome"],
+                event["seq"],
+                event["hash"],
+                event["case_id"],
+                event["seq"] - 1,
+            ),
+        )
         conn.execute("UPDATE timers SET status = 'cancelled' WHERE case_id = ? AND status = 'pending'", (event["case_id"],))
         for timer in group["timers"]:
             _insert(conn, "timers", timer)
@@ -154,6 +168,8 @@ def run() -> dict[str, float]:
     if not spiff.get("skipped"):
         result["spiffworkflow_steps_per_second"] = spiff["steps_per_second"]
         result["vs_spiffworkflow"] = round(result["engine_actions_per_second"] / spiff["steps_per_second"], 2)
-        print(f"   redress / SpiffWorkflow: {result['vs_spiffworkflow']} (same run; Redress also writes the audit chain, "
-              "outbox and deadlines)")
+        print(
+            f"   redress / SpiffWorkflow: {result['vs_spiffworkflow']} (same run; Redress also writes the audit chain, "
+            "outbox and deadlines)"
+        )
     return result

@@ -31,17 +31,29 @@ def _cpu(args: list[str], env: dict[str, str]) -> float:
 
 def run() -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="redress-bench-") as tmp:
-        env = {**os.environ, "REDRESS_DATABASE_URL": f"sqlite:///{Path(tmp) / 'redress.db'}",
-               "REDRESS_WORKFLOW": str(ROOT / "workflows.yaml"), "REDRESS_DATA_DIR": str(Path(tmp) / "data")}
+        env = {
+            **os.environ,
+            "REDRESS_DATABASE_URL": f"sqlite:///{Path(tmp) / 'redress.db'}",
+            "REDRESS_WORKFLOW": str(ROOT / "workflows.yaml"),
+            "REDRESS_DATA_DIR": str(Path(tmp) / "data"),
+        }
         redress = [sys.executable, "-m", "redress"]
-        for args in (["init"], ["people", "add", "--name", "Helen Head", "--email", HEAD, "--role", "headteacher"],
-                     ["case", "open", "--category", "threat_of_violence", "--summary", "Bench", "--as", HEAD]):
+        for args in (
+            ["init"],
+            ["people", "add", "--name", "Helen Head", "--email", HEAD, "--role", "headteacher"],
+            ["case", "open", "--category", "threat_of_violence", "--summary", "Bench", "--as", HEAD],
+        ):
             subprocess.run(redress + args, check=True, stdout=subprocess.DEVNULL, env=env)
         floor = _cpu([sys.executable, "-c", FLOOR], env)
         show = _cpu([*redress, "case", "show", "1", "--as", HEAD, "--json"], env)
         help_ = _cpu([*redress, "--help"], env)
-    result = {"floor_cpu_s": round(floor, 3), "case_show_cpu_s": round(show, 3), "case_show_ratio": round(show / floor, 2),
-              "help_cpu_s": round(help_, 3), "help_ratio": round(help_ / floor, 2)}
+    result = {
+        "floor_cpu_s": round(floor, 3),
+        "case_show_cpu_s": round(show, 3),
+        "case_show_ratio": round(show / floor, 2),
+        "help_cpu_s": round(help_, 3),
+        "help_ratio": round(help_ / floor, 2),
+    }
     print(f"   import floor:            {floor:.3f} s of CPU ({FLOOR})")
     print(f"   redress case show --json {show:.3f} s ({result['case_show_ratio']}x the floor; target <= 1.3x)")
     print(f"   redress --help           {help_:.3f} s ({result['help_ratio']}x the floor)")

@@ -39,15 +39,33 @@ def _seed(db: Database) -> None:
         version = WorkflowVersion(content_hash="b" * 64, name="bench", source="", loaded_at=NOW, current=True)
         session.add_all([head, version])
         session.flush()
-        cases = [Case(workflow_id=version.id, stage="reported", categories=["staff_offensive"], summary="Posts",
-                      opened_by_id=head.id, opened_at=NOW, stage_entered_at=NOW) for _ in range(CASES)]
+        cases = [
+            Case(
+                workflow_id=version.id,
+                stage="reported",
+                categories=["staff_offensive"],
+                summary="Posts",
+                opened_by_id=head.id,
+                opened_at=NOW,
+                stage_entered_at=NOW,
+            )
+            for _ in range(CASES)
+        ]
         session.add_all(cases)
         session.flush()
         session.add_all(
-            OutboxMessage(case_id=cases[n % CASES].id, template="deadline_reminder",
-                          recipient_email=f"staff{n}@bench.example", recipient_name=f"Staff Member {n}",
-                          subject=rendered.subject, body_text=rendered.text, body_html=rendered.html,
-                          message_id=make_message_id("bench.example"), next_attempt_at=NOW, created_at=NOW)
+            OutboxMessage(
+                case_id=cases[n % CASES].id,
+                template="deadline_reminder",
+                recipient_email=f"staff{n}@bench.example",
+                recipient_name=f"Staff Member {n}",
+                subject=rendered.subject,
+                body_text=rendered.text,
+                body_html=rendered.html,
+                message_id=make_message_id("bench.example"),
+                next_attempt_at=NOW,
+                created_at=NOW,
+            )
             for n in range(MESSAGES)
         )
 
@@ -93,12 +111,22 @@ def run() -> dict[str, Any]:
             db.dispose()
     rate = result.sent / seconds
     # CPU time says what the dispatcher costs even when other work shares the machine.
-    print(f"   {result.sent} emails sent ({delivered} received, {result.retried} retried, {result.failed} failed)"
-          f" in {seconds:.2f} s: {rate:.0f} a second (target {TARGET:.0f});"
-          f" {cpu:.2f} s of CPU, {result.sent / cpu:.0f} a CPU-second")
-    return {"messages": MESSAGES, "sent": result.sent, "received": delivered, "seconds": round(seconds, 3),
-            "cpu_seconds": round(cpu, 3), "per_second": round(rate, 1), "per_cpu_second": round(result.sent / cpu, 1),
-            "target_per_second": TARGET, "meets_target": rate >= TARGET}
+    print(
+        f"   {result.sent} emails sent ({delivered} received, {result.retried} retried, {result.failed} failed)"
+        f" in {seconds:.2f} s: {rate:.0f} a second (target {TARGET:.0f});"
+        f" {cpu:.2f} s of CPU, {result.sent / cpu:.0f} a CPU-second"
+    )
+    return {
+        "messages": MESSAGES,
+        "sent": result.sent,
+        "received": delivered,
+        "seconds": round(seconds, 3),
+        "cpu_seconds": round(cpu, 3),
+        "per_second": round(rate, 1),
+        "per_cpu_second": round(result.sent / cpu, 1),
+        "target_per_second": TARGET,
+        "meets_target": rate >= TARGET,
+    }
 
 
 if __name__ == "__main__":

@@ -33,10 +33,37 @@ CASES = 100_000
 BATCH = 5_000
 RUNS = 3
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-CASE_COLUMNS = ["id", "workflow_id", "stage", "categories", "summary", "platform", "link", "seen_at", "opened_by_id",
-                "opened_at", "stage_entered_at", "closed_at", "outcome", "facts", "version"]
-EVENT_COLUMNS = ["case_id", "seq", "at", "actor_id", "actor", "kind", "action", "stage_before", "stage_after", "data",
-                 "prev_hash", "hash"]
+CASE_COLUMNS = [
+    "id",
+    "workflow_id",
+    "stage",
+    "categories",
+    "summary",
+    "platform",
+    "link",
+    "seen_at",
+    "opened_by_id",
+    "opened_at",
+    "stage_entered_at",
+    "closed_at",
+    "outcome",
+    "facts",
+    "version",
+]
+EVENT_COLUMNS = [
+    "case_id",
+    "seq",
+    "at",
+    "actor_id",
+    "actor",
+    "kind",
+    "action",
+    "stage_before",
+    "stage_after",
+    "data",
+    "prev_hash",
+    "hash",
+]
 TIMER_COLUMNS = ["case_id", "stage", "deadline", "kind", "due_at", "status", "repeat", "created_at", "fired_at"]
 JSON_COLUMNS = {"categories", "facts", "data"}
 
@@ -51,8 +78,16 @@ def _app(url: str, folder: Path) -> Redress:
 
 def _history(app: Redress) -> Iterator[GeneratedCase]:
     compiled = app.current_workflow()
-    generator = HistoryGenerator(compiled.spec, NOW - timedelta(days=3 * 365), NOW, compiled.id, (1, "head@bench.example"),
-                                 seed=2026, wait_scale=0.25, busy=0.12)
+    generator = HistoryGenerator(
+        compiled.spec,
+        NOW - timedelta(days=3 * 365),
+        NOW,
+        compiled.id,
+        (1, "head@bench.example"),
+        seed=2026,
+        wait_scale=0.25,
+        busy=0.12,
+    )
     return generator.cases(CASES)
 
 

@@ -40,8 +40,13 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 def _env(folder: Path) -> dict[str, str]:
     kept = {k: v for k, v in os.environ.items() if not k.startswith("REDRESS_")}
-    return {**kept, "REDRESS_DATABASE_URL": f"sqlite:///{folder / 'redress.db'}", "REDRESS_DATA_DIR": str(folder / "data"),
-            "REDRESS_WORKFLOW": str(ROOT / "workflows.yaml"), "REDRESS_SECRET_KEY": "bench-secret-" * 4}
+    return {
+        **kept,
+        "REDRESS_DATABASE_URL": f"sqlite:///{folder / 'redress.db'}",
+        "REDRESS_DATA_DIR": str(folder / "data"),
+        "REDRESS_WORKFLOW": str(ROOT / "workflows.yaml"),
+        "REDRESS_SECRET_KEY": "bench-secret-" * 4,
+    }
 
 
 def _seed(folder: Path) -> list[int]:
@@ -60,8 +65,12 @@ def _seed(folder: Path) -> list[int]:
         auth.set_password(app, "head@bench.example", PASSWORD)
         ids = []
         for n in range(CASES):
-            details = cases.OpenCase(categories=["staff_offensive"], summary=f"Post {n} about a member of staff",
-                                     staff=["sam@bench.example"], platform="Facebook")
+            details = cases.OpenCase(
+                categories=["staff_offensive"],
+                summary=f"Post {n} about a member of staff",
+                staff=["sam@bench.example"],
+                platform="Facebook",
+            )
             case_id = cases.open_case(app, "head@bench.example", details)
             records.add_evidence_link(app, case_id, "head@bench.example", f"https://social.example/post/{n}", "the post")
             records.add_note(app, case_id, "head@bench.example", "Spoke to the member of staff.")
@@ -69,7 +78,9 @@ def _seed(folder: Path) -> list[int]:
                 cases.take_action(app, case_id, "acknowledge", "head@bench.example", {"staff_reassured": "yes"})
             if n % 4 == 3:
                 meeting = (date(2026, 12, 1) + timedelta(days=n % 10)).isoformat()
-                cases.take_action(app, case_id, "arrange_meeting", "head@bench.example", {"meeting_date": meeting, "invited_by": "letter"})
+                cases.take_action(
+                    app, case_id, "arrange_meeting", "head@bench.example", {"meeting_date": meeting, "invited_by": "letter"}
+                )
             ids.append(case_id)
         return ids
     finally:
@@ -83,8 +94,13 @@ def _free_port() -> int:
 
 
 def _start(folder: Path, port: int) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen([sys.executable, "-m", "redress", "serve", "--no-worker", "--port", str(port)], cwd=folder,
-                              env=_env(folder), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "redress", "serve", "--no-worker", "--port", str(port)],
+        cwd=folder,
+        env=_env(folder),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -165,7 +181,9 @@ def run() -> dict[str, Any]:
     result["requests_per_second"] = round(served / elapsed, 1)
     result["case_p95_target_ms"] = TARGET_MS
     result["case_p95_met"] = result["case"]["p95_ms"] < TARGET_MS
-    print(f"   {SESSIONS} sessions, {served} pages in {elapsed:.1f} s ({result['requests_per_second']}/s), {CASES} cases on SQLite")
+    print(
+        f"   {SESSIONS} sessions, {served} pages in {elapsed:.1f} s ({result['requests_per_second']}/s), {CASES} cases on SQLite"
+    )
     for kind in ("case", "dashboard", "case alone"):
         figures = result[kind]
         print(f"   {kind:<10} p50 {figures['p50_ms']:>6} ms   p95 {figures['p95_ms']:>6} ms   p99 {figures['p99_ms']:>6} ms")

@@ -41,9 +41,15 @@ TIMERS_PER_CASE = 100  # for the memory test: pending timers spread over fewer c
 
 
 def _settings(folder: Path, **values: Any) -> Settings:
-    return Settings(database_url=f"sqlite:///{folder / 'redress.db'}", data_dir=folder / "data",  # type: ignore[call-arg]
-                    workflow=ROOT / "workflows.yaml", mailbox_port=9, digest_enabled=False,
-                    policy_review_enabled=False, **values)
+    return Settings(
+        database_url=f"sqlite:///{folder / 'redress.db'}",
+        data_dir=folder / "data",  # type: ignore[call-arg]
+        workflow=ROOT / "workflows.yaml",
+        mailbox_port=9,
+        digest_enabled=False,
+        policy_review_enabled=False,
+        **values,
+    )
 
 
 def _seed(folder: Path) -> Redress:
@@ -59,20 +65,43 @@ def _bulk_cases(app: Redress, n: int, opened: datetime) -> list[int]:
     with app.db.unit_of_work() as session:
         head = session.scalars(select(Person.id).where(Person.email == HEAD)).one()
         first = (session.scalar(select(func.max(Case.id))) or 0) + 1
-        rows = [{"id": first + i, "workflow_id": workflow.id, "stage": "reported", "categories": ["staff_offensive"],
-                 "summary": f"Bench case {first + i}", "opened_by_id": head, "opened_at": opened,
-                 "stage_entered_at": opened, "facts": {}, "version": 1} for i in range(n)]
+        rows = [
+            {
+                "id": first + i,
+                "workflow_id": workflow.id,
+                "stage": "reported",
+                "categories": ["staff_offensive"],
+                "summary": f"Bench case {first + i}",
+                "opened_by_id": head,
+                "opened_at": opened,
+                "stage_entered_at": opened,
+                "facts": {},
+                "version": 1,
+            }
+            for i in range(n)
+        ]
         session.execute(insert(Case), rows)
     return [row["id"] for row in rows]
 
 
 def _bulk_timers(app: Redress, case_ids: list[int], per_case: list[tuple[str, str]], due: datetime, spread: timedelta) -> None:
-    rows = [{"case_id": case_id, "stage": "reported", "deadline": name, "kind": kind,
-             "due_at": due + spread * (i % 1000), "status": "pending", "repeat": 0, "created_at": due - timedelta(days=30)}
-            for i, case_id in enumerate(case_ids) for name, kind in per_case]
+    rows = [
+        {
+            "case_id": case_id,
+            "stage": "reported",
+            "deadline": name,
+            "kind": kind,
+            "due_at": due + spread * (i % 1000),
+            "status": "pending",
+            "repeat": 0,
+            "created_at": due - timedelta(days=30),
+        }
+        for i, case_id in enumerate(case_ids)
+        for name, kind in per_case
+    ]
     with app.db.unit_of_work() as session:
         for start in range(0, len(rows), 20_000):
-            session.execute(insert(Timer), rows[start:start + 20_000])
+            session.execute(insert(Timer), rows[start : start + 20_000])
 
 
 REMINDERS = [("acknowledge_reminder", "reminder")]
@@ -92,8 +121,12 @@ def many_due_at_once(folder: Path, deadlines: list[tuple[str, str]]) -> dict[str
     seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     app.close()
     assert result.fired == DUE_AT_ONCE, result
-    return {"timers": DUE_AT_ONCE, "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
-            "per_second": round(DUE_AT_ONCE / seconds)}
+    return {
+        "timers": DUE_AT_ONCE,
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+        "per_second": round(DUE_AT_ONCE / seconds),
+    }
 
 
 def _cpu_seconds() -> float:
@@ -105,12 +138,21 @@ def _cpu_seconds() -> float:
 @contextmanager
 def _worker(folder: Path, sweep: int = 30) -> Iterator[subprocess.Popen[str]]:
     """`redress worker` running against the bench database, until the block ends (SIGTERM)."""
-    env = {"REDRESS_DATABASE_URL": f"sqlite:///{folder / 'redress.db'}", "REDRESS_WORKFLOW": str(ROOT / "workflows.yaml"),
-           "REDRESS_DATA_DIR": str(folder / "data"), "REDRESS_MAILBOX_PORT": "9", "REDRESS_DIGEST_ENABLED": "false",
-           "REDRESS_POLICY_REVIEW_ENABLED": "false", "REDRESS_WORKER_SWEEP_SECONDS": str(sweep), "PATH": "/usr/bin:/bin"}
+    env = {
+        "REDRESS_DATABASE_URL": f"sqlite:///{folder / 'redress.db'}",
+        "REDRESS_WORKFLOW": str(ROOT / "workflows.yaml"),
+        "REDRESS_DATA_DIR": str(folder / "data"),
+        "REDRESS_MAILBOX_PORT": "9",
+        "REDRESS_DIGEST_ENABLED": "false",
+        "REDRESS_POLICY_REVIEW_ENABLED": "false",
+        "REDRESS_WORKER_SWEEP_SECONDS": str(sweep),
+        "PATH": "/usr/bin:/bin",
+    }
     log = folder / "worker.log"
     with log.open("w") as sink:
-        process = subprocess.Popen([sys.executable, "-m", "redress", "worker"], cwd=folder, env=env, stdout=sink, stderr=sink, text=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "redress", "worker"], cwd=folder, env=env, stdout=sink, stderr=sink, text=True
+        )
     try:
         give_up = time.monotonic() + 60
         while "running" not in log.read_text():
@@ -139,16 +181,21 @@ def firing_delay(folder: Path) -> dict[str, float]:
             delays.append((fired_at - due).total_seconds())
             polls.append((datetime.now(UTC) - due).total_seconds())
     app.close()
-    return {"samples": LATENCY_SAMPLES, "median_delay_s": round(statistics.median(delays), 3),
-            "max_delay_s": round(max(delays), 3), "max_seen_by_poller_s": round(max(polls), 3)}
+    return {
+        "samples": LATENCY_SAMPLES,
+        "median_delay_s": round(statistics.median(delays), 3),
+        "max_delay_s": round(max(delays), 3),
+        "max_seen_by_poller_s": round(max(polls), 3),
+    }
 
 
 def _wait_fired(app: Redress, case_id: int) -> datetime:
     give_up = time.monotonic() + 30
     while time.monotonic() < give_up:
         with app.db.reading() as session:
-            fired = session.scalar(select(Timer.fired_at).where(Timer.case_id == case_id, Timer.kind == "escalation",
-                                                                Timer.status == "fired"))
+            fired = session.scalar(
+                select(Timer.fired_at).where(Timer.case_id == case_id, Timer.kind == "escalation", Timer.status == "fired")
+            )
         if fired is not None:
             return fired
         time.sleep(0.01)
@@ -185,12 +232,16 @@ def run() -> dict[str, Any]:
             (Path(tmp) / label).mkdir()
             results[f"due_at_once_{label}"] = at_once = many_due_at_once(Path(tmp) / label, deadlines)
             what = "reminders" if label == "reminders" else "timers (half reminders, half escalations)"
-            print(f"   (a) {at_once['timers']} {what} due at once fired in {at_once['seconds']} s "
-                  f"({at_once['cpu_seconds']} s of CPU; {at_once['per_second']}/s; target <= 10 s)")
+            print(
+                f"   (a) {at_once['timers']} {what} due at once fired in {at_once['seconds']} s "
+                f"({at_once['cpu_seconds']} s of CPU; {at_once['per_second']}/s; target <= 10 s)"
+            )
         (Path(tmp) / "b").mkdir()
         results["delay"] = delay = firing_delay(Path(tmp) / "b")
-        print(f"   (b) a deadline fired {delay['median_delay_s']} s after its due time (median of {delay['samples']}; "
-              f"worst {delay['max_delay_s']} s; target < 1 s)")
+        print(
+            f"   (b) a deadline fired {delay['median_delay_s']} s after its due time (median of {delay['samples']}; "
+            f"worst {delay['max_delay_s']} s; target < 1 s)"
+        )
         memory = {}
         for pending in (FEW, MANY):
             (Path(tmp) / f"c{pending}").mkdir()
@@ -198,6 +249,8 @@ def run() -> dict[str, Any]:
         results["memory_kib"] = memory
         growth = memory[MANY] / memory[FEW]
         results["memory_growth"] = round(growth, 3)
-        print(f"   (c) worker RSS: {memory[FEW] / 1024:.1f} MiB with {FEW} pending timers, "
-              f"{memory[MANY] / 1024:.1f} MiB with {MANY} (x{growth:.2f}; it must not grow with them)")
+        print(
+            f"   (c) worker RSS: {memory[FEW] / 1024:.1f} MiB with {FEW} pending timers, "
+            f"{memory[MANY] / 1024:.1f} MiB with {MANY} (x{growth:.2f}; it must not grow with them)"
+        )
     return results

@@ -92,8 +92,9 @@ class Redress:
             # A stored version was checked when it was stored; reading it again must not fail because
             # today's checks ask more (a version stored before `permissions:` existed still loads).
             loaded = workflows.read_text(source, f"workflow version {version_id}")
-            self._compiled[version_id] = Compiled(version_id, loaded.spec, workflows.build_machine(loaded.spec),
-                                                  workflows.build_track_machines(loaded.spec))
+            self._compiled[version_id] = Compiled(
+                version_id, loaded.spec, workflows.build_machine(loaded.spec), workflows.build_track_machines(loaded.spec)
+            )
         return self._compiled[version_id]
 
     def warm(self) -> None:
@@ -125,8 +126,9 @@ class Redress:
         self.db.dispose()
 
 
-def open_app(settings: Settings | None = None, *, clock: Clock | None = None, existing: bool = False,
-             **overrides: Any) -> Redress:
+def open_app(
+    settings: Settings | None = None, *, clock: Clock | None = None, existing: bool = False, **overrides: Any
+) -> Redress:
     """The wired app. With `existing`, refuse (creating nothing) unless the database is Redress's own."""
     settings = settings or load_settings()
     if overrides:
@@ -158,5 +160,7 @@ def _require(state: Schema | None, where: str) -> None:
     if state is None or state == "empty":
         raise NotFound(f"no Redress database at {where}: run 'redress init' first")
     if state == "foreign":
-        raise BadInput(f"{where} is not a Redress database (it holds another application's tables): "
-                       "point database_url at Redress's own database")
+        raise BadInput(
+            f"{where} is not a Redress database (it holds another application's tables): "
+            "point database_url at Redress's own database"
+        )

@@ -106,7 +106,8 @@ class Settings(_Frozen):
     working_hours: WorkingHours = Field(WorkingHours(), description="a span of hours such as 08:00-18:00")
     database_url: str = Field("sqlite:///./redress.db", description="a URL such as sqlite:///./redress.db")
     sqlite_synchronous: SqliteSynchronous = Field(
-        "full", description="full (every commit survives a power cut) or normal (faster; the last commits may not)")
+        "full", description="full (every commit survives a power cut) or normal (faster; the last commits may not)"
+    )
     data_dir: Path = Field(Path("data"), description="a folder for evidence files")
     workflow: Path = Field(Path("workflows.yaml"), description="the path of the workflow file")
     base_url: str | None = Field(None, description="the web address of Redress, such as https://redress.example.org")
@@ -125,20 +126,25 @@ class Settings(_Frozen):
     policy_review_date: str = Field("03-01", description="a month and day as MM-DD, such as 03-01 for 1 March")
     worker_sweep_seconds: int = Field(30, ge=1, description="a whole number of seconds such as 30")
     secret_key: SecretStr | None = Field(
-        None, description="a long random string that signs the web app's session cookies (made and kept in data_dir when unset)")
+        None, description="a long random string that signs the web app's session cookies (made and kept in data_dir when unset)"
+    )
     integrity_key: SecretStr | None = Field(
-        None, description="a long random string that signs the audit trail (made and kept in data_dir/integrity.key when unset)")
+        None, description="a long random string that signs the audit trail (made and kept in data_dir/integrity.key when unset)"
+    )
     session_idle_minutes: int = Field(60, ge=1, le=24 * 60, description="a whole number of minutes such as 60")
     session_hours: int = Field(8, ge=1, le=24 * 30, description="a whole number of hours such as 8")
     sign_in_retention_days: int = Field(90, ge=1, description="a whole number of days such as 90")
     sign_in_providers: tuple[SignInProvider, ...] = Field(
-        (), description="[[sign_in_providers]] tables in redress.toml (see docs/configuration.md)")
+        (), description="[[sign_in_providers]] tables in redress.toml (see docs/configuration.md)"
+    )
     password_sign_in: bool = Field(True, description="true or false (false only with a sign-in provider)")
     two_factor: TwoFactor = Field("required", description="required, optional or off")
     two_factor_roles: tuple[str, ...] = Field(
-        (), description="role names such as headteacher,chair (none: every role that can see a case in full)")
+        (), description="role names such as headteacher,chair (none: every role that can see a case in full)"
+    )
     remember_browser_days: int = Field(
-        14, ge=0, le=MAX_REMEMBER_DAYS, description=f"a whole number of days from 0 (never) to {MAX_REMEMBER_DAYS}")
+        14, ge=0, le=MAX_REMEMBER_DAYS, description=f"a whole number of days from 0 (never) to {MAX_REMEMBER_DAYS}"
+    )
 
     _sources: dict[str, str] = PrivateAttr(default_factory=dict)
 
@@ -210,8 +216,10 @@ class Settings(_Frozen):
     @classmethod
     def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value().strip()) < MIN_SECRET_KEY:
-            raise ValueError(f"the key is too short to sign cookies safely (at least {MIN_SECRET_KEY} characters; "
-                             "or leave it unset and Redress makes one in data_dir)")
+            raise ValueError(
+                f"the key is too short to sign cookies safely (at least {MIN_SECRET_KEY} characters; "
+                "or leave it unset and Redress makes one in data_dir)"
+            )
         return value
 
     @field_validator("smtp_from")

@@ -66,7 +66,7 @@ def _parse_toml(path: Path, label: str) -> dict[str, object]:
         match = _TOML_POSITION.match(str(exc))
         where = f"{label}:{match['line']}:{match['col']}" if match else label
         what = match["what"] if match else str(exc)
-        raise BadInput(f"{where}: {what}: fix the TOML syntax (strings need quotes, e.g. timezone = \"Europe/London\")") from exc
+        raise BadInput(f'{where}: {what}: fix the TOML syntax (strings need quotes, e.g. timezone = "Europe/London")') from exc
     except UnicodeDecodeError as exc:
         raise BadInput(f"{label}: not UTF-8 text (byte {exc.start}): save the file as UTF-8") from exc
     except OSError as exc:

@@ -51,8 +51,10 @@ def database_address(value: str) -> str:
         raise ValueError(f"'{masked_url(value)}' is not a database URL") from None
     written = _written_password(value)
     if written is not None and url.password != unquote(written):  # make_url split it elsewhere than we would
-        raise ValueError(f"'{masked_url(value)}': the password holds a character to write percent-encoded "
-                         "('@' as %40, '?' as %3F, '#' as %23, '/' as %2F)")
+        raise ValueError(
+            f"'{masked_url(value)}': the password holds a character to write percent-encoded "
+            "('@' as %40, '?' as %3F, '#' as %23, '/' as %2F)"
+        )
     if url.drivername not in DATABASE_SCHEMES:
         raise ValueError(f"'{url.drivername}' is not a database Redress supports (sqlite:// or postgresql://)")
     return value
@@ -91,7 +93,7 @@ def _split_query(rest: str) -> tuple[str, str, str]:
     if not starts:
         return rest, "", ""
     chosen = (after_login or starts)[0]
-    return rest[:chosen], "?", rest[chosen + 1:]
+    return rest[:chosen], "?", rest[chosen + 1 :]
 
 
 def _masked_query(query: str) -> str:

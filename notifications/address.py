@@ -31,8 +31,10 @@ def check_address(text: str) -> str:
     address = text.strip()
     if not address:
         raise ValueError("the email address is empty")
-    if any(ch.isspace() or ch in "<>,;\"()[]\\" or not ch.isprintable() for ch in address):
-        raise ValueError(f"{_shown(address)} is not one email address: write it as name@school.example, with no spaces, brackets or commas")
+    if any(ch.isspace() or ch in '<>,;"()[]\\' or not ch.isprintable() for ch in address):
+        raise ValueError(
+            f"{_shown(address)} is not one email address: write it as name@school.example, with no spaces, brackets or commas"
+        )
     local, at, domain = address.rpartition("@")
     if not at or not local or not domain:
         raise ValueError(f"{_shown(address)} is not an email address: write it as name@school.example")
@@ -64,7 +66,9 @@ def check_domain(domain: str, address: str | None = None) -> str:
 
 def _check_local(local: str, address: str) -> None:
     if not local.isascii():
-        raise ValueError(f"{_shown(address)} has accents or other non-ASCII letters before the @, which mail servers refuse: use the plain form")
+        raise ValueError(
+            f"{_shown(address)} has accents or other non-ASCII letters before the @, which mail servers refuse: use the plain form"
+        )
     if len(local) > LOCAL_MAX:
         raise ValueError(f"{_shown(address)} has more than {LOCAL_MAX} characters before the @")
     if not _LOCAL.fullmatch(local):

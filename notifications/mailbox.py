@@ -48,9 +48,7 @@ class MaildirHandler:
 
 async def _start(handler: object, host: str, port: int) -> asyncio.Server:
     loop = asyncio.get_running_loop()
-    return await loop.create_server(
-        lambda: SMTP(handler, hostname=SERVER_NAME, enable_SMTPUTF8=True, loop=loop), host, port
-    )
+    return await loop.create_server(lambda: SMTP(handler, hostname=SERVER_NAME, enable_SMTPUTF8=True, loop=loop), host, port)
 
 
 async def _stop(server: asyncio.Server) -> None:

@@ -43,8 +43,16 @@ class Claimed:
     @classmethod
     def of(cls, row: OutboxMessage) -> Claimed:
         return cls(
-            row.id, row.case_id, row.template, row.recipient_email, row.recipient_name, row.subject,
-            row.body_text, row.body_html, row.message_id, row.attempts,
+            row.id,
+            row.case_id,
+            row.template,
+            row.recipient_email,
+            row.recipient_name,
+            row.subject,
+            row.body_text,
+            row.body_html,
+            row.message_id,
+            row.attempts,
         )
 
 

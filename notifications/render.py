@@ -50,8 +50,16 @@ LETTER_KINDS = ("meeting_invitation", "removal_request", "legal_warning")
 SUBJECT, TEXT, HTML = ".subject.txt", ".txt", ".html"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 # What a template may raise besides Jinja's own errors (a filter given the wrong type, say).
-_RENDER_ERRORS = (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError, AttributeError,
-                  RecursionError, MemoryError)
+_RENDER_ERRORS = (
+    jinja2.TemplateError,
+    TypeError,
+    ValueError,
+    ArithmeticError,
+    LookupError,
+    AttributeError,
+    RecursionError,
+    MemoryError,
+)
 
 
 @dataclass(frozen=True)
@@ -193,12 +201,23 @@ def sample_context() -> dict[str, Any]:
             "title": "Bring the case to the chair of directors",
             "fields": {"Why the case goes to the chair": "The parent refused to meet and the posts remain."},
         },
-        "deadline": {"name": "evidence_reminder", "kind": "reminder", "due": "Wednesday 5 March 2025",
-                     "since": "Monday 3 March 2025"},
+        "deadline": {
+            "name": "evidence_reminder",
+            "kind": "reminder",
+            "due": "Wednesday 5 March 2025",
+            "since": "Monday 3 March 2025",
+        },
         "reason": "The parent refused to meet and the posts remain.",
         "overdue": [item],
-        "due_soon": [{**item, "id": 43, "summary": "Photograph of a teaching assistant posted on Instagram.",
-                      "stage_title": "Removal requested", "due": "Friday 7 March 2025"}],
+        "due_soon": [
+            {
+                **item,
+                "id": 43,
+                "summary": "Photograph of a teaching assistant posted on Instagram.",
+                "stage_title": "Removal requested",
+                "due": "Friday 7 March 2025",
+            }
+        ],
         "review_date": "Tuesday 1 July 2025",
         "poster": {"name": "Mrs A. Parent"},
         "headteacher": {"name": "Ms Jane Okafor"},
@@ -210,6 +229,8 @@ def sample_context() -> dict[str, Any]:
         "problem": "no longer matches the fingerprint it was stored with",
         "first_published_on": "Monday 3 March 2025",
         "limitation_date": "Tuesday 3 March 2026",
-        "integrity": {"verified": {"ok": True, "at": "Friday 7 March 2025 02:30", "problems": [], "more": 0},
-                      "checkpoint": {"seq": 12, "hash": "3c" * 32, "at": "Friday 7 March 2025 02:30"}},
+        "integrity": {
+            "verified": {"ok": True, "at": "Friday 7 March 2025 02:30", "problems": [], "more": 0},
+            "checkpoint": {"seq": 12, "hash": "3c" * 32, "at": "Friday 7 March 2025 02:30"},
+        },
     }

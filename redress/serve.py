@@ -28,8 +28,9 @@ def serve(app: Redress, host: str, port: int, *, worker: bool = True, on_ready: 
     web = create_app(app)
     stop = threading.Event()
     thread = start_worker(app, stop) if worker else None
-    config = uvicorn.Config(web, host=host, port=port, log_level="info", server_header=False, proxy_headers=False,
-                            access_log=False)
+    config = uvicorn.Config(
+        web, host=host, port=port, log_level="info", server_header=False, proxy_headers=False, access_log=False
+    )
     server = uvicorn.Server(config)
     if on_ready is not None:
         shown = f"[{host}]" if ":" in host else host

@@ -91,9 +91,18 @@ def next_event(
     """The row of the event that follows `head`, hash included: for a caller that writes the case's new
     head itself, in the same transaction (the action path writes it with the stage and the version)."""
     values = {
-        "case_id": case_id, "seq": head.seq + 1, "at": at, "actor": actor, "actor_id": actor_id, "kind": kind,
-        "action": action, "stage_before": stage_before, "stage_after": stage_after, "data": data or {},
-        "prev_hash": head.hash, "track": track,
+        "case_id": case_id,
+        "seq": head.seq + 1,
+        "at": at,
+        "actor": actor,
+        "actor_id": actor_id,
+        "kind": kind,
+        "action": action,
+        "stage_before": stage_before,
+        "stage_after": stage_after,
+        "data": data or {},
+        "prev_hash": head.hash,
+        "track": track,
     }
     values["hash"] = _digest(head.hash, _content(values))
     return values
@@ -132,11 +141,24 @@ def append(
         # SQLite's write lock (BEGIN IMMEDIATE) already serialises them.
         read = read.with_for_update()
     row = connection.execute(read).one()
-    values = next_event(case_id, Head(row.head_seq, row.head_hash), at=at, actor=actor, kind=kind, actor_id=actor_id,
-                        action=action, stage_before=stage_before, stage_after=stage_after, data=data, track=track)
+    values = next_event(
+        case_id,
+        Head(row.head_seq, row.head_hash),
+        at=at,
+        actor=actor,
+        kind=kind,
+        actor_id=actor_id,
+        action=action,
+        stage_before=stage_before,
+        stage_after=stage_after,
+        data=data,
+        track=track,
+    )
     insert_event(connection, values)
     head = Link(values["seq"], values["hash"], values["prev_hash"])
-    connection.execute(update(table_of(Case)).where(table_of(Case).c.id == case_id).values(head_seq=head.seq, head_hash=head.hash))
+    connection.execute(
+        update(table_of(Case)).where(table_of(Case).c.id == case_id).values(head_seq=head.seq, head_hash=head.hash)
+    )
     loaded_head(session, case_id, head)
     return head
 
@@ -184,7 +206,12 @@ def verify_events(chain: Sequence[AuditEvent], head: tuple[int | None, str | Non
             return Verification(False, expected_seq, event.seq, event.id, reason)
         prev_hash = event.hash
     if head is not None and head != (len(chain), prev_hash):
-        return Verification(False, len(chain), head[0], None,
-                            f"the chain ends at event {len(chain)} but the case's last event is {head[0]}: "
-                            "events were removed from its end, or the case row was changed")
+        return Verification(
+            False,
+            len(chain),
+            head[0],
+            None,
+            f"the chain ends at event {len(chain)} but the case's last event is {head[0]}: "
+            "events were removed from its end, or the case row was changed",
+        )
     return Verification(True, len(chain))

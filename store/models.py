@@ -110,7 +110,9 @@ class Case(Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    workflow: Mapped[WorkflowVersion] = relationship(lazy="raise")  # the spec is cached by version id: never load its text per case
+    workflow: Mapped[WorkflowVersion] = relationship(
+        lazy="raise"
+    )  # the spec is cached by version id: never load its text per case
     opened_by: Mapped[Person] = relationship(lazy="joined", foreign_keys=[opened_by_id])
     parties: Mapped[list[Party]] = relationship(back_populates="case", order_by="Party.id", lazy="selectin")
 
@@ -242,6 +244,8 @@ class CaseLink(Base):
     """Who linked them: an email."""
     by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), default=None)
     at: Mapped[datetime]
+
+
 class StaffReport(Base):
     """A post a member of staff reports about themselves: what, where, when seen, maybe a screenshot (kept in
     the evidence store by its SHA-256). Those who triage reports open a case from it (`case_id`) or decline it

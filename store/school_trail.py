@@ -34,12 +34,21 @@ def event_hash(prev_hash: str, event: SchoolEvent) -> str:
     return hashlib.sha256(f"{prev_hash}\n{canonical}".encode()).hexdigest()
 
 
-def append(session: Session, *, at: datetime, actor: str, kind: str, subject_id: int | None = None,
-           subject: str = "", details: dict[str, Any] | None = None) -> SchoolEvent:
+def append(
+    session: Session,
+    *,
+    at: datetime,
+    actor: str,
+    kind: str,
+    subject_id: int | None = None,
+    subject: str = "",
+    details: dict[str, Any] | None = None,
+) -> SchoolEvent:
     """Append one event, in the caller's transaction."""
     seq, prev_hash = _tail(session)
-    event = SchoolEvent(seq=seq, at=at, actor=actor, kind=kind, subject_id=subject_id, subject=subject,
-                        details=details or {}, prev_hash=prev_hash)
+    event = SchoolEvent(
+        seq=seq, at=at, actor=actor, kind=kind, subject_id=subject_id, subject=subject, details=details or {}, prev_hash=prev_hash
+    )
     event.hash = event_hash(prev_hash, event)
     session.add(event)
     session.flush()

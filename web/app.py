@@ -81,13 +81,35 @@ class ApiOptions:
 
 def create_app(redress: Redress, *, secret: str | None = None) -> FastAPI:
     """The web app for one Redress; `secret` signs the session cookies (default: from settings or the data folder)."""
-    app = FastAPI(title="Redress", version="1", description=API_DESCRIPTION, docs_url=None, redoc_url=None,
-                  openapi_url="/api/openapi.json", lifespan=lifespan)
+    app = FastAPI(
+        title="Redress",
+        version="1",
+        description=API_DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
     redress.warm()  # a GET never parses workflow YAML
     app.state.redress = redress
     app.state.features = features()
     errors.install(app)
-    for module in (signin, sso, two_factor, access, account, dashboard, cases, records, links, reports, custody, people, admin, browse):
+    for module in (
+        signin,
+        sso,
+        two_factor,
+        access,
+        account,
+        dashboard,
+        cases,
+        records,
+        links,
+        reports,
+        custody,
+        people,
+        admin,
+        browse,
+    ):
         app.include_router(module.router)
     if "report" in app.state.features:
         from web.api import report as api_report
@@ -99,8 +121,14 @@ def create_app(redress: Redress, *, secret: str | None = None) -> FastAPI:
         app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     base = redress.settings.base_url or ""
-    app.add_middleware(SessionMiddleware, secret_key=secret or secret_key(redress.settings), session_cookie="redress_session",
-                       max_age=redress.settings.session_hours * 3600, same_site="lax", https_only=base.startswith("https://"))
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret or secret_key(redress.settings),
+        session_cookie="redress_session",
+        max_age=redress.settings.session_hours * 3600,
+        same_site="lax",
+        https_only=base.startswith("https://"),
+    )
     app.add_middleware(ApiOptions, api=app)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)

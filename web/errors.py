@@ -46,7 +46,15 @@ class CsrfFailed(Exception):
 
 
 STATUS: list[tuple[type[Exception], int]] = [
-    (EvidenceMissing, 410), (EvidenceChanged, 500), (NotFound, 404), (Conflict, 409), (NotAllowed, 403), (Refused, 422), (BadInput, 422), (Denied, 403), (CsrfFailed, 403),
+    (EvidenceMissing, 410),
+    (EvidenceChanged, 500),
+    (NotFound, 404),
+    (Conflict, 409),
+    (NotAllowed, 403),
+    (Refused, 422),
+    (BadInput, 422),
+    (Denied, 403),
+    (CsrfFailed, 403),
 ]
 
 

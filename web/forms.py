@@ -133,8 +133,9 @@ class Refusal:
         return self.values if form == self.form else {}
 
 
-def refuse(request: Request, back: str, form: str, exc: RedressError, values: dict[str, Any],
-           fields: Mapping[str, str] | None = None) -> RedirectResponse:
+def refuse(
+    request: Request, back: str, form: str, exc: RedressError, values: dict[str, Any], fields: Mapping[str, str] | None = None
+) -> RedirectResponse:
     """Post/redirect/get for a refused form: the refusal is held with the server-side session and the browser is sent
     back (303) to the page that has the form, which shows it once. A reload then only reloads that page.
 

@@ -144,6 +144,7 @@ async def check_api_csrf(request: Request, viewer: ViewerDep) -> None:
     if not _same(request.headers.get(CSRF_HEADER), request):
         raise CsrfFailed()
 
+
 RedressDep = Annotated[Redress, Depends(redress_dependency)]
 FormDep = Annotated[FormData, Depends(form_data)]
 FORM_CSRF = Depends(check_form_csrf)

@@ -30,8 +30,9 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 @cache
 def templates() -> Jinja2Templates:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
+    )
     env.filters["short_hash"] = lambda value: (value or "")[:12]
     env.filters["safe_url"] = safe_url
     return Jinja2Templates(env=env)
@@ -70,8 +71,16 @@ def nav(request: Request, viewer: Viewer, may_open: bool | None = None) -> list[
     return links
 
 
-def page(request: Request, name: str, viewer: Viewer | None, context: dict[str, Any] | None = None,
-         status: int = 200, headers: Mapping[str, str] | None = None, *, may_open: bool | None = None) -> Response:
+def page(
+    request: Request,
+    name: str,
+    viewer: Viewer | None,
+    context: dict[str, Any] | None = None,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+    *,
+    may_open: bool | None = None,
+) -> Response:
     """Render a page with the layout's context: who is signed in, their menu, the CSRF token, a message."""
     app = redress(request)
     full = {
@@ -91,7 +100,20 @@ def page(request: Request, name: str, viewer: Viewer | None, context: dict[str, 
 
 def error_page(request: Request, status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
     viewer = getattr(request.state, "viewer", None)
-    titles = {403: "Not allowed", 404: "Not found", 405: "Not allowed", 409: "Changed meanwhile", 410: "Evidence missing",
-              422: "Not done", 500: "Evidence failed its check"}
-    return page(request, "error.html", viewer, {"status": status, "title": titles.get(status, "Error"), "message": message},
-                status=status, headers=headers)
+    titles = {
+        403: "Not allowed",
+        404: "Not found",
+        405: "Not allowed",
+        409: "Changed meanwhile",
+        410: "Evidence missing",
+        422: "Not done",
+        500: "Evidence failed its check",
+    }
+    return page(
+        request,
+        "error.html",
+        viewer,
+        {"status": status, "title": titles.get(status, "Error"), "message": message},
+        status=status,
+        headers=headers,
+    )

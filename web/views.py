@@ -51,7 +51,9 @@ def seen_case(app: Redress, viewer: Viewer, case_id: int, *, at_least: Sight = S
     raise refuse(case_id, sight)
 
 
-def permitted_action(app: Redress, viewer: Viewer, case_id: int, action_name: str) -> tuple[CaseAccess, Sight, Action | TrackStart]:
+def permitted_action(
+    app: Redress, viewer: Viewer, case_id: int, action_name: str
+) -> tuple[CaseAccess, Sight, Action | TrackStart]:
     """The case (seen in full) and the action, if its workflow has it and the viewer may take it: else 404 or 403."""
     facts, sight = seen_case(app, viewer, case_id)
     spec = app.compiled(facts.workflow_id).spec

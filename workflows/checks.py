@@ -66,7 +66,9 @@ def _roles(spec: Workflow, marks: Marks) -> Iterator[Problem]:
         if name in spec.roles:
             yield marks.at(("relations", name), f"'{name}' is both a role and a relation: rename one")
         elif name not in RELATIONS:  # who holds a relation is worked out by code: see workflows.guards.RELATIONS
-            yield marks.at(("relations", name), _unknown("relation", name, RELATIONS) + f": Redress knows {', '.join(RELATIONS)}", key=True)
+            yield marks.at(
+                ("relations", name), _unknown("relation", name, RELATIONS) + f": Redress knows {', '.join(RELATIONS)}", key=True
+            )
 
 
 def _opening(spec: Workflow, marks: Marks) -> Iterator[Problem]:
@@ -75,7 +77,6 @@ def _opening(spec: Workflow, marks: Marks) -> Iterator[Problem]:
             yield marks.at(("open", "roles", i), f"'{SYSTEM}' cannot open a case: it only takes automatic actions")
         elif role not in spec.roles:
             yield marks.at(("open", "roles", i), _unknown("role", role, set(spec.roles) - {SYSTEM}) + " (who may open a case)")
-
 
 
 def _references(spec: Workflow, proc: Procedure, marks: Marks, at: Loc) -> Iterator[Problem]:
@@ -114,12 +115,19 @@ def _permissions(spec: Workflow, marks: Marks) -> Iterator[Problem]:
                 yield marks.at(("permissions", power, i), message)
     missing = [power for power in POWERS if power not in spec.permissions]
     if ("permissions",) not in marks.keys:
-        yield marks.at((), "the 'permissions' block is missing: add 'permissions:' with a line "
-                           f"'POWER: [roles]' for each of {', '.join(missing)}")
+        yield marks.at(
+            (),
+            "the 'permissions' block is missing: add 'permissions:' with a line "
+            f"'POWER: [roles]' for each of {', '.join(missing)}",
+        )
         return
     for power in missing:
-        yield marks.at(("permissions",), f"power '{power}' is not given to anyone: add '{power}: [roles]' "
-                                         f"under 'permissions', naming who may {POWERS[power]} ([] for nobody)", key=True)
+        yield marks.at(
+            ("permissions",),
+            f"power '{power}' is not given to anyone: add '{power}: [roles]' "
+            f"under 'permissions', naming who may {POWERS[power]} ([] for nobody)",
+            key=True,
+        )
 
 
 def _not_a_holder(spec: Workflow, power: str, role: str) -> str | None:
@@ -156,7 +164,9 @@ def _reachability(spec: Workflow, proc: Procedure, marks: Marks, at: Loc) -> Ite
 def _ways_out(spec: Workflow, proc: Procedure, marks: Marks, at: Loc) -> Iterator[Problem]:
     for name in proc.open_stages:
         if not any(proc.actions[a].to != name for a in proc.actions_from(name)):
-            yield marks.at((*at, "stages", name), f"stage '{name}' has no way out: add an action from it, or mark it final", key=True)
+            yield marks.at(
+                (*at, "stages", name), f"stage '{name}' has no way out: add an action from it, or mark it final", key=True
+            )
 
 
 def _deadlines(spec: Workflow, proc: Procedure, marks: Marks, at: Loc) -> Iterator[Problem]:
@@ -166,7 +176,9 @@ def _deadlines(spec: Workflow, proc: Procedure, marks: Marks, at: Loc) -> Iterat
         seen: set[str] = set()
         for i, deadline in enumerate(stage.deadlines):
             if deadline.name in seen:
-                yield marks.at((*at, "stages", name, "deadlines", i, "name"), f"deadline '{deadline.name}' appears twice in stage '{name}'")
+                yield marks.at(
+                    (*at, "stages", name, "deadlines", i, "name"), f"deadline '{deadline.name}' appears twice in stage '{name}'"
+                )
             seen.add(deadline.name)
         for loc, deadline in stage_deadlines((*at, "stages", name), stage):
             if deadline.escalate is not None:

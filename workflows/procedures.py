@@ -40,7 +40,9 @@ def people(spec: Workflow) -> set[str]:
     return set(spec.roles) | set(spec.relations)
 
 
-def notification_refs(spec: Workflow, marks: Marks, notes: tuple[Notification, ...], loc: tuple[str | int, ...]) -> Iterator[Problem]:
+def notification_refs(
+    spec: Workflow, marks: Marks, notes: tuple[Notification, ...], loc: tuple[str | int, ...]
+) -> Iterator[Problem]:
     for i, note in enumerate(notes):
         for j, who in enumerate(note.to):
             if who not in people(spec):
@@ -59,8 +61,9 @@ def stage_refs(proc: Procedure, marks: Marks, sources: tuple[str, ...] | str, lo
             yield marks.at((*loc, i), f"'{stage}' is a final stage: no action can be taken from it")
 
 
-def doer_refs(spec: Workflow, marks: Marks, roles: tuple[str, ...], guards: tuple[str, ...],
-              notify: tuple[Notification, ...], loc: Loc) -> Iterator[Problem]:
+def doer_refs(
+    spec: Workflow, marks: Marks, roles: tuple[str, ...], guards: tuple[str, ...], notify: tuple[Notification, ...], loc: Loc
+) -> Iterator[Problem]:
     """Who takes an action, what it needs first and who is told all exist."""
     for i, role in enumerate(roles):
         if role not in people(spec):
@@ -69,5 +72,3 @@ def doer_refs(spec: Workflow, marks: Marks, roles: tuple[str, ...], guards: tupl
         if guard not in GUARDS:
             yield marks.at((*loc, "guards", i), unknown("guard", guard, GUARDS))
     yield from notification_refs(spec, marks, notify, (*loc, "notify"))
-
-

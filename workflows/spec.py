@@ -55,8 +55,12 @@ class Unit(StrEnum):
 
 _DURATION = re.compile(r"^\s*(\d+)\s+(school days?|working days?|days?|hours?|(?:calendar )?months?)\s*$")
 _UNITS = {
-    "school day": Unit.SCHOOL_DAYS, "working day": Unit.WORKING_DAYS, "day": Unit.DAYS, "hour": Unit.HOURS,
-    "month": Unit.MONTHS, "calendar month": Unit.MONTHS,
+    "school day": Unit.SCHOOL_DAYS,
+    "working day": Unit.WORKING_DAYS,
+    "day": Unit.DAYS,
+    "hour": Unit.HOURS,
+    "month": Unit.MONTHS,
+    "calendar month": Unit.MONTHS,
 }
 DURATION_HINT = "write it as '3 school days', '1 working day', '2 days', '48 hours' or '1 calendar month'"
 

@@ -44,15 +44,21 @@ def _never_started(spec: Workflow, marks: Marks) -> Iterator[Problem]:
     started = {a.starts_track for a in spec.actions.values()} | {t for c in spec.categories.values() for t in c.starts_tracks}
     for name, track in spec.tracks.items():
         if track.start is None and name not in started:
-            yield marks.at(("tracks", name), f"track '{name}' is never started: give it a 'start' action, or name it "
-                                             "in an action's 'starts_track' or a category's 'starts_tracks'", key=True)
+            yield marks.at(
+                ("tracks", name),
+                f"track '{name}' is never started: give it a 'start' action, or name it "
+                "in an action's 'starts_track' or a category's 'starts_tracks'",
+                key=True,
+            )
 
 
 def _pauses(spec: Workflow, marks: Marks) -> Iterator[Problem]:
     """Only a track's waiting stage pauses, and only procedures that exist: `main` or another track."""
     for name, stage in spec.stages.items():
         if stage.pauses:
-            yield marks.at(("stages", name, "pauses"), "only a stage of a track can pause: the main procedure pauses while a track waits")
+            yield marks.at(
+                ("stages", name, "pauses"), "only a stage of a track can pause: the main procedure pauses while a track waits"
+            )
     for track_name, track in spec.tracks.items():
         for name, stage in track.stages.items():
             yield from _pauses_of(spec, marks, track_name, name, stage)
@@ -61,8 +67,11 @@ def _pauses(spec: Workflow, marks: Marks) -> Iterator[Problem]:
 def _pauses_of(spec: Workflow, marks: Marks, track: str, name: str, stage: Stage) -> Iterator[Problem]:
     loc: Loc = ("tracks", track, "stages", name, "pauses")
     if stage.pauses and (stage.final or not stage.deadlines):
-        yield marks.at(loc, f"stage '{name}' pauses other deadlines but has none of its own: "
-                            "give it a deadline, so a paused case cannot wait unnoticed")
+        yield marks.at(
+            loc,
+            f"stage '{name}' pauses other deadlines but has none of its own: "
+            "give it a deadline, so a paused case cannot wait unnoticed",
+        )
     known = [MAIN, *(t for t in spec.tracks if t != track)]
     for i, paused in enumerate(stage.pauses):
         if paused == track:
@@ -86,14 +95,21 @@ def _faster_of(spec: Workflow, marks: Marks, loc: Loc, name: str, stage: Stage) 
         for i, deadline in enumerate(deadlines):
             base = usual.get(deadline.name)
             if base is None:
-                yield marks.at((*loc, category, i, "name"), unknown("deadline", deadline.name, usual)
-                               + f": 'faster_for' replaces a deadline of stage '{name}' by its name")
+                yield marks.at(
+                    (*loc, category, i, "name"),
+                    unknown("deadline", deadline.name, usual)
+                    + f": 'faster_for' replaces a deadline of stage '{name}' by its name",
+                )
             elif base.kind != deadline.kind:
-                yield marks.at((*loc, category, i, "name"), f"'{deadline.name}' is a {base.kind} in stage '{name}': "
-                                                            f"its faster version must be one too")
+                yield marks.at(
+                    (*loc, category, i, "name"),
+                    f"'{deadline.name}' is a {base.kind} in stage '{name}': its faster version must be one too",
+                )
             elif deadline.after.nominal_hours >= base.after.nominal_hours:
-                yield marks.at((*loc, category, i, "after"), f"'{deadline.name}' for '{category}' falls due after "
-                                                             f"{deadline.after}, no sooner than the usual {base.after}")
+                yield marks.at(
+                    (*loc, category, i, "after"),
+                    f"'{deadline.name}' for '{category}' falls due after {deadline.after}, no sooner than the usual {base.after}",
+                )
 
 
 def _action_names(spec: Workflow, marks: Marks) -> Iterator[Problem]:
@@ -103,6 +119,7 @@ def _action_names(spec: Workflow, marks: Marks) -> Iterator[Problem]:
         here = f"track '{at[1]}'" if at else "the main procedure"
         for name in proc.actions:
             if name in owner:
-                yield marks.at((*at, "actions", name), f"action '{name}' is also an action of {owner[name]}: "
-                                                       "give it another name", key=True)
+                yield marks.at(
+                    (*at, "actions", name), f"action '{name}' is also an action of {owner[name]}: give it another name", key=True
+                )
             owner.setdefault(name, here)

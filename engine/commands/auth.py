@@ -92,8 +92,7 @@ def hash_password(password: str) -> str:
     return hasher().hash(password)
 
 
-def set_password(app: Redress, email: str, password: str, *, actor: str | None = None,
-                 kind: str = trail.PASSWORD_SET) -> Person:
+def set_password(app: Redress, email: str, password: str, *, actor: str | None = None, kind: str = trail.PASSWORD_SET) -> Person:
     """Store an argon2 hash of `password`, lift any lock-out, end every session of the person, and record it."""
     check_password_rules(password)
     hashed = hash_password(password)  # before the transaction: argon2 never runs under the write lock
@@ -155,10 +154,13 @@ def _claim(app: Redress, person_id: int, now: datetime) -> _Claim | None:
     count = Person.failed_sign_ins + 1
     statement = (
         update(Person)
-        .where(Person.id == person_id, Person.active.is_(True), Person.password_hash.is_not(None),
-               or_(Person.locked_until.is_(None), Person.locked_until <= now))
-        .values(failed_sign_ins=count,
-                locked_until=case((count >= MAX_FAILURES, now + LONGEST_LOCK), else_=None))
+        .where(
+            Person.id == person_id,
+            Person.active.is_(True),
+            Person.password_hash.is_not(None),
+            or_(Person.locked_until.is_(None), Person.locked_until <= now),
+        )
+        .values(failed_sign_ins=count, locked_until=case((count >= MAX_FAILURES, now + LONGEST_LOCK), else_=None))
         .returning(Person.failed_sign_ins, Person.password_hash)
     )
     with app.db.unit_of_work() as session:
@@ -170,8 +172,11 @@ def _client_throttled(app: Redress, client: Client, now: datetime) -> bool:
     if not client.address:
         return False
     with app.db.reading() as session:
-        failures = session.scalar(select(func.count()).select_from(SignIn).where(
-            SignIn.client == client.address, SignIn.at > now - CLIENT_WINDOW, SignIn.succeeded.is_(False)))
+        failures = session.scalar(
+            select(func.count())
+            .select_from(SignIn)
+            .where(SignIn.client == client.address, SignIn.at > now - CLIENT_WINDOW, SignIn.succeeded.is_(False))
+        )
     return int(failures or 0) >= CLIENT_LIMIT
 
 
@@ -181,8 +186,9 @@ def _check(app: Redress, email: str, password: str, client: Client, now: datetim
         _verify(None, password)
         return None, False, "too many failures from this address"
     with app.db.reading() as session:
-        person_id = session.scalar(select(Person.id).where(Person.email == email, Person.active.is_(True),
-                                                           Person.password_hash.is_not(None)))
+        person_id = session.scalar(
+            select(Person.id).where(Person.email == email, Person.active.is_(True), Person.password_hash.is_not(None))
+        )
     claim = _claim(app, person_id, now) if person_id is not None else None
     if claim is None:
         _verify(None, password)
@@ -210,10 +216,21 @@ def sign_in(app: Redress, email: str, password: str, client: Client | None = Non
             token = create_session(app, session, claim.person_id, client, now)
         elif claim is not None and claim.failures >= MAX_FAILURES:
             # Cut the wait started by the claim to its size, unless a success has reset the count meanwhile.
-            session.execute(update(Person).where(Person.id == claim.person_id, Person.failed_sign_ins == claim.failures)
-                            .values(locked_until=now + lock_for(claim.failures)))
-        session.add(SignIn(email=email, person_id=claim.person_id if claim else None, at=now, succeeded=right,
-                           detail=detail, client=(client.address or "")[:64] or None))
+            session.execute(
+                update(Person)
+                .where(Person.id == claim.person_id, Person.failed_sign_ins == claim.failures)
+                .values(locked_until=now + lock_for(claim.failures))
+            )
+        session.add(
+            SignIn(
+                email=email,
+                person_id=claim.person_id if claim else None,
+                at=now,
+                succeeded=right,
+                detail=detail,
+                client=(client.address or "")[:64] or None,
+            )
+        )
         _prune_sign_ins(app, session, now)
     if right and claim is not None:
         return SignInResult(claim.person_id, "", token=token)

@@ -135,8 +135,10 @@ def checked_details(details: OpenCase, now: datetime, zone: tzinfo = UTC) -> Ope
     with inputs.about("pupils"):
         pupils = inputs.names(details.pupils, "a pupil's reference")
     with inputs.about("poster_name"):
-        posters = [(inputs.name(n, "the poster's name"),
-                    inputs.optional_name(c, "the poster's contact", limit=inputs.URL_MAX) or "") for n, c in details.posters]
+        posters = [
+            (inputs.name(n, "the poster's name"), inputs.optional_name(c, "the poster's contact", limit=inputs.URL_MAX) or "")
+            for n, c in details.posters
+        ]
     with inputs.about("platform"):
         platform = inputs.optional_name(details.platform, "the platform")
     with inputs.about("link"):
@@ -144,10 +146,22 @@ def checked_details(details: OpenCase, now: datetime, zone: tzinfo = UTC) -> Ope
     with inputs.about("seen_at"):
         seen_at = inputs.past_instant(details.seen_at, now, "the time it was seen") if details.seen_at else None
     with inputs.about("first_published_on"):
-        published = (inputs.past_date(details.first_published_on, now, zone, "the date it was first published")
-                     if details.first_published_on else None)
-    return replace(details, summary=summary, staff=staff, pupils=pupils, posters=posters, platform=platform,
-                   link=link, seen_at=seen_at, first_published_on=published)
+        published = (
+            inputs.past_date(details.first_published_on, now, zone, "the date it was first published")
+            if details.first_published_on
+            else None
+        )
+    return replace(
+        details,
+        summary=summary,
+        staff=staff,
+        pupils=pupils,
+        posters=posters,
+        platform=platform,
+        link=link,
+        seen_at=seen_at,
+        first_published_on=published,
+    )
 
 
 def open_case(app: Redress, actor_email: str, details: OpenCase) -> int:
@@ -158,8 +172,10 @@ def open_case(app: Redress, actor_email: str, details: OpenCase) -> int:
     with app.db.unit_of_work() as session:
         actor = resolve_actor(session, actor_email)
         if not actor.roles() & set(spec.open.roles):
-            raise Refused(f"only the {rules.role_labels(spec, spec.open.roles)} may open a case; "
-                          f"{actor.label} is {rules.role_labels(spec, sorted(actor.roles()))}")
+            raise Refused(
+                f"only the {rules.role_labels(spec, spec.open.roles)} may open a case; "
+                f"{actor.label} is {rules.role_labels(spec, sorted(actor.roles()))}"
+            )
         categories = rules.check_categories(spec, details.categories)
         summary = details.summary
         emails = list(details.staff)
@@ -167,9 +183,18 @@ def open_case(app: Redress, actor_email: str, details: OpenCase) -> int:
             emails.append(staff_reports.reporter_of(app, session, details.report_id, actor.label))
         staff = [person_by_email(session, email) for email in dict.fromkeys(emails)]
         case = Case(
-            workflow_id=compiled.id, stage=spec.initial_stage, categories=categories, summary=summary,
-            platform=details.platform, link=details.link, seen_at=details.seen_at, opened_by_id=actor.id,
-            opened_at=now, stage_entered_at=now, facts={}, first_published_on=details.first_published_on,
+            workflow_id=compiled.id,
+            stage=spec.initial_stage,
+            categories=categories,
+            summary=summary,
+            platform=details.platform,
+            link=details.link,
+            seen_at=details.seen_at,
+            opened_by_id=actor.id,
+            opened_at=now,
+            stage_entered_at=now,
+            facts={},
+            first_published_on=details.first_published_on,
         )
         case.parties = [Party(kind="staff", person=p) for p in staff]
         case.parties += [Party(kind="pupil", reference=ref.strip()) for ref in details.pupils if ref.strip()]
@@ -178,16 +203,31 @@ def open_case(app: Redress, actor_email: str, details: OpenCase) -> int:
         session.flush()
         start_stage_deadlines(app, session, spec, case, now)
         started = list(dict.fromkeys(t for c in categories for t in spec.categories[c].starts_tracks))
-        notified = notify_all(app, session, spec, case, (*spec.open.notify, *tracks.start_notes(spec, started)),
-                              {"actor": {"name": actor.name}})
+        notified = notify_all(
+            app, session, spec, case, (*spec.open.notify, *tracks.start_notes(spec, started)), {"actor": {"name": actor.name}}
+        )
         audit.append(
-            session, case.id, at=now, actor=actor.label, actor_id=actor.id, kind="opened", stage_after=case.stage,
-            data={"categories": categories, "summary": summary, "staff": [p.email for p in staff],
-                  "pupils": len(details.pupils), "posters": len(details.posters), "platform": details.platform,
-                  "link": details.link, "seen_at": details.seen_at.isoformat() if details.seen_at else None,
-                  "notified": notified, "parties_digest": parties_digest(case.parties),
-                  **({"first_published_on": details.first_published_on.isoformat()} if details.first_published_on else {}),
-                  **({"report": details.report_id} if details.report_id is not None else {})},
+            session,
+            case.id,
+            at=now,
+            actor=actor.label,
+            actor_id=actor.id,
+            kind="opened",
+            stage_after=case.stage,
+            data={
+                "categories": categories,
+                "summary": summary,
+                "staff": [p.email for p in staff],
+                "pupils": len(details.pupils),
+                "posters": len(details.posters),
+                "platform": details.platform,
+                "link": details.link,
+                "seen_at": details.seen_at.isoformat() if details.seen_at else None,
+                "notified": notified,
+                "parties_digest": parties_digest(case.parties),
+                **({"first_published_on": details.first_published_on.isoformat()} if details.first_published_on else {}),
+                **({"report": details.report_id} if details.report_id is not None else {}),
+            },
         )
         if details.first_published_on is not None:
             schedule_limitation(app, session, case, details.first_published_on, now)
@@ -255,9 +295,17 @@ def take_action(
 
 
 def act_in_session(
-    app: Redress, session: Session, case: Case, action_name: str, actor: Actor, raw: Mapping[str, Any],
-    note: str | None, expected_version: int | None, extra: Mapping[str, Any],
-    *, notify_context: Mapping[str, Any] | None = None,
+    app: Redress,
+    session: Session,
+    case: Case,
+    action_name: str,
+    actor: Actor,
+    raw: Mapping[str, Any],
+    note: str | None,
+    expected_version: int | None,
+    extra: Mapping[str, Any],
+    *,
+    notify_context: Mapping[str, Any] | None = None,
 ) -> ActionResult:
     """Take an action inside the caller's unit of work: for the worker, which fires deadlines through
     the same path as a person, with the system as the actor (`notify_context` adds, for instance,
@@ -280,22 +328,50 @@ def act_in_session(
     before, now, version, head = case.stage, app.clock.now(), case.version, audit.Head(case.head_seq, case.head_hash)
     after = plan.after
     final = spec.is_final(after)
-    _show(case, stage=after, stage_entered_at=now if track is None else case.stage_entered_at,
-          facts={**case.facts, **values}, closed_at=now if final else case.closed_at,
-          outcome=(getattr(action, "outcome", None) or spec.stages[after].title) if final else case.outcome)
+    _show(
+        case,
+        stage=after,
+        stage_entered_at=now if track is None else case.stage_entered_at,
+        facts={**case.facts, **values},
+        closed_at=now if final else case.closed_at,
+        outcome=(getattr(action, "outcome", None) or spec.stages[after].title) if final else case.outcome,
+    )
     labelled = {action.fields[k].label: v for k, v in values.items()}
-    notified = notify_all(app, session, spec, case, (*action.notify, *tracks.start_notes(spec, plan.starting(spec, rows))), {
-        "actor": {"name": actor.name},
-        "action": {"name": action_name, "title": action.title, "fields": labelled},
-        "reason": values.get("reason") or extra.get("reason"),
-        **(notify_context or {}),
-    })
+    notified = notify_all(
+        app,
+        session,
+        spec,
+        case,
+        (*action.notify, *tracks.start_notes(spec, plan.starting(spec, rows))),
+        {
+            "actor": {"name": actor.name},
+            "action": {"name": action_name, "title": action.title, "fields": labelled},
+            "reason": values.get("reason") or extra.get("reason"),
+            **(notify_context or {}),
+        },
+    )
     moved = {"track_stage_before": plan.track_before, "track_stage_after": plan.track_after} if track else {}
     event = audit.next_event(
-        case.id, head, at=now, actor=actor.label, actor_id=actor.id, kind=plan.kind, action=action_name,
-        stage_before=before, stage_after=after, track=track,
-        data={"title": action.title, "fields": values, "note": note, "notified": notified, **moved, **extra,
-              "closed": final, "outcome": case.outcome},
+        case.id,
+        head,
+        at=now,
+        actor=actor.label,
+        actor_id=actor.id,
+        kind=plan.kind,
+        action=action_name,
+        stage_before=before,
+        stage_after=after,
+        track=track,
+        data={
+            "title": action.title,
+            "fields": values,
+            "note": note,
+            "notified": notified,
+            **moved,
+            **extra,
+            "closed": final,
+            "outcome": case.outcome,
+        },
     )
     _write_move(session, case, version, head, event)
     audit.insert_event(session.connection(), event)
@@ -342,8 +418,17 @@ def _plan(compiled: Compiled, case: Case, name: str, rows: Mapping[str, tracks.T
     return _Plan(found, case.stage, stage, _next_stage(compiled.track_machines[found.track], stage, name))
 
 
-def _move_procedures(app: Redress, session: Session, spec: Workflow, case: Case, plan: _Plan,
-                     rows: dict[str, tracks.TrackRow], now: datetime, actor: Actor, final: bool) -> None:
+def _move_procedures(
+    app: Redress,
+    session: Session,
+    spec: Workflow,
+    case: Case,
+    plan: _Plan,
+    rows: dict[str, tracks.TrackRow],
+    now: datetime,
+    actor: Actor,
+    final: bool,
+) -> None:
     """The deadlines and tracks an action moves: the main procedure's (every one, if the case closed), or
     one track's; then what stands paused, as the tracks now wait."""
     before = tracks.running(rows)
@@ -368,7 +453,8 @@ _MOVED = ("stage", "stage_entered_at", "facts", "closed_at", "outcome")
 _cases = table_of(Case)
 # Built once: the move, its version check (invariant 7) and the chain's new head (invariant 4) in one UPDATE.
 _MOVE = update(_cases).where(
-    _cases.c.id == bindparam("where_id"), _cases.c.version == bindparam("where_version"),
+    _cases.c.id == bindparam("where_id"),
+    _cases.c.version == bindparam("where_version"),
     _cases.c.head_seq == bindparam("where_head"),
 )
 
@@ -382,8 +468,14 @@ def _show(case: Case, **changes: Any) -> None:
 
 def _write_move(session: Session, case: Case, version: int, head: audit.Head, event: dict[str, Any]) -> None:
     params = {name: getattr(case, name) for name in _MOVED}
-    params.update(version=version + 1, head_seq=event["seq"], head_hash=event["hash"],
-                  where_id=case.id, where_version=version, where_head=head.seq)
+    params.update(
+        version=version + 1,
+        head_seq=event["seq"],
+        head_hash=event["hash"],
+        where_id=case.id,
+        where_version=version,
+        where_head=head.seq,
+    )
     if session.connection().execute(_MOVE, params).rowcount != 1:
         raise StaleDataError(f"case {case.id} is no longer at version {version} with {head.seq} event(s)")
     _show(case, version=version + 1, head_seq=event["seq"], head_hash=event["hash"])
@@ -402,16 +494,23 @@ def migrate_case(app: Redress, case_id: int, actor_email: str) -> tuple[str, str
         if case.workflow_id == current.id:
             raise Refused(f"case {case_id} already runs on the current workflow version")
         if case.stage not in current.spec.stages or current.spec.is_final(case.stage):
-            raise Refused(f"case {case_id} is at '{case.stage}', which the current workflow has no open stage for: "
-                          "it stays on its version")
+            raise Refused(
+                f"case {case_id} is at '{case.stage}', which the current workflow has no open stage for: it stays on its version"
+            )
         old = app.compiled(case.workflow_id).spec.content_hash
         case.workflow_id = current.id
         session.flush()
         cancel_pending(session, case.id)
         start_stage_deadlines(app, session, current.spec, case, case.stage_entered_at)
         audit.append(
-            session, case.id, at=app.clock.now(), actor=actor.label, actor_id=actor.id, kind="migrated",
-            stage_before=case.stage, stage_after=case.stage,
+            session,
+            case.id,
+            at=app.clock.now(),
+            actor=actor.label,
+            actor_id=actor.id,
+            kind="migrated",
+            stage_before=case.stage,
+            stage_after=case.stage,
             data={"from_version": old, "to_version": current.spec.content_hash},
         )
         return old, current.spec.content_hash

@@ -29,8 +29,15 @@ def stage_of(spec: Workflow, track: str | None, stage: str) -> Stage | None:
 
 
 def start_stage_deadlines(
-    app: Redress, session: Session, spec: Workflow, case: Case, entered_at: datetime,
-    *, track: str | None = None, stage: str | None = None, paused: bool = False,
+    app: Redress,
+    session: Session,
+    spec: Workflow,
+    case: Case,
+    entered_at: datetime,
+    *,
+    track: str | None = None,
+    stage: str | None = None,
+    paused: bool = False,
 ) -> int:
     """Add a timer for every deadline of the case's (new) stage, or of `stage` of `track`; returns how many.
 
@@ -44,11 +51,22 @@ def start_stage_deadlines(
     rows = []
     for deadline in deadlines:
         due = app.calendar.due(entered_at, deadline.after)
-        rows.append({
-            "case_id": case.id, "stage": stage, "deadline": deadline.name, "kind": deadline.kind, "due_at": due,
-            "status": "paused" if paused else "pending", "repeat": 0, "created_at": now, "fired_at": None, "track": track,
-            "paused_at": now if paused else None, "remaining_seconds": _seconds(due, now) if paused else None,
-        })
+        rows.append(
+            {
+                "case_id": case.id,
+                "stage": stage,
+                "deadline": deadline.name,
+                "kind": deadline.kind,
+                "due_at": due,
+                "status": "paused" if paused else "pending",
+                "repeat": 0,
+                "created_at": now,
+                "fired_at": None,
+                "track": track,
+                "paused_at": now if paused else None,
+                "remaining_seconds": _seconds(due, now) if paused else None,
+            }
+        )
     if rows:
         session.connection().execute(_INSERT_TIMER, rows)
     return len(rows)
@@ -60,9 +78,14 @@ def _seconds(due: datetime, now: datetime) -> int:
 
 _timers = table_of(Timer)
 _INSERT_TIMER = insert(_timers)
-_CANCEL = update(_timers).where(
-    _timers.c.case_id == bindparam("where_case"), _timers.c.status.in_(("pending", "paused")),
-).values(status="cancelled")
+_CANCEL = (
+    update(_timers)
+    .where(
+        _timers.c.case_id == bindparam("where_case"),
+        _timers.c.status.in_(("pending", "paused")),
+    )
+    .values(status="cancelled")
+)
 
 
 def cancel_pending(session: Session, case_id: int, *, track: str | None = None, every: bool = False) -> int:
@@ -71,34 +94,57 @@ def cancel_pending(session: Session, case_id: int, *, track: str | None = None, 
     # On the connection, not through the session: no timer of the case is held as an object, and this
     # way the session is not flushed here as well as at commit (one flush per command is enough).
     # The limitation reminder belongs to no stage: a move leaves it; only the case's closing cancels it.
-    statement = _CANCEL if every else _CANCEL.where(
-        _timers.c.track.is_(None) if track is None else _timers.c.track == track, _timers.c.deadline != LIMITATION_DEADLINE)
+    statement = (
+        _CANCEL
+        if every
+        else _CANCEL.where(
+            _timers.c.track.is_(None) if track is None else _timers.c.track == track, _timers.c.deadline != LIMITATION_DEADLINE
+        )
+    )
     result = session.connection().execute(statement, {"where_case": case_id})
     return int(getattr(result, "rowcount", 0) or 0)
 
 
 def pause(session: Session, case_id: int, track: str | None, now: datetime) -> int:
     """Stop the pending deadlines of a procedure (main: track None): each keeps the time it had left."""
-    rows = session.connection().execute(select(_timers.c.id, _timers.c.due_at).where(
-        _timers.c.case_id == case_id, _timers.c.status == "pending", _procedure(track),
-        _timers.c.deadline != LIMITATION_DEADLINE)).all()
+    rows = (
+        session.connection()
+        .execute(
+            select(_timers.c.id, _timers.c.due_at).where(
+                _timers.c.case_id == case_id,
+                _timers.c.status == "pending",
+                _procedure(track),
+                _timers.c.deadline != LIMITATION_DEADLINE,
+            )
+        )
+        .all()
+    )
     for timer_id, due_at in rows:
-        session.connection().execute(update(_timers).where(_timers.c.id == timer_id).values(
-            status="paused", paused_at=now, remaining_seconds=_seconds(due_at, now)))
+        session.connection().execute(
+            update(_timers)
+            .where(_timers.c.id == timer_id)
+            .values(status="paused", paused_at=now, remaining_seconds=_seconds(due_at, now))
+        )
     return len(rows)
 
 
 def resume(app: Redress, session: Session, spec: Workflow, case: Case, track: str | None, now: datetime) -> int:
     """Set a procedure's paused deadlines going again, with the time they had left (engine.rules.timing.resumed_due)."""
     columns = (_timers.c.id, _timers.c.stage, _timers.c.deadline, _timers.c.repeat, _timers.c.due_at, _timers.c.paused_at)
-    rows = session.connection().execute(select(*columns).where(
-        _timers.c.case_id == case.id, _timers.c.status == "paused", _procedure(track))).all()
+    rows = (
+        session.connection()
+        .execute(select(*columns).where(_timers.c.case_id == case.id, _timers.c.status == "paused", _procedure(track)))
+        .all()
+    )
     for timer_id, stage, name, repeat, due_at, paused_at in rows:
         deadline = definition(spec, case, track, stage, name)
         length = deadline.repeat if deadline and repeat and deadline.repeat else (deadline.after if deadline else None)
         due = resumed_due(app.calendar, length.unit, paused_at, due_at, now) if length else now
-        session.connection().execute(update(_timers).where(_timers.c.id == timer_id).values(
-            status="pending", due_at=due, paused_at=None, remaining_seconds=None))
+        session.connection().execute(
+            update(_timers)
+            .where(_timers.c.id == timer_id)
+            .values(status="pending", due_at=due, paused_at=None, remaining_seconds=None)
+        )
     return len(rows)
 
 
@@ -113,13 +159,13 @@ def definition(spec: Workflow, case: Case, track: str | None, stage: str, name: 
 
 
 def pending(session: Session, case_id: int) -> list[Timer]:
-    return list(session.scalars(
-        select(Timer).where(Timer.case_id == case_id, Timer.status == "pending").order_by(Timer.due_at)
-    ))
+    return list(session.scalars(select(Timer).where(Timer.case_id == case_id, Timer.status == "pending").order_by(Timer.due_at)))
 
 
 def waiting(session: Session, case_id: int) -> list[Timer]:
     """A case's pending and paused deadlines, the soonest first."""
-    return list(session.scalars(
-        select(Timer).where(Timer.case_id == case_id, Timer.status.in_(("pending", "paused"))).order_by(Timer.due_at)
-    ))
+    return list(
+        session.scalars(
+            select(Timer).where(Timer.case_id == case_id, Timer.status.in_(("pending", "paused"))).order_by(Timer.due_at)
+        )
+    )

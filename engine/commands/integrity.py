@@ -219,8 +219,13 @@ def _rows(connection: Connection, chunk: list[Any], lo: int, hi: int) -> dict[in
         for event in result:
             if event.case_id in rows:
                 rows[event.case_id].events.append(event)
-    for model, attribute in ((Note, "notes"), (Meeting, "meetings"), (Evidence, "evidence"), (Party, "parties"),
-                             (CaseLink, "links")):
+    for model, attribute in (
+        (Note, "notes"),
+        (Meeting, "meetings"),
+        (Evidence, "evidence"),
+        (Party, "parties"),
+        (CaseLink, "links"),
+    ):
         table = table_of(model)
         for row in connection.execute(select(table).where(table.c.case_id.between(lo, hi)).order_by(table.c.id)):
             if row.case_id in rows:

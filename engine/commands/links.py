@@ -55,13 +55,23 @@ def link_cases(app: Redress, case_id: int, other_id: int, actor_email: str, reas
                 raise NotAllowed(f"there is no case {n} you may see in full")
         if session.scalar(select(CaseLink.id).where(CaseLink.case_id == case_id, CaseLink.other_id == other_id)):
             raise Refused(f"case {case_id} is already linked to case {other_id}")
-        rows = [{"case_id": a, "other_id": b, "reason": reason, "basis": basis, "by": actor.label, "by_id": actor.id,
-                 "at": now} for a, b in ((case_id, other_id), (other_id, case_id))]
+        rows = [
+            {"case_id": a, "other_id": b, "reason": reason, "basis": basis, "by": actor.label, "by_id": actor.id, "at": now}
+            for a, b in ((case_id, other_id), (other_id, case_id))
+        ]
         session.connection().execute(insert(_links), rows)
         for this, other in ((first, second), (second, first)):
-            audit.append(session, this, at=now, actor=actor.label, actor_id=actor.id, kind=LINKED,
-                         stage_before=cases[this].stage, stage_after=cases[this].stage,
-                         data={"other": other, "reason": reason, "basis": basis})
+            audit.append(
+                session,
+                this,
+                at=now,
+                actor=actor.label,
+                actor_id=actor.id,
+                kind=LINKED,
+                stage_before=cases[this].stage,
+                stage_after=cases[this].stage,
+                data={"other": other, "reason": reason, "basis": basis},
+            )
     return LinkResult(case_id, other_id, basis)
 
 
@@ -91,12 +101,22 @@ def set_first_published(app: Redress, case_id: int, actor_email: str, on: date |
         before = case.first_published_on
         if before == on:
             raise Refused(f"case {case_id} already says {on.isoformat() if on else 'not known'}")
-        session.connection().execute(update(table_of(Case)).where(table_of(Case).c.id == case_id)
-                                     .values(first_published_on=on))
+        session.connection().execute(update(table_of(Case)).where(table_of(Case).c.id == case_id).values(first_published_on=on))
         session.expire(case, ["first_published_on"])
         schedule_limitation(app, session, case, on, now)
-        audit.append(session, case.id, at=now, actor=actor.label, actor_id=actor.id, kind=PUBLISHED,
-                     stage_before=case.stage, stage_after=case.stage,
-                     data={"first_published_on": on.isoformat() if on else None,
-                           "before": before.isoformat() if before else None, "reason": reason})
+        audit.append(
+            session,
+            case.id,
+            at=now,
+            actor=actor.label,
+            actor_id=actor.id,
+            kind=PUBLISHED,
+            stage_before=case.stage,
+            stage_after=case.stage,
+            data={
+                "first_published_on": on.isoformat() if on else None,
+                "before": before.isoformat() if before else None,
+                "reason": reason,
+            },
+        )
     return on

@@ -84,7 +84,9 @@ def case_context(app: Redress, spec: Workflow, case: Case) -> dict[str, Any]:
     }
 
 
-def queue(app: Redress, session: Session, case: Case | None, template: str, people: Iterable[Person], context: dict[str, Any]) -> int:
+def queue(
+    app: Redress, session: Session, case: Case | None, template: str, people: Iterable[Person], context: dict[str, Any]
+) -> int:
     """Render `template` for each person, then add an outbox row each; return how many.
 
     Every message is rendered before any row is added, so a template that fails adds nothing."""
@@ -97,13 +99,26 @@ def queue(app: Redress, session: Session, case: Case | None, template: str, peop
         except TemplateError as exc:
             raise BadInput(f"the email template '{template}' could not be rendered: {exc}") from exc
     if rendered:  # written at once, on the connection: nothing for the session to flush
-        session.connection().execute(_INSERT_OUTBOX, [
-            {"case_id": case.id if case else None, "template": template, "recipient_email": person.email,
-             "recipient_name": person.name, "subject": message.subject, "body_text": message.text,
-             "body_html": message.html, "message_id": make_message_id(app.mail_domain),
-             "status": "queued", "attempts": 0, "next_attempt_at": now, "created_at": now}
-            for person, message in rendered
-        ])
+        session.connection().execute(
+            _INSERT_OUTBOX,
+            [
+                {
+                    "case_id": case.id if case else None,
+                    "template": template,
+                    "recipient_email": person.email,
+                    "recipient_name": person.name,
+                    "subject": message.subject,
+                    "body_text": message.text,
+                    "body_html": message.html,
+                    "message_id": make_message_id(app.mail_domain),
+                    "status": "queued",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+                for person, message in rendered
+            ],
+        )
     return len(rendered)
 
 
@@ -131,6 +146,7 @@ def notify_all(
 
 def _had_urgent(session: Session, case_id: int) -> set[str]:
     """Who already has an urgent email of this case queued or sent (by an earlier command, or this one)."""
-    rows = session.connection().execute(select(OutboxMessage.recipient_email).where(
-        OutboxMessage.case_id == case_id, OutboxMessage.template.in_(notices.URGENT)))
+    rows = session.connection().execute(
+        select(OutboxMessage.recipient_email).where(OutboxMessage.case_id == case_id, OutboxMessage.template.in_(notices.URGENT))
+    )
     return {row[0] for row in rows}

@@ -49,8 +49,9 @@ def _viewer(spec: Workflow, person: Person) -> Viewer:
     return Viewer.of(spec, person.id, person.email, person.name, person.roles)
 
 
-def letter(app: Redress, case_id: int, kind: str, actor_email: str, *, meeting_date: str | None = None,
-           meeting_place: str | None = None) -> Letter:
+def letter(
+    app: Redress, case_id: int, kind: str, actor_email: str, *, meeting_date: str | None = None, meeting_place: str | None = None
+) -> Letter:
     """A letter to the poster, for the headteacher to send: rendered, never emailed."""
     if kind not in LETTER_KINDS:
         raise BadInput(f"there is no letter '{kind}': the letters are {', '.join(LETTER_KINDS)}")

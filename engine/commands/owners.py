@@ -28,21 +28,32 @@ def assign_owner(app: Redress, case_id: int, actor: str, owner_email: str) -> st
         case = load_case(session, case_id)
         acting = resolve_actor(session, actor)
         spec = app.current_workflow(session).spec
-        if acting.person is None or not may_assign_owner(Viewer.of(spec, acting.person.id, acting.label,
-                                                                    acting.name, acting.person.roles)):
+        if acting.person is None or not may_assign_owner(
+            Viewer.of(spec, acting.person.id, acting.label, acting.name, acting.person.roles)
+        ):
             raise NotAllowed(only(spec, Power.SEE_EVERY_CASE, "give a case an owner"))
         if case.closed_at is not None:
             raise Refused(f"case {case_id} is closed: it needs no owner now")
         owner = person_by_email(session, owner_email)
         if not sees_in_full(app, session, case, owner):
-            raise Refused(f"{owner.name} does not see case {case_id} in full, so cannot own it: "
-                          "choose someone who does (the headteacher or the senior team, say)")
+            raise Refused(
+                f"{owner.name} does not see case {case_id} in full, so cannot own it: "
+                "choose someone who does (the headteacher or the senior team, say)"
+            )
         before = case.owner_id
         if before == owner.id:
             return owner.name
         case.owner_id = owner.id
         session.flush()
-        audit.append(session, case.id, at=app.clock.now(), actor=acting.label, actor_id=acting.id, kind="owner_assigned",
-                     stage_before=case.stage, stage_after=case.stage,
-                     data={"owner": owner.email, "owner_id": owner.id, "before_id": before})
+        audit.append(
+            session,
+            case.id,
+            at=app.clock.now(),
+            actor=acting.label,
+            actor_id=acting.id,
+            kind="owner_assigned",
+            stage_before=case.stage,
+            stage_after=case.stage,
+            data={"owner": owner.email, "owner_id": owner.id, "before_id": before},
+        )
         return owner.name

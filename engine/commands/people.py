@@ -72,8 +72,9 @@ def managers(app: Redress) -> frozenset[str]:
     return app.current_workflow().spec.holders(MANAGE_PEOPLE)
 
 
-def keep_a_manager(session: Session, holders: Collection[str], person: Person, roles_after: Collection[str],
-                   active_after: bool) -> None:
+def keep_a_manager(
+    session: Session, holders: Collection[str], person: Person, roles_after: Collection[str], active_after: bool
+) -> None:
     """Refuse a change that would leave nobody active able to manage people (and so nobody able to undo it)."""
     held = person.active and bool(set(person.roles) & set(holders))
     if not held or (active_after and set(roles_after) & set(holders)):
@@ -82,8 +83,10 @@ def keep_a_manager(session: Session, holders: Collection[str], person: Person, r
     others = session.scalars(select(Person).where(Person.active.is_(True), Person.id != person.id).with_for_update())
     if any(set(other.roles) & set(holders) for other in others):
         return
-    raise Refused(f"{person.name} is the last active person who may manage people ({', '.join(sorted(holders))}): "
-                  "give that role to someone else first")
+    raise Refused(
+        f"{person.name} is the last active person who may manage people ({', '.join(sorted(holders))}): "
+        "give that role to someone else first"
+    )
 
 
 def set_roles(app: Redress, email: str, roles: Sequence[str], *, actor: str | None = None) -> Person:
@@ -98,8 +101,9 @@ def set_roles(app: Redress, email: str, roles: Sequence[str], *, actor: str | No
         keep_a_manager(session, holders, person, chosen, active_after=True)
         person.roles = chosen
         ended = revoke_all(session, person.id, app.clock.now())
-        trail.record(app, session, actor or trail.command_line(), trail.ROLES, person, before=before, after=chosen,
-                     sessions_ended=ended)
+        trail.record(
+            app, session, actor or trail.command_line(), trail.ROLES, person, before=before, after=chosen, sessions_ended=ended
+        )
         return person
 
 
@@ -112,8 +116,9 @@ def deactivate(app: Redress, email: str, *, actor: str | None = None) -> Person:
         keep_a_manager(session, holders, person, person.roles, active_after=False)
         person.active = False
         ended = revoke_all(session, person.id, app.clock.now())
-        trail.record(app, session, actor or trail.command_line(), trail.DEACTIVATED, person, roles=list(person.roles),
-                     sessions_ended=ended)
+        trail.record(
+            app, session, actor or trail.command_line(), trail.DEACTIVATED, person, roles=list(person.roles), sessions_ended=ended
+        )
         return person
 
 

@@ -111,8 +111,16 @@ def import_people(app: Redress, text: str, *, dry_run: bool = False, actor: str 
             trail.record(app, session, actor, trail.ADDED, person, name=row.name, roles=list(row.roles), line=row.line)
         for row, _before in plan.changed:
             _change_roles(app, session, actor, holders, existing[row.email], row)
-        trail.record(app, session, actor, trail.IMPORTED, None, added=len(plan.added), changed=len(plan.changed),
-                     unchanged=len(plan.unchanged))
+        trail.record(
+            app,
+            session,
+            actor,
+            trail.IMPORTED,
+            None,
+            added=len(plan.added),
+            changed=len(plan.changed),
+            unchanged=len(plan.unchanged),
+        )
     return plan
 
 
@@ -122,5 +130,6 @@ def _change_roles(app: Redress, session: Session, actor: str, holders: frozenset
     person.roles = list(row.roles)
     session.flush()
     ended = revoke_all(session, person.id, app.clock.now())
-    trail.record(app, session, actor, trail.ROLES, person, before=before, after=list(row.roles), line=row.line,
-                 sessions_ended=ended)
+    trail.record(
+        app, session, actor, trail.ROLES, person, before=before, after=list(row.roles), line=row.line, sessions_ended=ended
+    )

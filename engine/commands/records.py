@@ -40,8 +40,9 @@ def _description(value: str) -> str:
     return inputs.text(value, "the description", limit=DESCRIPTION_MAX)
 
 
-def add_evidence_file(app: Redress, case_id: int, actor_email: str, content: bytes | BinaryIO, name: str,
-                      description: str = "") -> Evidence:
+def add_evidence_file(
+    app: Redress, case_id: int, actor_email: str, content: bytes | BinaryIO, name: str, description: str = ""
+) -> Evidence:
     """Store a file (bytes, or a stream read in chunks) as evidence. The case and the actor are checked before
     a byte is stored; the file reaches its address only in the unit of work that adds its row."""
     stream = io.BytesIO(content) if isinstance(content, bytes) else content
@@ -56,17 +57,26 @@ def add_evidence_file(app: Redress, case_id: int, actor_email: str, content: byt
             with _recording(app, case_id, actor_email) as record:
                 placed = place(app.data_dir, spool)
                 media_type = mimetypes.guess_type(original)[0] or "application/octet-stream"
-                return _keep_evidence(record, Evidence(
-                    kind="file", sha256=spool.sha256, size=spool.size, original_name=original, media_type=media_type,
-                    description=description))
+                return _keep_evidence(
+                    record,
+                    Evidence(
+                        kind="file",
+                        sha256=spool.sha256,
+                        size=spool.size,
+                        original_name=original,
+                        media_type=media_type,
+                        description=description,
+                    ),
+                )
         except BaseException:
             if placed:
                 remove_unless_referenced(app, spool.sha256)
             raise
 
 
-def add_evidence_link(app: Redress, case_id: int, actor_email: str, url: str, description: str = "",
-                      captured_at: datetime | None = None) -> Evidence:
+def add_evidence_link(
+    app: Redress, case_id: int, actor_email: str, url: str, description: str = "", captured_at: datetime | None = None
+) -> Evidence:
     with inputs.about("url"):
         url = inputs.url(url)
     with inputs.about("description"):
@@ -75,8 +85,9 @@ def add_evidence_link(app: Redress, case_id: int, actor_email: str, url: str, de
         with inputs.about("captured_at"):
             inputs.past_instant(captured_at, app.clock.now(), "the capture time")
     with _recording(app, case_id, actor_email) as record:
-        return _keep_evidence(record, Evidence(
-            kind="link", url=url, captured_at=captured_at or record.now, description=description))
+        return _keep_evidence(
+            record, Evidence(kind="link", url=url, captured_at=captured_at or record.now, description=description)
+        )
 
 
 @dataclass(frozen=True)
@@ -92,8 +103,17 @@ class _Recording:
         """Add the row and its audit event (which names the row's id)."""
         self.session.add(row)
         self.session.flush()
-        audit.append(self.session, self.case.id, at=self.now, actor=self.actor.label, actor_id=self.actor.id, kind=kind,
-                     stage_before=self.case.stage, stage_after=self.case.stage, data={kind: row.id, **data})
+        audit.append(
+            self.session,
+            self.case.id,
+            at=self.now,
+            actor=self.actor.label,
+            actor_id=self.actor.id,
+            kind=kind,
+            stage_before=self.case.stage,
+            stage_after=self.case.stage,
+            data={kind: row.id, **data},
+        )
 
 
 def _checked(app: Redress, session: Session, case_id: int, actor_email: str) -> tuple[Case, Actor]:
@@ -123,9 +143,18 @@ def _person_id(actor: Actor) -> int:
 
 def _keep_evidence(record: _Recording, evidence: Evidence) -> Evidence:
     evidence.case_id, evidence.added_by_id, evidence.added_at = record.case.id, _person_id(record.actor), record.now
-    record.keep(evidence, "evidence", {
-        "kind": evidence.kind, "sha256": evidence.sha256, "size": evidence.size, "name": evidence.original_name,
-        "url": evidence.url, "description": evidence.description})
+    record.keep(
+        evidence,
+        "evidence",
+        {
+            "kind": evidence.kind,
+            "sha256": evidence.sha256,
+            "size": evidence.size,
+            "name": evidence.original_name,
+            "url": evidence.url,
+            "description": evidence.description,
+        },
+    )
     return evidence
 
 
@@ -148,7 +177,13 @@ def record_meeting(app: Redress, case_id: int, actor_email: str, held_on: date, 
     with inputs.about("notes"):
         notes = inputs.text(notes, "the meeting's notes")
     with _recording(app, case_id, actor_email) as record:
-        meeting = Meeting(case_id=record.case.id, held_on=held_on, attendees=attendees, notes=notes,
-                          recorded_by_id=_person_id(record.actor), recorded_at=record.now)
+        meeting = Meeting(
+            case_id=record.case.id,
+            held_on=held_on,
+            attendees=attendees,
+            notes=notes,
+            recorded_by_id=_person_id(record.actor),
+            recorded_at=record.now,
+        )
         record.keep(meeting, "meeting", {"held_on": held_on.isoformat(), "attendees": meeting.attendees, "notes": meeting.notes})
         return meeting

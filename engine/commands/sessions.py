@@ -40,15 +40,22 @@ def token_id(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_session(app: Redress, session: Session, person_id: int, client: Client, now: datetime,
-                   second_factor: str = "") -> str:
+def create_session(app: Redress, session: Session, person_id: int, client: Client, now: datetime, second_factor: str = "") -> str:
     """A new session for `person_id` in the caller's transaction; returns the token for the cookie.
     `second_factor` says how the second step is already met ('' when it is not)."""
     token = secrets.token_urlsafe(32)
-    session.add(WebSession(id=token_id(token), person_id=person_id, created_at=now, last_seen_at=now,
-                           expires_at=now + timedelta(hours=app.settings.session_hours),
-                           user_agent=(client.user_agent or "")[:200] or None, client=(client.address or "")[:64] or None,
-                           second_factor=second_factor))
+    session.add(
+        WebSession(
+            id=token_id(token),
+            person_id=person_id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + timedelta(hours=app.settings.session_hours),
+            user_agent=(client.user_agent or "")[:200] or None,
+            client=(client.address or "")[:64] or None,
+            second_factor=second_factor,
+        )
+    )
     _prune(session, now)
     return token
 
@@ -108,15 +115,22 @@ def state_of(app: Redress, session: Session, live: Live, spec: Workflow) -> Sess
     if viewer is None or person is None:
         return None
     settings = app.settings
-    return SessionState(viewer, live.second_factor, person.totp_secret is not None,
-                        two_factor_required(settings.two_factor, spec, settings.two_factor_roles, viewer.roles))
+    return SessionState(
+        viewer,
+        live.second_factor,
+        person.totp_secret is not None,
+        two_factor_required(settings.two_factor, spec, settings.two_factor_roles, viewer.roles),
+    )
 
 
 def touch(app: Redress, token: str) -> None:
     """Record that a live session was used now (a few times an hour at most: see TOUCH_EVERY)."""
     with app.db.unit_of_work() as session:
-        session.execute(update(WebSession).where(WebSession.id == token_id(token), WebSession.revoked_at.is_(None))
-                        .values(last_seen_at=app.clock.now()))
+        session.execute(
+            update(WebSession)
+            .where(WebSession.id == token_id(token), WebSession.revoked_at.is_(None))
+            .values(last_seen_at=app.clock.now())
+        )
 
 
 def session_viewer(app: Redress, token: str) -> Viewer | None:
@@ -146,21 +160,27 @@ def _live(app: Redress, row: WebSession, now: datetime) -> bool:
 def end_session(app: Redress, token: str) -> None:
     """Sign-out: this session ends, for every copy of its cookie."""
     with app.db.unit_of_work() as session:
-        session.execute(update(WebSession).where(WebSession.id == token_id(token), WebSession.revoked_at.is_(None))
-                        .values(revoked_at=app.clock.now()))
+        session.execute(
+            update(WebSession)
+            .where(WebSession.id == token_id(token), WebSession.revoked_at.is_(None))
+            .values(revoked_at=app.clock.now())
+        )
 
 
 def revoke_all(session: Session, person_id: int, now: datetime) -> int:
     """End every session of a person, in the caller's transaction; how many were live."""
-    result = session.execute(update(WebSession).where(WebSession.person_id == person_id, WebSession.revoked_at.is_(None))
-                             .values(revoked_at=now))
+    result = session.execute(
+        update(WebSession).where(WebSession.person_id == person_id, WebSession.revoked_at.is_(None)).values(revoked_at=now)
+    )
     return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _prune(session: Session, now: datetime) -> None:
     """Drop a bounded batch of sessions past their absolute end (revoked or not: none can be used again)."""
     old = select(WebSession.id).where(WebSession.expires_at < now).limit(PRUNE_BATCH)
-    session.execute(delete(WebSession).where(WebSession.id.in_(old.scalar_subquery())), execution_options={"synchronize_session": False})
+    session.execute(
+        delete(WebSession).where(WebSession.id.in_(old.scalar_subquery())), execution_options={"synchronize_session": False}
+    )
 
 
 def sign_out_everywhere(app: Redress, person_id: int) -> int:
@@ -182,8 +202,9 @@ def hold_form(app: Redress, token: str, held: str) -> bool:
     if len(held) > HELD_LIMIT:
         return False
     with app.db.unit_of_work() as session:
-        result = session.execute(update(WebSession).where(WebSession.id == token_id(token), WebSession.revoked_at.is_(None))
-                                 .values(held_form=held))
+        result = session.execute(
+            update(WebSession).where(WebSession.id == token_id(token), WebSession.revoked_at.is_(None)).values(held_form=held)
+        )
         return bool(getattr(result, "rowcount", 0))
 
 

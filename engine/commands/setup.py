@@ -34,8 +34,10 @@ def init(app: Redress, workflow_file: Path | None = None) -> InitResult:
     where = str(path) if path else masked_url(app.settings.database_url)
     state = _prepare_sqlite(path) if path else migrate.schema_state(app.db.engine)
     if state == "foreign":
-        raise Refused(f"{where} is not a Redress database (it holds another application's tables): "
-                      "give Redress a new file or database of its own")
+        raise Refused(
+            f"{where} is not a Redress database (it holds another application's tables): "
+            "give Redress a new file or database of its own"
+        )
     private_folder(Path(app.settings.data_dir))
     install_key(app.settings, app.db.engine, create=True)
     migrate.upgrade(app.db.engine)
@@ -62,4 +64,3 @@ def _prepare_sqlite(path: Path) -> migrate.Schema:
     if state != "foreign":
         os.chmod(path, 0o600)  # an older Redress made it world-readable; -wal and -shm copy this mode
     return state
-

@@ -30,8 +30,15 @@ def _clean_name(name: str) -> str:
     return "".join(ch for ch in base if ch.isprintable())[:255] or "screenshot"
 
 
-def submit_report(app: Redress, reporter_email: str, text: str, link: str | None = None, seen_at: datetime | None = None,
-                  file: BinaryIO | None = None, file_name: str = "") -> int:
+def submit_report(
+    app: Redress,
+    reporter_email: str,
+    text: str,
+    link: str | None = None,
+    seen_at: datetime | None = None,
+    file: BinaryIO | None = None,
+    file_name: str = "",
+) -> int:
     """Record a report by an active member of staff of a post about themselves; returns its id."""
     now = app.clock.now()
     text = inputs.text(text, "what was posted", required=True)
@@ -47,9 +54,19 @@ def submit_report(app: Redress, reporter_email: str, text: str, link: str | None
         try:
             with app.db.unit_of_work() as session:
                 placed = place(app.data_dir, spool)
-                return _add(session, reporter_email, StaffReport(
-                    text=text, link=link, seen_at=seen_at, created_at=now, file_sha256=spool.sha256,
-                    file_name=_clean_name(file_name), file_size=spool.size))
+                return _add(
+                    session,
+                    reporter_email,
+                    StaffReport(
+                        text=text,
+                        link=link,
+                        seen_at=seen_at,
+                        created_at=now,
+                        file_sha256=spool.sha256,
+                        file_name=_clean_name(file_name),
+                        file_size=spool.size,
+                    ),
+                )
         except BaseException:
             if placed:
                 remove_unless_referenced(app, spool.sha256)
@@ -107,13 +124,35 @@ def link_case(session: Session, case: Case, report_id: int, actor: Person, now: 
     if report.file_sha256 is None:
         return
     name = report.file_name or "screenshot"
-    evidence = Evidence(case_id=case.id, kind="file", sha256=report.file_sha256, size=report.file_size,
-                        original_name=name, media_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
-                        description=f"Sent with the staff report {report.id}", added_by_id=report.reporter_id,
-                        added_at=now)
+    evidence = Evidence(
+        case_id=case.id,
+        kind="file",
+        sha256=report.file_sha256,
+        size=report.file_size,
+        original_name=name,
+        media_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+        description=f"Sent with the staff report {report.id}",
+        added_by_id=report.reporter_id,
+        added_at=now,
+    )
     session.add(evidence)
     session.flush()
-    audit.append(session, case.id, at=now, actor=actor.email, actor_id=actor.id, kind="evidence",
-                 stage_before=case.stage, stage_after=case.stage,
-                 data={"evidence": evidence.id, "kind": "file", "sha256": evidence.sha256, "size": evidence.size,
-                       "name": name, "url": None, "description": evidence.description})
+    audit.append(
+        session,
+        case.id,
+        at=now,
+        actor=actor.email,
+        actor_id=actor.id,
+        kind="evidence",
+        stage_before=case.stage,
+        stage_after=case.stage,
+        data={
+            "evidence": evidence.id,
+            "kind": "file",
+            "sha256": evidence.sha256,
+            "size": evidence.size,
+            "name": name,
+            "url": None,
+            "description": evidence.description,
+        },
+    )

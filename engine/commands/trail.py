@@ -31,5 +31,12 @@ def command_line() -> str:
 
 
 def record(app: Redress, session: Session, actor: str, kind: str, person: Person | None = None, **details: Any) -> None:
-    school_trail.append(session, at=app.clock.now(), actor=actor, kind=kind,
-                        subject_id=person.id if person else None, subject=person.email if person else "", details=details)
+    school_trail.append(
+        session,
+        at=app.clock.now(),
+        actor=actor,
+        kind=kind,
+        subject_id=person.id if person else None,
+        subject=person.email if person else "",
+        details=details,
+    )

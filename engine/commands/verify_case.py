@@ -241,8 +241,9 @@ def _check_links(rows: CaseRows, state: _Replayed, found: Findings) -> None:
     case, name = rows.case, f"case {rows.case.id}"
     published = case.first_published_on.isoformat() if case.first_published_on else None
     if published != state.published:
-        found.problem(f"{name}: its first-publication date is {published or 'not set'} but its trail says "
-                      f"{state.published or 'not set'}")
+        found.problem(
+            f"{name}: its first-publication date is {published or 'not set'} but its trail says {state.published or 'not set'}"
+        )
     linked = dict(state.links)
     for row in rows.links:
         entry = linked.pop(row.other_id, None)

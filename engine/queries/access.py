@@ -28,16 +28,23 @@ def load_access(session: Session, case_ids: Iterable[int]) -> dict[int, CaseAcce
     if not ids:
         return {}
     staff_of: dict[int, set[int]] = {}
-    staff = select(Party.case_id, Party.person_id).where(Party.case_id.in_(ids), Party.kind == "staff",
-                                                        Party.person_id.is_not(None))
+    staff = select(Party.case_id, Party.person_id).where(
+        Party.case_id.in_(ids), Party.kind == "staff", Party.person_id.is_not(None)
+    )
     for case_id, person_id in session.execute(staff):
         if person_id is not None:
             staff_of.setdefault(case_id, set()).add(person_id)
     stages_of = reached(session, ids)
     cases = select(Case.id, Case.workflow_id, Case.opened_by_id, Case.categories, Case.stage).where(Case.id.in_(ids))
     return {
-        row.id: CaseAccess(row.id, row.workflow_id, row.opened_by_id, frozenset(staff_of.get(row.id, ())),
-                           tuple(row.categories), frozenset(stages_of.get(row.id, set()) | {row.stage}))
+        row.id: CaseAccess(
+            row.id,
+            row.workflow_id,
+            row.opened_by_id,
+            frozenset(staff_of.get(row.id, ())),
+            tuple(row.categories),
+            frozenset(stages_of.get(row.id, set()) | {row.stage}),
+        )
         for row in session.execute(cases)
     }
 
@@ -56,8 +63,11 @@ def reached(session: Session, case_ids: Iterable[int]) -> dict[int, set[str]]:
     stages_of: dict[int, set[str]] = {case_id: set() for case_id in ids}
     if not ids:
         return stages_of
-    query = (select(AuditEvent.case_id, AuditEvent.stage_after)
-             .where(AuditEvent.case_id.in_(ids), AuditEvent.stage_after.is_not(None)).distinct())
+    query = (
+        select(AuditEvent.case_id, AuditEvent.stage_after)
+        .where(AuditEvent.case_id.in_(ids), AuditEvent.stage_after.is_not(None))
+        .distinct()
+    )
     for case_id, stage in session.execute(query):
         if stage is not None:
             stages_of[case_id].add(stage)

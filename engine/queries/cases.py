@@ -39,23 +39,46 @@ from workflows import GUARDS, CaseFacts, TrackStart
 
 def next_due_subquery() -> Any:
     """Each case's soonest pending deadline."""
-    return (select(Timer.case_id, func.min(Timer.due_at).label("due"))
-            .where(Timer.status == "pending").group_by(Timer.case_id).subquery())
+    return (
+        select(Timer.case_id, func.min(Timer.due_at).label("due"))
+        .where(Timer.status == "pending")
+        .group_by(Timer.case_id)
+        .subquery()
+    )
 
 
-SUMMARY_COLUMNS = (Case.id, Case.workflow_id, Case.stage, Case.categories, Case.summary, Case.opened_at, Case.closed_at,
-                   Case.outcome, Case.version)
+SUMMARY_COLUMNS = (
+    Case.id,
+    Case.workflow_id,
+    Case.stage,
+    Case.categories,
+    Case.summary,
+    Case.opened_at,
+    Case.closed_at,
+    Case.outcome,
+    Case.version,
+)
 
 
 def summary_of(app: Redress, row: Any, due: datetime | None, now: datetime) -> CaseSummary:
     """A case summary from a Case (or a row with its columns) and its soonest pending deadline."""
     spec = app.compiled(row.workflow_id).spec
-    return CaseSummary(row.id, row.stage, spec.stages[row.stage].title, tuple(row.categories), row.summary, row.opened_at,
-                       row.closed_at, row.outcome, due, bool(due and due <= now), row.version)
+    return CaseSummary(
+        row.id,
+        row.stage,
+        spec.stages[row.stage].title,
+        tuple(row.categories),
+        row.summary,
+        row.opened_at,
+        row.closed_at,
+        row.outcome,
+        due,
+        bool(due and due <= now),
+        row.version,
+    )
 
 
-def list_cases(app: Redress, *, stage: str | None = None, status: str | None = None,
-               overdue: bool = False) -> list[CaseSummary]:
+def list_cases(app: Redress, *, stage: str | None = None, status: str | None = None, overdue: bool = False) -> list[CaseSummary]:
     """Every case (or those at a stage, open, closed or overdue), oldest first: the command line's list."""
     now = app.clock.now()
     next_due = next_due_subquery()
@@ -82,41 +105,86 @@ def show_case(app: Redress, case_id: int, viewer: Viewer | str | None = None) ->
         return view
 
 
-def case_view(app: Redress, session: Session, case: Case, viewer: Viewer | None,
-              access: CaseAccess) -> tuple[CaseView, dict[int, Person]]:
+def case_view(
+    app: Redress, session: Session, case: Case, viewer: Viewer | None, access: CaseAccess
+) -> tuple[CaseView, dict[int, Person]]:
     """The full view of a loaded case, in a fixed number of queries; and the people it mentions, by id."""
     now = app.clock.now()
     spec = app.compiled(case.workflow_id).spec
     evidence = list(session.scalars(select(Evidence).where(Evidence.case_id == case.id).order_by(Evidence.id)))
     notes = list(session.scalars(select(Note).where(Note.case_id == case.id).order_by(Note.id)))
     meetings = list(session.scalars(select(Meeting).where(Meeting.case_id == case.id).order_by(Meeting.id)))
-    timers = list(session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.status.in_(("pending", "paused")))
-                                  .order_by(Timer.due_at, Timer.id)))
+    timers = list(
+        session.scalars(
+            select(Timer)
+            .where(Timer.case_id == case.id, Timer.status.in_(("pending", "paused")))
+            .order_by(Timer.due_at, Timer.id)
+        )
+    )
     track_rows = tracks.load(session, case.id)
-    people = _people(session, [e.added_by_id for e in evidence] + [n.author_id for n in notes]
-                     + [m.recorded_by_id for m in meetings] + ([case.owner_id] if case.owner_id else []))
+    people = _people(
+        session,
+        [e.added_by_id for e in evidence]
+        + [n.author_id for n in notes]
+        + [m.recorded_by_id for m in meetings]
+        + ([case.owner_id] if case.owner_id else []),
+    )
     people[case.opened_by.id] = case.opened_by
     for party in case.parties:
         if party.person is not None:
             people[party.person.id] = party.person
     email = {person_id: person.email for person_id, person in people.items()}
-    deadlines = tuple(DeadlineItem(t.deadline, t.kind, t.due_at, t.status == "pending" and t.due_at <= now, t.track,
-                                   t.status == "paused") for t in timers)
-    facts = CaseFacts(case.stage, tuple(case.categories), len(evidence), len(meetings), dict(case.facts),
-                      {name: row.stage for name, row in track_rows.items()})
+    deadlines = tuple(
+        DeadlineItem(t.deadline, t.kind, t.due_at, t.status == "pending" and t.due_at <= now, t.track, t.status == "paused")
+        for t in timers
+    )
+    facts = CaseFacts(
+        case.stage,
+        tuple(case.categories),
+        len(evidence),
+        len(meetings),
+        dict(case.facts),
+        {name: row.stage for name, row in track_rows.items()},
+    )
     # the soonest deadline still running (a paused one is not due), as `case list` has it
     summary = summary_of(app, case, next((d.due_at for d in deadlines if not d.paused), None), now)
     view = CaseView(
-        summary.id, summary.stage, summary.stage_title, summary.categories, summary.summary, summary.opened_at,
-        summary.closed_at, summary.outcome, summary.next_due, any(d.overdue for d in deadlines), summary.version,
-        workflow_version=spec.content_hash, platform=case.platform, link=case.link, seen_at=case.seen_at,
+        summary.id,
+        summary.stage,
+        summary.stage_title,
+        summary.categories,
+        summary.summary,
+        summary.opened_at,
+        summary.closed_at,
+        summary.outcome,
+        summary.next_due,
+        any(d.overdue for d in deadlines),
+        summary.version,
+        workflow_version=spec.content_hash,
+        platform=case.platform,
+        link=case.link,
+        seen_at=case.seen_at,
         opened_by=case.opened_by.email,
         staff_concerned=tuple(p.person.email for p in case.parties if p.kind == "staff" and p.person),
         pupils=tuple(p.reference for p in case.parties if p.kind == "pupil"),
         posters=tuple(Poster(p.name, p.contact) for p in case.parties if p.kind == "poster"),
         facts=dict(case.facts),
-        evidence=tuple(EvidenceItem(e.id, e.kind, e.sha256, e.size, e.original_name, e.media_type, e.url, e.captured_at,
-                                    e.description, email[e.added_by_id], e.added_at) for e in evidence),
+        evidence=tuple(
+            EvidenceItem(
+                e.id,
+                e.kind,
+                e.sha256,
+                e.size,
+                e.original_name,
+                e.media_type,
+                e.url,
+                e.captured_at,
+                e.description,
+                email[e.added_by_id],
+                e.added_at,
+            )
+            for e in evidence
+        ),
         notes=tuple(NoteItem(n.id, email[n.author_id], n.text, n.created_at) for n in notes),
         meetings=tuple(MeetingItem(m.id, m.held_on, m.attendees, m.notes, email[m.recorded_by_id]) for m in meetings),
         deadlines=deadlines,
@@ -135,8 +203,9 @@ def _people(session: Session, ids: Iterable[int]) -> dict[int, Person]:
     return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(wanted)))}
 
 
-def available_actions(app: Redress, case: Case, facts: CaseFacts, viewer: Viewer, access: CaseAccess,
-                      track_stages: Mapping[str, str]) -> tuple[ActionView, ...]:
+def available_actions(
+    app: Redress, case: Case, facts: CaseFacts, viewer: Viewer, access: CaseAccess, track_stages: Mapping[str, str]
+) -> tuple[ActionView, ...]:
     """The actions this person may take now (the same rule the command checks), each with what still blocks it:
     the main procedure's, each running track's (`track_stages`: their stages) and the starts of the others."""
     if case.closed_at is not None:
@@ -150,16 +219,21 @@ def available_actions(app: Redress, case: Case, facts: CaseFacts, viewer: Viewer
         to = spec.tracks[offer.procedure].initial_stage if isinstance(action, TrackStart) else action.to
         fields = {k: FieldView(f.label, f.type.value, f.required, tuple(f.choices)) for k, f in action.fields.items()}
         blocked = tuple(GUARDS[g].refusal for g in action.guards if not GUARDS[g].holds(facts))
-        result.append(ActionView(offer.name, action.title, to, fields, blocked, offer.procedure,
-                                 offer.track if offer.starts else None))
+        result.append(
+            ActionView(offer.name, action.title, to, fields, blocked, offer.procedure, offer.track if offer.starts else None)
+        )
     return tuple(result)
 
 
 def events_of(app: Redress, session: Session, case_id: int) -> tuple[list[AuditEvent], tuple[Event, ...]]:
     """A case's audit events as rows (to verify) and as views (to show), from one query."""
     rows = audit.events(session, case_id)
-    return rows, tuple(Event(e.seq, e.at, app.local(e.at), e.actor, e.kind, e.action, e.stage_before, e.stage_after,
-                             dict(e.data), e.hash, e.track) for e in rows)
+    return rows, tuple(
+        Event(
+            e.seq, e.at, app.local(e.at), e.actor, e.kind, e.action, e.stage_before, e.stage_after, dict(e.data), e.hash, e.track
+        )
+        for e in rows
+    )
 
 
 def chain_check(rows: list[AuditEvent], case: Case) -> ChainCheck:

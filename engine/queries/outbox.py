@@ -63,8 +63,12 @@ def read_outbox(app: Redress, *, failed_only: bool = False, limit: int = SHOWN) 
     if failed_only:
         query = query.where(OutboxMessage.status == "failed")
     waiting = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "queued")
-    retrying = (select(OutboxMessage).where(OutboxMessage.status == "queued", OutboxMessage.attempts > 0)
-                .order_by(OutboxMessage.id.desc()).limit(limit))
+    retrying = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "queued", OutboxMessage.attempts > 0)
+        .order_by(OutboxMessage.id.desc())
+        .limit(limit)
+    )
     with app.db.reading() as session:
         lines = tuple(_line(m) for m in session.scalars(query))
         again = tuple(_line(m) for m in session.scalars(retrying)) if failed_only else ()
@@ -72,22 +76,38 @@ def read_outbox(app: Redress, *, failed_only: bool = False, limit: int = SHOWN) 
 
 
 def _line(m: OutboxMessage) -> OutboxLine:
-    return OutboxLine(m.id, m.case_id, m.recipient_email, m.template, m.subject, m.status, m.attempts, m.created_at,
-                      m.next_attempt_at, m.sent_at, m.last_error, m.message_id)
+    return OutboxLine(
+        m.id,
+        m.case_id,
+        m.recipient_email,
+        m.template,
+        m.subject,
+        m.status,
+        m.attempts,
+        m.created_at,
+        m.next_attempt_at,
+        m.sent_at,
+        m.last_error,
+        m.message_id,
+    )
 
 
 def _trouble(session: Session) -> MailTrouble | None:
     """Failing messages (an attempt failed, not sent since), from the index on (status, next_attempt_at) and the ids."""
     failing = (OutboxMessage.last_error.is_not(None)) & (
-        (OutboxMessage.status == "failed") | ((OutboxMessage.status == "queued") & (OutboxMessage.attempts > 0)))
+        (OutboxMessage.status == "failed") | ((OutboxMessage.status == "queued") & (OutboxMessage.attempts > 0))
+    )
     count = int(session.scalar(select(func.count()).select_from(OutboxMessage).where(failing)) or 0)
     if not count:
         return None
     last_sent = session.scalar(select(func.max(OutboxMessage.sent_at)))
-    latest = session.execute(select(OutboxMessage.last_error).where(failing).order_by(OutboxMessage.id.desc()).limit(1)).scalar_one()
+    latest = session.execute(
+        select(OutboxMessage.last_error).where(failing).order_by(OutboxMessage.id.desc()).limit(1)
+    ).scalar_one()
     recent = failing if last_sent is None else failing & (OutboxMessage.created_at >= last_sent)
     since = session.scalar(select(func.min(OutboxMessage.created_at)).where(recent)) or session.scalar(
-        select(func.min(OutboxMessage.created_at)).where(failing))
+        select(func.min(OutboxMessage.created_at)).where(failing)
+    )
     if since is None:
         return None
     return MailTrouble(count, latest or "no error was recorded", since, last_sent)

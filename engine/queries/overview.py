@@ -60,8 +60,7 @@ def _where(seen: ColumnElement[bool] | None, *more: ColumnElement[bool]) -> Colu
 
 def _summaries(seen: ColumnElement[bool] | None, *more: ColumnElement[bool]) -> tuple[Select[Any], Any]:
     next_due = next_due_subquery()
-    query = (select(*SUMMARY_COLUMNS, next_due.c.due).outerjoin(next_due, next_due.c.case_id == Case.id)
-             .where(_where(seen, *more)))
+    query = select(*SUMMARY_COLUMNS, next_due.c.due).outerjoin(next_due, next_due.c.case_id == Case.id).where(_where(seen, *more))
     return query, next_due
 
 
@@ -79,14 +78,26 @@ def dashboard(app: Redress, viewer: Viewer, *, offset: int = 0, limit: int = PAG
         cases = tuple(summary_of(app, row, row.due, now) for row in rows)
         counts = session.execute(
             select(func.count(), func.count(case((next_due.c.due <= now, 1))))
-            .select_from(Case).outerjoin(next_due, next_due.c.case_id == Case.id).where(_where(seen, is_open))
+            .select_from(Case)
+            .outerjoin(next_due, next_due.c.case_id == Case.id)
+            .where(_where(seen, is_open))
         ).one()
         owned_query, owned_due = _summaries(seen, is_open, Case.owner_id == viewer.id)
         owned_rows = session.execute(owned_query.order_by(owned_due.c.due.asc().nulls_last(), Case.id).limit(PAGE))
         owned = tuple(summary_of(app, row, row.due, now) for row in owned_rows)
-        return Dashboard(cases, counts[0], counts[1], offset, limit, _due_this_week(session, seen, now),
-                         _recent(session, seen), _matters(app, session, viewer), owned,
-                         reports_of(app, session, viewer.id), _integrity(session, viewer))
+        return Dashboard(
+            cases,
+            counts[0],
+            counts[1],
+            offset,
+            limit,
+            _due_this_week(session, seen, now),
+            _recent(session, seen),
+            _matters(app, session, viewer),
+            owned,
+            reports_of(app, session, viewer.id),
+            _integrity(session, viewer),
+        )
 
 
 def _integrity(session: Session, viewer: Viewer) -> IntegrityStatus | None:
@@ -96,24 +107,33 @@ def _integrity(session: Session, viewer: Viewer) -> IntegrityStatus | None:
         return None
     newest = (VerificationRun.at.desc(), VerificationRun.id.desc())
     latest = session.execute(
-        select(VerificationRun.at, VerificationRun.ok, VerificationRun.problems).order_by(*newest).limit(1)).first()
+        select(VerificationRun.at, VerificationRun.ok, VerificationRun.problems).order_by(*newest).limit(1)
+    ).first()
     if latest is None:
         return None
-    last_ok = latest.at if latest.ok else session.scalar(
-        select(VerificationRun.at).where(VerificationRun.ok.is_(True)).order_by(*newest).limit(1))
+    last_ok = (
+        latest.at
+        if latest.ok
+        else session.scalar(select(VerificationRun.at).where(VerificationRun.ok.is_(True)).order_by(*newest).limit(1))
+    )
     return IntegrityStatus(latest.at, latest.ok, tuple(latest.problems or ()), last_ok)
 
 
 def _due_this_week(session: Session, seen: ColumnElement[bool] | None, now: datetime) -> tuple[DueItem, ...]:
-    query = (select(Timer.case_id, Timer.deadline, Timer.kind, Timer.due_at).join(Case, Case.id == Timer.case_id)
-             .where(Timer.status == "pending", Timer.due_at <= now + WEEK, _where(seen, Case.closed_at.is_(None)))
-             .order_by(Timer.due_at, Timer.id).limit(DUE_SHOWN))
+    query = (
+        select(Timer.case_id, Timer.deadline, Timer.kind, Timer.due_at)
+        .join(Case, Case.id == Timer.case_id)
+        .where(Timer.status == "pending", Timer.due_at <= now + WEEK, _where(seen, Case.closed_at.is_(None)))
+        .order_by(Timer.due_at, Timer.id)
+        .limit(DUE_SHOWN)
+    )
     return tuple(DueItem(t.case_id, t.deadline, t.kind, t.due_at, t.due_at <= now) for t in session.execute(query))
 
 
 def _recent(session: Session, seen: ColumnElement[bool] | None) -> tuple[Activity, ...]:
-    query = select(AuditEvent.case_id, AuditEvent.at, AuditEvent.actor, AuditEvent.kind, AuditEvent.action,
-                   AuditEvent.stage_after)
+    query = select(
+        AuditEvent.case_id, AuditEvent.at, AuditEvent.actor, AuditEvent.kind, AuditEvent.action, AuditEvent.stage_after
+    )
     if seen is not None:
         query = query.join(Case, Case.id == AuditEvent.case_id).where(seen)
     query = query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(RECENT)
@@ -122,13 +142,17 @@ def _recent(session: Session, seen: ColumnElement[bool] | None) -> tuple[Activit
 
 def _matters(app: Redress, session: Session, viewer: Viewer) -> tuple[MatterView, ...]:
     """The cases about the viewer that they may know of only as a matter (index ix_parties_person)."""
-    ids = list(session.scalars(select(Party.case_id).where(Party.person_id == viewer.id, Party.kind == "staff")
-                               .distinct().order_by(Party.case_id)))
+    ids = list(
+        session.scalars(
+            select(Party.case_id).where(Party.person_id == viewer.id, Party.kind == "staff").distinct().order_by(Party.case_id)
+        )
+    )
     if not ids:
         return ()
     access = load_access(session, ids)
-    matters = [facts for facts in access.values()
-               if case_sight(viewer, facts, app.compiled(facts.workflow_id).spec) is Sight.MATTER]
+    matters = [
+        facts for facts in access.values() if case_sight(viewer, facts, app.compiled(facts.workflow_id).spec) is Sight.MATTER
+    ]
     if not matters:
         return ()
     people = list(session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.name)))
@@ -136,15 +160,13 @@ def _matters(app: Redress, session: Session, viewer: Viewer) -> tuple[MatterView
     return tuple(matter_of(app, session, cases[m.id], m, people) for m in sorted(matters, key=lambda m: m.id))
 
 
-def visible_cases(app: Redress, viewer: Viewer, *, status: str | None = None, offset: int = 0,
-                  limit: int = PAGE) -> CaseList:
+def visible_cases(app: Redress, viewer: Viewer, *, status: str | None = None, offset: int = 0, limit: int = PAGE) -> CaseList:
     """One page of the cases the viewer sees in full, oldest first, and how many there are."""
     offset, limit = _page(offset, limit)
     now = app.clock.now()
     with app.db.reading() as session:
         seen = full_sight(app, session, viewer)
-        more = ([Case.closed_at.is_(None)] if status == "open" else
-                [Case.closed_at.is_not(None)] if status == "closed" else [])
+        more = [Case.closed_at.is_(None)] if status == "open" else [Case.closed_at.is_not(None)] if status == "closed" else []
         query, _ = _summaries(seen, *more)
         rows = session.execute(query.order_by(Case.id).offset(offset).limit(limit))
         items = tuple(summary_of(app, row, row.due, now) for row in rows)
@@ -158,9 +180,23 @@ def incident_log(app: Redress, viewer: Viewer, *, offset: int = 0, limit: int = 
     offset, limit = _page(offset, limit)
     with app.db.reading() as session:
         total = session.scalar(select(func.count()).select_from(Case)) or 0
-        rows = list(session.execute(
-            select(Case.id, Case.opened_at, Case.categories, Case.stage, Case.workflow_id, Case.closed_at, Case.outcome,
-                   Case.summary).order_by(Case.opened_at.desc(), Case.id.desc()).offset(offset).limit(limit)))
+        rows = list(
+            session.execute(
+                select(
+                    Case.id,
+                    Case.opened_at,
+                    Case.categories,
+                    Case.stage,
+                    Case.workflow_id,
+                    Case.closed_at,
+                    Case.outcome,
+                    Case.summary,
+                )
+                .order_by(Case.opened_at.desc(), Case.id.desc())
+                .offset(offset)
+                .limit(limit)
+            )
+        )
         access = load_access(session, [row.id for row in rows])
     entries = []
     for row in rows:
@@ -168,12 +204,20 @@ def incident_log(app: Redress, viewer: Viewer, *, offset: int = 0, limit: int = 
         sight = case_sight(viewer, access[row.id], spec)
         if sight < Sight.LOG:  # never for the log's readers, who see every case at least as a line
             continue
-        entries.append(LogEntry(
-            row.id, row.opened_at, tuple(row.categories),
-            tuple(spec.categories[c].label for c in row.categories if c in spec.categories),
-            row.stage, spec.stages[row.stage].title, row.closed_at is not None, row.outcome,
-            row.summary if sight is Sight.FULL else None, sight is Sight.FULL,
-        ))
+        entries.append(
+            LogEntry(
+                row.id,
+                row.opened_at,
+                tuple(row.categories),
+                tuple(spec.categories[c].label for c in row.categories if c in spec.categories),
+                row.stage,
+                spec.stages[row.stage].title,
+                row.closed_at is not None,
+                row.outcome,
+                row.summary if sight is Sight.FULL else None,
+                sight is Sight.FULL,
+            )
+        )
     return IncidentLog(tuple(entries), total, offset, limit)
 
 

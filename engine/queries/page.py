@@ -64,11 +64,16 @@ def _case_page(app: Redress, session: Session, live: Live | None, case_id: int) 
     view, people = case_view(app, session, case, viewer, access)
     rows, events = events_of(app, session, case_id)
     page = CasePage(
-        viewer=viewer, access=access, sight=sight, case=view,
+        viewer=viewer,
+        access=access,
+        sight=sight,
+        case=view,
         stage_description=spec.stages[case.stage].description,
         category_labels=tuple((c, spec.categories[c].label) for c in view.categories if c in spec.categories),
         names={p.email: p.name for p in people.values()},
-        trail=events, verification=chain_check(rows, case), keeper=may_keep_records(viewer, sight),
+        trail=events,
+        verification=chain_check(rows, case),
+        keeper=may_keep_records(viewer, sight),
         links=case_links(app, session, case, viewer),
         owner_choices=_owner_choices(app, session, case, access) if may_assign_owner(viewer) and not case.closed_at else (),
     )
@@ -79,16 +84,20 @@ def _owner_choices(app: Redress, session: Session, case: Case, access: CaseAcces
     """The active people who see the case in full, so may own it (engine.commands.owners checks again)."""
     powers, spec = app.current_workflow(session).spec, app.compiled(case.workflow_id).spec
     people = session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.name))
-    return tuple((p.email, p.name) for p in people
-                 if case_sight(Viewer.of(powers, p.id, p.email, p.name, p.roles), access, spec) is Sight.FULL)
+    return tuple(
+        (p.email, p.name)
+        for p in people
+        if case_sight(Viewer.of(powers, p.id, p.email, p.name, p.roles), access, spec) is Sight.FULL
+    )
 
 
-def matter_of(app: Redress, session: Session, case: Case, access: CaseAccess,
-              people: list[Person] | None = None) -> MatterView:
+def matter_of(app: Redress, session: Session, case: Case, access: CaseAccess, people: list[Person] | None = None) -> MatterView:
     """What the staff member concerned is told: that the matter is being dealt with, and by whom (the
     roles that may see it in full, by name). `people` (the active people) may be passed when already read."""
     spec = app.compiled(case.workflow_id).spec
-    roles = holders(app.current_workflow(session).spec, Power.SEE_EVERY_CASE) | {r for s in access.stages_reached if s in spec.stages for r in spec.stages[s].visible_to}
+    roles = holders(app.current_workflow(session).spec, Power.SEE_EVERY_CASE) | {
+        r for s in access.stages_reached if s in spec.stages for r in spec.stages[s].visible_to
+    }
     if people is None:
         people = list(session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.name)))
     by = tuple(Handler(p.name, spec.roles[r].label if r in spec.roles else r) for p in people for r in p.roles if r in roles)

@@ -33,8 +33,9 @@ def open_work(app: Redress, person_id: int) -> list[WorkItem]:
         for roles in session.scalars(select(Person.roles).where(Person.active.is_(True), Person.id != person_id)):
             others.update(roles)
         mine = set(person.roles)
-        rows = session.execute(select(Case.id, Case.workflow_id, Case.stage, Case.opened_by_id)
-                               .where(Case.closed_at.is_(None)).order_by(Case.id)).all()
+        rows = session.execute(
+            select(Case.id, Case.workflow_id, Case.stage, Case.opened_by_id).where(Case.closed_at.is_(None)).order_by(Case.id)
+        ).all()
     items = []
     for case_id, workflow_id, stage, opened_by in rows:
         spec = app.compiled(workflow_id).spec
@@ -61,8 +62,10 @@ class PeopleChange:
 def people_changes(app: Redress, *, limit: int = 200) -> list[PeopleChange]:
     """The newest changes to who may use Redress, newest first."""
     with app.db.reading() as session:
-        return [PeopleChange(e.seq, e.at, e.actor, e.kind, e.subject, dict(e.details))
-                for e in school_trail.events(session, limit=limit, newest_first=True)]
+        return [
+            PeopleChange(e.seq, e.at, e.actor, e.kind, e.subject, dict(e.details))
+            for e in school_trail.events(session, limit=limit, newest_first=True)
+        ]
 
 
 def verify_people_changes(app: Redress) -> Verification:

@@ -51,8 +51,9 @@ def audit_for(app: Redress, viewer: Viewer, case_id: int, *, verify: bool = Fals
     return audit_trail(app, case_id, verify=verify)
 
 
-def cases_for(app: Redress, viewer: Viewer, *, stage: str | None = None, status: str | None = None,
-              overdue: bool = False) -> list[CaseSummary]:
+def cases_for(
+    app: Redress, viewer: Viewer, *, stage: str | None = None, status: str | None = None, overdue: bool = False
+) -> list[CaseSummary]:
     """The cases the viewer sees in full, as `list_cases` summarises them."""
     with app.db.reading() as session:
         seen = full_sight(app, session, viewer)

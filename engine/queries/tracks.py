@@ -19,9 +19,18 @@ def track_views(spec: Workflow, case: Case, rows: Mapping[str, TrackRow]) -> tup
     for name, row in rows.items():
         track = spec.tracks.get(name)
         stage = track.stages.get(row.stage) if track else None
-        listed.append(TrackView(name, track.title if track else name, row.stage, stage.title if stage else row.stage,
-                                row.started_at, row.stage_entered_at, row.finished_at,
-                                row.running and case.closed_at is None))
+        listed.append(
+            TrackView(
+                name,
+                track.title if track else name,
+                row.stage,
+                stage.title if stage else row.stage,
+                row.started_at,
+                row.stage_entered_at,
+                row.finished_at,
+                row.running and case.closed_at is None,
+            )
+        )
     return tuple(listed)
 
 
@@ -35,6 +44,13 @@ def pause_views(app: Redress, spec: Workflow, case: Case, rows: Mapping[str, Tra
         since = min(rows[name].stage_entered_at for name in by)
         waiting_for = " and ".join(f"the {spec.tracks[name].title.lower()}" for name in by)
         day = since.astimezone(app.zone)
-        paused.append(PauseView(procedure, tuple(by), since,
-                                f"paused: waiting for {waiting_for} since {day:%a} {day.day} {day:%b}", procedure == MAIN))
+        paused.append(
+            PauseView(
+                procedure,
+                tuple(by),
+                since,
+                f"paused: waiting for {waiting_for} since {day:%a} {day.day} {day:%b}",
+                procedure == MAIN,
+            )
+        )
     return tuple(paused)

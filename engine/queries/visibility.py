@@ -36,8 +36,7 @@ def full_sight(app: Redress, session: Session, viewer: Viewer) -> ColumnElement[
     return or_(*clauses) if clauses else false()
 
 
-def _under(session: Session, viewer: Viewer, version_id: int,
-           spec: Workflow) -> ColumnElement[bool] | None:
+def _under(session: Session, viewer: Viewer, version_id: int, spec: Workflow) -> ColumnElement[bool] | None:
     """For one workflow version: None (every case) or the condition (false(): none)."""
     blank = CaseAccess(0, version_id, 0, frozenset(), (), frozenset())
 
@@ -52,14 +51,22 @@ def _under(session: Session, viewer: Viewer, version_id: int,
     stages = [s for s in spec.stages if full(stages_reached=frozenset({s}))]
     if stages:
         ors.append(Case.stage.in_(stages))
-        ors.append(select(AuditEvent.id).where(AuditEvent.case_id == Case.id, AuditEvent.stage_after.in_(stages))
-                   .correlate(Case).exists())
+        ors.append(
+            select(AuditEvent.id)
+            .where(AuditEvent.case_id == Case.id, AuditEvent.stage_after.in_(stages))
+            .correlate(Case)
+            .exists()
+        )
     categories = [c for c in spec.categories if full(categories=(c,))]
     if categories:
         ors.append(_in_any(session, categories))
     if full(staff_ids=frozenset({viewer.id})):
-        ors.append(select(Party.id).where(Party.case_id == Case.id, Party.kind == "staff", Party.person_id == viewer.id)
-                   .correlate(Case).exists())
+        ors.append(
+            select(Party.id)
+            .where(Party.case_id == Case.id, Party.kind == "staff", Party.person_id == viewer.id)
+            .correlate(Case)
+            .exists()
+        )
     return or_(*ors) if ors else false()
 
 

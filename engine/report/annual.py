@@ -24,16 +24,31 @@ TEMPLATES = Path(__file__).parent / "templates"
 TO_COMPLETE = "To be completed by the headteacher"
 # The "Policy Evaluation" page at the end of the policy, point by point, in its order.
 CHECKLIST = (
-    "Policy annually reviewed", "Policy in line with current legislation", "Coordinator in place",
-    "Nominated Director in place", "Coordinator carries out role effectively",
-    "Headteacher, coordinator and nominated Director work closely", "Policy endorsed by Directors",
-    "Policy regularly discussed at meetings of the Directors", "School staff aware of this policy",
-    "School staff comply with this policy", "Pupils aware of this policy", "Parents aware of this policy",
-    "Visitors aware of this policy", "Local community aware of this policy", "Funding in place",
-    "Policy complies with the Equality Act", "Equality Impact Assessment undertaken", "Policy referred to the School Handbook",
-    "Policy available from the school office", "Policy available from the school website",
-    "School Council involved with policy development", "All stakeholders take part in questionnaires and surveys",
-    "All associated training in place", "All outlined procedures complied with", "Linked policies in place and up to date",
+    "Policy annually reviewed",
+    "Policy in line with current legislation",
+    "Coordinator in place",
+    "Nominated Director in place",
+    "Coordinator carries out role effectively",
+    "Headteacher, coordinator and nominated Director work closely",
+    "Policy endorsed by Directors",
+    "Policy regularly discussed at meetings of the Directors",
+    "School staff aware of this policy",
+    "School staff comply with this policy",
+    "Pupils aware of this policy",
+    "Parents aware of this policy",
+    "Visitors aware of this policy",
+    "Local community aware of this policy",
+    "Funding in place",
+    "Policy complies with the Equality Act",
+    "Equality Impact Assessment undertaken",
+    "Policy referred to the School Handbook",
+    "Policy available from the school office",
+    "Policy available from the school website",
+    "School Council involved with policy development",
+    "All stakeholders take part in questionnaires and surveys",
+    "All associated training in place",
+    "All outlined procedures complied with",
+    "Linked policies in place and up to date",
     "Associated policies in place and up to date",
 )
 
@@ -108,10 +123,13 @@ def checklist(app: Redress, year: int) -> tuple[Answer, ...]:
     known = {
         # A reminder sent is not a review held: the answer stays the reviewers' to give, with the reminder as a note.
         "Policy annually reviewed": Answer(
-            "Policy annually reviewed", TO_COMPLETE,
+            "Policy annually reviewed",
+            TO_COMPLETE,
             f"Redress sent the annual policy review reminder on {reminded:%d %B %Y}: give the date the policy was reviewed",
             False,
-        ) if reminded else Answer("Policy annually reviewed", TO_COMPLETE, f"No policy review reminder recorded in {year}", False),
+        )
+        if reminded
+        else Answer("Policy annually reviewed", TO_COMPLETE, f"No policy review reminder recorded in {year}", False),
         "Coordinator in place": _role_answer(app, "Coordinator in place", Power.COORDINATE_ESAFETY),
         "Nominated Director in place": _role_answer(app, "Nominated Director in place", Power.OVERSEE_ESAFETY),
         "Equality Impact Assessment undertaken": Answer("Equality Impact Assessment undertaken", "To be completed", "", False),
@@ -134,8 +152,10 @@ def _num(value: float | None) -> str:
 def comparisons(review: AnnualReview, section: str) -> list[Change]:
     """Each count of a section, last year beside this year, with the change."""
     before = {c.key: c.value for c in getattr(review.previous, section)}
-    return [Change(c.label, str(before.get(c.key, 0)), str(c.value), _change(before.get(c.key, 0), c.value))
-            for c in getattr(review.current, section)]
+    return [
+        Change(c.label, str(before.get(c.key, 0)), str(c.value), _change(before.get(c.key, 0), c.value))
+        for c in getattr(review.current, section)
+    ]
 
 
 def duration_comparisons(review: AnnualReview) -> list[Change]:
@@ -152,20 +172,28 @@ def duration_comparisons(review: AnnualReview) -> list[Change]:
 
 def charts(review: AnnualReview) -> dict[str, Markup]:
     """The report's charts (by category this year; by term, last year's terms beside this year's)."""
-    return report_charts(review.current, during=f" in {review.year}",
-                         periods=(*review.previous.periods, *review.current.periods))
+    return report_charts(review.current, during=f" in {review.year}", periods=(*review.previous.periods, *review.current.periods))
 
 
 def render_html(app: Redress, review: AnnualReview) -> str:
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True,
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
-    sections = {name: comparisons(review, name) for name in
-                ("totals", "categories", "outcomes", "escalations", "deadlines_missed")}
+    sections = {
+        name: comparisons(review, name) for name in ("totals", "categories", "outcomes", "escalations", "deadlines_missed")
+    }
     return environment.get_template("annual_review.html").render(
-        school=app.settings.school_name, review=review, sections=sections, durations=duration_comparisons(review),
-        charts=charts(review), made=app.local(app.clock.now()), to_complete=TO_COMPLETE,
+        school=app.settings.school_name,
+        review=review,
+        sections=sections,
+        durations=duration_comparisons(review),
+        charts=charts(review),
+        made=app.local(app.clock.now()),
+        to_complete=TO_COMPLETE,
     )
 
 

@@ -47,11 +47,14 @@ class Svg:
         self._parts.append(f"</{name}>")
 
     def render(self) -> str:
-        head = (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label={quoteattr(self.title)} '
-                f'width="{_fmt(self.width)}" height="{_fmt(self.height)}" viewBox="0 0 {_fmt(self.width)} {_fmt(self.height)}" '
-                f'font-family={quoteattr(FONT_FAMILY)} font-size="{FONT_SIZE}">')
-        return "".join([head, f"<title>{escape(self.title)}</title>", f"<desc>{escape(self.description)}</desc>",
-                        *self._parts, "</svg>"])
+        head = (
+            f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label={quoteattr(self.title)} '
+            f'width="{_fmt(self.width)}" height="{_fmt(self.height)}" viewBox="0 0 {_fmt(self.width)} {_fmt(self.height)}" '
+            f'font-family={quoteattr(FONT_FAMILY)} font-size="{FONT_SIZE}">'
+        )
+        return "".join(
+            [head, f"<title>{escape(self.title)}</title>", f"<desc>{escape(self.description)}</desc>", *self._parts, "</svg>"]
+        )
 
 
 def _fmt(value: str | float) -> str:
@@ -105,8 +108,15 @@ def vertical_bars(title: str, items: Sequence[tuple[str, int]], *, height: float
         svg.element("rect", x=x, y=base - bar, width=column - 12, height=float(bar), fill=BAR)
         svg.close("g")
         svg.element("text", str(value), x=x + (column - 12) / 2, y=base - bar - 4, text_anchor="middle", fill=INK)
-        svg.element("text", label, x=x + (column - 12) / 2, y=base + 14, text_anchor="end", fill=INK,
-                    transform=f"rotate(-40 {x + (column - 12) / 2:.1f} {base + 14:.1f})")
+        svg.element(
+            "text",
+            label,
+            x=x + (column - 12) / 2,
+            y=base + 14,
+            text_anchor="end",
+            fill=INK,
+            transform=f"rotate(-40 {x + (column - 12) / 2:.1f} {base + 14:.1f})",
+        )
     return svg.render()
 
 
@@ -126,7 +136,8 @@ def report_charts(report: Report, *, during: str = "", periods: Sequence[Counted
     by_period = report.periods if periods is None else periods
     return {
         # The SVG writer escaped every text it holds, so the markup is safe to place as it is.
-        "categories": Markup(horizontal_bars(f"Cases opened{during}, by category",
-                                             [(c.label, c.value) for c in report.categories])),
+        "categories": Markup(
+            horizontal_bars(f"Cases opened{during}, by category", [(c.label, c.value) for c in report.categories])
+        ),
         "periods": Markup(vertical_bars(f"Cases opened, by {report.by}", [(p.label, p.value) for p in by_period])),
     }

@@ -41,8 +41,12 @@ def _counts(report: Report, section: str) -> Sequence[Count | PeriodCount]:
 
 
 def to_table(report: Report) -> str:
-    lines = [f"Monitoring report: {report.school}", f"From {report.start:%d %b %Y} to {report.end:%d %b %Y} "
-             f"(made {report.generated_at:%d %b %Y %H:%M} UTC). Counts and school days only: no names.", ""]
+    lines = [
+        f"Monitoring report: {report.school}",
+        f"From {report.start:%d %b %Y} to {report.end:%d %b %Y} "
+        f"(made {report.generated_at:%d %b %Y %H:%M} UTC). Counts and school days only: no names.",
+        "",
+    ]
     for section, heading in SECTIONS:
         lines.append(heading.format(by=report.by))
         for count in _counts(report, section):

@@ -88,8 +88,13 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON form (docs/report.md): add keys, never rename them."""
         out = asdict(self)
-        out.update(report="monitoring", version=JSON_VERSION, start=self.start.isoformat(), end=self.end.isoformat(),
-                   generated_at=self.generated_at.isoformat(timespec="seconds"))
+        out.update(
+            report="monitoring",
+            version=JSON_VERSION,
+            start=self.start.isoformat(),
+            end=self.end.isoformat(),
+            generated_at=self.generated_at.isoformat(timespec="seconds"),
+        )
         out["periods"] = [{**p, "start": p["start"].isoformat(), "end": p["end"].isoformat()} for p in out["periods"]]
         return out
 
@@ -119,11 +124,19 @@ def build_report(app: Redress, start: date | None = None, end: date | None = Non
     figures = replace(counted, stays=stays)
     split = periods(by, start, end, app.settings.terms)
     return Report(
-        school=app.settings.school_name, start=start, end=end, by=by, generated_at=now,
-        totals=_totals(figures.totals), categories=_categories(spec, figures.categories),
-        periods=_periods(split, figures.opened_by_day, start, end), stages=_stages(spec, figures.stages),
-        outcomes=_outcomes(spec, figures.outcomes), escalations=_escalations(spec, figures.arrivals),
-        deadlines_missed=_missed(*figures.missed), resolution=_days("resolution", "Report to resolution", figures.resolution),
+        school=app.settings.school_name,
+        start=start,
+        end=end,
+        by=by,
+        generated_at=now,
+        totals=_totals(figures.totals),
+        categories=_categories(spec, figures.categories),
+        periods=_periods(split, figures.opened_by_day, start, end),
+        stages=_stages(spec, figures.stages),
+        outcomes=_outcomes(spec, figures.outcomes),
+        escalations=_escalations(spec, figures.arrivals),
+        deadlines_missed=_missed(*figures.missed),
+        resolution=_days("resolution", "Report to resolution", figures.resolution),
         stage_days=tuple(_days(s, spec.stages[s].title, figures.stays.get(s, Counter())) for s in spec.open_stages),
         repeat_posters=_repeat(*figures.repeat),
     )
@@ -132,10 +145,13 @@ def build_report(app: Redress, start: date | None = None, end: date | None = Non
 def _span_of_records(app: Redress, today: date) -> tuple[date, date]:
     """The local dates of the first case opened and of the last event (or today, if later)."""
     with app.db.reading() as session:
-        first, opened, acted = session.execute(select(
-            select(func.min(Case.opened_at)).scalar_subquery(), select(func.max(Case.opened_at)).scalar_subquery(),
-            select(func.max(AuditEvent.at)).where(AuditEvent.kind == "action").scalar_subquery(),
-        )).one()
+        first, opened, acted = session.execute(
+            select(
+                select(func.min(Case.opened_at)).scalar_subquery(),
+                select(func.max(Case.opened_at)).scalar_subquery(),
+                select(func.max(AuditEvent.at)).where(AuditEvent.kind == "action").scalar_subquery(),
+            )
+        ).one()
     days = [at.astimezone(app.zone).date() for at in (opened, acted) if at is not None]
     return (first.astimezone(app.zone).date() if first else today), max([today, *days])
 
@@ -161,8 +177,15 @@ class _Figures:
 def _gather(queries: ReportQueries, milestones: Mapping[str, str]) -> _Figures:
     """Every figure but the stays (gather_stays_beside reads those beside)."""
     return _Figures(
-        queries.totals(), queries.categories(), queries.stages(), queries.outcomes(), queries.opened_by_day(),
-        queries.arrivals(milestones.values()), queries.missed(), queries.resolution(), queries.repeat_posters(),
+        queries.totals(),
+        queries.categories(),
+        queries.stages(),
+        queries.outcomes(),
+        queries.opened_by_day(),
+        queries.arrivals(milestones.values()),
+        queries.missed(),
+        queries.resolution(),
+        queries.repeat_posters(),
     )
 
 

@@ -34,8 +34,17 @@ def find_renderer() -> tuple[str, str] | None:
 
 def _command(kind: str, exe: str, html: Path, pdf: Path, profile: str) -> list[str]:
     if kind == "chromium":
-        return [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", f"--user-data-dir={profile}",
-                "--no-pdf-header-footer", f"--print-to-pdf={pdf}", html.resolve().as_uri()]
+        return [
+            exe,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            f"--user-data-dir={profile}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            html.resolve().as_uri(),
+        ]
     return [exe, "--quiet", "--enable-local-file-access", str(html), str(pdf)]
 
 
@@ -43,8 +52,9 @@ def html_to_pdf(html: Path, pdf: Path) -> PdfResult:
     renderer = find_renderer()
     fallback = f"open {html} in a browser and print it to PDF"
     if renderer is None:
-        return PdfResult(False, f"HTML written to {html}; no PDF renderer (chromium or wkhtmltopdf) is installed: "
-                                f"install one, or {fallback}")
+        return PdfResult(
+            False, f"HTML written to {html}; no PDF renderer (chromium or wkhtmltopdf) is installed: install one, or {fallback}"
+        )
     kind, exe = renderer
     if pdf.resolve() == html.resolve():
         return PdfResult(False, f"the PDF would overwrite its own HTML ({html}): name the PDF file differently")
@@ -53,7 +63,9 @@ def html_to_pdf(html: Path, pdf: Path) -> PdfResult:
         try:
             done = subprocess.run(_command(kind, exe, html, pdf, profile), capture_output=True, text=True, timeout=TIMEOUT)
         except (OSError, subprocess.TimeoutExpired) as exc:
-            return PdfResult(False, f"HTML written to {html}; {kind} could not make the PDF ({exc.__class__.__name__}): {fallback}")
+            return PdfResult(
+                False, f"HTML written to {html}; {kind} could not make the PDF ({exc.__class__.__name__}): {fallback}"
+            )
     if done.returncode != 0 or not pdf.exists() or pdf.stat().st_size == 0:
         return PdfResult(False, f"HTML written to {html}; {kind} could not make the PDF (exit {done.returncode}): {fallback}")
     return PdfResult(True, f"PDF written to {pdf} (with {kind})")

@@ -130,8 +130,9 @@ def _unique(periods: list[Period]) -> list[Period]:
     out = []
     for period in periods:
         if period.key in seen:
-            period = Period(f"{period.key}-from-{period.start}", f"{period.label} (from {period.start:%d %b})",
-                            period.start, period.end)
+            period = Period(
+                f"{period.key}-from-{period.start}", f"{period.label} (from {period.start:%d %b})", period.start, period.end
+            )
         seen.add(period.key)
         out.append(period)
     return out

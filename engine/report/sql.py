@@ -76,18 +76,27 @@ class ReportQueries:
 
     def _load_days(self, index: DayIndex) -> int:
         if self.dialect == "postgresql":
-            self.session.execute(text("CREATE TEMP TABLE report_days (key DATE PRIMARY KEY, day INTEGER NOT NULL, "
-                                      "idx INTEGER NOT NULL) ON COMMIT DROP"))
+            self.session.execute(
+                text(
+                    "CREATE TEMP TABLE report_days (key DATE PRIMARY KEY, day INTEGER NOT NULL, "
+                    "idx INTEGER NOT NULL) ON COMMIT DROP"
+                )
+            )
             rows: Iterable[tuple[Any, int, int]] = [(day, day.toordinal(), n) for day, n in index.days()]
             width = 0
         else:
             self.session.execute(text("DROP TABLE IF EXISTS temp.report_days"))
-            self.session.execute(text("CREATE TEMP TABLE report_days (key TEXT PRIMARY KEY, day INTEGER NOT NULL, "
-                                      "idx INTEGER NOT NULL) WITHOUT ROWID"))
+            self.session.execute(
+                text(
+                    "CREATE TEMP TABLE report_days (key TEXT PRIMARY KEY, day INTEGER NOT NULL, "
+                    "idx INTEGER NOT NULL) WITHOUT ROWID"
+                )
+            )
             width, rows = index.utc_keys(self.zone)
         mark = "%s" if self.dialect == "postgresql" else "?"
-        self.session.connection().exec_driver_sql(f"INSERT INTO report_days (key, day, idx) VALUES ({mark}, {mark}, {mark})",
-                                                  list(rows))
+        self.session.connection().exec_driver_sql(
+            f"INSERT INTO report_days (key, day, idx) VALUES ({mark}, {mark}, {mark})", list(rows)
+        )
         if self.dialect == "postgresql":
             self.session.execute(text("ANALYZE report_days"))
         return width
@@ -108,12 +117,14 @@ class ReportQueries:
         w = self.window
         opened = w.holds(Case.opened_at)
         removed = Case.facts["removal_confirmed"].as_boolean().is_(True)
-        row = self.session.execute(select(
-            func.count().filter(opened),
-            func.count().filter(w.holds(Case.closed_at)),
-            func.count().filter(and_(Case.opened_at < w.end, or_(Case.closed_at.is_(None), Case.closed_at >= w.end))),
-            func.count().filter(and_(opened, removed)),
-        )).one()
+        row = self.session.execute(
+            select(
+                func.count().filter(opened),
+                func.count().filter(w.holds(Case.closed_at)),
+                func.count().filter(and_(Case.opened_at < w.end, or_(Case.closed_at.is_(None), Case.closed_at >= w.end))),
+                func.count().filter(and_(opened, removed)),
+            )
+        ).one()
         return Totals(*(int(n or 0) for n in row))
 
     def categories(self) -> Counter[str]:
@@ -136,8 +147,13 @@ class ReportQueries:
 
     def opened_by_day(self) -> Counter[int]:
         """Cases opened on each local date (as an ordinal)."""
-        query = (select(DAYS.c.day, func.count()).select_from(Case).join(DAYS, DAYS.c.key == self.key(Case.opened_at))
-                 .where(self.window.holds(Case.opened_at)).group_by(DAYS.c.day))
+        query = (
+            select(DAYS.c.day, func.count())
+            .select_from(Case)
+            .join(DAYS, DAYS.c.key == self.key(Case.opened_at))
+            .where(self.window.holds(Case.opened_at))
+            .group_by(DAYS.c.day)
+        )
         return Counter({day: n for day, n in self.session.execute(query)})
 
     # Audit trail and deadlines
@@ -145,17 +161,21 @@ class ReportQueries:
     def arrivals(self, stages: Iterable[str]) -> dict[str, tuple[int, int]]:
         """Per stage: the cases that entered it in the period, and how many of them the system moved there."""
         automatic = case((AuditEvent.actor == SYSTEM, AuditEvent.case_id))
-        query = (select(AuditEvent.stage_after, func.count(distinct(AuditEvent.case_id)), func.count(distinct(automatic)))
-                 .where(AuditEvent.kind == "action", self.window.holds(AuditEvent.at), AuditEvent.stage_after.in_(list(stages)))
-                 .group_by(AuditEvent.stage_after))
+        query = (
+            select(AuditEvent.stage_after, func.count(distinct(AuditEvent.case_id)), func.count(distinct(automatic)))
+            .where(AuditEvent.kind == "action", self.window.holds(AuditEvent.at), AuditEvent.stage_after.in_(list(stages)))
+            .group_by(AuditEvent.stage_after)
+        )
         return {str(stage): (int(n), int(system)) for stage, n, system in self.session.execute(query)}
 
     def missed(self) -> tuple[Counter[str], int]:
         """Fired timers that fell due in the period, by kind; and how many cases had one."""
         row = self.session.execute(
-            select(func.count().filter(Timer.kind == "reminder"), func.count().filter(Timer.kind == "escalation"),
-                   func.count(distinct(Timer.case_id)))
-            .where(Timer.status == "fired", self.window.holds(Timer.due_at), Timer.deadline != LIMITATION_DEADLINE)
+            select(
+                func.count().filter(Timer.kind == "reminder"),
+                func.count().filter(Timer.kind == "escalation"),
+                func.count(distinct(Timer.case_id)),
+            ).where(Timer.status == "fired", self.window.holds(Timer.due_at), Timer.deadline != LIMITATION_DEADLINE)
         ).one()
         return Counter({"reminder": int(row[0] or 0), "escalation": int(row[1] or 0)}), int(row[2] or 0)
 
@@ -171,7 +191,7 @@ class ReportQueries:
         members = sorted({case_id for group in groups for case_id in group})
         opened: set[int] = set()
         for start in range(0, len(members), 500):
-            chunk = members[start:start + 500]
+            chunk = members[start : start + 500]
             opened |= set(self.session.scalars(select(Case.id).where(Case.id.in_(chunk), self.window.holds(Case.opened_at))))
         touched = [group for group in groups if group & opened]
         return len(touched), sum(len(group & opened) for group in touched)
@@ -182,9 +202,14 @@ class ReportQueries:
         """School days from report to closing, for the cases closed in the period: days -> cases."""
         opened, closed = DAYS.alias("opened"), DAYS.alias("closed")
         days = (closed.c.idx - opened.c.idx).label("days")
-        query = (select(days, func.count()).select_from(Case)
-                 .join(opened, opened.c.key == self.key(Case.opened_at)).join(closed, closed.c.key == self.key(Case.closed_at))
-                 .where(self.window.holds(Case.closed_at)).group_by(days))
+        query = (
+            select(days, func.count())
+            .select_from(Case)
+            .join(opened, opened.c.key == self.key(Case.opened_at))
+            .join(closed, closed.c.key == self.key(Case.closed_at))
+            .where(self.window.holds(Case.closed_at))
+            .group_by(days)
+        )
         return Counter({int(n_days): int(n) for n_days, n in self.session.execute(query)})
 
     def stays(self) -> dict[str, Counter[int]]:
@@ -198,8 +223,11 @@ class ReportQueries:
         # reads the covering ix_audit_stays in chain order, as PostgreSQL does by itself.
         kind = AuditEvent.kind + "" if self.dialect == "sqlite" else AuditEvent.kind
         in_chain = (
-            select(AuditEvent.stage_before, AuditEvent.at.label("left_at"),
-                   (DAYS.c.idx - func.lag(DAYS.c.idx).over(partition_by=AuditEvent.case_id, order_by=AuditEvent.seq)).label("days"))
+            select(
+                AuditEvent.stage_before,
+                AuditEvent.at.label("left_at"),
+                (DAYS.c.idx - func.lag(DAYS.c.idx).over(partition_by=AuditEvent.case_id, order_by=AuditEvent.seq)).label("days"),
+            )
             .join_from(AuditEvent, DAYS, DAYS.c.key == self.key(AuditEvent.at))
             .where(kind.in_(("opened", "action")))
         )
@@ -207,9 +235,11 @@ class ReportQueries:
             alive = and_(Case.opened_at < self.window.end, or_(Case.closed_at.is_(None), Case.closed_at >= self.window.start))
             in_chain = in_chain.where(AuditEvent.case_id.in_(select(Case.id).where(alive)))
         moves = in_chain.subquery()
-        query = (select(moves.c.stage_before, moves.c.days, func.count())
-                 .where(moves.c.stage_before.is_not(None), self.window.holds(moves.c.left_at))
-                 .group_by(moves.c.stage_before, moves.c.days))
+        query = (
+            select(moves.c.stage_before, moves.c.days, func.count())
+            .where(moves.c.stage_before.is_not(None), self.window.holds(moves.c.left_at))
+            .group_by(moves.c.stage_before, moves.c.days)
+        )
         out: dict[str, Counter[int]] = defaultdict(Counter)
         for stage, n_days, n in self.session.execute(query):
             out[stage][int(n_days)] += int(n)

@@ -61,8 +61,9 @@ def check_open(case: CaseState, expected_version: int | None, stage_title: str |
         raise Conflict(f"case {case.id} changed since you looked (it is now at '{stage_title or case.stage}'): look at it again")
 
 
-def check_action(spec: Workflow | Track, stage: str, action_name: str, actor_roles: Collection[str],
-                 workflow: Workflow | None = None) -> Action:
+def check_action(
+    spec: Workflow | Track, stage: str, action_name: str, actor_roles: Collection[str], workflow: Workflow | None = None
+) -> Action:
     """The action, if it exists, can be taken from `stage`, and one of `actor_roles` may take it.
     `spec` is the main procedure, or the track the action belongs to (and `stage` that track's); a
     track's refusal names the roles as `workflow` labels them."""
@@ -70,27 +71,39 @@ def check_action(spec: Workflow | Track, stage: str, action_name: str, actor_rol
     action = spec.actions.get(action_name)
     at = spec.stages[stage].title if stage in spec.stages else stage
     if action is None:
-        raise Refused(f"there is no action '{action_name}'{did_you_mean(action_name, spec.actions)}; "
-                      f"at '{at}' you can take: {_titles(spec, spec.actions_from(stage))}")
+        raise Refused(
+            f"there is no action '{action_name}'{did_you_mean(action_name, spec.actions)}; "
+            f"at '{at}' you can take: {_titles(spec, spec.actions_from(stage))}"
+        )
     if stage not in spec.sources(action_name):
-        raise Refused(f"'{action.title}' cannot be taken while the case is at '{at}'; "
-                      f"from there you can take: {_titles(spec, spec.actions_from(stage))}")
+        raise Refused(
+            f"'{action.title}' cannot be taken while the case is at '{at}'; "
+            f"from there you can take: {_titles(spec, spec.actions_from(stage))}"
+        )
     if not set(action.roles) & set(actor_roles):
-        raise Refused(f"'{action.title}' may be taken only by {role_labels(labelled, action.roles)}; "
-                      f"you are {role_labels(labelled, sorted(actor_roles))}")
+        raise Refused(
+            f"'{action.title}' may be taken only by {role_labels(labelled, action.roles)}; "
+            f"you are {role_labels(labelled, sorted(actor_roles))}"
+        )
     return action
 
 
-def parse_fields(action_name: str, action: Action | TrackStart, raw: Mapping[str, Any],
-                 today: date | None = None) -> dict[str, Any]:
+def parse_fields(
+    action_name: str, action: Action | TrackStart, raw: Mapping[str, Any], today: date | None = None
+) -> dict[str, Any]:
     """Check and convert the fields given with an action: every problem named at once, each with its field.
     With `today`, a date field that records what already happened (`past: true`) may not be after it."""
     values: dict[str, Any] = {}
     problems: list[tuple[str | None, str]] = []
     for name in raw:
         if name not in action.fields:
-            problems.append((None, f"'{action.title}' has no field '{name}'{did_you_mean(name, action.fields)}"
-                                   f" (its fields: {_names(action.fields)})"))
+            problems.append(
+                (
+                    None,
+                    f"'{action.title}' has no field '{name}'{did_you_mean(name, action.fields)}"
+                    f" (its fields: {_names(action.fields)})",
+                )
+            )
     for name, field in action.fields.items():
         value = raw.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -174,8 +187,11 @@ def check_categories(spec: Workflow, categories: Collection[str]) -> list[str]:
     unknown = [c for c in categories if c not in spec.categories]
     if unknown:
         known = "; ".join(f"{name} ({category.label})" for name, category in spec.categories.items())
-        raise Refused("; ".join(f"there is no category '{c}'{did_you_mean(c, spec.categories)}" for c in unknown)
-                      + f". The categories: {known}", field="categories")
+        raise Refused(
+            "; ".join(f"there is no category '{c}'{did_you_mean(c, spec.categories)}" for c in unknown)
+            + f". The categories: {known}",
+            field="categories",
+        )
     return list(dict.fromkeys(categories))
 
 

@@ -50,8 +50,10 @@ def course_of_conduct(occasions: int) -> bool:
 
 
 def conduct_wording(occasions: int) -> str:
-    return (f"Course of conduct: {occasions} occasions — the Protection from Harassment Act 1997 threshold is "
-            f"{_WORDS.get(CONDUCT_THRESHOLD, str(CONDUCT_THRESHOLD))}")
+    return (
+        f"Course of conduct: {occasions} occasions — the Protection from Harassment Act 1997 threshold is "
+        f"{_WORDS.get(CONDUCT_THRESHOLD, str(CONDUCT_THRESHOLD))}"
+    )
 
 
 _WORDS = {2: "two", 3: "three"}

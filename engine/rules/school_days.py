@@ -77,8 +77,10 @@ class SchoolCalendar:
         self.terms = tuple(sorted((t if isinstance(t, Term) else Term(start=t[0], end=t[1]) for t in terms), key=_start))
         self.closures = frozenset(closures)
         self.deadline_time = deadline_time
-        self.working_hours = working_hours if isinstance(working_hours, WorkingHours) else WorkingHours(
-            start=working_hours[0], end=working_hours[1]
+        self.working_hours = (
+            working_hours
+            if isinstance(working_hours, WorkingHours)
+            else WorkingHours(start=working_hours[0], end=working_hours[1])
         )
         self._notes = tuple(notes)
         # Each year's bank holidays are computed the first time a date in that year is asked about.
@@ -96,8 +98,13 @@ class SchoolCalendar:
             closures += read.closures
             notes.append(f"From {settings.calendar_ics}: {len(read.terms)} term(s) and {len(read.closures)} closure day(s)")
         return cls(
-            timezone=settings.zone, nation=settings.nation, terms=terms, closures=closures,
-            deadline_time=settings.deadline_time, working_hours=settings.working_hours, notes=notes,
+            timezone=settings.zone,
+            nation=settings.nation,
+            terms=terms,
+            closures=closures,
+            deadline_time=settings.deadline_time,
+            working_hours=settings.working_hours,
+            notes=notes,
         )
 
     # Days
@@ -239,13 +246,16 @@ def _day(value: date, zone: ZoneInfo) -> date:
 def _parse_ics(data: bytes, path: Path) -> icalendar.Calendar:
     """The parsed calendar; a file that is not one is refused without echoing its bytes."""
     import icalendar  # here, not at the top: most commands need no term dates
+
     if b"\0" in data or not data.lstrip().upper().startswith(b"BEGIN:VCALENDAR"):
         raise BadInput(f"{path}: not an iCalendar file (it does not start with BEGIN:VCALENDAR): export the term dates as .ics")
     try:
         data.decode("utf-8")
         return icalendar.Calendar.from_ical(data)
     except (ValueError, TypeError, KeyError, IndexError) as exc:  # the library's parse errors are not one type
-        raise BadInput(f"{path}: not a readable iCalendar file ({type(exc).__name__}): export the term dates as .ics again") from exc
+        raise BadInput(
+            f"{path}: not a readable iCalendar file ({type(exc).__name__}): export the term dates as .ics again"
+        ) from exc
 
 
 def _event_days(event: icalendar.Component, zone: ZoneInfo, path: Path) -> tuple[date, date] | None:
@@ -265,7 +275,9 @@ def _event_days(event: icalendar.Component, zone: ZoneInfo, path: Path) -> tuple
     if not isinstance(end, date):
         return first, first
     if _before(end, start, zone):
-        raise BadInput(f"{path}: the event '{_summary(event)}' ends ({end}) before it starts ({start}): fix its DTEND or DURATION")
+        raise BadInput(
+            f"{path}: the event '{_summary(event)}' ends ({end}) before it starts ({start}): fix its DTEND or DURATION"
+        )
     if not 2000 <= first.year <= 2100 or not 2000 <= end.year <= 2100:
         raise BadInput(f"{path}: the event '{_summary(event)}' is dated outside 2000-2100: fix its dates")
     last = _day(end - timedelta(microseconds=1), zone) if isinstance(end, datetime) else end - timedelta(days=1)

@@ -24,7 +24,12 @@ worker, and still tells a stopped one apart."""
 
 
 def next_repeat(
-    calendar: SchoolCalendar, previous_due: datetime, repeat: DurationLike, now: datetime, *, grace: timedelta = LATE_GRACE,
+    calendar: SchoolCalendar,
+    previous_due: datetime,
+    repeat: DurationLike,
+    now: datetime,
+    *,
+    grace: timedelta = LATE_GRACE,
 ) -> datetime:
     """When a repeating reminder comes round again.
 

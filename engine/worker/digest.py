@@ -45,7 +45,14 @@ def send_digest_if_due(app: Redress) -> int:
         _serialise(app, session)
         if not digest_due(app.calendar, app.settings, now, _last_sent(session, DIGEST)):
             return 0
-        return queue(app, session, None, DIGEST, _people_with(session, holders(app.current_workflow(session).spec, Power.RECEIVE_DIGEST)), digest_context(app, session, now))
+        return queue(
+            app,
+            session,
+            None,
+            DIGEST,
+            _people_with(session, holders(app.current_workflow(session).spec, Power.RECEIVE_DIGEST)),
+            digest_context(app, session, now),
+        )
 
 
 def send_review_if_due(app: Redress) -> int:
@@ -56,7 +63,14 @@ def send_review_if_due(app: Redress) -> int:
         review = review_due(app.calendar, app.settings, now, _last_sent(session, REVIEW))
         if review is None:
             return 0
-        return queue(app, session, None, REVIEW, _people_with(session, holders(app.current_workflow(session).spec, Power.RECEIVE_REVIEW_REMINDER)), {"review_date": spoken_date(review)})
+        return queue(
+            app,
+            session,
+            None,
+            REVIEW,
+            _people_with(session, holders(app.current_workflow(session).spec, Power.RECEIVE_REVIEW_REMINDER)),
+            {"review_date": spoken_date(review)},
+        )
 
 
 def digest_context(app: Redress, session: Session, now: datetime) -> dict[str, Any]:
@@ -64,7 +78,8 @@ def digest_context(app: Redress, session: Session, now: datetime) -> dict[str, A
     next_due = (
         select(Timer.case_id, func.min(Timer.due_at).label("due"))
         .where(Timer.status == "pending", Timer.due_at < due_soon_until(app.calendar, now))
-        .group_by(Timer.case_id).subquery()
+        .group_by(Timer.case_id)
+        .subquery()
     )
     rows = session.execute(
         select(Case.id, Case.summary, Case.stage, Case.workflow_id, next_due.c.due)
@@ -85,10 +100,13 @@ def integrity_context(app: Redress, session: Session) -> dict[str, Any]:
     """The latest verification and the current checkpoint's hash: a copy of the checkpoint that leaves the
     database every day, in the headteacher's mailbox."""
     run = session.scalars(select(VerificationRun).order_by(VerificationRun.id.desc()).limit(1)).first()
-    point = session.execute(select(Checkpoint.seq, Checkpoint.hash, Checkpoint.at).order_by(Checkpoint.seq.desc()).limit(1)).first()
+    point = session.execute(
+        select(Checkpoint.seq, Checkpoint.hash, Checkpoint.at).order_by(Checkpoint.seq.desc()).limit(1)
+    ).first()
     return {
-        "verified": None if run is None else {"ok": run.ok, "at": app.local(run.at), "problems": list(run.problems)[:5],
-                                               "more": max(0, len(run.problems) - 5)},
+        "verified": None
+        if run is None
+        else {"ok": run.ok, "at": app.local(run.at), "problems": list(run.problems)[:5], "more": max(0, len(run.problems) - 5)},
         "checkpoint": None if point is None else {"seq": point.seq, "hash": point.hash, "at": app.local(point.at)},
     }
 

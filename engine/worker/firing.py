@@ -70,8 +70,13 @@ class FireResult:
     cancelled: int = 0
 
     def __add__(self, other: FireResult) -> FireResult:
-        return FireResult(self.fired + other.fired, self.reminders + other.reminders, self.escalations + other.escalations,
-                          self.failed + other.failed, self.cancelled + other.cancelled)
+        return FireResult(
+            self.fired + other.fired,
+            self.reminders + other.reminders,
+            self.escalations + other.escalations,
+            self.failed + other.failed,
+            self.cancelled + other.cancelled,
+        )
 
     @classmethod
     def of(cls, outcomes: Counter[str]) -> FireResult:
@@ -79,13 +84,19 @@ class FireResult:
         return cls(reminders + escalations + failed, reminders, escalations, failed, outcomes["cancelled"])
 
     def summary(self) -> str:
-        return (f"fired {self.fired} deadline(s): {self.reminders} reminder(s), {self.escalations} escalation(s), "
-                f"{self.failed} skipped; {self.cancelled} cancelled")
+        return (
+            f"fired {self.fired} deadline(s): {self.reminders} reminder(s), {self.escalations} escalation(s), "
+            f"{self.failed} skipped; {self.cancelled} cancelled"
+        )
 
 
 def fire_due(
-    app: Redress, now: datetime | None = None, batch: int = 200, *,
-    patience: float = 0.0, should_stop: Callable[[], bool] | None = None,
+    app: Redress,
+    now: datetime | None = None,
+    batch: int = 200,
+    *,
+    patience: float = 0.0,
+    should_stop: Callable[[], bool] | None = None,
     on_batch: Callable[[FireResult], None] | None = None,
 ) -> FireResult:
     """Fire every timer due at `now` (default: the clock's now), `batch` per transaction, until none is left.
@@ -143,7 +154,9 @@ def _any_due(app: Redress, due: tuple[ColumnElement[bool], ...]) -> bool:
         return bool(session.scalar(select(exists().where(*due))))
 
 
-def _claim(app: Redress, session: Session, due: tuple[ColumnElement[bool], ...], batch: int) -> tuple[dict[int, Case], list[DueTimer]]:
+def _claim(
+    app: Redress, session: Session, due: tuple[ColumnElement[bool], ...], batch: int
+) -> tuple[dict[int, Case], list[DueTimer]]:
     """Lock up to `batch` cases with due timers (skipping cases others hold) and load them; return
     them by id, with up to `batch` of their due timers, earliest first."""
     locking = select(Case.id).where(Case.id.in_(select(Timer.case_id).where(*due))).order_by(Case.id).limit(batch)
@@ -169,8 +182,12 @@ def spoken(day: date | None) -> str:
 def deadline_context(app: Redress, case: Case, timer: DueTimer, since: datetime | None = None) -> dict[str, Any]:
     """The `deadline` the email templates read: {name, kind, due, since}, in school time (`since`: when the
     track the deadline belongs to entered its stage, else the case)."""
-    return {"name": timer.deadline, "kind": timer.kind, "due": app.local(timer.due_at),
-            "since": app.local(since or case.stage_entered_at)}
+    return {
+        "name": timer.deadline,
+        "kind": timer.kind,
+        "due": app.local(timer.due_at),
+        "since": app.local(since or case.stage_entered_at),
+    }
 
 
 def _stage_now(session: Session, case: Case, timer: DueTimer) -> tuple[str | None, datetime | None]:
@@ -212,8 +229,11 @@ class _Batch:
         stage, since = _stage_now(self.session, case, timer)
         if stage != timer.stage:
             where = f"'{stage}'" if stage else "its end"
-            return self.skip(case, timer, f"the {'case' if timer.track is None else timer.track + ' track'} has moved on "
-                                          f"from '{timer.stage}' to {where}")
+            return self.skip(
+                case,
+                timer,
+                f"the {'case' if timer.track is None else timer.track + ' track'} has moved on from '{timer.stage}' to {where}",
+            )
         try:
             if deadline.escalate:
                 # An action may be refused after it has started writing (a template, say): a savepoint undoes it.
@@ -244,22 +264,48 @@ class _Batch:
 
     def remind(self, spec: Workflow, case: Case, timer: DueTimer, deadline: Deadline, since: datetime | None) -> None:
         app, now = self.app, self.app.clock.now()
-        context = {"case": case_context(app, spec, case), "actor": None, "action": None, "reason": None,
-                   "deadline": deadline_context(app, case, timer, since)}
+        context = {
+            "case": case_context(app, spec, case),
+            "actor": None,
+            "action": None,
+            "reason": None,
+            "deadline": deadline_context(app, case, timer, since),
+        }
         queued = queue(app, self.session, case, deadline.template, self.recipients(case, deadline.remind), context)
         self._set(timer, "fired")
         next_due = None
         if deadline.repeat is not None:
             next_due = next_repeat(app.calendar, timer.due_at, deadline.repeat, max(now, self.cutoff))
-            self.session.connection().execute(insert(Timer), {
-                "case_id": case.id, "stage": timer.stage, "deadline": timer.deadline, "kind": timer.kind,
-                "due_at": next_due, "status": "pending", "repeat": timer.repeat + 1, "created_at": now, "track": timer.track})
+            self.session.connection().execute(
+                insert(Timer),
+                {
+                    "case_id": case.id,
+                    "stage": timer.stage,
+                    "deadline": timer.deadline,
+                    "kind": timer.kind,
+                    "due_at": next_due,
+                    "status": "pending",
+                    "repeat": timer.repeat + 1,
+                    "created_at": now,
+                    "track": timer.track,
+                },
+            )
         audit.append(
-            self.session, case.id, at=now, actor=SYSTEM, kind="reminder", stage_before=case.stage, stage_after=case.stage,
+            self.session,
+            case.id,
+            at=now,
+            actor=SYSTEM,
+            kind="reminder",
+            stage_before=case.stage,
+            stage_after=case.stage,
             track=timer.track,
-            data={"deadline": timer.deadline, "repeat": timer.repeat, "due_at": timer.due_at.isoformat(),
-                  "notified": [deadline.template] if queued else [],
-                  "next_due": next_due.isoformat() if next_due else None},
+            data={
+                "deadline": timer.deadline,
+                "repeat": timer.repeat,
+                "due_at": timer.due_at.isoformat(),
+                "notified": [deadline.template] if queued else [],
+                "next_due": next_due.isoformat() if next_due else None,
+            },
         )
 
     def remind_limitation(self, spec: Workflow, case: Case, timer: DueTimer) -> None:
@@ -267,22 +313,43 @@ class _Batch:
         in a month; a `reminder` event by `system`, as every reminder has."""
         app, now = self.app, self.app.clock.now()
         published = case.first_published_on
-        context = {"case": case_context(app, spec, case), "first_published_on": spoken(published),
-                   "limitation_date": spoken(limitation_date(published)) if published else ""}
+        context = {
+            "case": case_context(app, spec, case),
+            "first_published_on": spoken(published),
+            "limitation_date": spoken(limitation_date(published)) if published else "",
+        }
         wanted = holders(app.current_workflow(self.session).spec, Power.SEE_EVERY_CASE)
         people = [p for p in active_people(self.session) if wanted & set(p.roles)]
         queued = queue(app, self.session, case, LIMITATION_DEADLINE, people, context) if published else 0
         self._set(timer, "fired")
         audit.append(
-            self.session, case.id, at=now, actor=SYSTEM, kind="reminder", stage_before=case.stage, stage_after=case.stage,
-            data={"deadline": timer.deadline, "repeat": timer.repeat, "due_at": timer.due_at.isoformat(),
-                  "notified": [LIMITATION_DEADLINE] if queued else [], "next_due": None,
-                  "limitation_date": limitation_date(published).isoformat() if published else None},
+            self.session,
+            case.id,
+            at=now,
+            actor=SYSTEM,
+            kind="reminder",
+            stage_before=case.stage,
+            stage_after=case.stage,
+            data={
+                "deadline": timer.deadline,
+                "repeat": timer.repeat,
+                "due_at": timer.due_at.isoformat(),
+                "notified": [LIMITATION_DEADLINE] if queued else [],
+                "next_due": None,
+                "limitation_date": limitation_date(published).isoformat() if published else None,
+            },
         )
 
     def escalate(self, case: Case, timer: DueTimer, action: str, since: datetime | None) -> None:
         act_in_session(
-            self.app, self.session, case, action, SYSTEM_ACTOR, {}, None, None,
+            self.app,
+            self.session,
+            case,
+            action,
+            SYSTEM_ACTOR,
+            {},
+            None,
+            None,
             {"deadline": timer.deadline, "due_at": timer.due_at.isoformat()},
             notify_context={"deadline": deadline_context(self.app, case, timer, since)},
         )
@@ -291,7 +358,14 @@ class _Batch:
         """The deadline cannot be carried out: mark it fired all the same (it is never retried) and say why."""
         self._set(timer, "fired")
         audit.append(
-            self.session, case.id, at=self.app.clock.now(), actor=SYSTEM, kind="deadline_skipped", stage_before=case.stage,
-            stage_after=case.stage, track=timer.track, data={"deadline": timer.deadline, "kind": timer.kind, "reason": reason},
+            self.session,
+            case.id,
+            at=self.app.clock.now(),
+            actor=SYSTEM,
+            kind="deadline_skipped",
+            stage_before=case.stage,
+            stage_after=case.stage,
+            track=timer.track,
+            data={"deadline": timer.deadline, "kind": timer.kind, "reason": reason},
         )
         return "failed"

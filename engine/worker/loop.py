@@ -46,8 +46,14 @@ def smtp_settings(settings: Settings) -> SmtpSettings:
     if not settings.smtp_host:
         return SmtpSettings(host="127.0.0.1", port=settings.mailbox_port, from_address=settings.smtp_from)
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
-    return SmtpSettings(host=settings.smtp_host, port=settings.smtp_port, security=settings.smtp_security,
-                        user=settings.smtp_user, password=password, from_address=settings.smtp_from)
+    return SmtpSettings(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        security=settings.smtp_security,
+        user=settings.smtp_user,
+        password=password,
+        from_address=settings.smtp_from,
+    )
 
 
 @dataclass(frozen=True)
@@ -62,8 +68,14 @@ class OnceResult:
         return f"{self.fired.summary()}; {reports}; {mail}"
 
 
-def run_worker(app: Redress, *, once: bool = False, batch: int = 200, stop: threading.Event | None = None,
-               on_batch: Callable[[FireResult], None] | None = None) -> OnceResult | None:
+def run_worker(
+    app: Redress,
+    *,
+    once: bool = False,
+    batch: int = 200,
+    stop: threading.Event | None = None,
+    on_batch: Callable[[FireResult], None] | None = None,
+) -> OnceResult | None:
     """`once`: fire what is due, send the digest or review if due, send the outbox once, and return.
     Otherwise run until `stop` is set, or until SIGINT or SIGTERM (from the main thread).
     `on_batch` is told what each batch of deadlines fired, after its transaction has committed."""
@@ -124,8 +136,12 @@ class _Worker:
         add(self.dispatch, "interval", seconds=DISPATCH_SECONDS, id="outbox", executor="mail", next_run_time=now)
         if settings.digest_enabled:
             at = settings.digest_time
-            add(send_digest_if_due, CronTrigger(day_of_week="mon-fri", hour=at.hour, minute=at.minute, timezone=self.app.zone),
-                args=[self.app], id="daily_digest")
+            add(
+                send_digest_if_due,
+                CronTrigger(day_of_week="mon-fri", hour=at.hour, minute=at.minute, timezone=self.app.zone),
+                args=[self.app],
+                id="daily_digest",
+            )
         # The nightly verification and checkpoint (engine.commands.integrity): before the digest reads it.
         add(self.verify, CronTrigger(hour=2, minute=30, timezone=self.app.zone), id="nightly_verify")
         # SQLite's planner statistics (PostgreSQL's autovacuum runs ANALYZE itself), at a quiet hour.
@@ -135,7 +151,9 @@ class _Worker:
         if settings.policy_review_enabled:
             add(send_review_if_due, self._review_trigger(), args=[self.app], id="policy_review")
         self.scheduler.start()
-        log.info("running: sweeping every %d s, polling for new deadlines every %s s", settings.worker_sweep_seconds, POLL_SECONDS)
+        log.info(
+            "running: sweeping every %d s, polling for new deadlines every %s s", settings.worker_sweep_seconds, POLL_SECONDS
+        )
 
     def _review_trigger(self) -> CronTrigger:
         settings = self.app.settings

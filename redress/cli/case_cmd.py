@@ -20,8 +20,13 @@ from redress.cli.lazy import LazyGroup
 from redress.cli.params import DATE, EMAIL, ID, IN_FILE, INSTANT, NAME, SUMMARY, TEXT, URL, in_zone
 from redress.cli.root import CASE_COMMANDS
 
-reader_option = click.option("--as", "actor", required=True, metavar="EMAIL",
-                             help="Who is reading (their email in Redress): they see what the web shows them.")
+reader_option = click.option(
+    "--as",
+    "actor",
+    required=True,
+    metavar="EMAIL",
+    help="Who is reading (their email in Redress): they see what the web shows them.",
+)
 
 
 @click.group(cls=LazyGroup, lazy_commands=CASE_COMMANDS)
@@ -44,22 +49,41 @@ def _fields(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--summary", type=SUMMARY, required=True, help="What was posted, in a sentence.")
 @as_option
 @click.option("--staff", type=EMAIL, multiple=True, help="A member of staff concerned (repeat for several).")
-@click.option("--pupil", "pupils", multiple=True, metavar="REF", help="A pupil concerned, by reference only (initials or number).")
+@click.option(
+    "--pupil", "pupils", multiple=True, metavar="REF", help="A pupil concerned, by reference only (initials or number)."
+)
 @click.option("--poster", "posters", multiple=True, metavar="NAME[:CONTACT]", help="Who posted it, and how to reach them.")
 @click.option("--platform", type=NAME, help="Where it was posted (Facebook, a WhatsApp group, ...).")
 @click.option("--link", type=URL, help="The address of the post.")
 @click.option("--seen-at", type=INSTANT, help="When it was seen (ISO date or date and time, school time).")
-@click.option("--first-published", type=DATE, help="When it was first published (YYYY-MM-DD): the defamation limitation runs from it.")
+@click.option(
+    "--first-published", type=DATE, help="When it was first published (YYYY-MM-DD): the defamation limitation runs from it."
+)
 @json_option
-def case_open(categories: tuple[str, ...], summary: str, actor: str, staff: tuple[str, ...], pupils: tuple[str, ...],
-              posters: tuple[str, ...], platform: str | None, link: str | None, seen_at: datetime | None,
-              first_published: date | None, as_json: bool) -> None:
+def case_open(
+    categories: tuple[str, ...],
+    summary: str,
+    actor: str,
+    staff: tuple[str, ...],
+    pupils: tuple[str, ...],
+    posters: tuple[str, ...],
+    platform: str | None,
+    link: str | None,
+    seen_at: datetime | None,
+    first_published: date | None,
+    as_json: bool,
+) -> None:
     """Open a case; prints its ID."""
     with app_context() as app:
         details = cases.OpenCase(
-            categories=categories, summary=summary, staff=staff, pupils=pupils,
+            categories=categories,
+            summary=summary,
+            staff=staff,
+            pupils=pupils,
             posters=[(name.strip(), contact.strip()) for name, _, contact in (p.partition(":") for p in posters)],
-            platform=platform, link=link, seen_at=in_zone(seen_at, app.zone) if seen_at else None,
+            platform=platform,
+            link=link,
+            seen_at=in_zone(seen_at, app.zone) if seen_at else None,
             first_published_on=first_published,
         )
         case_id = cases.open_case(app, actor, details)
@@ -120,10 +144,15 @@ def _print_case(view: CaseView) -> None:
     echo(f"Case #{view.id} (version {view.version}): {view.stage_title} [{view.stage}]")
     echo(f"  {view.summary}")
     echo(f"  categories: {', '.join(view.categories)}")
-    echo(f"  opened {_iso(view.opened_at)} by {view.opened_by}"
-               + (f"; closed {_iso(view.closed_at)}: {view.outcome}" if view.closed_at else ""))
-    for label, values in (("owner", (view.owner,) if view.owner else ()), ("staff concerned", view.staff_concerned),
-                          ("pupils", view.pupils)):
+    echo(
+        f"  opened {_iso(view.opened_at)} by {view.opened_by}"
+        + (f"; closed {_iso(view.closed_at)}: {view.outcome}" if view.closed_at else "")
+    )
+    for label, values in (
+        ("owner", (view.owner,) if view.owner else ()),
+        ("staff concerned", view.staff_concerned),
+        ("pupils", view.pupils),
+    ):
         if values:
             echo(f"  {label}: {', '.join(v or '' for v in values)}")
     for item in view.evidence:
@@ -156,15 +185,24 @@ def _print_case(view: CaseView) -> None:
 @click.option("--note", type=TEXT, help="A note to keep with the action.")
 @click.option("--expect-version", type=ID, help="Refuse if the case changed since this version.")
 @json_option
-def case_act(case_id: int, action: str, actor: str, fields: tuple[str, ...], note: str | None,
-             expect_version: int | None, as_json: bool) -> None:
+def case_act(
+    case_id: int, action: str, actor: str, fields: tuple[str, ...], note: str | None, expect_version: int | None, as_json: bool
+) -> None:
     """Take ACTION on a case."""
     with app_context() as app:
         result = cases.take_action(app, case_id, action, actor, _fields(fields), note=note, expected_version=expect_version)
     if as_json:
-        print_json({"case": result.case_id, "action": result.action, "stage_before": result.stage_before,
-                    "stage_after": result.stage_after, "version": result.version, "notified": result.notified,
-                    "closed": result.closed})
+        print_json(
+            {
+                "case": result.case_id,
+                "action": result.action,
+                "stage_before": result.stage_before,
+                "stage_after": result.stage_after,
+                "version": result.version,
+                "notified": result.notified,
+                "closed": result.closed,
+            }
+        )
     else:
         echo(f"case #{result.case_id}: {result.stage_before} -> {result.stage_after}")
 
@@ -214,8 +252,13 @@ def case_note(case_id: int, text: str, actor: str) -> None:
 @click.argument("case_id", type=ID)
 @click.argument("other_id", type=ID)
 @click.option("--reason", type=TEXT, required=True, help="Why they are connected, in a sentence.")
-@click.option("--basis", type=click.Choice(["poster", "platform", "thread", "manual"]), default="manual", show_default=True,
-              help="What connects them: 'poster' links count towards a course of conduct.")
+@click.option(
+    "--basis",
+    type=click.Choice(["poster", "platform", "thread", "manual"]),
+    default="manual",
+    show_default=True,
+    help="What connects them: 'poster' links count towards a course of conduct.",
+)
 @as_option
 def case_link(case_id: int, other_id: int, reason: str, basis: str, actor: str) -> None:
     """Link two cases (both trails record it)."""
@@ -255,8 +298,12 @@ def case_meeting(case_id: int, day: date, attendees: str, notes: str, actor: str
 
 @case.command("audit")
 @click.argument("case_id", type=ID)
-@click.option("--verify", is_flag=True, help="Check the case as 'redress verify --case N' does (its chain, signatures, "
-              "its rows replayed from its events, its evidence files) and name every problem; exit 1 if any.")
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Check the case as 'redress verify --case N' does (its chain, signatures, "
+    "its rows replayed from its events, its evidence files) and name every problem; exit 1 if any.",
+)
 @reader_option
 @json_option
 def case_audit(case_id: int, verify: bool, actor: str, as_json: bool) -> None:

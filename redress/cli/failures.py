@@ -71,8 +71,10 @@ def explain(exc: BaseException, database_url: str | None = None) -> str:
         return _file(exc)
     if isinstance(exc, MemoryError):
         return "out of memory: close other programs, or give Redress a smaller input"
-    return (f"unexpected error ({type(exc).__name__}: {one_line(str(exc))[:200]}): "
-            "run again with --debug for the details, and report it")
+    return (
+        f"unexpected error ({type(exc).__name__}: {one_line(str(exc))[:200]}): "
+        "run again with --debug for the details, and report it"
+    )
 
 
 def is_database_error(exc: BaseException) -> bool:
@@ -92,8 +94,10 @@ def is_database_error(exc: BaseException) -> bool:
 def _database(exc: BaseException, database_url: str | None) -> str:
     reason = one_line(str(getattr(exc, "orig", None) or exc).split("\n[SQL:")[0].split("(Background on")[0])
     lowered = reason.lower()
-    fix = next((fix for words, fix in _DATABASE_FIXES if words in lowered),
-               "check database_url and that the database is reachable (redress --debug shows the details)")
+    fix = next(
+        (fix for words, fix in _DATABASE_FIXES if words in lowered),
+        "check database_url and that the database is reachable (redress --debug shows the details)",
+    )
     where = f" at {masked_url(database_url)}" if database_url else ""
     if database_url:
         reason = reason.replace(database_url, masked_url(database_url))

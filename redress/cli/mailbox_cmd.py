@@ -15,10 +15,23 @@ DEFAULT_PORT = 8025
 
 
 @click.command()
-@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DIR, metavar="DIR",
-              show_default=True, help="The Maildir folder the messages are kept in.")
-@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True, metavar="N",
-              help="The port to listen on (127.0.0.1 only).")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_DIR,
+    metavar="DIR",
+    show_default=True,
+    help="The Maildir folder the messages are kept in.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=DEFAULT_PORT,
+    show_default=True,
+    metavar="N",
+    help="The port to listen on (127.0.0.1 only).",
+)
 @click.option("--list", "list_", is_flag=True, help="List the messages caught so far, and exit.")
 @click.option("--show", type=click.IntRange(min=1), metavar="N", help="Print message N (as numbered by --list), and exit.")
 def mailbox(folder: Path, port: int, list_: bool, show: int | None) -> None:

@@ -34,10 +34,19 @@ def outbox_list(failed: bool, as_json: bool) -> None:
 
 def _as_json(m: OutboxLine) -> dict[str, object]:
     """The stable JSON of one message (see the README)."""
-    return {"id": m.id, "case": m.case_id, "to": m.to, "template": m.template, "subject": m.subject, "status": m.status,
-            "attempts": m.attempts, "next_attempt_at": m.next_attempt_at.isoformat(timespec="seconds"),
-            "last_error": m.last_error, "message_id": m.message_id,
-            "sent_at": m.sent_at.isoformat(timespec="seconds") if m.sent_at else None}
+    return {
+        "id": m.id,
+        "case": m.case_id,
+        "to": m.to,
+        "template": m.template,
+        "subject": m.subject,
+        "status": m.status,
+        "attempts": m.attempts,
+        "next_attempt_at": m.next_attempt_at.isoformat(timespec="seconds"),
+        "last_error": m.last_error,
+        "message_id": m.message_id,
+        "sent_at": m.sent_at.isoformat(timespec="seconds") if m.sent_at else None,
+    }
 
 
 @outbox.command("retry")
@@ -61,8 +70,9 @@ def outbox_retry(message: int | None, all_failed: bool, actor: str) -> None:
 @click.option("--meeting-place", help="For an invitation: where.")
 @click.option("--html", "as_html", is_flag=True, help="Write HTML instead of plain text.")
 @click.option("--out", type=OutFile(), help="Write to FILE instead of the screen.")
-def letter(case_id: int, kind: str, actor: str, meeting_date: str | None, meeting_place: str | None,
-           as_html: bool, out: Path | None) -> None:
+def letter(
+    case_id: int, kind: str, actor: str, meeting_date: str | None, meeting_place: str | None, as_html: bool, out: Path | None
+) -> None:
     """Write a letter to the poster of a case, for the headteacher to send."""
     with app_context() as app:
         written = mail.letter(app, case_id, kind, actor, meeting_date=meeting_date, meeting_place=meeting_place)

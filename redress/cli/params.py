@@ -24,8 +24,9 @@ COUNT = click.IntRange(1, 1_000_000)
 YEAR = click.IntRange(FIRST_YEAR, LAST_YEAR)
 
 
-def _in_range(param_type: click.ParamType[Any], value: date, text: str, param: click.Parameter | None,
-              ctx: click.Context | None) -> None:
+def _in_range(
+    param_type: click.ParamType[Any], value: date, text: str, param: click.Parameter | None, ctx: click.Context | None
+) -> None:
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
         param_type.fail(f"'{text}' is outside the years {FIRST_YEAR}-{LAST_YEAR}", param, ctx)
 

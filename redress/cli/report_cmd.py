@@ -14,10 +14,21 @@ from redress.cli.params import DATE, YEAR, OutFile
 @click.group(invoke_without_command=True)
 @click.option("--from", "start", type=DATE, metavar="YYYY-MM-DD", help="First day (default: the day the first case was opened).")
 @click.option("--to", "end", type=DATE, metavar="YYYY-MM-DD", help="Last day, included (default: today).")
-@click.option("--by", type=click.Choice(["month", "term"]), default="month", show_default=True,
-              help="Split the cases opened by calendar month or by school term.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
-              help="A table to read, CSV for a spreadsheet, or stable JSON (docs/report.md).")
+@click.option(
+    "--by",
+    type=click.Choice(["month", "term"]),
+    default="month",
+    show_default=True,
+    help="Split the cases opened by calendar month or by school term.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="A table to read, CSV for a spreadsheet, or stable JSON (docs/report.md).",
+)
 @click.pass_context
 def report(ctx: click.Context, start: date | None, end: date | None, by: str, fmt: str) -> None:
     """The monitoring report: cases by category, term or month, stage and outcome, escalations,
@@ -36,10 +47,13 @@ def report(ctx: click.Context, start: date | None, end: date | None, by: str, fm
 
 @report.command("annual")
 @click.option("--year", type=YEAR, required=True, help="The calendar year to review, such as 2026.")
-@click.option("--out", type=OutFile(), required=True, metavar="FILE.html",
-              help="Where to write the review (HTML).")
-@click.option("--pdf", is_flag=True, help="Also write FILE.pdf with chromium or wkhtmltopdf (a FILE ending .pdf implies it); "
-              "fails (exit 1) when no PDF could be made.")
+@click.option("--out", type=OutFile(), required=True, metavar="FILE.html", help="Where to write the review (HTML).")
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="Also write FILE.pdf with chromium or wkhtmltopdf (a FILE ending .pdf implies it); "
+    "fails (exit 1) when no PDF could be made.",
+)
 def annual(year: int, out: Path, pdf: bool) -> None:
     """The directors' annual review: the year's figures and charts beside the year before, and the
     policy evaluation checklist, pre-filled where Redress's records answer it."""

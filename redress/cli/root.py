@@ -8,40 +8,52 @@ import click
 from redress.cli.lazy import Lazy, LazyGroup
 
 COMMANDS = {
-    "backup": Lazy("redress.cli.backup_cmd:backup",
-        "Write a consistent copy of the database and the evidence files to one tar.gz (mode 0600)."),
+    "backup": Lazy(
+        "redress.cli.backup_cmd:backup",
+        "Write a consistent copy of the database and the evidence files to one tar.gz (mode 0600).",
+    ),
     "case": Lazy("redress.cli.case_cmd:case", "Open, advance and audit cases."),
-    "config": Lazy("redress.cli.config_cmd:config",
-        "Show the settings in force (redress.toml, REDRESS_* variables, defaults)."),
+    "config": Lazy("redress.cli.config_cmd:config", "Show the settings in force (redress.toml, REDRESS_* variables, defaults)."),
     "evidence": Lazy("redress.cli.evidence_cmd:evidence", "The evidence store: files kept by their SHA-256."),
-    "init": Lazy("redress.cli.setup_cmd:init",
-        "Create or upgrade the database and load the workflow as the current version."),
-    "mailbox": Lazy("redress.cli.mailbox_cmd:mailbox",
-        "Run a local mail catcher: an SMTP server on 127.0.0.1 that keeps every message in DIR."),
+    "init": Lazy("redress.cli.setup_cmd:init", "Create or upgrade the database and load the workflow as the current version."),
+    "mailbox": Lazy(
+        "redress.cli.mailbox_cmd:mailbox",
+        "Run a local mail catcher: an SMTP server on 127.0.0.1 that keeps every message in DIR.",
+    ),
     "outbox": Lazy("redress.cli.outbox_cmd:outbox", "The email outbox: what was sent, what waits, what failed."),
     "people": Lazy("redress.cli.setup_cmd:people", "The people who use Redress, and their roles."),
-    "report": Lazy("redress.cli.report_cmd:report",
+    "report": Lazy(
+        "redress.cli.report_cmd:report",
         "The monitoring report: cases by category, term or month, stage and outcome, escalations, "
-        "school days taken and deadlines missed. Counts only: no names."),
-    "restore": Lazy("redress.cli.backup_cmd:restore",
-        "Restore a backup: refused, with nothing written, unless every file matches the manifest."),
+        "school days taken and deadlines missed. Counts only: no names.",
+    ),
+    "restore": Lazy(
+        "redress.cli.backup_cmd:restore",
+        "Restore a backup: refused, with nothing written, unless every file matches the manifest.",
+    ),
     "serve": Lazy("redress.cli.serve_cmd:serve", "Run the web app: pages for the school's staff and a JSON API under /api."),
-    "worker": Lazy("redress.cli.worker_cmd:worker",
-        "Fire deadlines (reminders and escalations) when they fall due, and send the outbox."),
-    "verify": Lazy("redress.cli.verify_cmd:verify",
-        "Verify the record: hashes, signatures, heads, checkpoints, state against history, evidence files."),
+    "worker": Lazy(
+        "redress.cli.worker_cmd:worker", "Fire deadlines (reminders and escalations) when they fall due, and send the outbox."
+    ),
+    "verify": Lazy(
+        "redress.cli.verify_cmd:verify",
+        "Verify the record: hashes, signatures, heads, checkpoints, state against history, evidence files.",
+    ),
     "workflow": Lazy("redress.cli.workflow_cmd:workflow", "Check and draw the procedure in workflows.yaml."),
 }
 CASE_COMMANDS = {
-    "export": Lazy("redress.cli.export_cmd:export",
-        "Export a case: chronology (HTML and PDF), evidence, audit trail, verification, MANIFEST.sha256."),
+    "export": Lazy(
+        "redress.cli.export_cmd:export",
+        "Export a case: chronology (HTML and PDF), evidence, audit trail, verification, MANIFEST.sha256.",
+    ),
     # The letter is written from the outbox's module (it renders a template): `case show` need not import it.
     "letter": Lazy("redress.cli.outbox_cmd:letter", "Write a letter to the poster of a case, for the headteacher to send."),
 }
 
 
-@click.group(cls=LazyGroup, lazy_commands=COMMANDS,
-             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.option("--debug", is_flag=True, help="Show the full traceback when something fails (or set REDRESS_DEBUG=1).")
 def cli(debug: bool) -> None:
     """Redress: online complaints against the school community, carried through the school's procedure."""

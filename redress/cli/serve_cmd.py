@@ -17,6 +17,12 @@ def serve(host: str, port: int, no_worker: bool) -> None:
 
     with app_context() as app:
         app.current_workflow()  # refuse at once, with the fix, when 'redress init' has not run
-        run(app, host, port, worker=not no_worker,
-            on_ready=lambda url: click.echo(f"redress serve: Redress is at {url}"
-                                            f"{'' if no_worker else ' (with the worker: deadlines and email)'}", err=True))
+        run(
+            app,
+            host,
+            port,
+            worker=not no_worker,
+            on_ready=lambda url: click.echo(
+                f"redress serve: Redress is at {url}{'' if no_worker else ' (with the worker: deadlines and email)'}", err=True
+            ),
+        )

@@ -16,10 +16,18 @@ from redress.cli.params import EMAIL, NAME
 
 
 @click.command()
-@click.option("--workflow", "workflow_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="The workflow file to load (default: the configured one, ./workflows.yaml).")
-@click.option("--demo", is_flag=True, help="When nobody is in Redress yet, add a demo school: a person for every role "
-              "(their passwords printed once) and a few cases at different stages.")
+@click.option(
+    "--workflow",
+    "workflow_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The workflow file to load (default: the configured one, ./workflows.yaml).",
+)
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="When nobody is in Redress yet, add a demo school: a person for every role "
+    "(their passwords printed once) and a few cases at different stages.",
+)
 def init(workflow_file: Path | None, demo: bool) -> None:
     """Create or upgrade the database and load the workflow as the current version."""
     from engine.commands.setup import init as init_database  # here: Alembic is for this command only
@@ -27,8 +35,10 @@ def init(workflow_file: Path | None, demo: bool) -> None:
     with app_context(create=True) as app:
         result = init_database(app, workflow_file)
         state = "loaded as a new version" if result.new_version else "already loaded"
-        echo(f"database ready at {masked_url(app.settings.database_url)}; "
-                   f"workflow '{result.name}' {state} ({result.content_hash[:12]})")
+        echo(
+            f"database ready at {masked_url(app.settings.database_url)}; "
+            f"workflow '{result.name}' {state} ({result.content_hash[:12]})"
+        )
         if demo:
             _demo(app)
 
@@ -84,7 +94,9 @@ def people_set_password(email: str, password_stdin: bool) -> None:
 def people_list(as_json: bool) -> None:
     """List everyone, with their roles."""
     with app_context() as app:
-        rows: list[dict[str, Any]] = [{"name": p.name, "email": p.email, "roles": p.roles, "active": p.active} for p in list_people(app)]
+        rows: list[dict[str, Any]] = [
+            {"name": p.name, "email": p.email, "roles": p.roles, "active": p.active} for p in list_people(app)
+        ]
     if as_json:
         print_json(rows)
         return
@@ -149,7 +161,9 @@ def people_import(file: Path, dry_run: bool) -> None:
         echo(f"  roles    line {row.line}: {row.email}: {', '.join(before) or 'none'} -> {', '.join(row.roles) or 'none'}")
     for line, what in plan.errors:
         echo(f"  BAD      line {line}: {what}")
-    echo(f"{len(plan.added)} {verb} added, {len(plan.changed)} {verb} given other roles, {len(plan.unchanged)} unchanged"
-               + (f", {len(plan.errors)} bad rows: nothing would be imported" if plan.errors else ""))
+    echo(
+        f"{len(plan.added)} {verb} added, {len(plan.changed)} {verb} given other roles, {len(plan.unchanged)} unchanged"
+        + (f", {len(plan.errors)} bad rows: nothing would be imported" if plan.errors else "")
+    )
     if plan.errors:
         raise SystemExit(1)

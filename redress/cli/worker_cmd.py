@@ -13,10 +13,14 @@ from redress.cli.params import COUNT, INSTANT, in_zone
 
 @click.command()
 @click.option("--once", is_flag=True, help="Fire what is due, send the digest or review if due, send the outbox once, and exit.")
-@click.option("--now", "now", type=INSTANT, metavar="ISO",
-              help="With --once: act as if it were this moment (school time unless it has an offset), e.g. 2026-03-02T09:00.")
-@click.option("--batch", type=COUNT, default=200, show_default=True, metavar="N",
-              help="Deadlines fired per transaction.")
+@click.option(
+    "--now",
+    "now",
+    type=INSTANT,
+    metavar="ISO",
+    help="With --once: act as if it were this moment (school time unless it has an offset), e.g. 2026-03-02T09:00.",
+)
+@click.option("--batch", type=COUNT, default=200, show_default=True, metavar="N", help="Deadlines fired per transaction.")
 @click.option("--progress", is_flag=True, help="Print one line as each batch of deadlines is committed.")
 def worker(once: bool, now: datetime | None, batch: int, progress: bool) -> None:
     """Fire deadlines (reminders and escalations) when they fall due, and send the outbox.

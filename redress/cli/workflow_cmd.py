@@ -65,14 +65,20 @@ def _tracks(spec: workflows.Workflow) -> str:
     if not spec.tracks:
         return "no tracks"
     tracks = spec.tracks.values()
-    return (f"{len(spec.tracks)} track{'s' if len(spec.tracks) != 1 else ''} ({sum(len(t.stages) for t in tracks)} stages, "
-            f"{sum(len(t.actions) for t in tracks)} actions)")
+    return (
+        f"{len(spec.tracks)} track{'s' if len(spec.tracks) != 1 else ''} ({sum(len(t.stages) for t in tracks)} stages, "
+        f"{sum(len(t.actions) for t in tracks)} actions)"
+    )
 
 
 @workflow.command()
 @click.argument("file", required=False)
 @click.option(
-    "--format", "format_", type=click.Choice(list(render.RENDERERS)), default="text", show_default=True,
+    "--format",
+    "format_",
+    type=click.Choice(list(render.RENDERERS)),
+    default="text",
+    show_default=True,
     help="text: a readable list; mermaid: a stateDiagram-v2 for Markdown; dot: a Graphviz digraph.",
 )
 def show(file: str | None, format_: str) -> None:

@@ -83,6 +83,7 @@ class Templates:
 
 # Builders: each drives the real `redress` command, so a broken `init` or `people add` still fails every test.
 
+
 def initialised(redress: Redress) -> None:
     """`redress init`: the schema and the shipped workflow, nobody in it yet."""
     redress("init")

@@ -25,8 +25,16 @@ from tests.e2e.schools import Template
 from tests.web.school import PNG
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 HEAD, CHAIR, SAM = "head@school.example", "chair@school.example", "sam@school.example"
 PASSWORD = "a long password for the test"
 SHOTS = Path(os.environ.get("REDRESS_SCREENSHOTS", ROOT / "artefacts" / "screenshots"))
@@ -59,10 +67,21 @@ def wait_until_up(url: str, server: subprocess.Popen[str], seconds: float = 30) 
 def three_who_sign_in(redress: Redress) -> None:
     """`redress init`, then a headteacher, a chair and a member of staff, each given a password."""
     redress("init")
-    for name, email, role in (("Helen Head", HEAD, "headteacher"), ("Charles Chair", CHAIR, "chair"), ("Sam Staff", SAM, "staff")):
+    for name, email, role in (
+        ("Helen Head", HEAD, "headteacher"),
+        ("Charles Chair", CHAIR, "chair"),
+        ("Sam Staff", SAM, "staff"),
+    ):
         redress("people", "add", "--name", name, "--email", email, "--role", role)
-        done = subprocess.run(redress.command("people", "set-password", email, "--password-stdin"), input=PASSWORD + "\n",
-                              cwd=redress.folder, env=redress.env, capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            redress.command("people", "set-password", email, "--password-stdin"),
+            input=PASSWORD + "\n",
+            cwd=redress.folder,
+            env=redress.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 0, done.stderr
 
 
@@ -73,8 +92,9 @@ def site(tmp_path: Path, template: Callable[..., Template]) -> Iterator[dict[str
 
     mail = tmp_path / "mail"
     with running_mailbox(mail) as smtp_port:
-        redress = template(three_who_sign_in).copy(tmp_path, REDRESS_MAILBOX_PORT=str(smtp_port),
-                                                   REDRESS_SECRET_KEY="browser-test-secret-0123456789-0123456789")
+        redress = template(three_who_sign_in).copy(
+            tmp_path, REDRESS_MAILBOX_PORT=str(smtp_port), REDRESS_SECRET_KEY="browser-test-secret-0123456789-0123456789"
+        )
         port = free_port()
         server = redress.popen("serve", "--port", str(port))
         try:

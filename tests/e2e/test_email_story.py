@@ -11,6 +11,7 @@ from tests.e2e.schools import the_school
 
 pytestmark = pytest.mark.slow
 
+
 @pytest.fixture
 def mailbox(tmp_path):
     folder = tmp_path / "mail"
@@ -21,8 +22,13 @@ def mailbox(tmp_path):
 @pytest.fixture
 def redress(tmp_path, template, mailbox):
     _, port = mailbox
-    return template(the_school).copy(tmp_path, REDRESS_SMTP_HOST="127.0.0.1", REDRESS_SMTP_PORT=str(port),
-                                     REDRESS_DIGEST_ENABLED="false", REDRESS_POLICY_REVIEW_ENABLED="false")
+    return template(the_school).copy(
+        tmp_path,
+        REDRESS_SMTP_HOST="127.0.0.1",
+        REDRESS_SMTP_PORT=str(port),
+        REDRESS_DIGEST_ENABLED="false",
+        REDRESS_POLICY_REVIEW_ENABLED="false",
+    )
 
 
 def _received(folder) -> list[tuple[str, str]]:
@@ -31,8 +37,18 @@ def _received(folder) -> list[tuple[str, str]]:
 
 def test_staff_reassured_equalities_told_and_chair_emailed_on_escalation(redress, mailbox):
     folder, _ = mailbox
-    case = redress("case", "open", "--category", "racist_or_homophobic", "--summary", "A racist comment about Mr Staff <script>alert(1)</script>",
-                   "--staff", "sam@school.example", "--as", "head@school.example").out.strip()
+    case = redress(
+        "case",
+        "open",
+        "--category",
+        "racist_or_homophobic",
+        "--summary",
+        "A racist comment about Mr Staff <script>alert(1)</script>",
+        "--staff",
+        "sam@school.example",
+        "--as",
+        "head@school.example",
+    ).out.strip()
     redress("worker", "--once")
     received = _received(folder)
     recipients = sorted(to for to, _ in received)

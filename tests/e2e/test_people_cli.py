@@ -11,8 +11,13 @@ from tests.e2e.cli import Redress
 
 pytestmark = pytest.mark.slow
 
-HEAD, CHAIR, COORDINATOR, SAM, TESS = ("head@school.example", "chair@school.example", "coordinator@school.example",
-                                       "sam@school.example", "tess@school.example")
+HEAD, CHAIR, COORDINATOR, SAM, TESS = (
+    "head@school.example",
+    "chair@school.example",
+    "coordinator@school.example",
+    "sam@school.example",
+    "tess@school.example",
+)
 
 
 @pytest.fixture
@@ -21,8 +26,9 @@ def redress(tmp_path: Path) -> Redress:
 
 
 def test_as_decides_what_case_commands_print(redress: Redress) -> None:
-    case = redress("case", "open", "--category", "staff_offensive", "--summary", "A post about Mr Smith",
-                   "--staff", SAM, "--as", HEAD).out.strip()
+    case = redress(
+        "case", "open", "--category", "staff_offensive", "--summary", "A post about Mr Smith", "--staff", SAM, "--as", HEAD
+    ).out.strip()
     full = json.loads(redress("case", "show", case, "--as", HEAD, "--json").out)
     assert full["summary"] == "A post about Mr Smith"
     matter = redress("case", "show", case, "--as", SAM).out

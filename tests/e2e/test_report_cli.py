@@ -64,7 +64,7 @@ def test_annual_review_has_charts_the_checklist_and_no_personal_data(generated, 
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" role="img"') == 2
     assert "Policy evaluation" in html and "Equality Impact Assessment undertaken" in html
     assert "from Redress" in html and "A statement outlining the overall effectiveness of this policy" in html
-    assert f"<th scope=\"col\" class=\"num\">{YEAR - 1}</th>" in html
+    assert f'<th scope="col" class="num">{YEAR - 1}</th>' in html
     private = [name for name, _, _ in SCHOOL] + [email for _, email, _ in SCHOOL] + POSTER_NAMES
     private += [c.summary for c in history] + ["Featherstonehaugh", "@poster.example"]
     assert [p for p in private if p in html] == []

@@ -26,8 +26,15 @@ def redress(tmp_path: Path, template: Callable[..., Template]) -> Redress:
 
 
 def set_password(redress: Redress, email: str, typed: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(redress.command("people", "set-password", email, "--password-stdin"), input=typed, cwd=redress.folder,
-                          env=redress.env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        redress.command("people", "set-password", email, "--password-stdin"),
+        input=typed,
+        cwd=redress.folder,
+        env=redress.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_set_password_stores_an_argon2_hash_never_the_password(redress: Redress) -> None:
@@ -90,8 +97,11 @@ def test_set_password_asks_twice_and_refuses_a_mismatch(redress: Redress, monkey
             monkeypatch.setenv(name, value)
     monkeypatch.chdir(redress.folder)
     runner = CliRunner()
-    mismatch = runner.invoke(cli, ["people", "set-password", "head@school.example"],
-                             input="a long enough password\nanother long password\na long enough password\na long enough password\n")
+    mismatch = runner.invoke(
+        cli,
+        ["people", "set-password", "head@school.example"],
+        input="a long enough password\nanother long password\na long enough password\na long enough password\n",
+    )
     assert mismatch.exit_code == 0, mismatch.output
     assert "do not match" in mismatch.output.lower() or "don't match" in mismatch.output.lower()
     assert "password set for Helen Head" in mismatch.output

@@ -88,17 +88,34 @@ def fired_per_case(app: App) -> dict[int, tuple[int, int]]:
 
 def due_left(app: App, at: datetime) -> int:
     with app.db.reading() as session:
-        return int(session.scalar(select(func.count()).select_from(Timer).where(Timer.status == "pending", Timer.due_at <= at)) or 0)
+        return int(
+            session.scalar(select(func.count()).select_from(Timer).where(Timer.status == "pending", Timer.due_at <= at)) or 0
+        )
 
 
 def test_a_case_left_alone_is_reminded_then_escalated_to_the_chair_by_the_worker(
-    tmp_path: Path, backend: str, template: Callable[..., Template],
+    tmp_path: Path,
+    backend: str,
+    template: Callable[..., Template],
 ):
     with running_mailbox(tmp_path / "mail") as port:
         redress = template(the_school, backend).copy(tmp_path, REDRESS_MAILBOX_PORT=str(port), **QUIET)
-        case = redress("case", "open", "--category", "staff_offensive", "--summary", "A parent called Mr Smith useless",
-                       "--staff", "sam@school.example", "--as", "coordinator@school.example").out.strip()
-        due = {d["name"]: datetime.fromisoformat(d["due_at"]) for d in json.loads(redress("case", "show", case, "--json", "--as", "head@school.example").out)["deadlines"]}
+        case = redress(
+            "case",
+            "open",
+            "--category",
+            "staff_offensive",
+            "--summary",
+            "A parent called Mr Smith useless",
+            "--staff",
+            "sam@school.example",
+            "--as",
+            "coordinator@school.example",
+        ).out.strip()
+        due = {
+            d["name"]: datetime.fromisoformat(d["due_at"])
+            for d in json.loads(redress("case", "show", case, "--json", "--as", "head@school.example").out)["deadlines"]
+        }
 
         def worker_at(moment: datetime) -> str:
             return redress("worker", "--once", "--now", (moment + timedelta(minutes=1)).isoformat()).out
@@ -107,13 +124,19 @@ def test_a_case_left_alone_is_reminded_then_escalated_to_the_chair_by_the_worker
         assert "fired 1 deadline(s): 1 reminder(s)" in worker_at(due["acknowledge_reminder"])
         trail = json.loads(redress("case", "audit", case, "--json", "--as", "head@school.example").out)["events"]
         assert [(e["kind"], e["actor"], e["data"].get("deadline")) for e in trail if not e["kind"].startswith("email")] == [
-            ("opened", "coordinator@school.example", None), ("reminder", "system", "acknowledge_reminder")]
+            ("opened", "coordinator@school.example", None),
+            ("reminder", "system", "acknowledge_reminder"),
+        ]
 
         out = worker_at(due["unacknowledged_escalation"])
         assert "1 escalation(s)" in out
         audit = json.loads(redress("case", "audit", case, "--json", "--verify", "--as", "head@school.example").out)
         escalation = [e for e in audit["events"] if e["kind"] == "action"][-1]
-        assert (escalation["action"], escalation["actor"], escalation["stage_after"]) == ("escalate_to_chair", "system", "chair_meeting")
+        assert (escalation["action"], escalation["actor"], escalation["stage_after"]) == (
+            "escalate_to_chair",
+            "system",
+            "chair_meeting",
+        )
         assert escalation["data"]["deadline"] == "unacknowledged_escalation"
         assert audit["verification"]["ok"]
         caught = [(m.to, m.subject) for m in list_messages(tmp_path / "mail")]
@@ -172,8 +195,11 @@ def test_the_running_worker_fires_a_deadline_written_by_another_process_then_sto
         # From this process: due two seconds from now. The escalation, as a reminder would wait for school
         # hours if this ran at night or at a weekend.
         with school.db.unit_of_work() as session:
-            session.execute(update(Timer).where(Timer.case_id == case_id, Timer.kind == "escalation")
-                            .values(due_at=datetime.now(UTC) + timedelta(seconds=2)))
+            session.execute(
+                update(Timer)
+                .where(Timer.case_id == case_id, Timer.kind == "escalation")
+                .values(due_at=datetime.now(UTC) + timedelta(seconds=2))
+            )
         assert wait_for(lambda: fired_per_case(school).get(case_id) == (0, 1)), log.read_text()
     finally:
         worker.send_signal(signal.SIGTERM)

@@ -16,7 +16,9 @@ def open_case(app: Redress, *categories: str, staff: tuple[str, ...] = (SAM,), b
     details = cases.OpenCase(
         categories=categories or ("staff_offensive",),
         summary=summary or "A parent called Mr Smith useless in the school's Facebook group",
-        staff=staff, platform="Facebook", link="https://facebook.example/groups/parents/1",
+        staff=staff,
+        platform="Facebook",
+        link="https://facebook.example/groups/parents/1",
     )
     return cases.open_case(app, by, details)
 
@@ -36,8 +38,13 @@ def count(app: Redress, model: type, **where: Any) -> int:
 def snapshot(app: Redress, case_id: int) -> tuple[Any, ...]:
     """Everything a refused command must leave untouched."""
     view = cases_view(app, case_id)
-    return (view.stage, view.version, count(app, AuditEvent, case_id=case_id),
-            count(app, OutboxMessage), count(app, Timer, case_id=case_id, status="pending"))
+    return (
+        view.stage,
+        view.version,
+        count(app, AuditEvent, case_id=case_id),
+        count(app, OutboxMessage),
+        count(app, Timer, case_id=case_id, status="pending"),
+    )
 
 
 def cases_view(app: Redress, case_id: int) -> dict[str, Any]:

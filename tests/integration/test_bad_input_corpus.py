@@ -44,11 +44,13 @@ def _ics(*events: str) -> bytes:
 def _raise(exc: BaseException) -> Callable[..., Any]:
     def fail(*_args: Any, **_kwargs: Any) -> Any:
         raise exc
+
     return fail
 
 
 def _db_error(message: str) -> BaseException:
     from sqlalchemy.exc import OperationalError
+
     return OperationalError("INSERT INTO notes ...", {}, sqlite3.OperationalError(message))
 
 
@@ -97,13 +99,24 @@ INPUTS: list[Bad] = [
     Bad("meeting in year 1", ("case", "meeting", "1", "--held-on", "0001-01-01", "--attendees", "x", *HEAD)),
     Bad("meeting in year 9999", ("case", "meeting", "1", "--held-on", "9999-12-31", "--attendees", "x", *HEAD)),
     Bad("meeting on 30 February", ("case", "meeting", "1", "--held-on", "2026-02-30", "--attendees", "x", *HEAD)),
-    Bad("open: seen in year 1", ("case", "open", "--category", "staff_complaint", "--summary", "s", *HEAD, "--seen-at", "0001-01-01")),
-    Bad("open: seen in year 9999", ("case", "open", "--category", "staff_complaint", "--summary", "s", *HEAD,
-                                    "--seen-at", "9999-12-31T23:59")),
-    Bad("open: seen 'yesterday'", ("case", "open", "--category", "staff_complaint", "--summary", "s", *HEAD, "--seen-at", "yesterday")),
+    Bad(
+        "open: seen in year 1",
+        ("case", "open", "--category", "staff_complaint", "--summary", "s", *HEAD, "--seen-at", "0001-01-01"),
+    ),
+    Bad(
+        "open: seen in year 9999",
+        ("case", "open", "--category", "staff_complaint", "--summary", "s", *HEAD, "--seen-at", "9999-12-31T23:59"),
+    ),
+    Bad(
+        "open: seen 'yesterday'",
+        ("case", "open", "--category", "staff_complaint", "--summary", "s", *HEAD, "--seen-at", "yesterday"),
+    ),
     Bad("open: unknown category", ("case", "open", "--category", "gossip", "--summary", "s", *HEAD)),
-    Bad("letter --out into a missing folder", ("case", "letter", "1", "legal_warning", *HEAD, "--out", "missing/letter.txt"),
-        subprocess=True),
+    Bad(
+        "letter --out into a missing folder",
+        ("case", "letter", "1", "legal_warning", *HEAD, "--out", "missing/letter.txt"),
+        subprocess=True,
+    ),
     Bad("letter --out is a folder", ("case", "letter", "1", "legal_warning", *HEAD, "--out", "letters"), files={"letters/": b""}),
     Bad("letter on a huge id", ("case", "letter", HUGE, "legal_warning", *HEAD)),
     Bad("report from year 1", ("report", "--from", "0001-01-01")),
@@ -123,22 +136,39 @@ INPUTS: list[Bad] = [
     Bad("note with an ANSI escape", ("case", "note", "1", "\x1b[2J\x1b[31mred", *HEAD)),
     Bad("note with a bell", ("case", "note", "1", "ding\x07", *HEAD)),
     Bad("note of 10,001 characters", ("case", "note", "1", "x" * 10_001, *HEAD)),
-    Bad("open: summary with an escape", ("case", "open", "--category", "staff_complaint", "--summary", "s\x1b]0;pwned\x07", *HEAD)),
-    Bad("open: javascript link", ("case", "open", "--category", "staff_complaint", "--summary", "s", *HEAD,
-                                  "--link", "javascript:alert(1)")),
-    Bad("open: seen in 2099", ("case", "open", "--category", "staff_complaint", "--summary", "s", *HEAD, "--seen-at", "2099-01-01")),
-    Bad("open: staff email not ASCII", ("case", "open", "--category", "staff_complaint", "--summary", "s", *HEAD,
-                                        "--staff", "s\u00e4m@school.example")),
+    Bad(
+        "open: summary with an escape", ("case", "open", "--category", "staff_complaint", "--summary", "s\x1b]0;pwned\x07", *HEAD)
+    ),
+    Bad(
+        "open: javascript link",
+        ("case", "open", "--category", "staff_complaint", "--summary", "s", *HEAD, "--link", "javascript:alert(1)"),
+    ),
+    Bad(
+        "open: seen in 2099",
+        ("case", "open", "--category", "staff_complaint", "--summary", "s", *HEAD, "--seen-at", "2099-01-01"),
+    ),
+    Bad(
+        "open: staff email not ASCII",
+        ("case", "open", "--category", "staff_complaint", "--summary", "s", *HEAD, "--staff", "s\u00e4m@school.example"),
+    ),
     Bad("meeting held in 2099", ("case", "meeting", "1", "--held-on", "2099-06-01", "--attendees", "x", *HEAD)),
     Bad("evidence: data: link", ("case", "evidence", "1", "--link", "data:text/html,hi", *HEAD)),
     Bad("evidence: /dev/zero", ("case", "evidence", "1", "--file", "/dev/zero", *HEAD)),
-    Bad("evidence: description with an escape", ("case", "evidence", "1", "--link", "https://x.example/p", "--description",
-                                                 "\x1b[31m", *HEAD)),
-    Bad("act: note with an escape", ("case", "act", "1", "acknowledge", *HEAD, "--field", "staff_reassured=yes",
-                                     "--note", "\x1b[31m")),
-    Bad("people add: name of 100 KB", ("people", "add", "--name", "N" * 100_000, "--email", "n@school.example", "--role", "staff")),
-    Bad("people add: encoded-word name", ("people", "add", "--name", "=?utf-8?b?Qm9zcw==?=", "--email", "n@school.example",
-                                          "--role", "staff")),
+    Bad(
+        "evidence: description with an escape",
+        ("case", "evidence", "1", "--link", "https://x.example/p", "--description", "\x1b[31m", *HEAD),
+    ),
+    Bad(
+        "act: note with an escape",
+        ("case", "act", "1", "acknowledge", *HEAD, "--field", "staff_reassured=yes", "--note", "\x1b[31m"),
+    ),
+    Bad(
+        "people add: name of 100 KB", ("people", "add", "--name", "N" * 100_000, "--email", "n@school.example", "--role", "staff")
+    ),
+    Bad(
+        "people add: encoded-word name",
+        ("people", "add", "--name", "=?utf-8?b?Qm9zcw==?=", "--email", "n@school.example", "--role", "staff"),
+    ),
     Bad("people add: non-ASCII email", ("people", "add", "--name", "N", "--email", "n\u00e9@school.example", "--role", "staff")),
     Bad("people add: bad email", ("people", "add", "--name", "X", "--email", "not-an-email", "--role", "staff")),
     Bad("people add: unknown role", ("people", "add", "--name", "X", "--email", "x@school.example", "--role", "emperor")),
@@ -148,7 +178,9 @@ INPUTS: list[Bad] = [
     Bad("missing argument", ("case", "show")),
     Bad("workflow check of a missing file", ("workflow", "check", "missing.yaml"), listing=True),
     Bad("init with a missing workflow", ("init", "--workflow", "missing.yaml"), listing=True),
-    Bad("init with a broken workflow", ("init", "--workflow", "broken.yaml"), files={"broken.yaml": b"stages: [\n"}, listing=True),
+    Bad(
+        "init with a broken workflow", ("init", "--workflow", "broken.yaml"), files={"broken.yaml": b"stages: [\n"}, listing=True
+    ),
     # -- configuration: redress.toml -------------------------------------------------------------
     Bad("toml: syntax error", ("case", "list"), toml="timezone = Europe/London\n"),
     Bad("toml: unknown setting", ("case", "list"), toml='smtp_hots = "mail"\n'),
@@ -164,7 +196,9 @@ INPUTS: list[Bad] = [
     Bad("toml: unknown time zone", ("case", "list"), toml='timezone = "Mars/Olympus_Mons"\n'),
     Bad("toml: term ending before it starts", ("case", "list"), toml="[[terms]]\nstart = 2025-09-03\nend = 2025-09-01\n"),
     Bad("toml: NUL in data_dir", ("case", "list"), toml='data_dir = "data\\u0000x"\n'),
-    Bad("toml: unencoded @ in the database password", ("config", "show"), toml='database_url = "postgresql://u:p@ss@db/redress"\n'),
+    Bad(
+        "toml: unencoded @ in the database password", ("config", "show"), toml='database_url = "postgresql://u:p@ss@db/redress"\n'
+    ),
     # -- configuration: the environment ----------------------------------------------------------
     Bad("env: short secret key", ("case", "list"), env={"REDRESS_SECRET_KEY": "tooshort"}),
     Bad("env: javascript base_url", ("case", "list"), env={"REDRESS_BASE_URL": "javascript://alert(1)"}),
@@ -179,24 +213,58 @@ INPUTS: list[Bad] = [
     Bad("env: database URL not a URL", ("case", "list"), env={"REDRESS_DATABASE_URL": "redress.db"}),
     Bad("env: database port not a number", ("case", "list"), env={"REDRESS_DATABASE_URL": "postgresql://u:p@h:port/db"}),
     # -- calendar files (.ics) -------------------------------------------------------------------
-    Bad("ics: binary bytes", ("config", "show"), env={"REDRESS_CALENDAR_ICS": "t.ics"},
-        files={"t.ics": bytes(range(256)) * 4}, subprocess=True),
-    Bad("ics: plain text", ("config", "show"), env={"REDRESS_CALENDAR_ICS": "t.ics"}, files={"t.ics": b"term starts in September\n"}),
-    Bad("ics: event ending before it starts", ("config", "show"), env={"REDRESS_CALENDAR_ICS": "t.ics"},
-        files={"t.ics": _ics("DTSTART;VALUE=DATE:20250903\r\nDTEND;VALUE=DATE:20250801\r\n")}),
-    Bad("ics: timed event ending before it starts", ("config", "show"), env={"REDRESS_CALENDAR_ICS": "t.ics"},
-        files={"t.ics": _ics("DTSTART:20250903T090000Z\r\nDTEND:20250903T080000Z\r\n")}),
-    Bad("ics: unreadable date", ("config", "show"), env={"REDRESS_CALENDAR_ICS": "t.ics"},
-        files={"t.ics": _ics("DTSTART;VALUE=DATE:2025-13-45\r\nDTEND;VALUE=DATE:20250801\r\n")}),
-    Bad("ics: year 9999", ("config", "show"), env={"REDRESS_CALENDAR_ICS": "t.ics"},
-        files={"t.ics": _ics("DTSTART;VALUE=DATE:99991201\r\nDTEND;VALUE=DATE:99991231\r\n")}),
-    Bad("ics: not UTF-8", ("config", "show"), env={"REDRESS_CALENDAR_ICS": "t.ics"},
-        files={"t.ics": (ICS_HEAD + "X-NAME:\xe9t\xe9\r\nEND:VCALENDAR\r\n").encode("latin-1")}),
+    Bad(
+        "ics: binary bytes",
+        ("config", "show"),
+        env={"REDRESS_CALENDAR_ICS": "t.ics"},
+        files={"t.ics": bytes(range(256)) * 4},
+        subprocess=True,
+    ),
+    Bad(
+        "ics: plain text",
+        ("config", "show"),
+        env={"REDRESS_CALENDAR_ICS": "t.ics"},
+        files={"t.ics": b"term starts in September\n"},
+    ),
+    Bad(
+        "ics: event ending before it starts",
+        ("config", "show"),
+        env={"REDRESS_CALENDAR_ICS": "t.ics"},
+        files={"t.ics": _ics("DTSTART;VALUE=DATE:20250903\r\nDTEND;VALUE=DATE:20250801\r\n")},
+    ),
+    Bad(
+        "ics: timed event ending before it starts",
+        ("config", "show"),
+        env={"REDRESS_CALENDAR_ICS": "t.ics"},
+        files={"t.ics": _ics("DTSTART:20250903T090000Z\r\nDTEND:20250903T080000Z\r\n")},
+    ),
+    Bad(
+        "ics: unreadable date",
+        ("config", "show"),
+        env={"REDRESS_CALENDAR_ICS": "t.ics"},
+        files={"t.ics": _ics("DTSTART;VALUE=DATE:2025-13-45\r\nDTEND;VALUE=DATE:20250801\r\n")},
+    ),
+    Bad(
+        "ics: year 9999",
+        ("config", "show"),
+        env={"REDRESS_CALENDAR_ICS": "t.ics"},
+        files={"t.ics": _ics("DTSTART;VALUE=DATE:99991201\r\nDTEND;VALUE=DATE:99991231\r\n")},
+    ),
+    Bad(
+        "ics: not UTF-8",
+        ("config", "show"),
+        env={"REDRESS_CALENDAR_ICS": "t.ics"},
+        files={"t.ics": (ICS_HEAD + "X-NAME:\xe9t\xe9\r\nEND:VCALENDAR\r\n").encode("latin-1")},
+    ),
     Bad("ics: missing file", ("config", "show"), env={"REDRESS_CALENDAR_ICS": "missing.ics"}),
     Bad("ics: a folder", ("config", "show"), env={"REDRESS_CALENDAR_ICS": "cal"}, files={"cal/": b""}),
     # -- databases -------------------------------------------------------------------------------
     Bad("db: none yet (case list)", ("case", "list"), database=None, subprocess=True),
-    Bad("db: none yet (people add)", ("people", "add", "--name", "X", "--email", "x@school.example", "--role", "staff"), database=None),
+    Bad(
+        "db: none yet (people add)",
+        ("people", "add", "--name", "X", "--email", "x@school.example", "--role", "staff"),
+        database=None,
+    ),
     Bad("db: none yet (worker)", ("worker", "--once"), database=None),
     Bad("db: missing folder in the URL", ("case", "list"), env={"REDRESS_DATABASE_URL": "sqlite:///missing/redress.db"}),
     Bad("db: missing folder, init", ("init",), env={"REDRESS_DATABASE_URL": "sqlite:////proc/missing/redress.db"}),
@@ -212,17 +280,35 @@ INPUTS: list[Bad] = [
     Bad("db: another app's SQLite", ("case", "list"), database=_foreign_sqlite),
     Bad("db: another app's SQLite, init", ("init",), database=_foreign_sqlite, subprocess=True),
     Bad("db: read-only database, a write", NOTE, env={"REDRESS_DATABASE_URL": "sqlite:///file:redress.db?mode=ro&uri=true"}),
-    Bad("db: disk full on a write", NOTE, fault=("engine.commands.records.add_note", _raise(_db_error("database or disk is full")))),
+    Bad(
+        "db: disk full on a write",
+        NOTE,
+        fault=("engine.commands.records.add_note", _raise(_db_error("database or disk is full"))),
+    ),
     Bad("db: disk I/O error", NOTE, fault=("engine.commands.records.add_note", _raise(_db_error("disk I/O error")))),
     Bad("db: locked", NOTE, fault=("engine.commands.records.add_note", _raise(_db_error("database is locked")))),
-    Bad("fs: read-only file system at init", ("init",), database=None,
-        fault=("engine.commands.setup.private_new_file", _raise(OSError(errno.EROFS, "Read-only file system", "redress.db")))),
-    Bad("fs: disk full storing evidence", ("case", "evidence", "1", "--file", "shot.png", *HEAD), files={"shot.png": b"png"},
-        fault=("engine.commands.records.place", _raise(OSError(errno.ENOSPC, "No space left on device", "data/evidence")))),
-    Bad("fs: permission denied writing a letter", ("case", "letter", "1", "legal_warning", *HEAD, "--out", "l.txt"),
-        fault=("pathlib.Path.write_text", _raise(PermissionError(errno.EACCES, "Permission denied", "l.txt")))),
-    Bad("fs: a folder where a file should be", ("case", "letter", "1", "legal_warning", *HEAD, "--out", "l.txt"),
-        fault=("pathlib.Path.write_text", _raise(IsADirectoryError(errno.EISDIR, "Is a directory", "l.txt")))),
+    Bad(
+        "fs: read-only file system at init",
+        ("init",),
+        database=None,
+        fault=("engine.commands.setup.private_new_file", _raise(OSError(errno.EROFS, "Read-only file system", "redress.db"))),
+    ),
+    Bad(
+        "fs: disk full storing evidence",
+        ("case", "evidence", "1", "--file", "shot.png", *HEAD),
+        files={"shot.png": b"png"},
+        fault=("engine.commands.records.place", _raise(OSError(errno.ENOSPC, "No space left on device", "data/evidence"))),
+    ),
+    Bad(
+        "fs: permission denied writing a letter",
+        ("case", "letter", "1", "legal_warning", *HEAD, "--out", "l.txt"),
+        fault=("pathlib.Path.write_text", _raise(PermissionError(errno.EACCES, "Permission denied", "l.txt"))),
+    ),
+    Bad(
+        "fs: a folder where a file should be",
+        ("case", "letter", "1", "legal_warning", *HEAD, "--out", "l.txt"),
+        fault=("pathlib.Path.write_text", _raise(IsADirectoryError(errno.EISDIR, "Is a directory", "l.txt"))),
+    ),
     Bad("unexpected failure inside the engine", NOTE, fault=("engine.commands.records.add_note", _raise(ValueError("boom")))),
 ]
 
@@ -302,8 +388,14 @@ def _run_in_process(argv: tuple[str, ...]) -> tuple[int, str, str, bool]:
 
 
 def _run_subprocess(argv: tuple[str, ...], folder: Path, env: dict[str, str]) -> tuple[int, str, str, bool]:
-    done = subprocess.run([sys.executable, "-m", "redress", *argv], cwd=folder, env={**env, "PYTHONPATH": str(ROOT)},
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "redress", *argv],
+        cwd=folder,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return done.returncode, done.stdout, done.stderr, False
 
 
@@ -342,8 +434,10 @@ def school_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("school")
     env = _environment(Bad("school", ()))
     commands = [("init",)]
-    commands += [("people", "add", "--name", name, "--email", email, *(a for r in roles for a in ("--role", r)))
-                 for name, email, roles in SCHOOL]
+    commands += [
+        ("people", "add", "--name", name, "--email", email, *(a for r in roles for a in ("--role", r)))
+        for name, email, roles in SCHOOL
+    ]
     commands.append(("case", "open", "--category", "staff_complaint", "--summary", "A post about Mr Smith", *HEAD))
     with _inside(folder, env, None):
         for argv in commands:
@@ -357,9 +451,13 @@ def test_every_bad_input_is_refused_in_one_line_and_changes_nothing(school_db: P
     outcomes = [_try(bad, n, tmp_path, school_db, "in-process") for n, bad in enumerate(INPUTS)]
     outcomes += [_try(bad, n, tmp_path, school_db, "subprocess") for n, bad in enumerate(INPUTS) if bad.subprocess]
     counts = Counter(outcome.verdict for outcome in outcomes)
-    print(f"\nbad-input corpus: {len(outcomes)} runs of {len(INPUTS)} inputs: "
-          + ", ".join(f"{verdict} {count}" for verdict, count in sorted(counts.items())))
-    wrong = [f"  {o.verdict:<12} [{o.how}] {o.bad.name} (exit {o.code}): {o.err[-300:]}" for o in outcomes if o.verdict != "refused"]
+    print(
+        f"\nbad-input corpus: {len(outcomes)} runs of {len(INPUTS)} inputs: "
+        + ", ".join(f"{verdict} {count}" for verdict, count in sorted(counts.items()))
+    )
+    wrong = [
+        f"  {o.verdict:<12} [{o.how}] {o.bad.name} (exit {o.code}): {o.err[-300:]}" for o in outcomes if o.verdict != "refused"
+    ]
     assert not wrong, "inputs not refused cleanly:\n" + "\n".join(wrong)
 
 
@@ -367,8 +465,10 @@ def test_no_input_echoes_a_secret_or_the_bytes_of_a_binary_file(school_db: Path,
     binary = next(bad for bad in INPUTS if bad.name == "ics: binary bytes")
     outcome = _try(binary, 0, tmp_path, school_db, "in-process")
     assert outcome.verdict == "refused" and "\\x" not in outcome.err and len(outcome.err) < 300
-    for bad in (Bad("short key", ("case", "list"), env={"REDRESS_SECRET_KEY": "hunter2"}),
-                Bad("pg password", ("case", "list"), env={"REDRESS_DATABASE_URL": "postgresql://u:s3cr%2Ft@127.0.0.1:1/x"})):
+    for bad in (
+        Bad("short key", ("case", "list"), env={"REDRESS_SECRET_KEY": "hunter2"}),
+        Bad("pg password", ("case", "list"), env={"REDRESS_DATABASE_URL": "postgresql://u:s3cr%2Ft@127.0.0.1:1/x"}),
+    ):
         outcome = _try(bad, 1 + len(bad.name), tmp_path, school_db, "in-process")
         assert outcome.verdict == "refused" and "hunter2" not in outcome.err and "s3cr" not in outcome.err, outcome.err
 
@@ -403,22 +503,33 @@ WEB_INPUTS: list[BadWeb] = [
     BadWeb("api meeting: in 2099", "/api/cases/1/meetings", json={"held_on": "2099-01-01", "attendees": "head"}),
     BadWeb("api meeting: year 1", "/api/cases/1/meetings", json={"held_on": "0001-01-01", "attendees": "head"}),
     BadWeb("api open: seen_at 0", "/api/cases", json={"categories": ["staff_complaint"], "summary": "s", "seen_at": 0}),
-    BadWeb("api open: seen in 2099", "/api/cases", json={"categories": ["staff_complaint"], "summary": "s",
-                                                         "seen_at": "2099-01-01T00:00:00Z"}),
-    BadWeb("api open: javascript link", "/api/cases", json={"categories": ["staff_complaint"], "summary": "s",
-                                                            "link": "javascript:alert(1)"}),
+    BadWeb(
+        "api open: seen in 2099",
+        "/api/cases",
+        json={"categories": ["staff_complaint"], "summary": "s", "seen_at": "2099-01-01T00:00:00Z"},
+    ),
+    BadWeb(
+        "api open: javascript link",
+        "/api/cases",
+        json={"categories": ["staff_complaint"], "summary": "s", "link": "javascript:alert(1)"},
+    ),
     BadWeb("api open: summary with a bell", "/api/cases", json={"categories": ["staff_complaint"], "summary": "s\x07"}),
     BadWeb("api open: summary of 5,001", "/api/cases", json={"categories": ["staff_complaint"], "summary": "s" * 5001}),
     BadWeb("api person: name of 100 KB", "/api/people", json={"name": "N" * 100_000, "email": "n@school.example"}),
     BadWeb("api person: encoded-word name", "/api/people", json={"name": "=?utf-8?q?Head?=", "email": "n@school.example"}),
     BadWeb("api person: non-ASCII email", "/api/people", json={"name": "N", "email": "n\u00e9@school.example"}),
-    BadWeb("api action: field with an escape", "/api/cases/1/actions/acknowledge",
-           json={"fields": {"staff_reassured": True}, "note": "\x1b]0;x\x07"}),
+    BadWeb(
+        "api action: field with an escape",
+        "/api/cases/1/actions/acknowledge",
+        json={"fields": {"staff_reassured": True}, "note": "\x1b]0;x\x07"},
+    ),
     BadWeb("form note: control characters", "/cases/1/notes", form={"text": "a\x1b[2Jb"}),
     BadWeb("form link: javascript", "/cases/1/links", form={"url": "javascript:alert(1)"}),
     BadWeb("form meeting: in 2099", "/cases/1/meetings", form={"held_on": "2099-01-01", "attendees": "head"}),
     BadWeb("form open: data: link", "/cases", form={"categories": "staff_complaint", "summary": "s", "link": "data:,x"}),
-    BadWeb("form open: seen in 2099", "/cases", form={"categories": "staff_complaint", "summary": "s", "seen_at": "2099-01-01T10:00"}),
+    BadWeb(
+        "form open: seen in 2099", "/cases", form={"categories": "staff_complaint", "summary": "s", "seen_at": "2099-01-01T10:00"}
+    ),
 ]
 
 
@@ -460,7 +571,9 @@ def test_every_bad_web_input_is_refused_with_a_message_and_changes_nothing(schoo
                 answer = head.post(bad.path, bad.form)
             else:
                 body = bad.raw if bad.raw is not None else json.dumps(bad.json).encode()
-                answer = client.post(bad.path, content=body, headers={"X-CSRF-Token": head.csrf, "Content-Type": "application/json"})
+                answer = client.post(
+                    bad.path, content=body, headers={"X-CSRF-Token": head.csrf, "Content-Type": "application/json"}
+                )
             changed, status, body = _kept(database) != before, answer.status_code, answer.text
             if bad.form is not None and status == 303:  # post/redirect/get: the refusal is shown by the page it goes back to
                 shown = head.get(answer.headers["location"]).text

@@ -26,10 +26,16 @@ def test_opened_case_starts_at_the_initial_stage_with_an_audit_event_and_deadlin
     assert view.opened_by == COORDINATOR
     assert [d.name for d in view.deadlines] == ["acknowledge_reminder", "unacknowledged_escalation"]
     assert [(a.name, a.procedure) for a in view.actions] == [
-        ("acknowledge", "main"), ("escalate_to_chair", "main"), ("redirect_to_complaints", "main"),
-        ("refer_to_authorities", "main"), ("close_no_action", "main"),
+        ("acknowledge", "main"),
+        ("escalate_to_chair", "main"),
+        ("redirect_to_complaints", "main"),
+        ("refer_to_authorities", "main"),
+        ("close_no_action", "main"),
         # the starts of the tracks the headteacher may begin from here, beside the case's own steps
-        ("start_platform", "platform"), ("start_police", "police"), ("start_lado", "lado")]
+        ("start_platform", "platform"),
+        ("start_police", "police"),
+        ("start_lado", "lado"),
+    ]
     trail = queries.audit_trail(app, case_id).events
     assert [(e.kind, e.stage_after, e.actor) for e in trail] == [("opened", "reported", COORDINATOR)]
 
@@ -37,7 +43,10 @@ def test_opened_case_starts_at_the_initial_stage_with_an_audit_event_and_deadlin
 def test_staff_concerned_are_reassured_and_headteacher_told_when_a_case_opens(app):
     case_id = open_case(app, "staff_offensive")
     with app.db.reading() as session:
-        sent = {(m.recipient_email, m.template) for m in session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case_id))}
+        sent = {
+            (m.recipient_email, m.template)
+            for m in session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case_id))
+        }
     assert sent == {(SAM, "staff_reassurance"), (HEAD, "new_case")}
 
 
@@ -59,21 +68,44 @@ def test_action_moves_the_stage_and_chains_the_audit_trail(app):
     with app.db.reading() as session:
         timers = session.scalars(select(Timer).where(Timer.case_id == case_id).order_by(Timer.id)).all()
     assert [(t.deadline, t.status) for t in timers] == [
-        ("acknowledge_reminder", "cancelled"), ("unacknowledged_escalation", "cancelled"),
-        ("evidence_reminder", "pending"), ("evidence_escalation", "pending"),
+        ("acknowledge_reminder", "cancelled"),
+        ("unacknowledged_escalation", "cancelled"),
+        ("evidence_reminder", "pending"),
+        ("evidence_escalation", "pending"),
     ]
 
 
-@pytest.mark.parametrize(("action", "by", "fields", "error", "message"), [
-    ("acknowlege", HEAD, {}, Refused, "there is no action 'acknowlege' (did you mean 'acknowledge'?)"),
-    ("arrange_meeting", HEAD, {}, Refused, "'Arrange a meeting with the poster' cannot be taken while the case is at 'Reported'"),
-    ("acknowledge", TESS, {"staff_reassured": "yes"}, Refused, "'Acknowledge and start the investigation' may be taken only by Headteacher"),
-    ("acknowledge", SAM, {"staff_reassured": "yes"}, Refused, "you are Member of staff or Staff member concerned"),
-    ("acknowledge", HEAD, {}, Refused, "'The staff concerned have been spoken to and reassured' is required"),
-    ("acknowledge", HEAD, {"staff_reassured": "maybe"}, Refused, "'maybe' is not yes or no"),
-    ("acknowledge", HEAD, {"staff_reassured": "yes", "colour": "red"}, Refused, "'Acknowledge and start the investigation' has no field 'colour'"),
-    ("acknowledge", "nobody@school.example", {}, NotFound, "nobody with the email 'nobody@school.example'"),
-])
+@pytest.mark.parametrize(
+    ("action", "by", "fields", "error", "message"),
+    [
+        ("acknowlege", HEAD, {}, Refused, "there is no action 'acknowlege' (did you mean 'acknowledge'?)"),
+        (
+            "arrange_meeting",
+            HEAD,
+            {},
+            Refused,
+            "'Arrange a meeting with the poster' cannot be taken while the case is at 'Reported'",
+        ),
+        (
+            "acknowledge",
+            TESS,
+            {"staff_reassured": "yes"},
+            Refused,
+            "'Acknowledge and start the investigation' may be taken only by Headteacher",
+        ),
+        ("acknowledge", SAM, {"staff_reassured": "yes"}, Refused, "you are Member of staff or Staff member concerned"),
+        ("acknowledge", HEAD, {}, Refused, "'The staff concerned have been spoken to and reassured' is required"),
+        ("acknowledge", HEAD, {"staff_reassured": "maybe"}, Refused, "'maybe' is not yes or no"),
+        (
+            "acknowledge",
+            HEAD,
+            {"staff_reassured": "yes", "colour": "red"},
+            Refused,
+            "'Acknowledge and start the investigation' has no field 'colour'",
+        ),
+        ("acknowledge", "nobody@school.example", {}, NotFound, "nobody with the email 'nobody@school.example'"),
+    ],
+)
 def test_refused_actions_say_why_and_change_nothing(app, action, by, fields, error, message):
     case_id = open_case(app)
     before = snapshot(app, case_id)
@@ -167,8 +199,9 @@ def test_tampering_with_one_audit_row_is_named_by_verification(app):
     records.add_note(app, case_id, HEAD, "Original note")
     assert queries.verify_trail(app, case_id).ok
     with app.db.unit_of_work() as session:
-        session.execute(update(AuditEvent).where(AuditEvent.case_id == case_id, AuditEvent.seq == 2)
-                        .values(actor="chair@school.example"))
+        session.execute(
+            update(AuditEvent).where(AuditEvent.case_id == case_id, AuditEvent.seq == 2).values(actor="chair@school.example")
+        )
     result = queries.verify_trail(app, case_id)
     assert not result.ok and result.first_bad_seq == 2
     assert "event 2 (action" in result.reason
@@ -190,8 +223,16 @@ def test_whole_procedure_from_report_to_legal_advice(app):
     assert result.closed and result.stage_after == "closed"
     trail = queries.audit_trail(app, case_id).events
     assert [e.stage_after for e in trail if e.kind == "action"] == [
-        "gathering_evidence", "meeting_poster", "removal_requested", "warning", "outcome_review",
-        "chair_meeting", "way_forward", "legal_advice", "closed"]
+        "gathering_evidence",
+        "meeting_poster",
+        "removal_requested",
+        "warning",
+        "outcome_review",
+        "chair_meeting",
+        "way_forward",
+        "legal_advice",
+        "closed",
+    ]
     assert queries.verify_trail(app, case_id).ok
     assert count(app, OutboxMessage, case_id=case_id, recipient_email=CHAIR, template="chair_escalation") == 1
     assert count(app, Timer, case_id=case_id, status="pending") == 0

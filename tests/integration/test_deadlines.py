@@ -40,8 +40,10 @@ def test_entering_a_stage_starts_its_deadlines_and_leaving_cancels_them(app):
     assert timers(app, case_id) == [("acknowledge_reminder", "pending", 0), ("unacknowledged_escalation", "pending", 0)]
     act(app, case_id, "acknowledge", staff_reassured="yes")
     assert timers(app, case_id) == [
-        ("acknowledge_reminder", "cancelled", 0), ("unacknowledged_escalation", "cancelled", 0),
-        ("evidence_reminder", "pending", 0), ("evidence_escalation", "pending", 0),
+        ("acknowledge_reminder", "cancelled", 0),
+        ("unacknowledged_escalation", "cancelled", 0),
+        ("evidence_reminder", "pending", 0),
+        ("evidence_escalation", "pending", 0),
     ]
 
 
@@ -144,8 +146,18 @@ def test_timer_of_a_closed_case_is_cancelled(app):
     case_id = open_case(app)
     act(app, case_id, "close_no_action", reason="Posts removed by the poster")
     with app.db.unit_of_work() as session:  # a stray timer, as if left by an older version of Redress
-        session.add(Timer(case_id=case_id, stage="reported", deadline="acknowledge_reminder", kind="reminder",
-                          due_at=TUESDAY_9, status="pending", repeat=0, created_at=MONDAY))
+        session.add(
+            Timer(
+                case_id=case_id,
+                stage="reported",
+                deadline="acknowledge_reminder",
+                kind="reminder",
+                due_at=TUESDAY_9,
+                status="pending",
+                repeat=0,
+                created_at=MONDAY,
+            )
+        )
     assert fire_at(app, TUESDAY_9) == FireResult(cancelled=1)
     assert events(app, case_id, "reminder") == []
 
@@ -154,8 +166,18 @@ def test_deadline_of_a_stage_the_case_left_is_skipped_with_the_reason(app):
     case_id = open_case(app)
     act(app, case_id, "acknowledge", staff_reassured="yes")
     with app.db.unit_of_work() as session:
-        session.add(Timer(case_id=case_id, stage="reported", deadline="unacknowledged_escalation", kind="escalation",
-                          due_at=TUESDAY_9, status="pending", repeat=0, created_at=MONDAY))
+        session.add(
+            Timer(
+                case_id=case_id,
+                stage="reported",
+                deadline="unacknowledged_escalation",
+                kind="escalation",
+                due_at=TUESDAY_9,
+                status="pending",
+                repeat=0,
+                created_at=MONDAY,
+            )
+        )
     assert fire_at(app, TUESDAY_9).failed == 1
     [skipped] = events(app, case_id, "deadline_skipped")
     assert skipped.actor == "system" and "moved on from 'reported' to 'gathering_evidence'" in skipped.data["reason"]
@@ -213,7 +235,11 @@ def test_a_reminder_whose_email_cannot_be_written_is_skipped_leaving_nothing_hal
 
     class RefusesOneCase:
         def render(self, template, context):
-            if (template, context["case"]["id"], context["recipient"]["email"]) == ("deadline_reminder", case_id, "deputy@school.example"):
+            if (template, context["case"]["id"], context["recipient"]["email"]) == (
+                "deadline_reminder",
+                case_id,
+                "deputy@school.example",
+            ):
                 from notifications.errors import TemplateError
 
                 raise TemplateError("'oops' is undefined", template="deadline_reminder.txt", line=3)
@@ -227,8 +253,9 @@ def test_a_reminder_whose_email_cannot_be_written_is_skipped_leaving_nothing_hal
     [skipped] = events(app, case_id, "deadline_skipped")
     assert "could not be rendered" in skipped.data["reason"]
     assert events(app, case_id, "reminder") == []
-    assert count(app, OutboxMessage, case_id=case_id) == count(app, OutboxMessage, case_id=case_id, template="new_case") + \
-        count(app, OutboxMessage, case_id=case_id, template="staff_reassurance")  # no reminder row for it
+    assert count(app, OutboxMessage, case_id=case_id) == count(app, OutboxMessage, case_id=case_id, template="new_case") + count(
+        app, OutboxMessage, case_id=case_id, template="staff_reassurance"
+    )  # no reminder row for it
     assert count(app, OutboxMessage) == outbox_before + 2  # the other case's reminders (head and deputy) only
     assert ("acknowledge_reminder", "fired", 0) in timers(app, case_id)
     assert [e.data["deadline"] for e in events(app, other, "reminder")] == ["acknowledge_reminder"]

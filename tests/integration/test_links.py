@@ -20,11 +20,23 @@ from tests.conftest import COORDINATOR, HEAD, SAM, TESS
 from tests.integration.helpers import act, count
 
 
-def _open(app, poster: tuple[str, str] | None = ("Mrs Jones", "jones@example.com"), *, by: str = HEAD,
-          link: str = "https://facebook.example/groups/parents/1", published: date | None = None) -> int:
+def _open(
+    app,
+    poster: tuple[str, str] | None = ("Mrs Jones", "jones@example.com"),
+    *,
+    by: str = HEAD,
+    link: str = "https://facebook.example/groups/parents/1",
+    published: date | None = None,
+) -> int:
     details = cases.OpenCase(
-        categories=("staff_offensive",), summary="A parent called Mr Smith useless in the school's Facebook group",
-        staff=(SAM,), posters=[poster] if poster else [], platform="Facebook", link=link, first_published_on=published)
+        categories=("staff_offensive",),
+        summary="A parent called Mr Smith useless in the school's Facebook group",
+        staff=(SAM,),
+        posters=[poster] if poster else [],
+        platform="Facebook",
+        link=link,
+        first_published_on=published,
+    )
     return cases.open_case(app, by, details)
 
 
@@ -50,7 +62,10 @@ def test_the_same_poster_posting_again_is_suggested_at_opening(app):
 
     assert [s.text for s in _links(app, second).suggestions] == [f"Possibly the same poster as case #{first}"]
     assert {s.id: s.basis for s in _links(app, first).suggestions} == {
-        second: "poster", by_contact: "poster", same_thread: "thread"}
+        second: "poster",
+        by_contact: "poster",
+        same_thread: "thread",
+    }
     assert {s.id: s.basis for s in _links(app, same_thread).suggestions} == {first: "thread"}
     assert _links(app, unrelated).suggestions == ()
 
@@ -65,7 +80,9 @@ def test_two_cases_linked_by_poster_raise_the_course_of_conduct_flag_on_each(app
         links = _links(app, case_id)
         assert [c.id for c in links.linked] == [other]
         assert links.occasions == 2
-        assert links.course_of_conduct == "Course of conduct: 2 occasions — the Protection from Harassment Act 1997 threshold is two"
+        assert (
+            links.course_of_conduct == "Course of conduct: 2 occasions — the Protection from Harassment Act 1997 threshold is two"
+        )
         assert links.suggestions == ()  # linked already
         assert _kinds(app, case_id)[-1] == "linked"
     third = _open(app)
@@ -119,7 +136,11 @@ def test_the_limitation_date_and_its_reminder_fire_to_the_headteacher(app):
         event = session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq.desc())).first()
     assert [m.recipient_email for m in mail] == [HEAD]
     assert "Sunday 10 January 2027" in mail[0].subject
-    assert event is not None and (event.kind, event.actor, event.data["deadline"]) == ("reminder", "system", "defamation_limitation")
+    assert event is not None and (event.kind, event.actor, event.data["deadline"]) == (
+        "reminder",
+        "system",
+        "defamation_limitation",
+    )
     assert count(app, Timer, case_id=case_id, deadline="defamation_limitation", status="fired") == 1
     assert verify(app).ok, verify(app).problems
 
@@ -163,7 +184,9 @@ def test_the_monitoring_report_counts_repeat_posters_as_an_independent_count_doe
 
     # Independently: walk the poster links case by case.
     with app.db.reading() as session:
-        edges = {(x, y) for x, y in session.execute(select(CaseLink.case_id, CaseLink.other_id).where(CaseLink.basis == "poster"))}
+        edges = {
+            (x, y) for x, y in session.execute(select(CaseLink.case_id, CaseLink.other_id).where(CaseLink.basis == "poster"))
+        }
     unseen, groups = {x for pair in edges for x in pair}, []
     while unseen:
         group, todo = set(), [unseen.pop()]

@@ -15,16 +15,23 @@ from tests.conftest import COORDINATOR, HEAD, SAM
 
 
 def _case_with_poster(app, poster="Mrs Poster"):
-    details = cases.OpenCase(categories=["staff_offensive"], summary="A post about Mr Staff", staff=[SAM],
-                             posters=[(poster, "mrs.poster@home.example")])
+    details = cases.OpenCase(
+        categories=["staff_offensive"],
+        summary="A post about Mr Staff",
+        staff=[SAM],
+        posters=[(poster, "mrs.poster@home.example")],
+    )
     return cases.open_case(app, HEAD, details)
 
 
 def test_a_failed_message_is_listed_and_requeued_with_an_audit_event(app):
     case_id = _case_with_poster(app)
     with app.db.unit_of_work() as session:
-        session.execute(update(OutboxMessage).where(OutboxMessage.recipient_email == SAM)
-                        .values(status="failed", last_error="550 mailbox unavailable", attempts=1))
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.recipient_email == SAM)
+            .values(status="failed", last_error="550 mailbox unavailable", attempts=1)
+        )
     failed = read_outbox(app, failed_only=True).messages
     assert [(m.to, m.last_error) for m in failed] == [(SAM, "550 mailbox unavailable")]
     assert mail.resend(app, COORDINATOR, mail.ALL_FAILED) == 1

@@ -80,11 +80,20 @@ def queue(db: Database, renderer: TemplateRenderer, name: str, to: str = SAM) ->
     context = sample_context() | {"recipient": {"name": name, "email": to}}
     rendered = renderer.render("staff_reassurance", context)
     with db.unit_of_work() as session:
-        session.add(OutboxMessage(
-            case_id=None, template="staff_reassurance", recipient_email=to, recipient_name=name, subject=rendered.subject,
-            body_text=rendered.text, body_html=rendered.html, message_id=make_message_id("oakfield.example"),
-            next_attempt_at=NOW, created_at=NOW,
-        ))
+        session.add(
+            OutboxMessage(
+                case_id=None,
+                template="staff_reassurance",
+                recipient_email=to,
+                recipient_name=name,
+                subject=rendered.subject,
+                body_text=rendered.text,
+                body_html=rendered.html,
+                message_id=make_message_id("oakfield.example"),
+                next_attempt_at=NOW,
+                created_at=NOW,
+            )
+        )
 
 
 def header_block(raw: bytes) -> bytes:

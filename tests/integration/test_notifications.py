@@ -51,8 +51,15 @@ def case_id(db: Database) -> int:
         version = WorkflowVersion(content_hash="a" * 64, name="Online complaints", source="name: x", loaded_at=NOW, current=True)
         session.add_all([head, version])
         session.flush()
-        case = Case(workflow_id=version.id, stage="reported", categories=["staff_offensive"], summary="Posts on Facebook",
-                    opened_by_id=head.id, opened_at=NOW, stage_entered_at=NOW)
+        case = Case(
+            workflow_id=version.id,
+            stage="reported",
+            categories=["staff_offensive"],
+            summary="Posts on Facebook",
+            opened_by_id=head.id,
+            opened_at=NOW,
+            stage_entered_at=NOW,
+        )
         session.add(case)
         session.flush()
         return case.id
@@ -73,17 +80,34 @@ def settings(port: int) -> SmtpSettings:
     return SmtpSettings(port=port, from_address=FROM, timeout=5)
 
 
-def queue(db: Database, case_id: int | None, *, template: str = "staff_reassurance", to: str = SAM,
-          name: str = "Sam Staff", subject: str | None = None, **case: Any) -> Queued:
+def queue(
+    db: Database,
+    case_id: int | None,
+    *,
+    template: str = "staff_reassurance",
+    to: str = SAM,
+    name: str = "Sam Staff",
+    subject: str | None = None,
+    **case: Any,
+) -> Queued:
     """Render a template the way the engine does and write its outbox row."""
     context = sample_context()
     context["case"] = {**context["case"], **case}
     rendered = TemplateRenderer().render(template, context)
     message_id = make_message_id("oakfield.example")
     with db.unit_of_work() as session:
-        row = OutboxMessage(case_id=case_id, template=template, recipient_email=to, recipient_name=name,
-                            subject=subject if subject is not None else rendered.subject, body_text=rendered.text,
-                            body_html=rendered.html, message_id=message_id, next_attempt_at=NOW, created_at=NOW)
+        row = OutboxMessage(
+            case_id=case_id,
+            template=template,
+            recipient_email=to,
+            recipient_name=name,
+            subject=subject if subject is not None else rendered.subject,
+            body_text=rendered.text,
+            body_html=rendered.html,
+            message_id=message_id,
+            next_attempt_at=NOW,
+            created_at=NOW,
+        )
         session.add(row)
         session.flush()
         return Queued(row.id, message_id, rendered)
@@ -199,9 +223,7 @@ def test_a_recipient_that_is_not_one_address_is_parked_and_never_sent(
     assert list_messages(mail_dir) == []
 
 
-def test_while_the_server_is_down_messages_wait_then_all_arrive_once_it_is_up(
-    db: Database, case_id: int, mail_dir: Path
-) -> None:
+def test_while_the_server_is_down_messages_wait_then_all_arrive_once_it_is_up(db: Database, case_id: int, mail_dir: Path) -> None:
     port = free_port()
     ids = [queue(db, case_id).id for _ in range(3)]
 

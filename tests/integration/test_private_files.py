@@ -52,12 +52,15 @@ def test_init_makes_an_existing_world_readable_database_private(folder: Path) ->
 
 def test_a_command_other_than_init_creates_no_database(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run("case", "list", "--as", "head@school.example") == 1
-    assert capsys.readouterr().err == f"redress: no Redress database at {folder / 'db' / 'redress.db'}: run 'redress init' first\n"
+    assert (
+        capsys.readouterr().err == f"redress: no Redress database at {folder / 'db' / 'redress.db'}: run 'redress init' first\n"
+    )
     assert not (folder / "db").exists()
 
 
-def test_debug_shows_the_traceback_that_is_otherwise_hidden(folder: Path, capsys: pytest.CaptureFixture[str],
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_debug_shows_the_traceback_that_is_otherwise_hidden(
+    folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert run("init") == 0
     capsys.readouterr()
 

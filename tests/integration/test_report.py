@@ -52,23 +52,40 @@ class Expected:
         return [c for c in self.cases if self.within(c.closed_at)]
 
     def still_open(self) -> int:
-        return sum(self.day(c.opened_at) <= self.end and (c.closed_at is None or self.day(c.closed_at) > self.end)
-                   for c in self.cases)
+        return sum(
+            self.day(c.opened_at) <= self.end and (c.closed_at is None or self.day(c.closed_at) > self.end) for c in self.cases
+        )
 
     def arrived(self, stage: str, *, system: bool = False) -> int:
-        return sum(any(e["kind"] == "action" and e["stage_after"] == stage and self.within(e["at"])
-                       and (not system or e["actor"] == "system") for e in c.events) for c in self.cases)
+        return sum(
+            any(
+                e["kind"] == "action"
+                and e["stage_after"] == stage
+                and self.within(e["at"])
+                and (not system or e["actor"] == "system")
+                for e in c.events
+            )
+            for c in self.cases
+        )
 
     def missed(self, kind: str | None = None) -> list[dict]:
-        return [t for c in self.cases for t in c.timers
-                if t["status"] == "fired" and self.within(t["due_at"]) and kind in (None, t["kind"])]
+        return [
+            t
+            for c in self.cases
+            for t in c.timers
+            if t["status"] == "fired" and self.within(t["due_at"]) and kind in (None, t["kind"])
+        ]
 
     def resolution(self) -> list[int]:
         return [school_days(self.app, self.day(c.opened_at), self.day(c.closed_at)) for c in self.closed() if c.closed_at]
 
     def stays(self, stage: str) -> list[int]:
-        return [school_days(self.app, self.day(s.entered), self.day(s.left)) for c in self.cases for s in c.stays
-                if s.stage == stage and s.left is not None and self.within(s.left)]
+        return [
+            school_days(self.app, self.day(s.entered), self.day(s.left))
+            for c in self.cases
+            for s in c.stays
+            if s.stage == stage and s.left is not None and self.within(s.left)
+        ]
 
 
 def school_days(app: Redress, start: date, end: date) -> int:
@@ -90,7 +107,9 @@ def counts(report: Report, section: str) -> dict[str, int]:
 def check_every_figure(report: Report, expected: Expected) -> None:
     opened, spec = expected.opened(), expected.app.current_workflow().spec
     assert counts(report, "totals") == {
-        "opened": len(opened), "closed": len(expected.closed()), "still_open": expected.still_open(),
+        "opened": len(opened),
+        "closed": len(expected.closed()),
+        "still_open": expected.still_open(),
         "removal_confirmed": sum(c.facts.get("removal_confirmed") is True for c in opened),
     }
     assert counts(report, "categories") == {name: sum(name in c.categories for c in opened) for name in spec.categories}
@@ -99,12 +118,16 @@ def check_every_figure(report: Report, expected: Expected) -> None:
     by_month = Counter(f"{expected.day(c.opened_at):%Y-%m}" for c in opened)
     assert {k: v for k, v in counts(report, "periods").items() if v} == by_month
     assert counts(report, "escalations") == {
-        "escalated_to_chair": expected.arrived("chair_meeting"), "escalated_automatically": expected.arrived("chair_meeting", system=True),
-        "legal_advice": expected.arrived("legal_advice"), "referred_to_authorities": expected.arrived("referred_to_authorities"),
+        "escalated_to_chair": expected.arrived("chair_meeting"),
+        "escalated_automatically": expected.arrived("chair_meeting", system=True),
+        "legal_advice": expected.arrived("legal_advice"),
+        "referred_to_authorities": expected.arrived("referred_to_authorities"),
     }
     assert counts(report, "deadlines_missed") == {
-        "total": len(expected.missed()), "reminders": len(expected.missed("reminder")),
-        "escalations": len(expected.missed("escalation")), "cases": len({t["case_id"] for t in expected.missed()}),
+        "total": len(expected.missed()),
+        "reminders": len(expected.missed("reminder")),
+        "escalations": len(expected.missed("escalation")),
+        "cases": len({t["case_id"] for t in expected.missed()}),
     }
     assert_days(report.resolution, expected.resolution())
     for measured in report.stage_days:
@@ -184,12 +207,26 @@ def test_the_annual_review_answers_the_checklist_from_the_data(app, history):
     assert answers["Funding in place"] == Answer("Funding in place", "To be completed by the headteacher", "", False)
     with app.db.unit_of_work() as session:
         session.execute(update(Person).where(Person.email == COORDINATOR).values(active=False))
-        session.add(OutboxMessage(template="policy_review", recipient_email=HEAD, subject="Review", body_text="", body_html="",
-                                  message_id="<review@x>", next_attempt_at=MONDAY, created_at=datetime(2026, 3, 1, 8, tzinfo=MONDAY.tzinfo)))
+        session.add(
+            OutboxMessage(
+                template="policy_review",
+                recipient_email=HEAD,
+                subject="Review",
+                body_text="",
+                body_html="",
+                message_id="<review@x>",
+                next_attempt_at=MONDAY,
+                created_at=datetime(2026, 3, 1, 8, tzinfo=MONDAY.tzinfo),
+            )
+        )
     answers = {a.point: a for a in build_annual(app, 2026).checklist}
     assert answers["Coordinator in place"].answer == "No"
     reviewed = answers["Policy annually reviewed"]  # a reminder sent is not a review held
-    assert reviewed.answer == "To be completed by the headteacher" and not reviewed.from_data and "01 March 2026" in reviewed.evidence
+    assert (
+        reviewed.answer == "To be completed by the headteacher"
+        and not reviewed.from_data
+        and "01 March 2026" in reviewed.evidence
+    )
 
 
 def test_the_annual_review_compares_with_the_year_before(app, history):
@@ -203,10 +240,15 @@ def test_the_annual_review_compares_with_the_year_before(app, history):
 
 
 def test_the_report_indexes_are_in_the_migrated_schema(app):
-    indexes = {(table, ix["name"]) for table in ("cases", "audit_events", "timers")
-               for ix in inspect(app.db.engine).get_indexes(table)}
-    assert {("cases", "ix_cases_opened_at"), ("audit_events", "ix_audit_stays"), ("audit_events", "ix_audit_arrivals"),
-            ("timers", "ix_timers_fired")} <= indexes
+    indexes = {
+        (table, ix["name"]) for table in ("cases", "audit_events", "timers") for ix in inspect(app.db.engine).get_indexes(table)
+    }
+    assert {
+        ("cases", "ix_cases_opened_at"),
+        ("audit_events", "ix_audit_stays"),
+        ("audit_events", "ix_audit_arrivals"),
+        ("timers", "ix_timers_fired"),
+    } <= indexes
 
 
 def test_a_case_still_open_does_not_count_as_resolved(app):

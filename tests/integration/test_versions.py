@@ -24,8 +24,11 @@ def _edited_workflow(tmp_path, old: str, new: str):
 
 def test_a_case_keeps_its_workflow_until_moved_explicitly(app, tmp_path):
     old_case = open_case(app)
-    edited = _edited_workflow(tmp_path, "after: 2 school days, remind: [headteacher], repeat: 2 school days}",
-                              "after: 1 school day, remind: [headteacher], repeat: 1 school day}")
+    edited = _edited_workflow(
+        tmp_path,
+        "after: 2 school days, remind: [headteacher], repeat: 2 school days}",
+        "after: 1 school day, remind: [headteacher], repeat: 1 school day}",
+    )
     result = init(app, edited)
     assert result.new_version
     new_case = open_case(app)

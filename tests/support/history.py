@@ -26,7 +26,10 @@ from workflows.spec import Duration, Unit
 
 # How likely each action is, against the others open at that stage (the rest weigh DEFAULT_WEIGHT).
 WEIGHTS = {
-    "escalate_to_chair": 1.6, "refer_to_authorities": 0.5, "redirect_to_complaints": 0.7, "close_no_action": 0.7,
+    "escalate_to_chair": 1.6,
+    "refer_to_authorities": 0.5,
+    "redirect_to_complaints": 0.7,
+    "close_no_action": 0.7,
 }
 DEFAULT_WEIGHT = 6.0
 MEAN_GAP_DAYS = 3.5
@@ -100,8 +103,9 @@ class HistoryGenerator:
         extra = rng.sample(self.category_names, rng.choice([0, 0, 0, 1, 2]))
         poster = rng.choice(POSTER_NAMES)
         summary = SUMMARY.format(poster=poster, what=rng.choice(WHATS), place=rng.choice(PLACES))
-        case = GeneratedCase(case_id, list(dict.fromkeys([first_category, *extra])), opened, summary, poster,
-                             self.spec.initial_stage)
+        case = GeneratedCase(
+            case_id, list(dict.fromkeys([first_category, *extra])), opened, summary, poster, self.spec.initial_stage
+        )
         self._event(case, opened, "opened", stage_after=case.stage, data={"categories": case.categories})
         at = opened
         while not self.spec.is_final(case.stage):
@@ -139,8 +143,9 @@ class HistoryGenerator:
         names = [a for a in self.spec.actions_from(case.stage) if a != "resolve" or case.facts.get("removal_confirmed")]
         return self.rng.choices(names, [WEIGHTS.get(a, DEFAULT_WEIGHT) for a in names])[0]
 
-    def _act(self, case: GeneratedCase, name: str, at: datetime, actor: tuple[int, str] | None,
-             escalation: Deadline | None) -> None:
+    def _act(
+        self, case: GeneratedCase, name: str, at: datetime, actor: tuple[int, str] | None, escalation: Deadline | None
+    ) -> None:
         action = self.spec.actions[name]
         fields: dict[str, Any] = {}
         if "removal_confirmed" in action.fields:
@@ -175,20 +180,50 @@ class HistoryGenerator:
                 self._timer(case, deadline, due, "cancelled" if left else "pending", repeat)
 
     def _timer(self, case: GeneratedCase, deadline: Deadline, due: datetime, status: str, repeat: int) -> None:
-        case.timers.append({
-            "case_id": case.id, "stage": case.stage, "deadline": deadline.name, "kind": deadline.kind, "due_at": due,
-            "status": status, "repeat": repeat, "created_at": case.opened_at, "fired_at": due if status == "fired" else None,
-        })
+        case.timers.append(
+            {
+                "case_id": case.id,
+                "stage": case.stage,
+                "deadline": deadline.name,
+                "kind": deadline.kind,
+                "due_at": due,
+                "status": status,
+                "repeat": repeat,
+                "created_at": case.opened_at,
+                "fired_at": due if status == "fired" else None,
+            }
+        )
 
-    def _event(self, case: GeneratedCase, at: datetime, kind: str, *, actor: tuple[int, str] | None = None,
-               action: str | None = None, stage_before: str | None = None, stage_after: str | None = None,
-               data: dict[str, Any] | None = None) -> None:
+    def _event(
+        self,
+        case: GeneratedCase,
+        at: datetime,
+        kind: str,
+        *,
+        actor: tuple[int, str] | None = None,
+        action: str | None = None,
+        stage_before: str | None = None,
+        stage_after: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
         who = actor if kind == "action" else self.head if kind != "reminder" else None
-        case.events.append({
-            "case_id": case.id, "seq": 0, "at": at, "actor_id": who[0] if who else None, "actor": who[1] if who else "system",
-            "kind": kind, "action": action, "stage_before": stage_before, "stage_after": stage_after, "data": data or {},
-            "prev_hash": "", "hash": "", "track": None,
-        })
+        case.events.append(
+            {
+                "case_id": case.id,
+                "seq": 0,
+                "at": at,
+                "actor_id": who[0] if who else None,
+                "actor": who[1] if who else "system",
+                "kind": kind,
+                "action": action,
+                "stage_before": stage_before,
+                "stage_after": stage_after,
+                "data": data or {},
+                "prev_hash": "",
+                "hash": "",
+                "track": None,
+            }
+        )
 
 
 def chain(events: list[dict[str, Any]]) -> None:
@@ -203,9 +238,21 @@ def case_row(case: GeneratedCase, workflow_id: int, opened_by: int) -> dict[str,
     last = case.stays[-1] if case.stays else None
     entered = case.opened_at if last is None else last.left or last.entered
     return {
-        "id": case.id, "workflow_id": workflow_id, "stage": case.stage, "categories": case.categories,
-        "summary": case.summary, "platform": "Facebook", "link": None, "seen_at": None, "opened_by_id": opened_by,
-        "opened_at": case.opened_at, "stage_entered_at": entered, "closed_at": case.closed_at, "outcome": case.outcome, "facts": case.facts, "version": 1,
+        "id": case.id,
+        "workflow_id": workflow_id,
+        "stage": case.stage,
+        "categories": case.categories,
+        "summary": case.summary,
+        "platform": "Facebook",
+        "link": None,
+        "seen_at": None,
+        "opened_by_id": opened_by,
+        "opened_at": case.opened_at,
+        "stage_entered_at": entered,
+        "closed_at": case.closed_at,
+        "outcome": case.outcome,
+        "facts": case.facts,
+        "version": 1,
     }
 
 
@@ -213,10 +260,13 @@ def write(session: Session, cases: Iterable[GeneratedCase], workflow_id: int, op
     """Insert the cases, a poster party each, their audit events (hash-chained) and their timers."""
     rows = list(cases)
     session.execute(insert(Case.__table__), [case_row(c, workflow_id, opened_by) for c in rows])
-    session.execute(insert(Party.__table__), [
-        {"case_id": c.id, "kind": "poster", "name": c.poster, "contact": f"{c.poster.split()[0].lower()}@poster.example"}
-        for c in rows
-    ])
+    session.execute(
+        insert(Party.__table__),
+        [
+            {"case_id": c.id, "kind": "poster", "name": c.poster, "contact": f"{c.poster.split()[0].lower()}@poster.example"}
+            for c in rows
+        ],
+    )
     for case in rows:
         chain(case.events)
     session.execute(insert(AuditEvent.__table__), [e for c in rows for e in c.events])
@@ -234,7 +284,9 @@ def generate_history(app: Redress, count: int, *, years: int = 3, seed: int = 7)
         head = next((p for p in people if "headteacher" in p.roles), None)
         assert head is not None, "the history needs a headteacher to open its cases"
         first_id = int(session.scalar(select(func.coalesce(func.max(Case.id), 0))) or 0) + 1
-        generator = HistoryGenerator(compiled.spec, end - timedelta(days=365 * years), end, compiled.id, (head.id, head.email), seed)
+        generator = HistoryGenerator(
+            compiled.spec, end - timedelta(days=365 * years), end, compiled.id, (head.id, head.email), seed
+        )
         cases = list(generator.cases(count, first_id))
         write(session, cases, compiled.id, head.id)
     return cases

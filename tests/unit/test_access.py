@@ -18,8 +18,13 @@ def viewer(person: int, *roles: str) -> Viewer:
     return Viewer.of(SPEC, person, f"p{person}@school.example", f"Person {person}", roles)
 
 
-def case(*, opened_by: int = HEAD, staff: tuple[int, ...] = (), categories: tuple[str, ...] = ("school_complaint",),
-         reached: tuple[str, ...] = ("reported",)) -> CaseAccess:
+def case(
+    *,
+    opened_by: int = HEAD,
+    staff: tuple[int, ...] = (),
+    categories: tuple[str, ...] = ("school_complaint",),
+    reached: tuple[str, ...] = ("reported",),
+) -> CaseAccess:
     return CaseAccess(1, 1, opened_by, frozenset(staff), categories, frozenset(reached))
 
 
@@ -61,10 +66,17 @@ def test_someone_who_opened_a_case_but_lost_the_role_to_open_one_no_longer_sees_
     assert access.case_sight(former, case(opened_by=COORD), SPEC) is Sight.NONE
 
 
-@pytest.mark.parametrize(("who", "sight", "allowed"), [
-    (HEADTEACHER, Sight.FULL, True), (CHAIR_V, Sight.FULL, True), (COORDINATOR, Sight.FULL, True),
-    (EQUALITIES, Sight.FULL, False), (COORDINATOR, Sight.LOG, False), (SAM_V, Sight.MATTER, False),
-])
+@pytest.mark.parametrize(
+    ("who", "sight", "allowed"),
+    [
+        (HEADTEACHER, Sight.FULL, True),
+        (CHAIR_V, Sight.FULL, True),
+        (COORDINATOR, Sight.FULL, True),
+        (EQUALITIES, Sight.FULL, False),
+        (COORDINATOR, Sight.LOG, False),
+        (SAM_V, Sight.MATTER, False),
+    ],
+)
 def test_only_record_keepers_who_see_the_case_add_to_it(who: Viewer, sight: Sight, allowed: bool) -> None:
     assert access.may_keep_records(who, sight) is allowed
 

@@ -300,16 +300,19 @@ def test_the_system_clock_is_timezone_aware_utc() -> None:
 # Calendar months and working days: the law's clocks, which the school's holidays do not stop
 
 
-@pytest.mark.parametrize(("received", "due"), [
-    (date(2025, 12, 15), date(2026, 1, 15)),  # across the Christmas holidays: they count
-    (date(2026, 1, 31), date(2026, 3, 2)),  # 28 February 2026 is a Saturday: the next working day is Monday 2 March
-    (date(2027, 1, 29), date(2027, 3, 1)),  # 28 Feb 2027 is a Sunday
-    (date(2028, 1, 31), date(2028, 2, 29)),  # a leap year: the last day of February
-    (date(2026, 3, 31), date(2026, 4, 30)),  # April has no 31st
-    (date(2026, 7, 20), date(2026, 8, 20)),  # in the summer holidays, not moved to September
-    (date(2026, 11, 25), date(2026, 12, 29)),  # 25 Dec, then the Boxing Day holiday on Monday 28th
-    (date(2026, 12, 31), date(2027, 2, 1)),  # 31 Jan 2027 is a Sunday
-])
+@pytest.mark.parametrize(
+    ("received", "due"),
+    [
+        (date(2025, 12, 15), date(2026, 1, 15)),  # across the Christmas holidays: they count
+        (date(2026, 1, 31), date(2026, 3, 2)),  # 28 February 2026 is a Saturday: the next working day is Monday 2 March
+        (date(2027, 1, 29), date(2027, 3, 1)),  # 28 Feb 2027 is a Sunday
+        (date(2028, 1, 31), date(2028, 2, 29)),  # a leap year: the last day of February
+        (date(2026, 3, 31), date(2026, 4, 30)),  # April has no 31st
+        (date(2026, 7, 20), date(2026, 8, 20)),  # in the summer holidays, not moved to September
+        (date(2026, 11, 25), date(2026, 12, 29)),  # 25 Dec, then the Boxing Day holiday on Monday 28th
+        (date(2026, 12, 31), date(2027, 2, 1)),  # 31 Jan 2027 is a Sunday
+    ],
+)
 def test_a_calendar_month_is_the_corresponding_date_or_the_next_working_day(received: date, due: date) -> None:
     for calendar in (school(), weekdays_only()):
         start = datetime.combine(received, time(14), tzinfo=calendar.zone)

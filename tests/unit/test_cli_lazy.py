@@ -18,8 +18,10 @@ def test_registered_help_is_the_commands_first_sentence(name, lazy):
 
 
 def test_help_and_case_show_import_neither_alembic_nor_the_mail_client():
-    probe = ("import sys; from redress.cli.root import cli; from redress.cli.lazy import load; "
-             "import click; cli.get_command(click.Context(cli), 'case'); "
-             "print(' '.join(m for m in ('alembic', 'aiosmtplib', 'icalendar', 'holidays', 'fastapi') if m in sys.modules))")
+    probe = (
+        "import sys; from redress.cli.root import cli; from redress.cli.lazy import load; "
+        "import click; cli.get_command(click.Context(cli), 'case'); "
+        "print(' '.join(m for m in ('alembic', 'aiosmtplib', 'icalendar', 'holidays', 'fastapi') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""

@@ -35,7 +35,9 @@ def test_with_no_file_and_no_variables_every_setting_is_its_default(tmp_path: Pa
 
 
 def test_values_in_redress_toml_are_read_and_say_where_they_came_from(tmp_path: Path) -> None:
-    write_toml(tmp_path, """
+    write_toml(
+        tmp_path,
+        """
 school_name = "St Example's Academy"
 nation = "wales"
 closures = [2025-09-01, 2026-01-05]
@@ -49,7 +51,8 @@ end = 2025-10-24
 [working_hours]
 start = 07:30:00
 end = "17:00"
-""")
+""",
+    )
     settings = load_settings({}, tmp_path)
     assert settings.school_name == "St Example's Academy"
     assert settings.nation == "wales"
@@ -201,7 +204,9 @@ def test_config_show_with_a_bad_setting_prints_one_line_and_exits_1(
     assert err.startswith("redress: REDRESS_TIMEZONE: 'Mars/Olympus_Mons' is not a known time zone")
 
 
-@pytest.mark.parametrize("sender", ["two@school.example, addresses@school.example", "Redress <redress@school.example>\nBcc: x@evil.example"])
+@pytest.mark.parametrize(
+    "sender", ["two@school.example, addresses@school.example", "Redress <redress@school.example>\nBcc: x@evil.example"]
+)
 def test_a_from_address_the_mail_server_would_refuse_is_refused_at_start(tmp_path: Path, sender: str) -> None:
     with pytest.raises(BadInput, match="REDRESS_SMTP_FROM"):
         load_settings({"REDRESS_SMTP_FROM": sender}, tmp_path)
@@ -233,12 +238,15 @@ def test_a_setting_named_like_a_secret_is_masked() -> None:
     assert shown_value(Settings(secret_key="k" * 40), "secret_key") == "***"  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("variable", "value", "words"), [
-    ("REDRESS_SECRET_KEY", "short", "too short"),
-    ("REDRESS_BASE_URL", "javascript://alert(1)", "not an http:// or https:// address"),
-    ("REDRESS_SMTP_HOST", "mail.example.org\r\nRCPT TO:<x@y>", "line break"),
-    ("REDRESS_TEMPLATES_DIR", "/nowhere/at/all", "does not exist"),
-])
+@pytest.mark.parametrize(
+    ("variable", "value", "words"),
+    [
+        ("REDRESS_SECRET_KEY", "short", "too short"),
+        ("REDRESS_BASE_URL", "javascript://alert(1)", "not an http:// or https:// address"),
+        ("REDRESS_SMTP_HOST", "mail.example.org\r\nRCPT TO:<x@y>", "line break"),
+        ("REDRESS_TEMPLATES_DIR", "/nowhere/at/all", "does not exist"),
+    ],
+)
 def test_unsafe_settings_are_refused_naming_the_variable(tmp_path: Path, variable: str, value: str, words: str) -> None:
     with pytest.raises(BadInput, match=rf"^{variable}: .*{words}"):
         load_settings({variable: value}, tmp_path)

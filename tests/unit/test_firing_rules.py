@@ -67,16 +67,19 @@ def settings(**values: object) -> Settings:
     return Settings(**values)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("now", "last_sent", "due"), [
-    ("2026-11-24T07:29+00:00", None, False),  # before 07:30
-    ("2026-11-24T07:30+00:00", None, True),
-    ("2026-11-24T16:00+00:00", "2026-11-24T07:30+00:00", False),  # already sent today
-    ("2026-11-24T07:30+00:00", "2026-11-23T07:30+00:00", True),  # sent yesterday
-    ("2026-11-28T07:30+00:00", None, False),  # Saturday
-    ("2026-12-25T07:30+00:00", None, False),  # Christmas Day, a bank holiday
-    ("2026-06-02T06:30+00:00", None, True),  # 07:30 in London in summer time
-    ("2026-06-02T06:29+00:00", None, False),
-])
+@pytest.mark.parametrize(
+    ("now", "last_sent", "due"),
+    [
+        ("2026-11-24T07:29+00:00", None, False),  # before 07:30
+        ("2026-11-24T07:30+00:00", None, True),
+        ("2026-11-24T16:00+00:00", "2026-11-24T07:30+00:00", False),  # already sent today
+        ("2026-11-24T07:30+00:00", "2026-11-23T07:30+00:00", True),  # sent yesterday
+        ("2026-11-28T07:30+00:00", None, False),  # Saturday
+        ("2026-12-25T07:30+00:00", None, False),  # Christmas Day, a bank holiday
+        ("2026-06-02T06:30+00:00", None, True),  # 07:30 in London in summer time
+        ("2026-06-02T06:29+00:00", None, False),
+    ],
+)
 def test_daily_digest_is_due_once_each_school_day_from_its_time(now: str, last_sent: str | None, due: bool):
     sent = at(last_sent) if last_sent else None
     assert digest_due(CALENDAR, settings(), at(now), sent) is due
@@ -86,15 +89,18 @@ def test_daily_digest_switched_off_is_never_due():
     assert not digest_due(CALENDAR, settings(digest_enabled=False), at("2026-11-24T12:00Z"), None)
 
 
-@pytest.mark.parametrize(("now", "last_sent", "review"), [
-    ("2027-03-01T08:59+00:00", None, None),  # before deadline_time on the day
-    ("2027-03-01T09:00+00:00", None, date(2027, 3, 1)),
-    ("2027-03-10T12:00+00:00", None, date(2027, 3, 1)),  # missed on the day: still sent within two weeks
-    ("2027-03-20T12:00+00:00", None, None),  # too late to be useful: wait for next year
-    ("2027-03-02T09:00+00:00", "2027-03-01T09:00+00:00", None),  # sent already
-    ("2027-03-01T09:00+00:00", "2026-03-01T09:00+00:00", date(2027, 3, 1)),  # sent last year
-    ("2026-11-24T09:00+00:00", None, None),  # a school starting in November gets no stale reminder
-])
+@pytest.mark.parametrize(
+    ("now", "last_sent", "review"),
+    [
+        ("2027-03-01T08:59+00:00", None, None),  # before deadline_time on the day
+        ("2027-03-01T09:00+00:00", None, date(2027, 3, 1)),
+        ("2027-03-10T12:00+00:00", None, date(2027, 3, 1)),  # missed on the day: still sent within two weeks
+        ("2027-03-20T12:00+00:00", None, None),  # too late to be useful: wait for next year
+        ("2027-03-02T09:00+00:00", "2027-03-01T09:00+00:00", None),  # sent already
+        ("2027-03-01T09:00+00:00", "2026-03-01T09:00+00:00", date(2027, 3, 1)),  # sent last year
+        ("2026-11-24T09:00+00:00", None, None),  # a school starting in November gets no stale reminder
+    ],
+)
 def test_policy_review_reminder_is_due_once_on_its_date(now: str, last_sent: str | None, review: date | None):
     sent = at(last_sent) if last_sent else None
     assert review_due(CALENDAR, settings(), at(now), sent) == review
@@ -121,5 +127,3 @@ def test_the_worker_wakes_at_the_earliest_deadline_or_retries_one_left_due():
     assert next_wake(None, now, retry_after=timedelta(seconds=1)) is None
     assert next_wake(now + timedelta(hours=3), now, retry_after=timedelta(seconds=1)) == now + timedelta(hours=3)
     assert next_wake(now - timedelta(hours=3), now, retry_after=timedelta(seconds=1)) == now + timedelta(seconds=1)
-
-

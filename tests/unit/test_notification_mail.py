@@ -67,14 +67,17 @@ def test_header_text_removes_every_control_character() -> None:
     assert header_text("a\r\nb\tc\x00d\x0be\u2028f  g ") == "a b c d e f g"
 
 
-@pytest.mark.parametrize(("text", "safe"), [
-    ("=?utf-8?q?Sam=0D=0AReply-To:_attacker@evil.example?=", "= ?utf-8?q?Sam=0D=0AReply-To:_attacker@evil.example?="),
-    ("=?utf-8?b?U2FtDQpCY2M6IHNweUBldmlsLmV4YW1wbGU=?=", "= ?utf-8?b?U2FtDQpCY2M6IHNweUBldmlsLmV4YW1wbGU= ?="),
-    ("==??=?=", "== ??= ?="),
-    ("Sam\x85Bcc: x\u2029y\x1ez", "Sam Bcc: x y z"),
-    ("Zoë O'Brien-Smith", "Zoë O'Brien-Smith"),
-    ("Is it fine?=yes", "Is it fine?=yes"),  # a closing marker alone opens nothing
-])
+@pytest.mark.parametrize(
+    ("text", "safe"),
+    [
+        ("=?utf-8?q?Sam=0D=0AReply-To:_attacker@evil.example?=", "= ?utf-8?q?Sam=0D=0AReply-To:_attacker@evil.example?="),
+        ("=?utf-8?b?U2FtDQpCY2M6IHNweUBldmlsLmV4YW1wbGU=?=", "= ?utf-8?b?U2FtDQpCY2M6IHNweUBldmlsLmV4YW1wbGU= ?="),
+        ("==??=?=", "== ??= ?="),
+        ("Sam\x85Bcc: x\u2029y\x1ez", "Sam Bcc: x y z"),
+        ("Zoë O'Brien-Smith", "Zoë O'Brien-Smith"),
+        ("Is it fine?=yes", "Is it fine?=yes"),  # a closing marker alone opens nothing
+    ],
+)
 def test_header_text_leaves_no_line_break_and_no_encoded_word(text: str, safe: str) -> None:
     assert header_text(text) == safe
     assert "=?" not in header_text(text)
@@ -85,13 +88,16 @@ def test_a_display_name_has_nothing_to_escape_and_is_short_enough_never_to_be_fo
     assert len(display_name("Staff " * 30)) == 40 and display_name("Staff " * 30).endswith("...")
 
 
-@pytest.mark.parametrize("name", [
-    "=?utf-8?q?Sam=0D=0AReply-To:_attacker@evil.example?=",
-    "=?utf-8?b?U2FtDQpCY2M6IHNweUBldmlsLmV4YW1wbGU=?=",
-    'Sam", spy@evil.example, "x',
-    "Staff " * 12 + '\\", spy@evil.example',
-    "Sam\r\nBcc: spy@evil.example",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "=?utf-8?q?Sam=0D=0AReply-To:_attacker@evil.example?=",
+        "=?utf-8?b?U2FtDQpCY2M6IHNweUBldmlsLmV4YW1wbGU=?=",
+        'Sam", spy@evil.example, "x',
+        "Staff " * 12 + '\\", spy@evil.example',
+        "Sam\r\nBcc: spy@evil.example",
+    ],
+)
 def test_a_hostile_name_goes_out_with_exactly_the_expected_headers(name: str) -> None:
     outgoing = prepare(Row(recipient_name=name, subject=f"For {name}"), "Oakfield <redress@school.example>", date=NOW)
     message = message_from_bytes(outgoing.data, policy=policy.default)
@@ -101,11 +107,14 @@ def test_a_hostile_name_goes_out_with_exactly_the_expected_headers(name: str) ->
     assert "\n" not in message["Subject"] and "=?" not in message["Subject"]
 
 
-@pytest.mark.parametrize("forged", [
-    b"Bcc: spy@evil.example\r\n",
-    b"To: spy@evil.example\r\n",
-    b"Reply-To: x\nBcc: spy@evil.example\r\n",
-])
+@pytest.mark.parametrize(
+    "forged",
+    [
+        b"Bcc: spy@evil.example\r\n",
+        b"To: spy@evil.example\r\n",
+        b"Reply-To: x\nBcc: spy@evil.example\r\n",
+    ],
+)
 def test_a_header_block_with_a_header_too_many_is_never_sent(forged: bytes) -> None:
     data = prepare(Row(), "redress@school.example", date=NOW).data
     with pytest.raises(NotificationError, match="not sent"):
@@ -115,7 +124,9 @@ def test_a_header_block_with_a_header_too_many_is_never_sent(forged: bytes) -> N
 def test_a_to_header_naming_anyone_else_is_never_sent() -> None:
     data = prepare(Row(), "redress@school.example", date=NOW).data
     with pytest.raises(NotificationError, match="not sent"):
-        verify_headers(data.replace(b"To: Sam Staff <sam@school.example>", b"To: a@b.example, sam@school.example"), "sam@school.example")
+        verify_headers(
+            data.replace(b"To: Sam Staff <sam@school.example>", b"To: a@b.example, sam@school.example"), "sam@school.example"
+        )
 
 
 def test_the_envelope_is_the_checked_address_in_punycode() -> None:
@@ -123,18 +134,21 @@ def test_the_envelope_is_the_checked_address_in_punycode() -> None:
     assert (outgoing.sender, outgoing.recipient) == ("redress@school.example", "sam@xn--bcher-kva.example")
 
 
-@pytest.mark.parametrize("address", [
-    "sam@school.example, spy@evil.example",
-    "sam@school.example\r\nBcc: spy@evil.example",
-    "Sam <sam@school.example>",
-    "sam",
-    "sam@",
-    "@school.example",
-    "sam@school.example (comment)",
-    "josé@school.example",
-    "sam@school.example\u2028Bcc: spy@evil.example",
-    "",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "sam@school.example, spy@evil.example",
+        "sam@school.example\r\nBcc: spy@evil.example",
+        "Sam <sam@school.example>",
+        "sam",
+        "sam@",
+        "@school.example",
+        "sam@school.example (comment)",
+        "josé@school.example",
+        "sam@school.example\u2028Bcc: spy@evil.example",
+        "",
+    ],
+)
 def test_a_recipient_must_be_exactly_one_valid_address(address: str) -> None:
     with pytest.raises(AddressError):
         recipient_address(address, "Sam")
@@ -173,6 +187,10 @@ def test_the_wait_doubles_from_thirty_seconds_to_an_hour_with_jitter() -> None:
 
 def test_message_ids_are_made_in_one_place_only() -> None:
     root = Path(__file__).parents[2]
-    makers = [path.relative_to(root).as_posix() for package in ("engine", "web", "notifications", "redress")
-              for path in (root / package).rglob("*.py") if "make_msgid" in path.read_text(encoding="utf-8")]
+    makers = [
+        path.relative_to(root).as_posix()
+        for package in ("engine", "web", "notifications", "redress")
+        for path in (root / package).rglob("*.py")
+        if "make_msgid" in path.read_text(encoding="utf-8")
+    ]
     assert makers == ["notifications/mail.py"]

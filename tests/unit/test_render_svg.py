@@ -31,14 +31,17 @@ def test_stages_are_layered_by_their_longest_path_from_the_start() -> None:
     drawn = graph(SPEC)
     layer = svg.layers(drawn, svg.arrows(drawn))
     assert layer["reported"] == 0
-    assert layer["reported"] < layer["gathering_evidence"] < layer["meeting_poster"] < layer["chair_meeting"] < layer["legal_advice"]
+    assert (
+        layer["reported"] < layer["gathering_evidence"] < layer["meeting_poster"] < layer["chair_meeting"] < layer["legal_advice"]
+    )
     assert layer["closed"] == max(layer.values())
 
 
 def test_an_action_from_any_stage_is_drawn_once_from_the_any_box() -> None:
     arrows = svg.arrows(graph(SPEC))
     assert [a for a in arrows if a.target == "referred_to_authorities"] == [
-        svg.Arrow(ANY, "referred_to_authorities", ("Refer to the police or another authority",))]
+        svg.Arrow(ANY, "referred_to_authorities", ("Refer to the police or another authority",))
+    ]
 
 
 def test_actions_between_the_same_two_stages_share_one_arrow() -> None:

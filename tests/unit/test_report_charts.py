@@ -76,11 +76,25 @@ def _two_month_report():  # type: ignore[no-untyped-def]
     from engine.report.monitoring import Count, PeriodCount, Report, SchoolDays
 
     none = SchoolDays("resolution", "Report to resolution", 0, None, None)
-    return Report("School", date(2026, 1, 1), date(2026, 2, 28), "month", datetime(2026, 3, 1, tzinfo=UTC), (),
-                  (Count("a", "Category A", 2), Count("b", "Category B", 0)),
-                  (PeriodCount("2026-01", "Jan 2026", date(2026, 1, 1), date(2026, 1, 31), 2),
-                   PeriodCount("2026-02", "Feb 2026", date(2026, 2, 1), date(2026, 2, 28), 0)),
-                  (), (), (), (), none, ())
+    return Report(
+        "School",
+        date(2026, 1, 1),
+        date(2026, 2, 28),
+        "month",
+        datetime(2026, 3, 1, tzinfo=UTC),
+        (),
+        (Count("a", "Category A", 2), Count("b", "Category B", 0)),
+        (
+            PeriodCount("2026-01", "Jan 2026", date(2026, 1, 1), date(2026, 1, 31), 2),
+            PeriodCount("2026-02", "Feb 2026", date(2026, 2, 1), date(2026, 2, 28), 0),
+        ),
+        (),
+        (),
+        (),
+        (),
+        none,
+        (),
+    )
 
 
 def test_a_report_gets_a_chart_by_category_and_one_by_period():

@@ -47,7 +47,10 @@ def test_email_is_resent_by_the_headteacher_and_the_coordinator(roles: tuple[str
 
 
 def test_a_power_refused_names_who_holds_it() -> None:
-    assert access.only(SPEC, Power.RESEND_EMAIL, "resend email") == "only the Headteacher or the e-Safety coordinator may resend email"
+    assert (
+        access.only(SPEC, Power.RESEND_EMAIL, "resend email")
+        == "only the Headteacher or the e-Safety coordinator may resend email"
+    )
     assert access.only(SPEC, Power.MIGRATE_CASES, "move a case") == "only the Headteacher may move a case"
 
 

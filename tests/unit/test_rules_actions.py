@@ -72,7 +72,10 @@ def test_an_action_by_a_role_not_given_it_is_refused_naming_who_may():
 
 
 def test_an_action_by_someone_with_no_role_says_none():
-    assert refusal(rules.check_action, SPEC, "reported", "meet", []) == "'Record the meeting' may be taken only by Headteacher; you are no role"
+    assert (
+        refusal(rules.check_action, SPEC, "reported", "meet", [])
+        == "'Record the meeting' may be taken only by Headteacher; you are no role"
+    )
 
 
 def test_a_permitted_action_is_returned():

@@ -59,8 +59,9 @@ def test_each_email_about_a_case_links_to_it_when_the_case_has_an_address(name: 
 
 @pytest.mark.parametrize("name", ["staff_reassurance", "case_closed"])
 def test_emails_to_the_staff_concerned_leave_out_the_posts_and_the_poster(name: str) -> None:
-    rendered = RENDERER.render(name, context(case_summary="Mrs Poster of 4 Elm Road wrote...",
-                                             case_link="https://facebook.example/posts/9"))
+    rendered = RENDERER.render(
+        name, context(case_summary="Mrs Poster of 4 Elm Road wrote...", case_link="https://facebook.example/posts/9")
+    )
 
     for secret in ("Mrs Poster", "Elm Road", "facebook.example"):
         assert secret not in rendered.text and secret not in rendered.html
@@ -84,8 +85,9 @@ def test_the_chair_is_told_why_the_case_came_and_what_is_asked() -> None:
 
 
 def test_a_reminder_says_which_deadline_since_when_and_what_to_do_next() -> None:
-    reminder = RENDERER.render("deadline_reminder", context(case_stage="gathering_evidence",
-                                                            case_stage_title="Gathering evidence"))
+    reminder = RENDERER.render(
+        "deadline_reminder", context(case_stage="gathering_evidence", case_stage_title="Gathering evidence")
+    )
 
     assert "evidence reminder" in reminder.text and "since Monday 3 March 2025" in reminder.text
     assert "arrange a meeting with the poster" in reminder.text
@@ -149,12 +151,15 @@ def write(folder: Path, name: str, text: str) -> None:
     (folder / name).write_text(text, encoding="utf-8")
 
 
-@pytest.mark.parametrize("expression", [
-    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
-    "{{ case.__class__ }}",
-    "{{ recipient.update({'email': 'spy@evil.example'}) }}",
-    "{{ case.categories.append('x') }}",
-])
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ case.__class__ }}",
+        "{{ recipient.update({'email': 'spy@evil.example'}) }}",
+        "{{ case.categories.append('x') }}",
+    ],
+)
 def test_the_sandbox_refuses_to_reach_python_internals_or_change_the_context(tmp_path: Path, expression: str) -> None:
     write(tmp_path, "new_case.subject.txt", expression)
 

@@ -243,7 +243,9 @@ def test_every_problem_is_reported_at_once() -> None:
 
 
 def test_a_relation_redress_cannot_work_out_is_refused() -> None:
-    [problem] = problems(("  reporter: {label: Reporter}", "  reporter: {label: Reporter}\n  parent_governor: {label: Parent governor}"))
+    [problem] = problems(
+        ("  reporter: {label: Reporter}", "  reporter: {label: Reporter}\n  parent_governor: {label: Parent governor}")
+    )
     assert problem.startswith("w.yaml:11:3: unknown relation 'parent_governor'")
     assert problem.endswith(": Redress knows staff_concerned, reporter")
 

@@ -21,9 +21,40 @@ Mutation = Callable[[Lines], Lines]
 
 # Values a person might type by mistake, and values YAML reads as something other than text.
 ODD_VALUES = [
-    "", "~", "null", "[]", "{}", "[a, b]", "{a: 1}", "0", "-1", "1.5", "99999999999999999999", "yes", "off", "*",
-    "'*'", '"', "'", "2024-02-30", "2024-02-29", "12:30:00", "!!binary x", "!!int abc", "!foo bar", "&anchor x",
-    "*anchor", "<<: *anchor", "|", ">", "- x", "0 school days", "3 weeks", "1 school day", "system", "reported",
+    "",
+    "~",
+    "null",
+    "[]",
+    "{}",
+    "[a, b]",
+    "{a: 1}",
+    "0",
+    "-1",
+    "1.5",
+    "99999999999999999999",
+    "yes",
+    "off",
+    "*",
+    "'*'",
+    '"',
+    "'",
+    "2024-02-30",
+    "2024-02-29",
+    "12:30:00",
+    "!!binary x",
+    "!!int abc",
+    "!foo bar",
+    "&anchor x",
+    "*anchor",
+    "<<: *anchor",
+    "|",
+    ">",
+    "- x",
+    "0 school days",
+    "3 weeks",
+    "1 school day",
+    "system",
+    "reported",
 ]
 # Characters that mean something to YAML, and some that do not belong in a text file at all.
 ALPHABET = st.sampled_from([*":{}[],-#&*!|>'\"%@`?\t\n \\", "\x00", "\x07", "\ufeff", "\u2028", "é", "x", "1"])
@@ -38,7 +69,7 @@ def delete(i: int) -> Mutation:
 
 
 def duplicate(i: int) -> Mutation:
-    return lambda lines: lines[: _at(i, lines) + 1] + lines[_at(i, lines):] if lines else lines
+    return lambda lines: lines[: _at(i, lines) + 1] + lines[_at(i, lines) :] if lines else lines
 
 
 def swap(i: int, j: int) -> Mutation:
@@ -72,7 +103,7 @@ def indent(i: int, by: int) -> Mutation:
             return lines
         out = list(lines)
         line = out[_at(i, lines)]
-        out[_at(i, lines)] = " " * by + line if by > 0 else line[min(-by, len(line) - len(line.lstrip(" "))):]
+        out[_at(i, lines)] = " " * by + line if by > 0 else line[min(-by, len(line) - len(line.lstrip(" "))) :]
         return out
 
     return apply

@@ -68,12 +68,26 @@ def test_a_case_starts_in_the_initial_stage(machine: Machine) -> None:
 def test_the_full_procedure_runs_from_report_to_closed_after_legal_advice(machine: Machine, attach: Attach) -> None:
     case = attach("reported")
     actions = (
-        "acknowledge", "arrange_meeting", "record_meeting_outcome", "confirm_removal", "give_warning",
-        "escalate_to_chair", "record_chair_meeting", "seek_legal_advice", "close_after_legal_advice",
+        "acknowledge",
+        "arrange_meeting",
+        "record_meeting_outcome",
+        "confirm_removal",
+        "give_warning",
+        "escalate_to_chair",
+        "record_chair_meeting",
+        "seek_legal_advice",
+        "close_after_legal_advice",
     )
     assert drive(machine, case, *actions) == [
-        "gathering_evidence", "meeting_poster", "removal_requested", "warning", "outcome_review",
-        "chair_meeting", "way_forward", "legal_advice", "closed",
+        "gathering_evidence",
+        "meeting_poster",
+        "removal_requested",
+        "warning",
+        "outcome_review",
+        "chair_meeting",
+        "way_forward",
+        "legal_advice",
+        "closed",
     ]
 
 
@@ -137,14 +151,21 @@ def _hash(text: str) -> str:
 def test_content_hash_ignores_comments_and_the_order_of_keys() -> None:
     text = WORKFLOW.read_text(encoding="utf-8")
     without_comments = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    reordered = text.replace(
-        "    title: Acknowledge and start the investigation\n    from: reported\n    to: gathering_evidence\n",
-        "    to: gathering_evidence\n    from: reported\n    title: Acknowledge and start the investigation\n",
-    ).replace(
-        "  headteacher:        {label: Headteacher, description: Owns every case and advances it stage by stage}\n",
-        "",
-    ).replace("  staff:              {label: Member of staff}\n", "  staff:              {label: Member of staff}\n"
-              "  headteacher:        {description: Owns every case and advances it stage by stage, label: Headteacher}\n")
+    reordered = (
+        text.replace(
+            "    title: Acknowledge and start the investigation\n    from: reported\n    to: gathering_evidence\n",
+            "    to: gathering_evidence\n    from: reported\n    title: Acknowledge and start the investigation\n",
+        )
+        .replace(
+            "  headteacher:        {label: Headteacher, description: Owns every case and advances it stage by stage}\n",
+            "",
+        )
+        .replace(
+            "  staff:              {label: Member of staff}\n",
+            "  staff:              {label: Member of staff}\n"
+            "  headteacher:        {description: Owns every case and advances it stage by stage, label: Headteacher}\n",
+        )
+    )
     assert reordered != text
     assert _hash(without_comments) == _hash(reordered) == _hash(text)
 

@@ -35,9 +35,11 @@ def titled(spec: Workflow) -> set[tuple[str, str, str]]:
 
 def odd_titles() -> Workflow:
     """The shipped workflow with titles full of characters that diagrams treat as syntax."""
-    text = WORKFLOW.read_text(encoding="utf-8").replace(
-        "    title: Reported\n", "    title: 'Reported \"now\"; #1 <b> back\\slash'\n"
-    ).replace("    title: Acknowledge and start the investigation\n", "    title: \"Say \\\"yes\\\"; {go} \\\\ on\"\n")
+    text = (
+        WORKFLOW.read_text(encoding="utf-8")
+        .replace("    title: Reported\n", "    title: 'Reported \"now\"; #1 <b> back\\slash'\n")
+        .replace("    title: Acknowledge and start the investigation\n", '    title: "Say \\"yes\\"; {go} \\\\ on"\n')
+    )
     return workflows.load_text(text).spec
 
 
@@ -72,14 +74,19 @@ def test_mermaid_has_an_edge_for_every_action_from_every_source_stage(spec: Work
 
 def test_mermaid_expands_an_action_from_any_stage_to_every_open_stage(spec: Workflow) -> None:
     text = render.mermaid(spec)
-    assert text.count("--> referred_to_authorities : Refer to the police or another authority") == len(spec.open_stages) - 1  # not from itself
+    assert (
+        text.count("--> referred_to_authorities : Refer to the police or another authority") == len(spec.open_stages) - 1
+    )  # not from itself
     assert "resolved --> referred_to_authorities" not in text
 
 
 def test_mermaid_marks_the_start_and_the_final_stages(spec: Workflow) -> None:
     lines = main_lines(render.mermaid(spec))
     assert [line.strip() for line in lines if "[*]" in line] == [
-        "[*] --> reported", "resolved --> [*]", "redirected_to_complaints --> [*]", "closed --> [*]",
+        "[*] --> reported",
+        "resolved --> [*]",
+        "redirected_to_complaints --> [*]",
+        "closed --> [*]",
     ]
 
 
@@ -135,7 +142,9 @@ def test_dot_marks_the_start_and_the_final_stages(spec: Workflow) -> None:
     lines = render.dot(spec).splitlines()
     assert '    __start__ -> "reported";' in lines
     assert [line.strip() for line in lines if line.endswith("-> __end__;")] == [
-        '"resolved" -> __end__;', '"redirected_to_complaints" -> __end__;', '"closed" -> __end__;',
+        '"resolved" -> __end__;',
+        '"redirected_to_complaints" -> __end__;',
+        '"closed" -> __end__;',
     ]
     assert '    "closed" [label="Closed", peripheries=2];' in lines
 
@@ -153,8 +162,10 @@ def test_text_lists_every_action_under_each_stage_it_can_be_taken_from(spec: Wor
 def test_text_shows_stages_in_order_with_marks_and_deadlines(spec: Workflow) -> None:
     lines = main_lines(render.text(spec))
     headings = [line for line in lines if line and not line.startswith(" ") and ": " in line and not line.startswith("Opened")]
-    assert headings == [f"{name}: {stage.title}" + (" [initial]" if stage.initial else " [final]" if stage.final else "")
-                        for name, stage in spec.stages.items()]
+    assert headings == [
+        f"{name}: {stage.title}" + (" [initial]" if stage.initial else " [final]" if stage.final else "")
+        for name, stage in spec.stages.items()
+    ]
     assert "  deadline acknowledge_reminder: after 1 school day, remind headteacher, then every 1 school day" in lines
     assert "  deadline unacknowledged_escalation: after 5 school days, the system takes 'escalate_to_chair'" in lines
 
@@ -196,7 +207,9 @@ def mermaid_edges(spec: Workflow) -> set[tuple[str, str, str]]:
 
 def dot_edges(spec: Workflow) -> set[tuple[str, str, str]]:
     lines = render.dot(spec).splitlines()
-    return {(m[1], m[2], m[3]) for line in lines if (m := re.fullmatch(r'    "([a-z_]+)" -> "([a-z_]+)" \[label="(.*)"\];', line))}
+    return {
+        (m[1], m[2], m[3]) for line in lines if (m := re.fullmatch(r'    "([a-z_]+)" -> "([a-z_]+)" \[label="(.*)"\];', line))
+    }
 
 
 def svg_edges(spec: Workflow) -> set[tuple[str, str, str]]:
@@ -216,7 +229,8 @@ def svg_edges(spec: Workflow) -> set[tuple[str, str, str]]:
 
 @pytest.mark.parametrize("drawn", [text_edges, mermaid_edges, dot_edges, svg_edges], ids=["text", "mermaid", "dot", "svg"])
 def test_every_renderer_draws_the_same_edges_for_the_shipped_workflow(
-    spec: Workflow, drawn: Callable[[Workflow], set[tuple[str, str, str]]],
+    spec: Workflow,
+    drawn: Callable[[Workflow], set[tuple[str, str, str]]],
 ) -> None:
     assert drawn(spec) == titled(spec)
 
@@ -224,7 +238,8 @@ def test_every_renderer_draws_the_same_edges_for_the_shipped_workflow(
 def test_the_model_keeps_an_action_from_any_stage_once_and_spells_it_out_once_per_open_stage(spec: Workflow) -> None:
     graph = render.graph(spec)
     assert [(e.source, e.target) for e in graph.edges if e.action == "refer_to_authorities"] == [
-        (render.ANY, "referred_to_authorities")]
+        (render.ANY, "referred_to_authorities")
+    ]
     spelt = {e.source for e in graph.expanded if e.action == "refer_to_authorities"}
     assert spelt == set(spec.open_stages) - {"referred_to_authorities"}
     assert graph.nodes[-1] == render.Node(render.ANY, "Any open stage", "any")

@@ -48,10 +48,13 @@ FASTER = """\
       threat:
         - {name: chase, after: 2 hours, remind: [head]}
 """
-TEXT = BASE.replace(
-    "      - {name: overdue, after: 5 school days, escalate: escalate}\n",
-    "      - {name: overdue, after: 5 school days, escalate: escalate}\n" + FASTER,
-) + TRACK
+TEXT = (
+    BASE.replace(
+        "      - {name: overdue, after: 5 school days, escalate: escalate}\n",
+        "      - {name: overdue, after: 5 school days, escalate: escalate}\n" + FASTER,
+    )
+    + TRACK
+)
 
 
 def tracked(*edits: tuple[str, str]) -> str:
@@ -99,19 +102,27 @@ def test_one_machine_per_track() -> None:
 
 
 def test_unreachable_track_stage_is_refused() -> None:
-    assert problems(("        to: done\n        roles: [head]\n", "        to: with_police\n        roles: [head]\n"),
-                    ("        to: done\n        roles: [head, system]\n", "        to: with_police\n        roles: [head, system]\n")) == [
+    assert problems(
+        ("        to: done\n        roles: [head]\n", "        to: with_police\n        roles: [head]\n"),
+        ("        to: done\n        roles: [head, system]\n", "        to: with_police\n        roles: [head, system]\n"),
+    ) == [
         "w.yaml:74:7: stage 'with_police' has no way out: add an action from it, or mark it final",
         "w.yaml:81:7: stage 'done' cannot be reached from 'with_police': add an action that leads to it",
     ]
 
 
 def test_track_waiting_stage_without_deadline_is_refused() -> None:
-    assert problems(("    final: true\n    actions:", "    final: true\n      waiting:\n        title: Waiting\n    actions:"),
-                    ("        from: with_police\n        to: done\n        roles: [head]\n",
-                     "        from: [with_police, waiting]\n        to: done\n        roles: [head]\n"),
-                    ("        title: Stop waiting on the police\n        from: with_police\n        to: done\n",
-                     "        title: Stop waiting on the police\n        from: with_police\n        to: waiting\n")) == [
+    assert problems(
+        ("    final: true\n    actions:", "    final: true\n      waiting:\n        title: Waiting\n    actions:"),
+        (
+            "        from: with_police\n        to: done\n        roles: [head]\n",
+            "        from: [with_police, waiting]\n        to: done\n        roles: [head]\n",
+        ),
+        (
+            "        title: Stop waiting on the police\n        from: with_police\n        to: done\n",
+            "        title: Stop waiting on the police\n        from: with_police\n        to: waiting\n",
+        ),
+    ) == [
         "w.yaml:84:7: stage 'waiting' has no deadline: a case could wait there unnoticed",
     ]
 
@@ -145,20 +156,26 @@ def test_track_escalation_must_be_an_action_of_the_track() -> None:
 
 
 def test_starts_track_naming_no_track_is_refused_with_a_suggestion() -> None:
-    assert problems(("    to: with_chair\n    roles: [head, system]\n",
-                     "    to: with_chair\n    roles: [head, system]\n    starts_track: polce\n")) == [
+    assert problems(
+        (
+            "    to: with_chair\n    roles: [head, system]\n",
+            "    to: with_chair\n    roles: [head, system]\n    starts_track: polce\n",
+        )
+    ) == [
         "w.yaml:38:19: unknown track 'polce' (did you mean 'police'?)",
     ]
 
 
 def test_a_category_starting_an_unknown_track_is_refused() -> None:
-    assert problems(("  threat: {label: Threat, authorities: true}", "  threat: {label: Threat, authorities: true, starts_tracks: [polise]}")) == [
+    assert problems(
+        ("  threat: {label: Threat, authorities: true}", "  threat: {label: Threat, authorities: true, starts_tracks: [polise]}")
+    ) == [
         "w.yaml:4:62: unknown track 'polise' (did you mean 'police'?)",
     ]
 
 
 def test_a_track_nothing_starts_is_refused() -> None:
-    start = "    start:\n      title: Refer to the police\n      from: \"*\"\n      roles: [head]\n      notify:\n        - {template: new_case, to: [chair]}\n"
+    start = '    start:\n      title: Refer to the police\n      from: "*"\n      roles: [head]\n      notify:\n        - {template: new_case, to: [chair]}\n'
     assert problems((start, "")) == [
         "w.yaml:65:3: track 'police' is never started: give it a 'start' action, or name it in an action's "
         "'starts_track' or a category's 'starts_tracks'",
@@ -166,8 +183,11 @@ def test_a_track_nothing_starts_is_refused() -> None:
 
 
 def test_a_track_started_by_a_category_needs_no_start_action() -> None:
-    start = "    start:\n      title: Refer to the police\n      from: \"*\"\n      roles: [head]\n      notify:\n        - {template: new_case, to: [chair]}\n"
-    text = tracked((start, ""), ("  threat: {label: Threat, authorities: true}", "  threat: {label: Threat, authorities: true, starts_tracks: [police]}"))
+    start = '    start:\n      title: Refer to the police\n      from: "*"\n      roles: [head]\n      notify:\n        - {template: new_case, to: [chair]}\n'
+    text = tracked(
+        (start, ""),
+        ("  threat: {label: Threat, authorities: true}", "  threat: {label: Threat, authorities: true, starts_tracks: [police]}"),
+    )
     assert workflows.load_text(text).spec.categories["threat"].starts_tracks == ("police",)
 
 

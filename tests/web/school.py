@@ -8,8 +8,10 @@ from engine.commands import cases, records
 from engine.context import Redress
 from tests.conftest import COORDINATOR, HEAD, SAM
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-       b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa75\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa75\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 @dataclass(frozen=True)
@@ -27,8 +29,13 @@ class School:
 
 
 def open_case(app: Redress, by: str, *categories: str, staff: tuple[str, ...] = (), summary: str = "") -> int:
-    details = cases.OpenCase(categories=categories, summary=summary or f"Posts in the {categories[0]} category",
-                             staff=staff, platform="Facebook", link="https://facebook.example/groups/parents/1")
+    details = cases.OpenCase(
+        categories=categories,
+        summary=summary or f"Posts in the {categories[0]} category",
+        staff=staff,
+        platform="Facebook",
+        link="https://facebook.example/groups/parents/1",
+    )
     return cases.open_case(app, by, details)
 
 
@@ -38,6 +45,8 @@ def build(app: Redress) -> School:
     cases.take_action(app, escalated, "escalate_to_chair", HEAD, {"reason": "the parent keeps posting"})
     prejudice = open_case(app, HEAD, "racist_or_homophobic")
     other = open_case(app, HEAD, "school_complaint")
-    files = {case_id: records.add_evidence_file(app, case_id, HEAD, PNG, "screenshot.png").id
-             for case_id in (logged, escalated, prejudice, other)}
+    files = {
+        case_id: records.add_evidence_file(app, case_id, HEAD, PNG, "screenshot.png").id
+        for case_id in (logged, escalated, prejudice, other)
+    }
     return School(logged, escalated, prejudice, other, files)

@@ -18,35 +18,43 @@ from tests.web import school
 from tests.web.conftest import SENIOR
 
 ANON = None
-PEOPLE = {"headteacher": HEAD, "senior team": SENIOR, "chair": CHAIR, "coordinator": COORDINATOR, "equalities": EQUALITIES,
-          "staff concerned": SAM, "other staff": TESS, "nobody": ANON}
+PEOPLE = {
+    "headteacher": HEAD,
+    "senior team": SENIOR,
+    "chair": CHAIR,
+    "coordinator": COORDINATOR,
+    "equalities": EQUALITIES,
+    "staff concerned": SAM,
+    "other staff": TESS,
+    "nobody": ANON,
+}
 CASES = ("logged", "escalated", "prejudice", "other", "missing")
 
 # How much each person sees of each case: F full, M a matter about them, L a log line, N nothing.
 SIGHT = {
     #                  logged escalated prejudice other missing
-    "headteacher":     "F      F         F         F     N",
-    "senior team":     "F      F         F         F     N",
-    "chair":           "N      F         N         N     N",
-    "coordinator":     "F      L         L         L     N",
-    "equalities":      "N      N         F         N     N",
+    "headteacher": "F      F         F         F     N",
+    "senior team": "F      F         F         F     N",
+    "chair": "N      F         N         N     N",
+    "coordinator": "F      L         L         L     N",
+    "equalities": "N      N         F         N     N",
     "staff concerned": "M      M         N         N     N",
-    "other staff":     "N      N         N         N     N",
+    "other staff": "N      N         N         N     N",
 }
 # The status of each case route for each sight; the sighted page that is not theirs is 403, unseen 404.
 CASE_ROUTES: dict[str, dict[str, int]] = {
-    "GET /cases/{id}":                        {"F": 200, "M": 200, "L": 403, "N": 404},
-    "GET /api/cases/{id}":                    {"F": 200, "M": 200, "L": 403, "N": 404},
-    "GET /api/cases/{id}/audit":              {"F": 200, "M": 403, "L": 403, "N": 404},
-    "GET /cases/{id}/evidence/{file}":        {"F": 200, "M": 403, "L": 403, "N": 404},
-    "POST /cases/{id}/notes":                 {"F": 303, "M": 403, "L": 403, "N": 404},
-    "POST /api/cases/{id}/notes":             {"F": 201, "M": 403, "L": 403, "N": 404},
-    "POST /cases/{id}/links":                 {"F": 303, "M": 403, "L": 403, "N": 404},
+    "GET /cases/{id}": {"F": 200, "M": 200, "L": 403, "N": 404},
+    "GET /api/cases/{id}": {"F": 200, "M": 200, "L": 403, "N": 404},
+    "GET /api/cases/{id}/audit": {"F": 200, "M": 403, "L": 403, "N": 404},
+    "GET /cases/{id}/evidence/{file}": {"F": 200, "M": 403, "L": 403, "N": 404},
+    "POST /cases/{id}/notes": {"F": 303, "M": 403, "L": 403, "N": 404},
+    "POST /api/cases/{id}/notes": {"F": 201, "M": 403, "L": 403, "N": 404},
+    "POST /cases/{id}/links": {"F": 303, "M": 403, "L": 403, "N": 404},
     "POST /cases/{id}/actions/refer_to_authorities": {"F": 303, "M": 403, "L": 403, "N": 404},
     "POST /api/cases/{id}/actions/refer_to_authorities": {"F": 422, "M": 403, "L": 403, "N": 404},
     # Giving a case an owner (the headteacher, here): those who see every case (see ASSIGNERS).
-    "POST /cases/{id}/owner":                 {"F": 303, "M": 403, "L": 403, "N": 404},
-    "POST /api/cases/{id}/owner":             {"F": 200, "M": 403, "L": 403, "N": 404},
+    "POST /cases/{id}/owner": {"F": 303, "M": 403, "L": 403, "N": 404},
+    "POST /api/cases/{id}/owner": {"F": 200, "M": 403, "L": 403, "N": 404},
 }
 # A form posted by nobody signed in fails its CSRF check (403) before anything else.
 # Who may keep records or take the action, among those who see a case in full.
@@ -56,41 +64,41 @@ ASSIGNERS = {"headteacher", "senior team"}
 
 SCHOOL_ROUTES: dict[str, dict[str, int]] = {
     #                       head  senior chair coord equal staff other nobody
-    "GET /":               dict(zip(PEOPLE, (200, 200, 200, 200, 200, 200, 200, 303), strict=True)),
-    "GET /workflow":       dict(zip(PEOPLE, (200, 200, 200, 200, 200, 200, 200, 303), strict=True)),
-    "GET /cases/new":      dict(zip(PEOPLE, (200, 200, 403, 200, 403, 403, 403, 303), strict=True)),
-    "GET /log":            dict(zip(PEOPLE, (200, 403, 403, 200, 403, 403, 403, 303), strict=True)),
-    "GET /report":         dict(zip(PEOPLE, (200, 403, 200, 200, 403, 403, 403, 303), strict=True)),
-    "GET /people":         dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 403, 303), strict=True)),
+    "GET /": dict(zip(PEOPLE, (200, 200, 200, 200, 200, 200, 200, 303), strict=True)),
+    "GET /workflow": dict(zip(PEOPLE, (200, 200, 200, 200, 200, 200, 200, 303), strict=True)),
+    "GET /cases/new": dict(zip(PEOPLE, (200, 200, 403, 200, 403, 403, 403, 303), strict=True)),
+    "GET /log": dict(zip(PEOPLE, (200, 403, 403, 200, 403, 403, 403, 303), strict=True)),
+    "GET /report": dict(zip(PEOPLE, (200, 403, 200, 200, 403, 403, 403, 303), strict=True)),
+    "GET /people": dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 403, 303), strict=True)),
     "GET /people/changes": dict(zip(PEOPLE, (200, 403, 200, 403, 403, 403, 403, 303), strict=True)),
-    "GET /outbox":         dict(zip(PEOPLE, (200, 403, 403, 200, 403, 403, 403, 303), strict=True)),
+    "GET /outbox": dict(zip(PEOPLE, (200, 403, 403, 200, 403, 403, 403, 303), strict=True)),
     "GET /account/password": dict(zip(PEOPLE, (200, 200, 200, 200, 200, 200, 200, 303), strict=True)),
-    "GET /api/me":         dict(zip(PEOPLE, (200, 200, 200, 200, 200, 200, 200, 401), strict=True)),
-    "GET /api/cases":      dict(zip(PEOPLE, (200, 200, 200, 200, 200, 200, 200, 401), strict=True)),
-    "GET /api/log":        dict(zip(PEOPLE, (200, 403, 403, 200, 403, 403, 403, 401), strict=True)),
-    "GET /api/report":     dict(zip(PEOPLE, (200, 403, 200, 200, 403, 403, 403, 401), strict=True)),
-    "GET /api/people":     dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 403, 401), strict=True)),
-    "GET /api/outbox":     dict(zip(PEOPLE, (200, 403, 403, 200, 403, 403, 403, 401), strict=True)),
-    "POST /cases":         dict(zip(PEOPLE, (303, 303, 403, 303, 403, 403, 403, 403), strict=True)),
-    "POST /api/cases":     dict(zip(PEOPLE, (201, 201, 403, 201, 403, 403, 403, 401), strict=True)),
-    "POST /people":        dict(zip(PEOPLE, (303, 403, 403, 403, 403, 403, 403, 403), strict=True)),
+    "GET /api/me": dict(zip(PEOPLE, (200, 200, 200, 200, 200, 200, 200, 401), strict=True)),
+    "GET /api/cases": dict(zip(PEOPLE, (200, 200, 200, 200, 200, 200, 200, 401), strict=True)),
+    "GET /api/log": dict(zip(PEOPLE, (200, 403, 403, 200, 403, 403, 403, 401), strict=True)),
+    "GET /api/report": dict(zip(PEOPLE, (200, 403, 200, 200, 403, 403, 403, 401), strict=True)),
+    "GET /api/people": dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 403, 401), strict=True)),
+    "GET /api/outbox": dict(zip(PEOPLE, (200, 403, 403, 200, 403, 403, 403, 401), strict=True)),
+    "POST /cases": dict(zip(PEOPLE, (303, 303, 403, 303, 403, 403, 403, 403), strict=True)),
+    "POST /api/cases": dict(zip(PEOPLE, (201, 201, 403, 201, 403, 403, 403, 401), strict=True)),
+    "POST /people": dict(zip(PEOPLE, (303, 403, 403, 403, 403, 403, 403, 403), strict=True)),
     # The first post of a change asks for confirmation (200); only the headteacher gets that far.
-    "POST /people/{tess}/roles":      dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 403, 403), strict=True)),
-    "POST /people/{tess}/password":   dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 403, 403), strict=True)),
+    "POST /people/{tess}/roles": dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 403, 403), strict=True)),
+    "POST /people/{tess}/password": dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 403, 403), strict=True)),
     "POST /people/{tess}/deactivate": dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 403, 403), strict=True)),
     "POST /people/{tess}/reactivate": dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 403, 403), strict=True)),
-    "POST /outbox/retry":  dict(zip(PEOPLE, (303, 403, 403, 303, 403, 403, 403, 403), strict=True)),
+    "POST /outbox/retry": dict(zip(PEOPLE, (303, 403, 403, 303, 403, 403, 403, 403), strict=True)),
     # Sign-in and access (the holders of manage_people); the second step's own pages (anyone signed in).
-    "GET /access":         dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 403, 303), strict=True)),
+    "GET /access": dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 403, 303), strict=True)),
     "POST /access/{tess}/reset-two-factor": dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 403, 403), strict=True)),
-    "GET /two-factor":     dict(zip(PEOPLE, (200, 200, 200, 200, 200, 200, 200, 303), strict=True)),
+    "GET /two-factor": dict(zip(PEOPLE, (200, 200, 200, 200, 200, 200, 200, 303), strict=True)),
     "GET /two-factor/enrol": dict(zip(PEOPLE, (200, 200, 200, 200, 200, 200, 200, 303), strict=True)),
-    "POST /two-factor":    dict(zip(PEOPLE, (422, 422, 422, 422, 422, 422, 422, 403), strict=True)),  # no code in the form
+    "POST /two-factor": dict(zip(PEOPLE, (422, 422, 422, 422, 422, 422, 422, 403), strict=True)),  # no code in the form
     # Reports from staff: anyone signed in reports a post about themselves; the holders of triage_reports read
     # them and decide (a decline with no reason is refused, 422).
-    "GET /reports/new":    dict(zip(PEOPLE, (200, 200, 200, 200, 200, 200, 200, 303), strict=True)),
-    "POST /reports/new":   dict(zip(PEOPLE, (303, 303, 303, 303, 303, 303, 303, 403), strict=True)),
-    "GET /reports":        dict(zip(PEOPLE, (200, 200, 403, 200, 403, 403, 403, 303), strict=True)),
+    "GET /reports/new": dict(zip(PEOPLE, (200, 200, 200, 200, 200, 200, 200, 303), strict=True)),
+    "POST /reports/new": dict(zip(PEOPLE, (303, 303, 303, 303, 303, 303, 303, 403), strict=True)),
+    "GET /reports": dict(zip(PEOPLE, (200, 200, 403, 200, 403, 403, 403, 303), strict=True)),
     "GET /reports/{report}/open": dict(zip(PEOPLE, (200, 200, 403, 200, 403, 403, 403, 303), strict=True)),
     "POST /reports/{report}/decline": dict(zip(PEOPLE, (422, 422, 403, 422, 403, 403, 403, 403), strict=True)),
     # Last: it signs the person out.
@@ -116,8 +124,12 @@ def expected_for_case(role: str, sight: str, route: str) -> int:
 
 def call(browser: Any, route: str, case_id: int = 0, file_id: int = 0, tess: int = 0, report: int = 0) -> int:
     method, path = route.split(" ", 1)
-    url = (path.replace("{id}", str(case_id)).replace("{file}", str(file_id)).replace("{tess}", str(tess))
-           .replace("{report}", str(report)))
+    url = (
+        path.replace("{id}", str(case_id))
+        .replace("{file}", str(file_id))
+        .replace("{tess}", str(tess))
+        .replace("{report}", str(report))
+    )
     if method == "GET":
         return int(browser.get(url).status_code)
     if url.startswith("/api/"):
@@ -125,15 +137,18 @@ def call(browser: Any, route: str, case_id: int = 0, file_id: int = 0, tess: int
         if url == "/api/cases":
             body = {"categories": ["school_complaint"], "summary": "From the API"}
         return int(browser.api("POST", url, body).status_code)
-    form = {"text": "a note", "url": "https://example.org/post", "owner": HEAD} if not url.startswith("/people") else {"name": "", "email": ""}
+    form = (
+        {"text": "a note", "url": "https://example.org/post", "owner": HEAD}
+        if not url.startswith("/people")
+        else {"name": "", "email": ""}
+    )
     return int(browser.post(url, form).status_code)
 
 
 def test_every_role_gets_exactly_its_status_on_every_route(app: Redress, senior: str, browser) -> None:  # type: ignore[no-untyped-def]
     made = school.build(app)
     report = submit_report(app, TESS, "A post about me")
-    ids = {"logged": made.logged, "escalated": made.escalated, "prejudice": made.prejudice, "other": made.other,
-           "missing": 9999}
+    ids = {"logged": made.logged, "escalated": made.escalated, "prejudice": made.prejudice, "other": made.other, "missing": 9999}
     tess = person_id(app, TESS)
     wrong = []
     for role, email in PEOPLE.items():

@@ -20,17 +20,38 @@ def test_me_tells_who_is_signed_in_and_the_token_to_send(browser) -> None:  # ty
 
 def test_a_case_is_opened_acted_on_and_read_through_the_api(app: Redress, browser) -> None:  # type: ignore[no-untyped-def]
     head = browser(HEAD)
-    opened = head.api("POST", "/api/cases", {"categories": ["staff_offensive"], "summary": "Posted on Facebook", "staff": [SAM],
-                                             "posters": [{"name": "J. Parent", "contact": "j@mail.example"}],
-                                             "seen_at": "2026-11-22T20:15:00+00:00"})
+    opened = head.api(
+        "POST",
+        "/api/cases",
+        {
+            "categories": ["staff_offensive"],
+            "summary": "Posted on Facebook",
+            "staff": [SAM],
+            "posters": [{"name": "J. Parent", "contact": "j@mail.example"}],
+            "seen_at": "2026-11-22T20:15:00+00:00",
+        },
+    )
     assert opened.status_code == 201
     case = opened.json()["id"]
-    acted = head.api("POST", f"/api/cases/{case}/actions/acknowledge", {"fields": {"staff_reassured": True}, "expected_version": 1})
+    acted = head.api(
+        "POST", f"/api/cases/{case}/actions/acknowledge", {"fields": {"staff_reassured": True}, "expected_version": 1}
+    )
     assert acted.status_code == 200
-    assert acted.json() | {"notified": []} == {"case_id": case, "action": "acknowledge", "stage_before": "reported",
-                                               "stage_after": "gathering_evidence", "version": 2, "notified": [], "closed": False}
+    assert acted.json() | {"notified": []} == {
+        "case_id": case,
+        "action": "acknowledge",
+        "stage_before": "reported",
+        "stage_after": "gathering_evidence",
+        "version": 2,
+        "notified": [],
+        "closed": False,
+    }
     view = head.client.get(f"/api/cases/{case}").json()
-    assert view["view"] == "full" and view["stage"] == "gathering_evidence" and view["posters"] == [{"name": "J. Parent", "contact": "j@mail.example"}]
+    assert (
+        view["view"] == "full"
+        and view["stage"] == "gathering_evidence"
+        and view["posters"] == [{"name": "J. Parent", "contact": "j@mail.example"}]
+    )
     assert [a["name"] for a in view["actions"]][:2] == ["arrange_meeting", "escalate_to_chair"]
     assert view["actions"][0]["blocked_by"] == ["the case has no evidence yet: add a screenshot or a link first"]
 
@@ -40,7 +61,9 @@ def test_refusals_and_conflicts_have_their_own_statuses(app: Redress, browser) -
     head = browser(HEAD)
     refused = head.api("POST", f"/api/cases/{made.other}/actions/arrange_meeting", {"fields": {}})
     assert refused.status_code == 422 and "cannot be taken while the case is at 'Reported'" in refused.json()["detail"]
-    stale = head.api("POST", f"/api/cases/{made.other}/actions/acknowledge", {"fields": {"staff_reassured": "yes"}, "expected_version": 7})
+    stale = head.api(
+        "POST", f"/api/cases/{made.other}/actions/acknowledge", {"fields": {"staff_reassured": "yes"}, "expected_version": 7}
+    )
     assert stale.status_code == 409 and "changed since you looked" in stale.json()["detail"]
     unknown = head.api("POST", f"/api/cases/{made.other}/actions/fly_to_the_moon", {})
     assert unknown.status_code == 404
@@ -69,9 +92,15 @@ def test_records_are_added_through_the_api(app: Redress, browser) -> None:  # ty
     case = made.other
     assert head.api("POST", f"/api/cases/{case}/notes", {"text": "called"}).status_code == 201
     assert head.api("POST", f"/api/cases/{case}/links", {"url": "https://example.org/p", "description": "d"}).status_code == 201
-    assert head.api("POST", f"/api/cases/{case}/meetings", {"held_on": "2026-11-23", "attendees": "head, parent"}).status_code == 201
-    upload = head.client.post(f"/api/cases/{case}/evidence", files={"file": ("shot.png", PNG, "image/png")},
-                              data={"description": "screenshot"}, headers={"X-CSRF-Token": head.csrf})
+    assert (
+        head.api("POST", f"/api/cases/{case}/meetings", {"held_on": "2026-11-23", "attendees": "head, parent"}).status_code == 201
+    )
+    upload = head.client.post(
+        f"/api/cases/{case}/evidence",
+        files={"file": ("shot.png", PNG, "image/png")},
+        data={"description": "screenshot"},
+        headers={"X-CSRF-Token": head.csrf},
+    )
     assert upload.status_code == 201
     view = head.client.get(f"/api/cases/{case}").json()
     files = [e for e in view["evidence"] if e["kind"] == "file" and e["description"] == "screenshot"]
@@ -84,7 +113,13 @@ def test_the_audit_trail_comes_with_its_verification(app: Redress, browser) -> N
     made = school.build(app)
     trail = browser(HEAD).client.get(f"/api/cases/{made.escalated}/audit").json()
     assert [e["kind"] for e in trail["events"]][:2] == ["opened", "action"]
-    assert trail["verification"] == {"ok": True, "checked": len(trail["events"]), "first_bad_seq": None, "reason": "", "problems": []}
+    assert trail["verification"] == {
+        "ok": True,
+        "checked": len(trail["events"]),
+        "first_bad_seq": None,
+        "reason": "",
+        "problems": [],
+    }
 
 
 def test_log_people_and_outbox_through_the_api(app: Redress, browser) -> None:  # type: ignore[no-untyped-def]

@@ -61,7 +61,8 @@ def api_schema(fuzzed: dict[str, Any]) -> Any:
     # a category or role the workflow lacks, a day that has not happened yet, an action not open at this stage.
     # The schema cannot say those (they depend on the school's data and today's date), so they count as accepted.
     schema.config.checks.positive_data_acceptance = PositiveDataAcceptanceConfig(
-        expected_statuses=["2xx", "3xx", "401", "403", "404", "409", "422"])
+        expected_statuses=["2xx", "3xx", "401", "403", "404", "409", "422"]
+    )
     return schema
 
 

@@ -24,7 +24,9 @@ FORMS = [
 
 def _counts(app: Redress) -> tuple[int, ...]:
     with app.db.reading() as session:
-        return tuple(int(session.scalar(select(func.count()).select_from(model)) or 0) for model in (Case, Note, Person, AuditEvent))
+        return tuple(
+            int(session.scalar(select(func.count()).select_from(model)) or 0) for model in (Case, Note, Person, AuditEvent)
+        )
 
 
 @pytest.mark.parametrize("token", ["", "forged-token-0123456789-0123456789-0123"], ids=["missing", "forged"])

@@ -44,8 +44,9 @@ def test_an_owner_is_assigned_shown_and_listed_as_your_cases(app: Redress, senio
     board = browser(SENIOR).get("/").text
     assert "Your cases" in board and f'href="/cases/{case_id}">Case {case_id}</a>: Reported' in board
     with app.db.reading() as session:
-        [event] = session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id,
-                                                           AuditEvent.kind == "owner_assigned")).all()
+        [event] = session.scalars(
+            select(AuditEvent).where(AuditEvent.case_id == case_id, AuditEvent.kind == "owner_assigned")
+        ).all()
     assert event.actor == HEAD and event.data["owner"] == SENIOR
     coordinator = browser(COORDINATOR)  # reads the log, does not see every case: may not assign
     assert coordinator.post(f"/cases/{case_id}/owner", {"owner": HEAD}).status_code == 403
@@ -64,8 +65,11 @@ def test_reminders_go_to_the_owner_as_well_as_the_role_once_each(app: Redress, s
     app.clock.set(TUESDAY_9)  # type: ignore[attr-defined]
     fire_due(app)
     with app.db.reading() as session:
-        sent = sorted(session.execute(select(OutboxMessage.case_id, OutboxMessage.recipient_email)
-                                      .where(OutboxMessage.template == "deadline_reminder")))
+        sent = sorted(
+            session.execute(
+                select(OutboxMessage.case_id, OutboxMessage.recipient_email).where(OutboxMessage.template == "deadline_reminder")
+            )
+        )
     assert sent == sorted([(chased, HEAD), (chased, SENIOR), (own, HEAD)])
 
 
@@ -80,9 +84,15 @@ def test_only_those_who_see_every_case_assign_and_only_to_someone_who_sees_it(ap
 def test_a_staff_report_becomes_a_case_and_its_reporter_follows_the_stages(app: Redress, senior: str, browser: Any) -> None:
     tess = browser(TESS)
     assert tess.get("/reports/new").status_code == 200
-    sent = tess.post("/reports/new", {"text": "A parent called me a liar in the class WhatsApp group",
-                                      "link": "https://chat.example/g/1", "seen_at": "2026-11-22T19:30"},
-                     files={"file": ("shot.png", PNG, "image/png")})
+    sent = tess.post(
+        "/reports/new",
+        {
+            "text": "A parent called me a liar in the class WhatsApp group",
+            "link": "https://chat.example/g/1",
+            "seen_at": "2026-11-22T19:30",
+        },
+        files={"file": ("shot.png", PNG, "image/png")},
+    )
     assert sent.status_code == 303, sent.text
     assert "Waiting to be read" in tess.get("/").text
     assert tess.get("/reports").status_code == 403 and browser(SAM).get("/reports").status_code == 403
@@ -96,8 +106,16 @@ def test_a_staff_report_becomes_a_case_and_its_reporter_follows_the_stages(app: 
     form = cora.get(f"/reports/{report.id}/open").text
     assert f'name="report_id" value="{report.id}"' in form and "called me a liar" in form
     assert f'value="{TESS}" checked' in form and 'value="2026-11-22T19:30"' in form
-    opened = cora.post("/cases", {"categories": "staff_offensive", "summary": "A parent called Tess a liar on WhatsApp",
-                                  "staff": TESS, "poster_name": "Pat Poster", "report_id": str(report.id)})
+    opened = cora.post(
+        "/cases",
+        {
+            "categories": "staff_offensive",
+            "summary": "A parent called Tess a liar on WhatsApp",
+            "staff": TESS,
+            "poster_name": "Pat Poster",
+            "report_id": str(report.id),
+        },
+    )
     assert opened.status_code == 303, opened.text
     case_id = int(opened.headers["location"].rsplit("/", 1)[1])
     with app.db.reading() as session:
@@ -122,6 +140,11 @@ def test_a_declined_report_shows_its_reporter_the_reason(app: Redress, senior: s
     assert tess.post(f"/reports/{report.id}/decline", {"reason": "mine"}).status_code == 403
     sid = browser(SENIOR)
     assert sid.post(f"/reports/{report.id}/decline", {"reason": ""}).status_code == 422
-    assert sid.post(f"/reports/{report.id}/decline", {"reason": "It is the school's own newsletter photo, shared with consent"}).status_code == 303
+    assert (
+        sid.post(
+            f"/reports/{report.id}/decline", {"reason": "It is the school's own newsletter photo, shared with consent"}
+        ).status_code
+        == 303
+    )
     assert "Declined: It is the school&#39;s own newsletter photo, shared with consent" in tess.get("/").text
     assert sid.post(f"/reports/{report.id}/decline", {"reason": "again"}).status_code == 422

@@ -19,8 +19,10 @@ def test_a_suggested_match_is_linked_by_its_button_and_raises_the_flag(browser) 
     assert f"Possibly the same poster as case #{first}" in page.text
     assert "a defamation claim must be brought by <strong>2027-03-01</strong>" in page.text
 
-    answer = head.post(f"/cases/{second}/linked", {"other_id": str(first), "basis": "poster",
-                                                   "reason": f"Possibly the same poster as case #{first}"})
+    answer = head.post(
+        f"/cases/{second}/linked",
+        {"other_id": str(first), "basis": "poster", "reason": f"Possibly the same poster as case #{first}"},
+    )
     assert answer.status_code == 303
     for case in (first, second):
         text = head.get(f"/cases/{case}").text

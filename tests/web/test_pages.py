@@ -31,7 +31,10 @@ def test_sign_in_goes_back_to_the_page_asked_for_but_never_off_the_site(browser)
     person = browser()
     person.get("/sign-in?next=/log")
     # The headteacher passes the second step first, which carries the page asked for.
-    assert person.post("/sign-in", {"email": HEAD, "password": "correct horse battery staple", "next": "/log"}).headers["location"] == "/two-factor?next=/log"
+    assert (
+        person.post("/sign-in", {"email": HEAD, "password": "correct horse battery staple", "next": "/log"}).headers["location"]
+        == "/two-factor?next=/log"
+    )
     other = browser()
     other.get("/sign-in")
     answer = other.post("/sign-in", {"email": SAM, "password": "correct horse battery staple", "next": "//evil.example/x"})
@@ -69,9 +72,18 @@ def test_staff_member_sees_only_that_the_matter_is_being_dealt_with_and_by_whom(
 
 def _open(head, **extra: object):  # type: ignore[no-untyped-def]
     head.get("/cases/new")
-    form = {"categories": ["staff_offensive", "racist_or_homophobic"], "summary": "A <script>alert(1)</script> comment",
-            "staff": [SAM], "pupils": "Y7-AB, Y8-CD", "poster_name": "J. Parent", "poster_contact": "j@mail.example",
-            "platform": "Facebook", "link": "https://facebook.example/p/1", "seen_at": "2026-11-22T20:15", **extra}
+    form = {
+        "categories": ["staff_offensive", "racist_or_homophobic"],
+        "summary": "A <script>alert(1)</script> comment",
+        "staff": [SAM],
+        "pupils": "Y7-AB, Y8-CD",
+        "poster_name": "J. Parent",
+        "poster_contact": "j@mail.example",
+        "platform": "Facebook",
+        "link": "https://facebook.example/p/1",
+        "seen_at": "2026-11-22T20:15",
+        **extra,
+    }
     return head.post("/cases", form)
 
 
@@ -85,7 +97,9 @@ def test_headteacher_opens_a_case_from_the_form(browser) -> None:  # type: ignor
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text and "<script>alert" not in page.text
     assert "Sam Staff" in page.text and "Y7-AB, Y8-CD" in page.text and "J. Parent (j@mail.example)" in page.text
     assert "Sun 22 Nov 2026 20:15" in page.text
-    assert 'for="a-acknowledge-staff_reassured"' not in page.text and "<legend>The staff concerned have been spoken to" in page.text
+    assert (
+        'for="a-acknowledge-staff_reassured"' not in page.text and "<legend>The staff concerned have been spoken to" in page.text
+    )
 
 
 def test_an_open_case_form_with_problems_comes_back_filled_in_with_the_reason(browser) -> None:  # type: ignore[no-untyped-def]
@@ -105,17 +119,26 @@ def test_headteacher_takes_the_case_to_the_chair_meeting_with_the_action_forms(a
     head = browser(HEAD)
     case = int(_open(head).headers["location"].rsplit("/", 1)[1])
     head.get(f"/cases/{case}")
-    done = head.post(f"/cases/{case}/actions/acknowledge", {"field_staff_reassured": "yes", "expected_version": "1", "note": "spoke to Sam"})
+    done = head.post(
+        f"/cases/{case}/actions/acknowledge", {"field_staff_reassured": "yes", "expected_version": "1", "note": "spoke to Sam"}
+    )
     assert done.status_code == 303
     page = head.get(f"/cases/{case}")
     assert "The case is now at &#39;Gathering evidence&#39;" in page.text
-    refused = head.post(f"/cases/{case}/actions/arrange_meeting",
-                        {"field_meeting_date": "2026-11-30", "field_invited_by": "letter", "expected_version": "2"})
+    refused = head.post(
+        f"/cases/{case}/actions/arrange_meeting",
+        {"field_meeting_date": "2026-11-30", "field_invited_by": "letter", "expected_version": "2"},
+    )
     assert refused.status_code == 303
     again = head.get(refused.headers["location"])
     assert "the case has no evidence yet" in again.text and 'value="2026-11-30"' in again.text
     assert "&#39;Arrange a meeting with the poster&#39; cannot be taken yet at &#39;Gathering evidence&#39;" in again.text
-    assert head.post(f"/cases/{case}/actions/escalate_to_chair", {"field_reason": "refuses to meet", "expected_version": "2"}).status_code == 303
+    assert (
+        head.post(
+            f"/cases/{case}/actions/escalate_to_chair", {"field_reason": "refuses to meet", "expected_version": "2"}
+        ).status_code
+        == 303
+    )
     assert "Meeting with the chair" in head.get(f"/cases/{case}").text
 
 
@@ -123,7 +146,10 @@ def test_a_stale_form_gets_a_conflict_message_not_an_overwrite(browser) -> None:
     head = browser(HEAD)
     case = int(_open(head).headers["location"].rsplit("/", 1)[1])
     head.get(f"/cases/{case}")
-    assert head.post(f"/cases/{case}/actions/acknowledge", {"field_staff_reassured": "yes", "expected_version": "1"}).status_code == 303
+    assert (
+        head.post(f"/cases/{case}/actions/acknowledge", {"field_staff_reassured": "yes", "expected_version": "1"}).status_code
+        == 303
+    )
     stale = head.post(f"/cases/{case}/actions/escalate_to_chair", {"expected_version": "1"})
     assert stale.status_code == 303
     again = head.get(stale.headers["location"])
@@ -134,8 +160,11 @@ def test_evidence_upload_shows_the_sha256_and_downloads_safely(browser) -> None:
     head = browser(HEAD)
     case = int(_open(head).headers["location"].rsplit("/", 1)[1])
     head.get(f"/cases/{case}")
-    answer = head.post(f"/cases/{case}/evidence", {"description": "the post"},
-                       files={"file": ('..\\evil "name"\r\nX-Bad: 1.png', PNG, "image/png")})
+    answer = head.post(
+        f"/cases/{case}/evidence",
+        {"description": "the post"},
+        files={"file": ('..\\evil "name"\r\nX-Bad: 1.png', PNG, "image/png")},
+    )
     assert answer.status_code == 303
     page = head.get(f"/cases/{case}")
     assert hashlib.sha256(PNG).hexdigest() in page.text
@@ -145,8 +174,10 @@ def test_evidence_upload_shows_the_sha256_and_downloads_safely(browser) -> None:
     assert download.status_code == 200 and download.content == PNG
     assert download.headers["content-type"] == "image/png"
     assert download.headers["x-content-type-options"] == "nosniff"
-    assert re.fullmatch(r"inline; filename=\"evil[A-Za-z0-9._-]+\.png\"; filename\*=UTF-8''[A-Za-z0-9%._~-]+",
-                        download.headers["content-disposition"])
+    assert re.fullmatch(
+        r"inline; filename=\"evil[A-Za-z0-9._-]+\.png\"; filename\*=UTF-8''[A-Za-z0-9%._~-]+",
+        download.headers["content-disposition"],
+    )
     assert "sandbox" in download.headers["content-security-policy"]
 
 
@@ -168,7 +199,10 @@ def test_links_notes_and_meetings_are_added_from_their_forms(browser) -> None:  
     head.get(f"/cases/{case}")
     assert head.post(f"/cases/{case}/links", {"url": "https://facebook.example/p/2", "description": "a reply"}).status_code == 303
     assert head.post(f"/cases/{case}/notes", {"text": "Called the parent."}).status_code == 303
-    assert head.post(f"/cases/{case}/meetings", {"held_on": "2026-11-20", "attendees": "head, parent", "notes": "calm"}).status_code == 303
+    assert (
+        head.post(f"/cases/{case}/meetings", {"held_on": "2026-11-20", "attendees": "head, parent", "notes": "calm"}).status_code
+        == 303
+    )
     bad = head.post(f"/cases/{case}/links", {"url": "ftp://nope"})
     assert bad.status_code == 303 and "is not a web link" in head.get(f"/cases/{case}").text
     assert head.post(f"/cases/{case}/meetings", {"held_on": "yesterday", "attendees": "x"}).status_code == 303
@@ -186,7 +220,9 @@ def test_the_audit_timeline_says_when_the_chain_is_broken(app: Redress, browser)
 
     made = school.build(app)
     with app.db.unit_of_work() as session:
-        session.execute(update(AuditEvent).where(AuditEvent.case_id == made.other, AuditEvent.seq == 1).values(actor="someone-else"))
+        session.execute(
+            update(AuditEvent).where(AuditEvent.case_id == made.other, AuditEvent.seq == 1).values(actor="someone-else")
+        )
     page = browser(HEAD).get(f"/cases/{made.other}")
     assert "The audit trail does not verify: event 1" in page.text
 
@@ -290,7 +326,8 @@ def test_a_mistyped_address_gets_a_page_not_json(browser) -> None:  # type: igno
 
 
 def test_one_failed_attempt_shows_on_the_outbox_and_the_headteachers_dashboard_with_the_error_and_since_when(
-        app: Redress, browser) -> None:  # type: ignore[no-untyped-def]
+    app: Redress, browser
+) -> None:  # type: ignore[no-untyped-def]
     school.build(app)
     with app.db.unit_of_work() as session:
         first = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).first()
@@ -306,7 +343,8 @@ def test_one_failed_attempt_shows_on_the_outbox_and_the_headteachers_dashboard_w
 
 
 def test_the_log_is_filtered_in_the_database_and_exported_as_csv_with_a_record_of_who_exported_what(
-        app: Redress, browser) -> None:  # type: ignore[no-untyped-def]
+    app: Redress, browser
+) -> None:  # type: ignore[no-untyped-def]
     made = school.build(app)
     head = browser(HEAD)
     everything = head.get("/log").text

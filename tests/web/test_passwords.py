@@ -44,7 +44,9 @@ def test_only_the_headteacher_gives_passwords_and_never_without_a_csrf_token(app
 def test_a_person_changes_their_own_password_only_with_the_current_one(app: Redress, browser: Any) -> None:
     chair = browser(CHAIR)
     chair.get("/account/password")
-    wrong = chair.post("/account/password", {"current": "not it at all", "new": "a brand new secret", "repeated": "a brand new secret"})
+    wrong = chair.post(
+        "/account/password", {"current": "not it at all", "new": "a brand new secret", "repeated": "a brand new secret"}
+    )
     assert wrong.status_code == 303 and '<a href="#current">the current password is wrong' in chair.get("/account/password").text
     differ = chair.post("/account/password", {"current": PASSWORD, "new": "a brand new secret", "repeated": "another secret!"})
     assert differ.status_code == 303

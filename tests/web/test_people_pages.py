@@ -21,7 +21,11 @@ def test_a_change_of_roles_is_asked_first_and_done_only_when_confirmed(app: Redr
     head, tess = browser(HEAD), _person(app, TESS)
     head.get("/people")
     asked = head.post(f"/people/{tess.id}/roles", {"roles": ["staff", "coordinator"]})
-    assert asked.status_code == 200 and f"Change the roles of {tess.name}?" in asked.text and 'name="confirm" value="yes"' in asked.text
+    assert (
+        asked.status_code == 200
+        and f"Change the roles of {tess.name}?" in asked.text
+        and 'name="confirm" value="yes"' in asked.text
+    )
     assert _person(app, TESS).roles == ["staff"]
     done = head.post(f"/people/{tess.id}/roles", {"roles": ["staff", "coordinator"], "confirm": "yes"})
     assert done.status_code == 303 and _person(app, TESS).roles == ["staff", "coordinator"]

@@ -119,7 +119,7 @@ def test_the_dashboard_pages_open_cases_soonest_due_first_and_counts_them_in_sql
     rest = dashboard(app, head, offset=2, limit=2)
     dues = [c.next_due for c in board.cases + rest.cases]
     due = [d for d in dues if d is not None]
-    assert due and dues[:len(due)] == sorted(due)  # soonest due first, the cases with no deadline last
+    assert due and dues[: len(due)] == sorted(due)  # soonest due first, the cases with no deadline last
     assert {c.id for c in board.cases + rest.cases} == {made.logged, made.escalated, made.prejudice, made.other}
     assert [c.id for c in dashboard(app, equalities).cases] == [made.prejudice]
     assert len(dashboard(app, head).recent) <= 10

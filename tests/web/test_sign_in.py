@@ -18,8 +18,10 @@ from tests.web.conftest import PASSWORD
 def _sign_ins(app: Redress) -> list[tuple[str, bool, str]]:
     """The password attempts (the second step's codes are recorded too, as method 'two-factor')."""
     with app.db.reading() as session:
-        return [(s.email, s.succeeded, s.detail)
-                for s in session.scalars(select(SignIn).where(SignIn.method == "password").order_by(SignIn.id))]
+        return [
+            (s.email, s.succeeded, s.detail)
+            for s in session.scalars(select(SignIn).where(SignIn.method == "password").order_by(SignIn.id))
+        ]
 
 
 def test_five_failures_make_the_account_wait_and_the_wait_doubles_up_to_five_minutes(app: Redress, browser) -> None:  # type: ignore[no-untyped-def]
@@ -43,8 +45,10 @@ def test_five_failures_make_the_account_wait_and_the_wait_doubles_up_to_five_min
 def test_unknown_wrong_and_locked_get_the_same_answer(app: Redress, browser) -> None:  # type: ignore[no-untyped-def]
     for _ in range(5):
         browser().sign_in(SAM, "wrong password!")
-    answers = [browser().sign_in(email, password) for email, password in
-               (("nobody@school.example", PASSWORD), (HEAD, "wrong password!"), (SAM, PASSWORD))]
+    answers = [
+        browser().sign_in(email, password)
+        for email, password in (("nobody@school.example", PASSWORD), (HEAD, "wrong password!"), (SAM, PASSWORD))
+    ]
     assert {a.status_code for a in answers} == {401}
     problems = {re.search(r'class="problem" role="alert">([^<]*)<', a.text)[1] for a in answers}  # type: ignore[index]
     assert problems == {auth.WRONG}
@@ -52,8 +56,10 @@ def test_unknown_wrong_and_locked_get_the_same_answer(app: Redress, browser) -> 
 
 def test_one_address_is_throttled_whatever_accounts_it_tries(app: Redress, browser) -> None:  # type: ignore[no-untyped-def]
     with app.db.unit_of_work() as session:
-        session.add_all(SignIn(email=f"guess{i}@school.example", at=app.clock.now(), succeeded=False, detail="x",
-                               client="testclient") for i in range(auth.CLIENT_LIMIT))
+        session.add_all(
+            SignIn(email=f"guess{i}@school.example", at=app.clock.now(), succeeded=False, detail="x", client="testclient")
+            for i in range(auth.CLIENT_LIMIT)
+        )
     assert browser().sign_in(SAM).status_code == 401
     assert _sign_ins(app)[-1] == (SAM, False, "too many failures from this address")
     app.clock.advance(auth.CLIENT_WINDOW)  # type: ignore[attr-defined]

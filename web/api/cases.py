@@ -51,8 +51,13 @@ ActionName = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 
 Offset = Annotated[int, Query(ge=0, le=MAX_INT, description="How many to skip (with `limit`, one page).")]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"How many to give at most (default {PAGE}).")]
-PAGED: dict[int | str, dict[str, Any]] = {200: {"headers": {"X-Total-Count": {"description": "How many there are in all, across every page.",
-                                             "schema": {"type": "integer"}}}}}
+PAGED: dict[int | str, dict[str, Any]] = {
+    200: {
+        "headers": {
+            "X-Total-Count": {"description": "How many there are in all, across every page.", "schema": {"type": "integer"}}
+        }
+    }
+}
 
 
 def paged(items: object, total: int) -> JSONResponse:
@@ -61,8 +66,13 @@ def paged(items: object, total: int) -> JSONResponse:
 
 
 @router.get("/cases", response_model=list[CaseSummaryOut], responses=PAGED)  # type: ignore[valid-type]
-def list_visible(app: RedressDep, viewer: ViewerDep, status: Annotated[Literal["open", "closed"] | None, Query()] = None,
-                 offset: Offset = 0, limit: Limit = PAGE) -> Response:
+def list_visible(
+    app: RedressDep,
+    viewer: ViewerDep,
+    status: Annotated[Literal["open", "closed"] | None, Query()] = None,
+    offset: Offset = 0,
+    limit: Limit = PAGE,
+) -> Response:
     """One page of the cases you may see in full, oldest first."""
     page = visible_cases(app, viewer, status=status, offset=offset, limit=limit)
     return paged(page.items, page.total)
@@ -73,9 +83,17 @@ def open_case_api(body: OpenCaseIn, app: RedressDep, viewer: ViewerDep) -> dict[
     """Open a case (the roles the workflow lets open one)."""
     if not may_open_case(viewer, app.current_workflow().spec):
         raise Denied("you may not open a case")
-    details = OpenCase(categories=body.categories, summary=body.summary, staff=body.staff, pupils=body.pupils,
-                       posters=[(p.name, p.contact) for p in body.posters], platform=body.platform, link=body.link,
-                       seen_at=body.seen_at, first_published_on=body.first_published_on)
+    details = OpenCase(
+        categories=body.categories,
+        summary=body.summary,
+        staff=body.staff,
+        pupils=body.pupils,
+        posters=[(p.name, p.contact) for p in body.posters],
+        platform=body.platform,
+        link=body.link,
+        seen_at=body.seen_at,
+        first_published_on=body.first_published_on,
+    )
     return {"id": open_case(app, viewer.email, details)}
 
 
@@ -101,10 +119,18 @@ def read_case(request: Request, case_id: CaseId, app: RedressDep, token: SignedI
 def act(case_id: CaseId, action_name: ActionName, body: ActionIn, app: RedressDep, viewer: ViewerDep) -> dict[str, Any]:
     """Take an action the workflow allows you now; give `expected_version` to be told of a change meanwhile (409)."""
     permitted_action(app, viewer, case_id, action_name)
-    result = take_action(app, case_id, action_name, viewer.email, dict(body.fields), note=body.note,
-                         expected_version=body.expected_version)
-    return {"case_id": result.case_id, "action": result.action, "stage_before": result.stage_before,
-            "stage_after": result.stage_after, "version": result.version, "notified": result.notified, "closed": result.closed}
+    result = take_action(
+        app, case_id, action_name, viewer.email, dict(body.fields), note=body.note, expected_version=body.expected_version
+    )
+    return {
+        "case_id": result.case_id,
+        "action": result.action,
+        "stage_before": result.stage_before,
+        "stage_after": result.stage_after,
+        "version": result.version,
+        "notified": result.notified,
+        "closed": result.closed,
+    }
 
 
 @router.get("/cases/{case_id}/audit", response_model=AuditOut)

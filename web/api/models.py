@@ -79,8 +79,9 @@ Description = Annotated[str, Field(max_length=DESCRIPTION_MAX, pattern=TEXT_PATT
 Attendees = Annotated[str, Field(min_length=1, max_length=DESCRIPTION_MAX, pattern=TEXT_REQUIRED_PATTERN)]
 Day = Annotated[date, BeforeValidator(_day), WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN})]
 """YYYY-MM-DD: a string only (a number is not a date); one that has not happened yet is refused (422)."""
-Instant = Annotated[datetime, BeforeValidator(_instant),
-                   WithJsonSchema({"type": "string", "format": "date-time", "pattern": INSTANT_PATTERN})]
+Instant = Annotated[
+    datetime, BeforeValidator(_instant), WithJsonSchema({"type": "string", "format": "date-time", "pattern": INSTANT_PATTERN})
+]
 """ISO 8601 with an offset; one in the future is refused (422)."""
 
 

@@ -15,7 +15,9 @@ from web.errors import Denied
 from web.session import API_CSRF, RedressDep, ViewerDep
 from web.views import seen_case
 
-router = APIRouter(route_class=StrictJsonRoute, prefix="/api/cases/{case_id}", tags=["record"], responses=ERRORS, dependencies=[API_CSRF])
+router = APIRouter(
+    route_class=StrictJsonRoute, prefix="/api/cases/{case_id}", tags=["record"], responses=ERRORS, dependencies=[API_CSRF]
+)
 
 
 def _keeper(app: Redress, viewer: Viewer, case_id: int) -> None:
@@ -25,8 +27,13 @@ def _keeper(app: Redress, viewer: Viewer, case_id: int) -> None:
 
 
 @router.post("/evidence", status_code=201, response_model=CreatedOut)
-def upload(case_id: CaseId, app: RedressDep, viewer: ViewerDep, file: Annotated[UploadFile, File()],
-           description: Annotated[str, Form(max_length=DESCRIPTION_MAX, pattern=TEXT_PATTERN)] = "") -> dict[str, Any]:
+def upload(
+    case_id: CaseId,
+    app: RedressDep,
+    viewer: ViewerDep,
+    file: Annotated[UploadFile, File()],
+    description: Annotated[str, Form(max_length=DESCRIPTION_MAX, pattern=TEXT_PATTERN)] = "",
+) -> dict[str, Any]:
     """Store a file (a screenshot, a saved page; up to 25 MB) as evidence, by its SHA-256."""
     _keeper(app, viewer, case_id)
     evidence = add_evidence_file(app, case_id, viewer.email, file.file, file.filename or "file", description)

@@ -16,8 +16,7 @@ router = APIRouter(route_class=StrictJsonRoute, prefix="/api", tags=["report"], 
 
 
 @router.get("/report", response_model=dict[str, Any])
-def report(app: RedressDep, viewer: ViewerDep,
-           start: From = None, end: To = None, by: By = "month") -> dict[str, Any]:
+def report(app: RedressDep, viewer: ViewerDep, start: From = None, end: To = None, by: By = "month") -> dict[str, Any]:
     """Counts and school days of the cases between two dates: no names, no summaries."""
     may_read(viewer)
     return build_report(app, start, end, by).to_dict()

@@ -44,8 +44,13 @@ def _headteacher(viewer: Viewer) -> None:
 @router.get("/me", response_model=MeOut)
 def me(request: Request, viewer: ViewerDep) -> dict[str, Any]:
     """Who is signed in, and the CSRF token to send as X-CSRF-Token with every change."""
-    return {"id": viewer.id, "email": viewer.email, "name": viewer.name, "roles": sorted(viewer.roles),
-            "csrf_token": csrf_token(request)}
+    return {
+        "id": viewer.id,
+        "email": viewer.email,
+        "name": viewer.name,
+        "roles": sorted(viewer.roles),
+        "csrf_token": csrf_token(request),
+    }
 
 
 @router.get("/log", response_model=list[LogEntryOut], responses=PAGED)  # type: ignore[valid-type]
@@ -59,8 +64,14 @@ def log(app: RedressDep, viewer: ViewerDep, offset: Offset = 0, limit: Limit = P
 
 
 def _person(p: Any) -> dict[str, Any]:
-    return {"id": p.id, "name": p.name, "email": p.email, "roles": list(p.roles), "active": p.active,
-            "can_sign_in": p.password_hash is not None}
+    return {
+        "id": p.id,
+        "name": p.name,
+        "email": p.email,
+        "roles": list(p.roles),
+        "active": p.active,
+        "can_sign_in": p.password_hash is not None,
+    }
 
 
 @router.get("/people", response_model=list[PersonOut])
@@ -88,8 +99,9 @@ def failed_messages(app: RedressDep, viewer: ViewerDep, limit: Limit = MAX_PAGE)
     if not may_resend_email(viewer):
         raise Denied("the outbox is kept by the headteacher and the coordinator")
     box = read_outbox(app, failed_only=True, limit=limit)
-    failed = tuple(FailedMessage(m.id, m.case_id, m.to, m.subject, m.template, m.attempts, m.last_error, m.created_at)
-                   for m in box.messages)
+    failed = tuple(
+        FailedMessage(m.id, m.case_id, m.to, m.subject, m.template, m.attempts, m.last_error, m.created_at) for m in box.messages
+    )
     return JSONResponse(as_json(OutboxPage(failed, box.waiting)))
 
 

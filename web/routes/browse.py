@@ -19,10 +19,18 @@ from workflows.render.svg import workflow_svg
 router = APIRouter(include_in_schema=False)
 
 
-def _log_filter(category: str | None, stage: str | None, outcome: str | None, opened_from: date | None,
-                opened_to: date | None, staff: str | None, poster: str | None) -> LogFilter:
-    return LogFilter(category or None, stage or None, outcome or None, opened_from, opened_to, staff or None,
-                     (poster or "").strip() or None)
+def _log_filter(
+    category: str | None,
+    stage: str | None,
+    outcome: str | None,
+    opened_from: date | None,
+    opened_to: date | None,
+    staff: str | None,
+    poster: str | None,
+) -> LogFilter:
+    return LogFilter(
+        category or None, stage or None, outcome or None, opened_from, opened_to, staff or None, (poster or "").strip() or None
+    )
 
 
 Text = Annotated[str | None, Query(max_length=200)]
@@ -37,10 +45,19 @@ def _outcomes(app: Redress) -> list[str]:
 
 
 @router.get("/log")
-def log_page(request: Request, app: RedressDep, viewer: ViewerDep, category: Text = None, stage: Text = None,
-             outcome: Text = None, opened_from: From = None, opened_to: To = None,
-             staff: Text = None, poster: Text = None,
-             page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1) -> Response:
+def log_page(
+    request: Request,
+    app: RedressDep,
+    viewer: ViewerDep,
+    category: Text = None,
+    stage: Text = None,
+    outcome: Text = None,
+    opened_from: From = None,
+    opened_to: To = None,
+    staff: Text = None,
+    poster: Text = None,
+    page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
+) -> Response:
     """The log, searched and filtered in the database, a page at a time; the same filter downloads as CSV."""
     if not may_read_log(viewer):
         raise Denied("the incident log is kept by the coordinator and the headteacher")
@@ -49,22 +66,42 @@ def log_page(request: Request, app: RedressDep, viewer: ViewerDep, category: Tex
     pages = max(1, -(-log.total // log.limit))
     query = urlencode({k: v for k, v in request.query_params.items() if k != "page" and v})
     spec = app.current_workflow().spec
-    context = {"log": log, "page_number": page_number, "pages": pages, "wanted": wanted, "query": query,
-               "categories": spec.categories, "stages": spec.stages, "outcomes": _outcomes(app),
-               "staff_people": [p for p in list_people(app) if p.active]}
+    context = {
+        "log": log,
+        "page_number": page_number,
+        "pages": pages,
+        "wanted": wanted,
+        "query": query,
+        "categories": spec.categories,
+        "stages": spec.stages,
+        "outcomes": _outcomes(app),
+        "staff_people": [p for p in list_people(app) if p.active],
+    }
     return page(request, "log.html", viewer, context)
 
 
 @router.get("/log.csv")
-def log_csv(request: Request, app: RedressDep, viewer: ViewerDep, category: Text = None, stage: Text = None,
-            outcome: Text = None, opened_from: From = None, opened_to: To = None,
-            staff: Text = None, poster: Text = None) -> Response:
+def log_csv(
+    request: Request,
+    app: RedressDep,
+    viewer: ViewerDep,
+    category: Text = None,
+    stage: Text = None,
+    outcome: Text = None,
+    opened_from: From = None,
+    opened_to: To = None,
+    staff: Text = None,
+    poster: Text = None,
+) -> Response:
     """The filtered log as CSV, for those who read the log; each export is kept on the school's trail."""
     wanted = _log_filter(category, stage, outcome, opened_from, opened_to, staff, poster)
     lines = export_log(app, viewer, wanted)
     stamp = app.clock.now().astimezone(app.zone).strftime("%Y-%m-%d")
-    return StreamingResponse(lines, media_type="text/csv; charset=utf-8",
-                             headers={"Content-Disposition": f'attachment; filename="incident-log-{stamp}.csv"'})
+    return StreamingResponse(
+        lines,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="incident-log-{stamp}.csv"'},
+    )
 
 
 @router.get("/workflow")

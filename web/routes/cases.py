@@ -44,8 +44,9 @@ def _may_open(app: Redress, viewer: Viewer) -> None:
         raise Denied(f"only the {role_labels(spec, spec.open.roles)} may open a case")
 
 
-def _open_form(request: Request, app: Redress, viewer: Viewer, values: dict[str, Any], error: str | None = None,
-               status: int = 200) -> Response:
+def _open_form(
+    request: Request, app: Redress, viewer: Viewer, values: dict[str, Any], error: str | None = None, status: int = 200
+) -> Response:
     spec = app.current_workflow().spec
     people = [p for p in list_people(app) if p.active]
     now_local = app.clock.now().astimezone(app.zone).strftime("%Y-%m-%dT%H:%M")
@@ -82,18 +83,29 @@ def case_page_get(request: Request, case_id: CaseId, app: RedressDep, token: Sig
     context = {**case_context(read.page), "custody": custody_doors(app, viewer, case_id, read.sight)}
     refusal = held_refusal(request)
     if refusal:  # the partials that fill their forms from form_values / form_errors
-        context |= {"refusal": refusal, "form_values": {refusal.form: refusal.values},
-                    "form_errors": {refusal.form: "; ".join(message for _, message in refusal.problems)}}
+        context |= {
+            "refusal": refusal,
+            "form_values": {refusal.form: refusal.values},
+            "form_errors": {refusal.form: "; ".join(message for _, message in refusal.problems)},
+        }
     return page(request, "case.html", viewer, context, may_open=read.may_open)
 
 
 @router.post("/cases/{case_id}/actions/{action_name}", dependencies=[FORM_CSRF])
-def take_action_post(request: Request, case_id: CaseId, action_name: ActionName, app: RedressDep, viewer: ViewerDep,
-                     form: FormDep) -> Response:
+def take_action_post(
+    request: Request, case_id: CaseId, action_name: ActionName, app: RedressDep, viewer: ViewerDep, form: FormDep
+) -> Response:
     facts, _, action = permitted_action(app, viewer, case_id, action_name)
     try:
-        result = take_action(app, case_id, action_name, viewer.email, action_fields(form, action),
-                             note=text(form, "note").strip() or None, expected_version=whole_number(form, "expected_version"))
+        result = take_action(
+            app,
+            case_id,
+            action_name,
+            viewer.email,
+            action_fields(form, action),
+            note=text(form, "note").strip() or None,
+            expected_version=whole_number(form, "expected_version"),
+        )
     except (Refused, BadInput, Conflict) as exc:
         fields = {name: f"a-{action_name}-{name}" for name in action.fields} | {"note": f"a-{action_name}-note"}
         return refuse(request, f"/cases/{case_id}", f"action:{action_name}", exc, echo(form), fields)

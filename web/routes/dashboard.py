@@ -15,9 +15,13 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/")
-def dashboard_page(request: Request, app: RedressDep, viewer: ViewerDep, page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1) -> Response:
+def dashboard_page(
+    request: Request, app: RedressDep, viewer: ViewerDep, page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1
+) -> Response:
     """The open cases page by page (PAGE a page, soonest due first); the rest of the board on every page."""
     board = dashboard(app, viewer, offset=(page_number - 1) * PAGE, limit=PAGE)
     pages = max(1, -(-board.open_total // board.limit))
     trouble = mail_trouble(app) if may_resend_email(viewer) else None  # those who can send it again see it at once
-    return page(request, "dashboard.html", viewer, {"board": board, "page_number": page_number, "pages": pages, "trouble": trouble})
+    return page(
+        request, "dashboard.html", viewer, {"board": board, "page_number": page_number, "pages": pages, "trouble": trouble}
+    )

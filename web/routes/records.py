@@ -38,8 +38,15 @@ router = APIRouter(include_in_schema=False)
 EvidenceId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 SAFE_TYPES = INLINE_TYPES | {"application/pdf", "text/plain", "text/csv", "message/rfc822"}
-FIELD_IDS = {"held_on": "mt-date", "attendees": "mt-who", "notes": "mt-notes", "text": "note-text", "url": "ln-url",
-             "file": "ev-file", "description": "ev-desc"}
+FIELD_IDS = {
+    "held_on": "mt-date",
+    "attendees": "mt-who",
+    "notes": "mt-notes",
+    "text": "note-text",
+    "url": "ln-url",
+    "file": "ev-file",
+    "description": "ev-desc",
+}
 """The engine's field names as the ids of the case page's record forms (the summary links to them)."""
 EVIDENCE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
@@ -50,8 +57,16 @@ def keeper_case(app: Redress, viewer: Viewer, case_id: int) -> None:
         raise Denied("only the headteacher, the coordinator and the chair add to a case's record")
 
 
-def _record(request: Request, app: Redress, viewer: Viewer, case_id: int, form_name: str, values: dict[str, object],
-            command: Callable[[], object], done: str) -> Response:
+def _record(
+    request: Request,
+    app: Redress,
+    viewer: Viewer,
+    case_id: int,
+    form_name: str,
+    values: dict[str, object],
+    command: Callable[[], object],
+    done: str,
+) -> Response:
     """Run one record command; a refusal shows the case page again with the message by the form."""
     keeper_case(app, viewer, case_id)
     try:
@@ -81,15 +96,31 @@ def _no_file() -> None:
 @router.post("/cases/{case_id}/links", dependencies=[FORM_CSRF])
 def add_link(request: Request, case_id: CaseId, app: RedressDep, viewer: ViewerDep, form: FormDep) -> Response:
     url, description = text(form, "url", URL_MAX), text(form, "description", DESCRIPTION_MAX)
-    return _record(request, app, viewer, case_id, "links", echo(form),
-                   lambda: add_evidence_link(app, case_id, viewer.email, url, description), "The link is recorded as evidence.")
+    return _record(
+        request,
+        app,
+        viewer,
+        case_id,
+        "links",
+        echo(form),
+        lambda: add_evidence_link(app, case_id, viewer.email, url, description),
+        "The link is recorded as evidence.",
+    )
 
 
 @router.post("/cases/{case_id}/notes", dependencies=[FORM_CSRF])
 def add_note(request: Request, case_id: CaseId, app: RedressDep, viewer: ViewerDep, form: FormDep) -> Response:
     note = text(form, "text")
-    return _record(request, app, viewer, case_id, "notes", echo(form),
-                   lambda: engine.add_note(app, case_id, viewer.email, note), "The note is added.")
+    return _record(
+        request,
+        app,
+        viewer,
+        case_id,
+        "notes",
+        echo(form),
+        lambda: engine.add_note(app, case_id, viewer.email, note),
+        "The note is added.",
+    )
 
 
 @router.post("/cases/{case_id}/meetings", dependencies=[FORM_CSRF])
@@ -128,11 +159,16 @@ def download_evidence(case_id: CaseId, evidence_id: EvidenceId, app: RedressDep,
     answers 410 or 500 with a page in plain words, and the headteacher is told (engine.read_verified)."""
     seen_case(app, viewer, case_id)
     item = read_verified(app, case_id, evidence_id, viewer.email)
-    record_access(app, viewer.email, viewer.id, case_id, "evidence", f"evidence {evidence_id}: {item.name} (sha256 {item.sha256})")
+    record_access(
+        app, viewer.email, viewer.id, case_id, "evidence", f"evidence {evidence_id}: {item.name} (sha256 {item.sha256})"
+    )
     media_type = item.media_type if item.media_type in SAFE_TYPES else "application/octet-stream"
     kind = "inline" if media_type in INLINE_TYPES else "attachment"
-    headers = {"Content-Disposition": disposition(kind, item.name), "X-Content-Type-Options": "nosniff",
-               "Content-Security-Policy": EVIDENCE_CSP}
+    headers = {
+        "Content-Disposition": disposition(kind, item.name),
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": EVIDENCE_CSP,
+    }
     if item.content is not None:
         return Response(item.content, media_type=media_type, headers=headers)
     copy = item.copy

@@ -42,8 +42,9 @@ def _triager(viewer: Viewer) -> None:
         raise Denied("only those who triage reports from staff may see them")
 
 
-def _report_form(request: Request, viewer: Viewer, values: dict[str, Any], error: str | None = None,
-                 status: int = 200) -> Response:
+def _report_form(
+    request: Request, viewer: Viewer, values: dict[str, Any], error: str | None = None, status: int = 200
+) -> Response:
     return page(request, "report_new.html", viewer, {"values": values, "error": error}, status=status)
 
 
@@ -59,9 +60,15 @@ def report_post(request: Request, app: RedressDep, viewer: ViewerDep, form: Form
     try:
         seen = text(form, "seen_at", 40).strip()
         file = upload if isinstance(upload, UploadFile) and upload.filename else None
-        submit_report(app, viewer.email, text(form, "text", TEXT_MAX), text(form, "link", URL_MAX).strip() or None,
-                      parse_instant(seen, app.zone) if seen else None,
-                      file.file if file else None, file.filename or "" if file else "")
+        submit_report(
+            app,
+            viewer.email,
+            text(form, "text", TEXT_MAX),
+            text(form, "link", URL_MAX).strip() or None,
+            parse_instant(seen, app.zone) if seen else None,
+            file.file if file else None,
+            file.filename or "" if file else "",
+        )
     except (Refused, BadInput, NotFound) as exc:
         return _report_form(request, viewer, echo(form), str(exc), status=status_of(exc))
     flash(request, "Thank you: your report is with the school's leaders. You can follow it here, under 'Your reports'.")
@@ -73,7 +80,9 @@ def reports_page(request: Request, app: RedressDep, viewer: ViewerDep) -> Respon
     """The reports from staff, new ones first (the holders of triage_reports)."""
     _triager(viewer)
     listed = triage_list(app, viewer)
-    return page(request, "reports.html", viewer, {"reports": listed, "may_open": may_open_case(viewer, app.current_workflow().spec)})
+    return page(
+        request, "reports.html", viewer, {"reports": listed, "may_open": may_open_case(viewer, app.current_workflow().spec)}
+    )
 
 
 @router.get("/reports/{report_id}/open")
@@ -83,8 +92,13 @@ def open_from_report(request: Request, report_id: ReportId, app: RedressDep, vie
     item = triage_item(app, viewer, report_id)
     if item.status != "new":
         raise Denied(f"report {report_id} is already {item.status}")
-    values = {"summary": item.text, "link": item.link or "", "staff": [item.reporter_email], "report_id": str(item.id),
-              "seen_at": item.seen_at.astimezone(app.zone).strftime("%Y-%m-%dT%H:%M") if item.seen_at else ""}
+    values = {
+        "summary": item.text,
+        "link": item.link or "",
+        "staff": [item.reporter_email],
+        "report_id": str(item.id),
+        "seen_at": item.seen_at.astimezone(app.zone).strftime("%Y-%m-%dT%H:%M") if item.seen_at else "",
+    }
     return _open_form(request, app, viewer, values)
 
 
@@ -101,6 +115,10 @@ def decline(request: Request, report_id: ReportId, app: RedressDep, viewer: View
 
 def _listing_error(request: Request, app: Redress, viewer: Viewer, message: str, status: int) -> Response:
     listed = triage_list(app, viewer)
-    return page(request, "reports.html", viewer, {"reports": listed, "error": message,
-                                                  "may_open": may_open_case(viewer, app.current_workflow().spec)},
-                status=status)
+    return page(
+        request,
+        "reports.html",
+        viewer,
+        {"reports": listed, "error": message, "may_open": may_open_case(viewer, app.current_workflow().spec)},
+        status=status,
+    )

@@ -26,8 +26,13 @@ def local_path(value: str | None) -> str:
 
 def sign_in_page(request: Request, next: str, email: str = "", error: str | None = None, status: int = 200) -> Response:
     settings = redress(request).settings
-    context = {"next": local_path(next), "email": email, "error": error, "providers": settings.sign_in_providers,
-               "passwords": settings.password_sign_in}
+    context = {
+        "next": local_path(next),
+        "email": email,
+        "error": error,
+        "providers": settings.sign_in_providers,
+        "passwords": settings.password_sign_in,
+    }
     return page(request, "sign_in.html", None, context, status=status)
 
 
@@ -53,8 +58,12 @@ def sign_in_form(request: Request, next: str = "/") -> Response:
 
 
 @router.post("/sign-in", dependencies=[FORM_CSRF])
-async def sign_in_post(request: Request, email: Annotated[str, Form(max_length=320)],
-                       password: Annotated[str, Form(max_length=1000)], next: Annotated[str, Form()] = "/") -> Response:
+async def sign_in_post(
+    request: Request,
+    email: Annotated[str, Form(max_length=320)],
+    password: Annotated[str, Form(max_length=1000)],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
     result = await run_in_threadpool(sign_in, redress(request), email, password, client_of(request))
     if result.token is None or result.person_id is None:
         return sign_in_page(request, next, email, result.message, status=401)

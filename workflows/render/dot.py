@@ -36,10 +36,14 @@ def dot(spec: Workflow) -> str:
 
 
 def _nodes(drawn: Graph, prefix: str, indent: str) -> list[str]:
-    return [f"{indent}{quote(prefix + node.name)} [label={quote(node.title)}{', peripheries=2' if node.kind == 'final' else ''}];"
-            for node in drawn.stages]
+    return [
+        f"{indent}{quote(prefix + node.name)} [label={quote(node.title)}{', peripheries=2' if node.kind == 'final' else ''}];"
+        for node in drawn.stages
+    ]
 
 
 def _edges(drawn: Graph, prefix: str, indent: str) -> list[str]:
-    return [f"{indent}{quote(prefix + edge.source)} -> {quote(prefix + edge.target)} [label={quote(edge.title or edge.action)}];"
-            for edge in drawn.expanded]
+    return [
+        f"{indent}{quote(prefix + edge.source)} -> {quote(prefix + edge.target)} [label={quote(edge.title or edge.action)}];"
+        for edge in drawn.expanded
+    ]

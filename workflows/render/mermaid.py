@@ -28,7 +28,8 @@ def mermaid(spec: Workflow) -> str:
 def _body(drawn: Graph, prefix: str, indent: str) -> list[str]:
     lines = [f'{indent}state "{label(node.title)}" as {prefix}{node.name}' for node in drawn.stages]
     lines += [f"{indent}[*] --> {prefix}{name}" for name in drawn.initial]
-    lines += [f"{indent}{prefix}{edge.source} --> {prefix}{edge.target} : {label(edge.title or edge.action)}"
-              for edge in drawn.expanded]
+    lines += [
+        f"{indent}{prefix}{edge.source} --> {prefix}{edge.target} : {label(edge.title or edge.action)}" for edge in drawn.expanded
+    ]
     lines += [f"{indent}{prefix}{name} --> [*]" for name in drawn.final]
     return lines

@@ -107,6 +107,7 @@ def _procedure(title: str, spec: Workflow | Track) -> Graph:
         nodes.append(Node(ANY, ANY_TITLE, "any"))
     expanded = tuple(
         Edge(stage, spec.actions[name].to, name, spec.actions[name].title)
-        for stage in spec.stages for name in spec.actions_from(stage)
+        for stage in spec.stages
+        for name in spec.actions_from(stage)
     )
     return Graph(title, tuple(nodes), tuple(edges), expanded)

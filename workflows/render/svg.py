@@ -102,17 +102,29 @@ def _node(node: Node, x: float, y: float) -> str:
     name, title, kind = node.name, node.title, node.kind
     lines = wrap(title, 24)[:2] or [name]
     text_y = y + BOX_H / 2 - (len(lines) - 1) * 8 + 5
-    spans = "".join(f'<tspan x="{x + BOX_W / 2:.0f}" dy="{0 if i == 0 else 16}">{escape(line)}</tspan>'
-                    for i, line in enumerate(lines))
-    inner = f'<rect class="wf-inner" x="{x + 4:.0f}" y="{y + 4:.0f}" width="{BOX_W - 8}" height="{BOX_H - 8}" rx="6"/>' \
-        if kind == "final" else ""
-    start = (f'<circle class="wf-start" cx="{x + BOX_W / 2:.0f}" cy="{y - 16:.0f}" r="6"/>'
-             f'<line class="wf-edge" x1="{x + BOX_W / 2:.0f}" y1="{y - 10:.0f}" x2="{x + BOX_W / 2:.0f}" y2="{y - 2:.0f}" '
-             'marker-end="url(#wf-arrow)"/>') if kind == "initial" else ""
+    spans = "".join(
+        f'<tspan x="{x + BOX_W / 2:.0f}" dy="{0 if i == 0 else 16}">{escape(line)}</tspan>' for i, line in enumerate(lines)
+    )
+    inner = (
+        f'<rect class="wf-inner" x="{x + 4:.0f}" y="{y + 4:.0f}" width="{BOX_W - 8}" height="{BOX_H - 8}" rx="6"/>'
+        if kind == "final"
+        else ""
+    )
+    start = (
+        (
+            f'<circle class="wf-start" cx="{x + BOX_W / 2:.0f}" cy="{y - 16:.0f}" r="6"/>'
+            f'<line class="wf-edge" x1="{x + BOX_W / 2:.0f}" y1="{y - 10:.0f}" x2="{x + BOX_W / 2:.0f}" y2="{y - 2:.0f}" '
+            'marker-end="url(#wf-arrow)"/>'
+        )
+        if kind == "initial"
+        else ""
+    )
     label = "any open stage" if name == ANY else name
-    return (f'<g class="wf-node wf-{kind}"><title>{escape(title)} ({escape(label)})</title>'
-            f'<rect x="{x:.0f}" y="{y:.0f}" width="{BOX_W}" height="{BOX_H}" rx="8"/>{inner}'
-            f'<text x="{x + BOX_W / 2:.0f}" y="{text_y:.0f}" text-anchor="middle">{spans}</text></g>{start}')
+    return (
+        f'<g class="wf-node wf-{kind}"><title>{escape(title)} ({escape(label)})</title>'
+        f'<rect x="{x:.0f}" y="{y:.0f}" width="{BOX_W}" height="{BOX_H}" rx="8"/>{inner}'
+        f'<text x="{x + BOX_W / 2:.0f}" y="{text_y:.0f}" text-anchor="middle">{spans}</text></g>{start}'
+    )
 
 
 def _path(a: tuple[float, float], b: tuple[float, float], index: int, lane_x: float | None) -> str:
@@ -135,9 +147,11 @@ def _edges_svg(edges: list[Arrow], where: dict[str, tuple[float, float]], right:
         short = 0 < by - ay <= BOX_H + GAP_Y
         lane_x = None if short else right + LANE * (lanes + 1)
         lanes += 0 if short else 1
-        paths.append(f'<path class="wf-edge" data-source="{escape(edge.source)}" data-target="{escape(edge.target)}" '
-                     f'd="{_path(where[edge.source], where[edge.target], index, lane_x)}" '
-                     f'marker-end="url(#wf-arrow)"><title>{escape("; ".join(edge.titles))}</title></path>')
+        paths.append(
+            f'<path class="wf-edge" data-source="{escape(edge.source)}" data-target="{escape(edge.target)}" '
+            f'd="{_path(where[edge.source], where[edge.target], index, lane_x)}" '
+            f'marker-end="url(#wf-arrow)"><title>{escape("; ".join(edge.titles))}</title></path>'
+        )
     return paths, right + LANE * (lanes + 1)
 
 
@@ -158,7 +172,9 @@ def workflow_svg(spec: Workflow) -> Markup:
     # Tracks are listed under the drawing, one line each: their stages in order.
     for track in drawn.tracks:
         stages = " → ".join(node.title for node in track.graph.stages)
-        nodes.append(f'<text class="wf-track" x="{MARGIN}" y="{height:.0f}">{escape(f"Alongside: {track.title}: {stages}")}</text>')
+        nodes.append(
+            f'<text class="wf-track" x="{MARGIN}" y="{height:.0f}">{escape(f"Alongside: {track.title}: {stages}")}</text>'
+        )
         height += 20
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="workflow" viewBox="0 0 {width:.0f} {height:.0f}" '
@@ -166,5 +182,7 @@ def workflow_svg(spec: Workflow) -> Markup:
         f'<title id="wf-title">{escape(drawn.name)}: stages and the actions between them</title>'
         '<defs><marker id="wf-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="wf-arrowhead"/></marker></defs>'
-        + "".join(paths) + "".join(nodes) + "</svg>"
+        + "".join(paths)
+        + "".join(nodes)
+        + "</svg>"
     )
