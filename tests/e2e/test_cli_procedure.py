@@ -103,7 +103,10 @@ def test_refusals_are_one_line_with_a_non_zero_exit_and_no_traceback(redress):
     wrong_role = redress(
         "case", "open", "--category", "school_complaint", "--summary", "x", "--as", "sam@school.example", ok=False
     )
-    assert wrong_role.code == 1 and "only the Headteacher, Senior leadership team or e-Safety coordinator may open a case" in wrong_role.err
+    assert (
+        wrong_role.code == 1
+        and "only the Headteacher, Senior leadership team or e-Safety coordinator may open a case" in wrong_role.err
+    )
     bad_category = redress("case", "open", "--category", "racism", "--summary", "x", "--as", "head@school.example", ok=False)
     assert "there is no category 'racism'" in bad_category.err
 
