@@ -74,8 +74,17 @@ def letter(
     case_id: int, kind: str, actor: str, meeting_date: str | None, meeting_place: str | None, as_html: bool, out: Path | None
 ) -> None:
     """Write a letter to the poster of a case, for the headteacher to send."""
-    with app_context() as app:
-        written = mail.letter(app, case_id, kind, actor, meeting_date=meeting_date, meeting_place=meeting_place)
+    # The file is made (empty) before the letter is written and its reading recorded: a path that cannot
+    # be written is refused with nothing recorded.
+    if out:
+        out.write_text("", encoding="utf-8")
+    try:
+        with app_context() as app:
+            written = mail.letter(app, case_id, kind, actor, meeting_date=meeting_date, meeting_place=meeting_place)
+    except BaseException:
+        if out:
+            out.unlink(missing_ok=True)
+        raise
     body = written.html if as_html else written.text
     if out:
         out.write_text(body, encoding="utf-8")

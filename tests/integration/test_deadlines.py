@@ -188,8 +188,12 @@ def test_refused_escalation_is_skipped_and_the_rest_of_the_batch_fires(database_
     # A workflow whose escalation has a guard an untouched case fails: the action is refused.
     strict = tmp_path / "strict.yaml"
     source = WORKFLOW.read_text()
-    assert source.count("roles: [headteacher, system]") == 1
-    strict.write_text(source.replace("roles: [headteacher, system]", "roles: [headteacher, system]\n    guards: [has_evidence]"))
+    assert source.count("roles: [headteacher, senior_team, system]") == 1
+    strict.write_text(
+        source.replace(
+            "roles: [headteacher, senior_team, system]", "roles: [headteacher, senior_team, system]\n    guards: [has_evidence]"
+        )
+    )
     app = make_app(database_url, tmp_path, workflow=strict)
     try:
         from engine.commands.people import add_person

@@ -160,21 +160,21 @@ def test_a_platform_report_is_chased_by_the_worker_after_48_hours_then_taken_to_
 def test_removal_recorded_after_the_chair_meeting_lets_the_case_be_resolved_and_a_reappearance_chases_again(app):
     case_id = open_case(app, "staff_defamation")
     to_meeting_stage(app, case_id)
-    records.record_meeting(app, case_id, HEAD, date(2026, 11, 30), "Headteacher, the parent")
+    records.record_meeting(app, case_id, HEAD, date(2026, 11, 20), "Headteacher, the parent")
     act(app, case_id, "record_meeting_outcome", reason="Upset about a detention", outcome="refused to remove the posts")
     assert track_row(app, case_id, "removal").stage == "removal_pending"
     assert ("track_started", None) in kinds(app, case_id)
     act(app, case_id, "escalate_to_chair", reason="The posts are still up")
-    act(app, case_id, "record_chair_meeting", by=CHAIR, held_on="2026-12-08", summary="The parent agreed to remove them")
+    act(app, case_id, "record_chair_meeting", by=CHAIR, held_on="2026-11-21", summary="The parent agreed to remove them")
     with pytest.raises(Refused, match="removal of the posts has not been confirmed"):
         act(app, case_id, "resolve", outcome_summary="x")
 
-    act(app, case_id, "record_removal", checked_on="2026-12-09")
+    act(app, case_id, "record_removal", checked_on="2026-11-21")
     assert set(timers(app, case_id, "removal", status="pending")) == {"recheck_removal"}
-    act(app, case_id, "reappeared", seen_on="2026-12-10", link="https://facebook.example/post/2")
+    act(app, case_id, "reappeared", seen_on="2026-11-22", link="https://facebook.example/post/2")
     assert track_row(app, case_id, "removal").stage == "removal_pending"
     assert set(timers(app, case_id, "removal", status="pending")) == {"removal_check_reminder"}
-    act(app, case_id, "record_removal", checked_on="2026-12-11")
+    act(app, case_id, "record_removal", checked_on="2026-11-23")
 
     result = act(app, case_id, "resolve", outcome_summary="The posts came down after the chair's meeting")
     assert result.closed and result.stage_after == "resolved"
