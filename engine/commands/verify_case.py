@@ -151,7 +151,7 @@ def _replay(events: Sequence[Row[Any]], is_final: Callable[[str], bool]) -> _Rep
             state.facts.update(data.get("fields") or {})
             state.closed = bool(data["closed"]) if "closed" in data else is_final(event.stage_after)
             state.outcome = data.get("outcome", state.outcome)
-        elif event.kind == "migrated":
+        elif event.kind in ("migrated", "owner_assigned"):  # each moved the case row's version by one
             state.version += 1
         elif event.kind == "linked" and isinstance(data.get("other"), int):
             state.links[data["other"]] = (event, data)
