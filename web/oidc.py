@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import secrets
 import threading
+import warnings
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import httpx
-from authlib.integrations.httpx_client import OAuth2Client
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
+
+with warnings.catch_warnings():
+    # Authlib's httpx client announces, on import, its own move to httpx2; it is not ours to act on, and a
+    # person starting `redress serve` should not read it.
+    warnings.filterwarnings("ignore", message=".*httpx module is deprecated.*")
+    from authlib.integrations.httpx_client import OAuth2Client
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet

@@ -122,7 +122,12 @@ def _translate_conflicts(app: Redress, case_id: int) -> Iterator[None]:
     except (StaleDataError, IntegrityError) as exc:
         with app.db.reading() as session:
             case = session.get(Case, case_id)
-            now = f"it is now at '{case.stage}' (version {case.version})" if case else "it no longer exists"
+            if case is None:
+                now = "it no longer exists"
+            else:
+                stages = app.compiled(case.workflow_id).spec.stages
+                title = stages[case.stage].title if case.stage in stages else case.stage
+                now = f"it is now at '{title}' (version {case.version})"
         raise Conflict(f"case {case_id} was changed by someone else while you acted; {now}: look at it again") from exc
 
 

@@ -17,6 +17,7 @@ from engine.context import Redress
 from engine.errors import NotFound
 from engine.queries.access import load_access
 from engine.queries.cases import SUMMARY_COLUMNS, next_due_subquery, summary_of
+from engine.queries.log import search_log
 from engine.queries.page import matter_of
 from engine.queries.reports import reports_of
 from engine.queries.views import (
@@ -26,7 +27,6 @@ from engine.queries.views import (
     DueItem,
     IncidentLog,
     IntegrityStatus,
-    LogEntry,
     MatterView,
 )
 from engine.queries.visibility import full_sight
@@ -175,50 +175,10 @@ def visible_cases(app: Redress, viewer: Viewer, *, status: str | None = None, of
 
 
 def incident_log(app: Redress, viewer: Viewer, *, offset: int = 0, limit: int = PAGE) -> IncidentLog:
-    """One page of the incident log, newest first: each case's date, categories and stage; the summary only of
-    the cases the viewer sees in full. Sight is worked out for the page's cases only."""
+    """One page of the incident log, newest first, unfiltered: the API's reader, the same one the log page
+    uses with its filters (`engine.queries.log.search_log`), so the two never tell the log differently."""
     offset, limit = _page(offset, limit)
-    with app.db.reading() as session:
-        total = session.scalar(select(func.count()).select_from(Case)) or 0
-        rows = list(
-            session.execute(
-                select(
-                    Case.id,
-                    Case.opened_at,
-                    Case.categories,
-                    Case.stage,
-                    Case.workflow_id,
-                    Case.closed_at,
-                    Case.outcome,
-                    Case.summary,
-                )
-                .order_by(Case.opened_at.desc(), Case.id.desc())
-                .offset(offset)
-                .limit(limit)
-            )
-        )
-        access = load_access(session, [row.id for row in rows])
-    entries = []
-    for row in rows:
-        spec = app.compiled(row.workflow_id).spec
-        sight = case_sight(viewer, access[row.id], spec)
-        if sight < Sight.LOG:  # never for the log's readers, who see every case at least as a line
-            continue
-        entries.append(
-            LogEntry(
-                row.id,
-                row.opened_at,
-                tuple(row.categories),
-                tuple(spec.categories[c].label for c in row.categories if c in spec.categories),
-                row.stage,
-                spec.stages[row.stage].title,
-                row.closed_at is not None,
-                row.outcome,
-                row.summary if sight is Sight.FULL else None,
-                sight is Sight.FULL,
-            )
-        )
-    return IncidentLog(tuple(entries), total, offset, limit)
+    return search_log(app, viewer, offset=offset, limit=limit)
 
 
 def matter_view(app: Redress, case_id: int) -> MatterView:

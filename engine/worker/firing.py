@@ -8,8 +8,10 @@ out through the engine, in the same transaction that marks it fired.
 - Firing: a reminder queues its template to the deadline's roles or relations, appends a
   `reminder` event by `system`, and, if it repeats, adds the next reminder. An escalation takes
   its action as `system` through `act_in_session`, the same path a person's action takes.
-- Each timer fires inside a SAVEPOINT: a refused escalation (the case moved on) rolls back to
-  it, and the timer is marked fired with a `deadline_skipped` event saying why. The batch goes on.
+- Each escalation fires inside a SAVEPOINT: a refused escalation (the case moved on, a template
+  failed) rolls back to it, and the timer is marked fired with a `deadline_skipped` event saying
+  why. A reminder needs none: everything that could refuse it is checked before it writes. The
+  batch goes on either way.
 - A crash (even SIGKILL) part-way through a batch rolls the whole batch back: its timers are
   still pending, and the next run fires each of them, once.
 """
@@ -199,7 +201,7 @@ def _stage_now(session: Session, case: Case, timer: DueTimer) -> tuple[str | Non
 
 
 class _Batch:
-    """One transaction's claimed timers, fired one by one, each inside its own SAVEPOINT."""
+    """One transaction's claimed timers, fired one by one; each escalation inside its own SAVEPOINT."""
 
     def __init__(self, app: Redress, session: Session, cases: dict[int, Case], cutoff: datetime):
         self.app, self.session, self.cases, self.cutoff = app, session, cases, cutoff

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -70,7 +71,7 @@ def test_a_case_goes_from_report_to_legal_advice_and_its_trail_verifies(redress,
         "--as",
         "chair@school.example",
         "--field",
-        "held_on=2026-12-09",
+        f"held_on={date.today().isoformat()}",  # a meeting held today: never in the future, whenever this runs
         "--field",
         "summary=No agreement",
     )
@@ -102,7 +103,10 @@ def test_refusals_are_one_line_with_a_non_zero_exit_and_no_traceback(redress):
     wrong_role = redress(
         "case", "open", "--category", "school_complaint", "--summary", "x", "--as", "sam@school.example", ok=False
     )
-    assert wrong_role.code == 1 and "only the Headteacher or e-Safety coordinator may open a case" in wrong_role.err
+    assert (
+        wrong_role.code == 1
+        and "only the Headteacher, Senior leadership team or e-Safety coordinator may open a case" in wrong_role.err
+    )
     bad_category = redress("case", "open", "--category", "racism", "--summary", "x", "--as", "head@school.example", ok=False)
     assert "there is no category 'racism'" in bad_category.err
 

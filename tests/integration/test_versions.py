@@ -64,7 +64,7 @@ def test_loading_the_same_workflow_twice_makes_no_new_version(app):
 def test_concurrent_transactions_on_postgres_conflict_instead_of_overwriting(app):
     """Two transactions read version 1; the first commits; the second's write is refused, not applied."""
     case_id = open_case(app)
-    expected = rf"case {case_id} was changed by someone else.*'gathering_evidence' \(version 2\)"
+    expected = rf"case {case_id} was changed by someone else.*'Gathering evidence' \(version 2\)"
     with pytest.raises(Conflict, match=expected), _translate_conflicts(app, case_id), app.db.unit_of_work() as session:
         stale = session.get(Case, case_id)
         assert stale is not None and stale.version == 1

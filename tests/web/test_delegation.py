@@ -55,6 +55,10 @@ def test_an_owner_is_assigned_shown_and_listed_as_your_cases(app: Redress, senio
     api = head.api("POST", f"/api/cases/{case_id}/owner", {"owner": HEAD})
     assert api.status_code == 200 and api.json() == {"case_id": case_id, "owner": HEAD, "name": "Helen Head"}
     assert head.api("GET", f"/api/cases/{case_id}").json()["owner"] == HEAD
+    from engine.commands.integrity import verify
+
+    checked = verify(app, case_id=case_id)  # each assignment moved the case row's version: the replay counts it
+    assert checked.ok, checked.problems
 
 
 def test_reminders_go_to_the_owner_as_well_as_the_role_once_each(app: Redress, senior: str) -> None:
