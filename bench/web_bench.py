@@ -46,6 +46,7 @@ def _env(folder: Path) -> dict[str, str]:
         "REDRESS_DATA_DIR": str(folder / "data"),
         "REDRESS_WORKFLOW": str(ROOT / "workflows.yaml"),
         "REDRESS_SECRET_KEY": "bench-secret-" * 4,
+        "REDRESS_TWO_FACTOR": "off",  # the benches time pages and writes, not the second step of signing in
     }
 
 

@@ -42,6 +42,7 @@ from web.security import BodyLimit, SecurityHeaders, secret_key
 
 STATIC = Path(__file__).parent / "static"
 THREADS = 4
+SIGN_IN_THREADS = 16  # most of them wait at the gate of argon2 checks (engine.commands.auth), costing nothing
 API_DESCRIPTION = """The same engine as the pages, as JSON. Sign in through the sign-in form (the session cookie
 is the credential); every call that changes something carries the session's CSRF token (from `GET /api/me`)
 in the `X-CSRF-Token` header. A case you may not see is 404; one you may see only in part is 403."""
@@ -57,6 +58,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Few threads for the blocking work: with many, they only queue for the interpreter lock and each
     # request gets slower; with few, requests wait their turn in the event loop at no cost.
     anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+    # Password sign-ins have a lane of their own: a flood of guesses (each an argon2 check, queued for one at
+    # a time in engine.commands.auth) waits there and never takes the threads signed-in people's pages need.
+    app.state.sign_in_lane = anyio.CapacityLimiter(SIGN_IN_THREADS)
     yield
 
 

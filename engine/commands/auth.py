@@ -8,13 +8,23 @@ Sign-in holds under attack:
 - unknown, wrong and locked get the same answer after the same work (one argon2 check each);
 - after MAX_FAILURES failures the account waits FIRST_LOCK, doubling with each further failure up to
   LONGEST_LOCK: guessing slows to a crawl, and a stranger cannot shut a real person out for long;
-- one client address gets CLIENT_LIMIT failures per CLIENT_WINDOW, whichever accounts it tries;
+- one client address gets CLIENT_LIMIT failures per CLIENT_WINDOW, whichever accounts it tries; after
+  that its attempts are refused without a check (the address learns only about itself);
+- at most CHECKS_AT_ONCE argon2 checks run at a time in a process, in a thread of lower priority (nice
+  CHECK_NICENESS, which the hash's own threads inherit): a flood of guesses from many addresses queues for
+  them and leaves the machine to the people signed in (`make bench signin` measures their writes during
+  one). An attempt that cannot start its check within CHECK_WAIT is refused as "busy", before it is
+  counted against the account;
 - the record of attempts (`sign_ins`) is pruned after `sign_in_retention_days`, a bounded batch per attempt.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -37,9 +47,24 @@ LONGEST_LOCK = timedelta(minutes=5)
 CLIENT_LIMIT = 50
 CLIENT_WINDOW = timedelta(minutes=15)
 PRUNE_BATCH = 100
+CHECKS_AT_ONCE = 1
+CHECK_WAIT = timedelta(seconds=5)
+CHECK_NICENESS = 10
+_CHECKS = threading.BoundedSemaphore(CHECKS_AT_ONCE)
+
+
+def _lower_priority() -> None:
+    # This thread only, on Linux; elsewhere (or where it is not allowed) the checks run at normal priority.
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), CHECK_NICENESS)
+
+
+_CHECKER = ThreadPoolExecutor(CHECKS_AT_ONCE, thread_name_prefix="password-check", initializer=_lower_priority)
 MIN_PASSWORD = 10
 PASSWORDS_OFF = "signing in with a password is turned off here: use your school account's button above"
 WRONG = "the email or the password is wrong (after several wrong tries, wait a few minutes before trying again)"
+BUSY = "too many people are signing in at this moment: wait a minute and try again"
+BUSY_DETAIL = "too many sign-ins at once"
 
 
 @cache
@@ -120,6 +145,11 @@ class SignInResult:
 
 
 def _verify(hashed: str | None, password: str) -> bool:
+    """Check `password` against `hashed` (or the dummy hash) in the low-priority checking thread."""
+    return _CHECKER.submit(_argon2_check, hashed, password).result()
+
+
+def _argon2_check(hashed: str | None, password: str) -> bool:
     try:
         return hasher().verify(hashed or _dummy_hash(), password) and hashed is not None
     except (VerificationError, InvalidHashError):
@@ -183,17 +213,21 @@ def _client_throttled(app: Redress, client: Client, now: datetime) -> bool:
 def _check(app: Redress, email: str, password: str, client: Client, now: datetime) -> tuple[_Claim | None, bool, str]:
     """Whom the attempt is for (if it may be checked), whether the password is right, and what the record says."""
     if _client_throttled(app, client, now):
-        _verify(None, password)
         return None, False, "too many failures from this address"
-    with app.db.reading() as session:
-        person_id = session.scalar(
-            select(Person.id).where(Person.email == email, Person.active.is_(True), Person.password_hash.is_not(None))
-        )
-    claim = _claim(app, person_id, now) if person_id is not None else None
-    if claim is None:
-        _verify(None, password)
-        return None, False, "locked" if person_id is not None else "unknown or inactive person, or no password set"
-    right = _verify(claim.password_hash, password)
+    if not _CHECKS.acquire(timeout=CHECK_WAIT.total_seconds()):
+        return None, False, BUSY_DETAIL
+    try:
+        with app.db.reading() as session:
+            person_id = session.scalar(
+                select(Person.id).where(Person.email == email, Person.active.is_(True), Person.password_hash.is_not(None))
+            )
+        claim = _claim(app, person_id, now) if person_id is not None else None
+        if claim is None:
+            _verify(None, password)
+            return None, False, "locked" if person_id is not None else "unknown or inactive person, or no password set"
+        right = _verify(claim.password_hash, password)
+    finally:
+        _CHECKS.release()
     if right:
         return claim, True, ""
     return claim, False, "wrong password; locked" if claim.failures >= MAX_FAILURES else "wrong password"
@@ -234,7 +268,7 @@ def sign_in(app: Redress, email: str, password: str, client: Client | None = Non
         _prune_sign_ins(app, session, now)
     if right and claim is not None:
         return SignInResult(claim.person_id, "", token=token)
-    return SignInResult(None, detail, WRONG)
+    return SignInResult(None, detail, BUSY if detail == BUSY_DETAIL else WRONG)
 
 
 def _prune_sign_ins(app: Redress, session: Session, now: datetime) -> None:

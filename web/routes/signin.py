@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 from urllib.parse import quote
 
+import anyio.to_thread
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -64,7 +66,8 @@ async def sign_in_post(
     password: Annotated[str, Form(max_length=1000)],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    result = await run_in_threadpool(sign_in, redress(request), email, password, client_of(request))
+    check = partial(sign_in, redress(request), email, password, client_of(request))
+    result = await anyio.to_thread.run_sync(check, limiter=getattr(request.app.state, "sign_in_lane", None))
     if result.token is None or result.person_id is None:
         return sign_in_page(request, next, email, result.message, status=401)
     return await run_in_threadpool(signed_in, request, result.token, result.person_id, next)
