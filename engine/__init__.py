@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from engine.commands.evidence_check import VerifiedFile, read_verified
     from engine.commands.export import ExportResult, export_case
     from engine.commands.integrity import VerificationView, VerifyResult, latest_verification, verify
+    from engine.commands.letters import LetterDraft, LetterOption, SentLetter, draft_letter, letter_options, send_letter
     from engine.commands.links import LinkResult, link_cases, set_first_published
     from engine.commands.log_export import export_log
     from engine.commands.outbox import ALL_FAILED, resend
@@ -136,6 +137,7 @@ if TYPE_CHECKING:
         may_read_people_changes,
         may_read_report,
         may_resend_email,
+        may_write_letters,
         may_take,
         may_triage_reports,
     )
@@ -156,6 +158,7 @@ if TYPE_CHECKING:
         URL_MAX,
         URL_PATTERN,
     )
+    from engine.rules.letters import LETTER_MAX, LETTERS, METHODS
     from engine.rules.signin import REFUSED, two_factor_offered
     from engine.rules.tracks import route
     from engine.settings import Settings
@@ -185,6 +188,12 @@ _HOME: dict[str, str] = {
     "VerificationView": "engine.commands.integrity",
     "verify": "engine.commands.integrity",
     "VerifyResult": "engine.commands.integrity",
+    "draft_letter": "engine.commands.letters",
+    "letter_options": "engine.commands.letters",
+    "LetterDraft": "engine.commands.letters",
+    "LetterOption": "engine.commands.letters",
+    "send_letter": "engine.commands.letters",
+    "SentLetter": "engine.commands.letters",
     "link_cases": "engine.commands.links",
     "LinkResult": "engine.commands.links",
     "set_first_published": "engine.commands.links",
@@ -324,6 +333,7 @@ _HOME: dict[str, str] = {
     "may_resend_email": "engine.rules.access",
     "may_take": "engine.rules.access",
     "may_triage_reports": "engine.rules.access",
+    "may_write_letters": "engine.rules.access",
     "Sight": "engine.rules.access",
     "Viewer": "engine.rules.access",
     "role_labels": "engine.rules.actions",
@@ -341,6 +351,9 @@ _HOME: dict[str, str] = {
     "TEXT_REQUIRED_PATTERN": "engine.rules.inputs",
     "URL_MAX": "engine.rules.inputs",
     "URL_PATTERN": "engine.rules.inputs",
+    "LETTER_MAX": "engine.rules.letters",
+    "LETTERS": "engine.rules.letters",
+    "METHODS": "engine.rules.letters",
     "REFUSED": "engine.rules.signin",
     "two_factor_offered": "engine.rules.signin",
     "route": "engine.rules.tracks",
@@ -372,6 +385,12 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "VerificationView",
     "verify",
     "VerifyResult",
+    "draft_letter",
+    "letter_options",
+    "LetterDraft",
+    "LetterOption",
+    "send_letter",
+    "SentLetter",
     "link_cases",
     "LinkResult",
     "set_first_published",
@@ -511,6 +530,7 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "may_resend_email",
     "may_take",
     "may_triage_reports",
+    "may_write_letters",
     "Sight",
     "Viewer",
     "role_labels",
@@ -528,6 +548,9 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "TEXT_REQUIRED_PATTERN",
     "URL_MAX",
     "URL_PATTERN",
+    "LETTER_MAX",
+    "LETTERS",
+    "METHODS",
     "REFUSED",
     "two_factor_offered",
     "route",
