@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from engine.commands.evidence_check import VerifiedFile, read_verified
     from engine.commands.export import ExportResult, export_case
     from engine.commands.integrity import VerificationView, VerifyResult, latest_verification, verify
-    from engine.commands.letters import LetterDraft, LetterOption, SentLetter, draft_letter, letter_options, send_letter
+    from engine.commands.letters import LetterDraft, SentLetter, draft_letter, letter_options, send_letter
     from engine.commands.links import LinkResult, link_cases, set_first_published
     from engine.commands.log_export import export_log
     from engine.commands.outbox import ALL_FAILED, resend
@@ -137,9 +137,9 @@ if TYPE_CHECKING:
         may_read_people_changes,
         may_read_report,
         may_resend_email,
-        may_write_letters,
         may_take,
         may_triage_reports,
+        may_write_letters,
     )
     from engine.rules.actions import role_labels
     from engine.rules.clock import parse_instant
@@ -158,7 +158,7 @@ if TYPE_CHECKING:
         URL_MAX,
         URL_PATTERN,
     )
-    from engine.rules.letters import LETTER_MAX, LETTERS, METHODS
+    from engine.rules.letters import LETTER_MAX, LETTERS, METHODS, LetterOption, who_writes
     from engine.rules.signin import REFUSED, two_factor_offered
     from engine.rules.tracks import route
     from engine.settings import Settings
@@ -191,7 +191,6 @@ _HOME: dict[str, str] = {
     "draft_letter": "engine.commands.letters",
     "letter_options": "engine.commands.letters",
     "LetterDraft": "engine.commands.letters",
-    "LetterOption": "engine.commands.letters",
     "send_letter": "engine.commands.letters",
     "SentLetter": "engine.commands.letters",
     "link_cases": "engine.commands.links",
@@ -352,8 +351,10 @@ _HOME: dict[str, str] = {
     "URL_MAX": "engine.rules.inputs",
     "URL_PATTERN": "engine.rules.inputs",
     "LETTER_MAX": "engine.rules.letters",
+    "LetterOption": "engine.rules.letters",
     "LETTERS": "engine.rules.letters",
     "METHODS": "engine.rules.letters",
+    "who_writes": "engine.rules.letters",
     "REFUSED": "engine.rules.signin",
     "two_factor_offered": "engine.rules.signin",
     "route": "engine.rules.tracks",
@@ -388,7 +389,6 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "draft_letter",
     "letter_options",
     "LetterDraft",
-    "LetterOption",
     "send_letter",
     "SentLetter",
     "link_cases",
@@ -549,8 +549,10 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "URL_MAX",
     "URL_PATTERN",
     "LETTER_MAX",
+    "LetterOption",
     "LETTERS",
     "METHODS",
+    "who_writes",
     "REFUSED",
     "two_factor_offered",
     "route",

@@ -23,8 +23,20 @@ from engine.commands.notify import case_context
 from engine.context import Redress
 from engine.errors import BadInput, Refused
 from engine.rules import inputs
-from engine.rules.access import Power, holds, only
-from engine.rules.letters import LETTERS, METHODS, LetterKind, arranged_meeting, letter_kind, letter_text, long_day, may_write
+from engine.rules.access import Power, holds
+from engine.rules.letters import (
+    METHODS,
+    LetterKind,
+    LetterOption,
+    arranged_meeting,
+    letter_kind,
+    letter_text,
+    long_day,
+    may_write,
+    meeting_tried,
+    options,
+    who_writes,
+)
 from engine.rules.letters import method as sending_method
 from notifications.errors import TemplateError
 from notifications.render import Letter
@@ -49,15 +61,6 @@ class LetterDraft:
 
 
 @dataclass(frozen=True)
-class LetterOption:
-    """A letter the case page offers: its name and title, and why it cannot be written yet (None when it can)."""
-
-    kind: str
-    title: str
-    blocked: str | None
-
-
-@dataclass(frozen=True)
 class SentLetter:
     """A letter recorded as sent: the evidence item that keeps its text, and the text's SHA-256."""
 
@@ -75,22 +78,21 @@ def _writer(app: Redress, session: Session, actor_email: str) -> Actor:
     actor = resolve_actor(session, actor_email)
     powers = app.current_workflow(session).spec
     if not holds(powers, actor.roles(), Power.WRITE_LETTERS):
-        raise Refused(only(powers, Power.WRITE_LETTERS, "write to the poster"))
+        raise Refused(who_writes(powers))
     return actor
 
 
 def _meeting_tried(session: Session, case: Case) -> bool:
     held = session.scalars(select(Meeting.id).where(Meeting.case_id == case.id).limit(1)).first()
-    return held is not None or arranged_meeting(case.facts or {})[0] is not None
+    return meeting_tried(case.facts or {}, 0 if held is None else 1)
 
 
 def letter_options(app: Redress, case_id: int, actor_email: str) -> tuple[LetterOption, ...]:
-    """The letters the case page offers the writer, each with the reason it cannot be written yet, if any."""
+    """The letters the writer may draft from the case, each with the reason it cannot be written yet, if any."""
     with app.db.reading() as session:
         _writer(app, session, actor_email)
         case = load_case(session, case_id)
-        tried = _meeting_tried(session, case)
-        return tuple(LetterOption(k.name, k.title, may_write(k, tried, case.platform)) for k in LETTERS.values())
+        return options(_meeting_tried(session, case), case.platform)
 
 
 def draft_letter(

@@ -11,6 +11,8 @@ from typing import Any
 
 from engine.errors import BadInput
 from engine.rules import inputs
+from engine.rules.access import Power, only
+from workflows import Workflow
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,11 @@ LETTER_MAX = inputs.TEXT_MAX
 
 MEETING_FIELD, PLACE_FIELD = "meeting_date", "meeting_place"
 """The workflow fields that say when and where a meeting with the poster was arranged (any action's)."""
+
+
+def who_writes(spec: Workflow) -> str:
+    """The refusal for someone without the letters power, in the workflow's words: 'only the Headteacher may ...'."""
+    return only(spec, Power.WRITE_LETTERS, "write to the poster")
 
 
 def letter_kind(name: str) -> LetterKind:
@@ -92,6 +99,25 @@ def may_write(kind: LetterKind, meeting_tried: bool, platform: str | None) -> st
     if kind.to_platform and not (platform or "").strip():
         return "the case does not say which platform the posts are on: correct the case's details first"
     return None
+
+
+@dataclass(frozen=True)
+class LetterOption:
+    """A letter the case page offers: its name and title, and why it cannot be written yet (None when it can)."""
+
+    kind: str
+    title: str
+    blocked: str | None
+
+
+def meeting_tried(facts: dict[str, dict[str, Any]], meetings: int) -> bool:
+    """A meeting with the poster was tried: one was arranged (a `meeting_date` recorded) or one was held."""
+    return meetings > 0 or arranged_meeting(facts)[0] is not None
+
+
+def options(tried: bool, platform: str | None) -> tuple[LetterOption, ...]:
+    """Every letter, each with the reason it cannot be written for the case yet, if any."""
+    return tuple(LetterOption(k.name, k.title, may_write(k, tried, platform)) for k in LETTERS.values())
 
 
 def long_day(value: date) -> str:
