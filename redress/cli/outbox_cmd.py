@@ -93,8 +93,11 @@ def letter(
     sent_on: date | None,
     text_file: Path | None,
 ) -> None:
-    """Write a letter to the poster of a case (or the platform), drafted from the case; with --send-by,
-    record it as sent."""
+    """Draft a letter from a case (to the poster or the platform); --send-by records it as sent.
+
+    The letter is drafted from the case (the poster's name and address, the meeting arranged). With --send-by
+    the letter as sent (the draft, or --text-file) is kept as evidence under its SHA-256 and the chronology
+    says so."""
     if send_by is None and (sent_on or text_file):
         raise click.UsageError("--sent-on and --text-file say how a letter was sent: give --send-by too")
 
