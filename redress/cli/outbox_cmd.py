@@ -107,11 +107,12 @@ def letter(
 
     with app_context() as app:
         if send_by is not None:
-            edited = _read_letter(text_file) if text_file else None
-            body = (
-                edited
-                or letters.draft_letter(app, case_id, kind, actor, meeting_date=meeting_date, meeting_place=meeting_place).text
-            )
+            if text_file is not None:  # the letter as sent, edited: an empty file is refused, never replaced by the draft
+                body = _read_letter(text_file)
+            else:
+                body = letters.draft_letter(
+                    app, case_id, kind, actor, meeting_date=meeting_date, meeting_place=meeting_place
+                ).text
             sent = letters.send_letter(app, case_id, kind, actor, body, send_by, sent_on)
             echo(
                 f"letter recorded: {sent.title}, sent {METHODS[sent.method]} on {sent.sent_on.isoformat()}; "
