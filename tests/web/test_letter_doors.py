@@ -109,7 +109,7 @@ def test_the_case_page_offers_letters_only_to_the_writer_and_the_page_shows_the_
     head = browser(HEAD)
     page = head.get(f"/cases/{case_id}").text
     assert f'href="/cases/{case_id}/letters/legal_warning"' in page and "Warning of possible legal action" in page
-    assert "Notice of a ban from the school site: <span class=\"meta\">not yet" in page  # no meeting tried yet
+    assert 'Notice of a ban from the school site: <span class="meta">not yet' in page  # no meeting tried yet
     assert head.get(f"/cases/{case_id}/letters/site_ban").text.count("cannot be written yet") == 1
     assert head.get(f"/cases/{case_id}/letters/nonsense").status_code == 404
 

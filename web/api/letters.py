@@ -14,7 +14,11 @@ from web.routes.letters import LetterName, writer_case
 from web.session import API_CSRF, RedressDep, ViewerDep
 
 router = APIRouter(
-    route_class=StrictJsonRoute, prefix="/api/cases/{case_id}/letters", tags=["letters"], responses=ERRORS, dependencies=[API_CSRF]
+    route_class=StrictJsonRoute,
+    prefix="/api/cases/{case_id}/letters",
+    tags=["letters"],
+    responses=ERRORS,
+    dependencies=[API_CSRF],
 )
 
 
