@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from engine.commands.evidence_check import VerifiedFile, read_verified
     from engine.commands.export import ExportResult, export_case
     from engine.commands.integrity import VerificationView, VerifyResult, latest_verification, verify
+    from engine.commands.letters import LetterDraft, SentLetter, draft_letter, letter_options, send_letter
     from engine.commands.links import LinkResult, link_cases, set_first_published
     from engine.commands.log_export import export_log
     from engine.commands.outbox import ALL_FAILED, resend
@@ -138,6 +139,7 @@ if TYPE_CHECKING:
         may_resend_email,
         may_take,
         may_triage_reports,
+        may_write_letters,
     )
     from engine.rules.actions import role_labels
     from engine.rules.clock import parse_instant
@@ -156,6 +158,7 @@ if TYPE_CHECKING:
         URL_MAX,
         URL_PATTERN,
     )
+    from engine.rules.letters import LETTER_MAX, LETTERS, METHODS, LetterOption, who_writes
     from engine.rules.signin import REFUSED, two_factor_offered
     from engine.rules.tracks import route
     from engine.settings import Settings
@@ -185,6 +188,11 @@ _HOME: dict[str, str] = {
     "VerificationView": "engine.commands.integrity",
     "verify": "engine.commands.integrity",
     "VerifyResult": "engine.commands.integrity",
+    "draft_letter": "engine.commands.letters",
+    "letter_options": "engine.commands.letters",
+    "LetterDraft": "engine.commands.letters",
+    "send_letter": "engine.commands.letters",
+    "SentLetter": "engine.commands.letters",
     "link_cases": "engine.commands.links",
     "LinkResult": "engine.commands.links",
     "set_first_published": "engine.commands.links",
@@ -324,6 +332,7 @@ _HOME: dict[str, str] = {
     "may_resend_email": "engine.rules.access",
     "may_take": "engine.rules.access",
     "may_triage_reports": "engine.rules.access",
+    "may_write_letters": "engine.rules.access",
     "Sight": "engine.rules.access",
     "Viewer": "engine.rules.access",
     "role_labels": "engine.rules.actions",
@@ -341,6 +350,11 @@ _HOME: dict[str, str] = {
     "TEXT_REQUIRED_PATTERN": "engine.rules.inputs",
     "URL_MAX": "engine.rules.inputs",
     "URL_PATTERN": "engine.rules.inputs",
+    "LETTER_MAX": "engine.rules.letters",
+    "LetterOption": "engine.rules.letters",
+    "LETTERS": "engine.rules.letters",
+    "METHODS": "engine.rules.letters",
+    "who_writes": "engine.rules.letters",
     "REFUSED": "engine.rules.signin",
     "two_factor_offered": "engine.rules.signin",
     "route": "engine.rules.tracks",
@@ -372,6 +386,11 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "VerificationView",
     "verify",
     "VerifyResult",
+    "draft_letter",
+    "letter_options",
+    "LetterDraft",
+    "send_letter",
+    "SentLetter",
     "link_cases",
     "LinkResult",
     "set_first_published",
@@ -511,6 +530,7 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "may_resend_email",
     "may_take",
     "may_triage_reports",
+    "may_write_letters",
     "Sight",
     "Viewer",
     "role_labels",
@@ -528,6 +548,11 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "TEXT_REQUIRED_PATTERN",
     "URL_MAX",
     "URL_PATTERN",
+    "LETTER_MAX",
+    "LetterOption",
+    "LETTERS",
+    "METHODS",
+    "who_writes",
     "REFUSED",
     "two_factor_offered",
     "route",

@@ -26,8 +26,8 @@ The context the engine passes to an email template (times are strings, already i
     due_soon      [{id, summary, stage_title, due}]    daily_digest only
     review_date   str                  policy_review only (no case)
 
-A letter gets `school_name`, `today`, `poster` {name}, `headteacher` {name}, `case` {...}
-and `meeting` {date, place} | None.
+A letter gets `school_name`, `today`, `poster` {name, address, address_lines}, `headteacher` {name},
+`case` {...} and `meeting` {date, place} | None (the meeting arranged, or the one given).
 """
 
 from __future__ import annotations
@@ -46,7 +46,14 @@ from .bounds import BoundedEnvironment, OverrideLoader, RenderLimit, render_boun
 from .errors import TemplateError
 
 TEMPLATES = Path(__file__).parent / "templates"
-LETTER_KINDS = ("meeting_invitation", "removal_request", "legal_warning")
+LETTER_KINDS = (
+    "meeting_invitation",
+    "removal_request",
+    "legal_warning",
+    "harassment_warning",
+    "site_ban",
+    "platform_takedown",
+)
 SUBJECT, TEXT, HTML = ".subject.txt", ".txt", ".html"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 # What a template may raise besides Jinja's own errors (a filter given the wrong type, say).
@@ -219,7 +226,11 @@ def sample_context() -> dict[str, Any]:
             }
         ],
         "review_date": "Tuesday 1 July 2025",
-        "poster": {"name": "Mrs A. Parent"},
+        "poster": {
+            "name": "Mrs A. Parent",
+            "address": "12 Elm Road\nOakfield\nOK1 2AB",
+            "address_lines": ["12 Elm Road", "Oakfield", "OK1 2AB"],
+        },
         "headteacher": {"name": "Ms Jane Okafor"},
         "meeting": {"date": "Thursday 13 March 2025 at 3.30pm", "place": "the school office"},
         "today": "Friday 7 March 2025",

@@ -18,6 +18,7 @@ from engine import Redress
 from web import errors
 from web.api import cases as api_cases
 from web.api import corrections as api_corrections
+from web.api import letters as api_letters
 from web.api import links as api_links
 from web.api import records as api_records
 from web.api import school as api_school
@@ -30,6 +31,7 @@ from web.routes import (
     corrections,
     custody,
     dashboard,
+    letters,
     links,
     people,
     records,
@@ -110,6 +112,7 @@ def create_app(redress: Redress, *, secret: str | None = None) -> FastAPI:
         cases,
         corrections,
         records,
+        letters,
         links,
         reports,
         custody,
@@ -124,7 +127,7 @@ def create_app(redress: Redress, *, secret: str | None = None) -> FastAPI:
 
         app.include_router(report.router)
         app.include_router(api_report.router)
-    for api in (api_cases, api_records, api_corrections, api_links, api_school):
+    for api in (api_cases, api_records, api_letters, api_corrections, api_links, api_school):
         app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     base = redress.settings.base_url or ""

@@ -92,6 +92,7 @@ def case_context(page: CasePage) -> dict[str, Any]:
         "all_categories": page.all_categories,
         "links": page.links,
         "owner_choices": page.owner_choices,
+        "letters": page.letters,
         "form_errors": {},
         "form_values": {},
     }

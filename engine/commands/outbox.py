@@ -4,21 +4,15 @@ Reading the outbox is `engine.queries.outbox`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
 from typing import Literal
 
-from engine.commands.cases import load_case, resolve_actor
-from engine.commands.custody import LETTER, record_access
-from engine.commands.notify import case_context, people_for
+from engine.commands.letters import letter as letter  # the command line's draft, beside the outbox it came from
 from engine.commands.people import person_by_email
 from engine.context import Redress
-from engine.errors import BadInput, NotAllowed, NotFound, Refused
-from engine.rules.access import Power, Viewer, holders, holds, may_resend_email, only
-from notifications.errors import TemplateError
+from engine.errors import NotAllowed, NotFound, Refused
+from engine.rules.access import Power, Viewer, may_resend_email, only
 from notifications.outbox import ALL_FAILED as EVERY_FAILED
 from notifications.outbox import retry
-from notifications.render import LETTER_KINDS, Letter
 from store import OutboxMessage, Person
 from workflows import Workflow
 
@@ -48,44 +42,3 @@ def resend(app: Redress, who: Viewer | str, which: int | AllFailed) -> int:
 
 def _viewer(spec: Workflow, person: Person) -> Viewer:
     return Viewer.of(spec, person.id, person.email, person.name, person.roles)
-
-
-def letter(
-    app: Redress,
-    case_id: int,
-    kind: str,
-    actor_email: str,
-    *,
-    meeting_date: str | None = None,
-    meeting_place: str | None = None,
-    deliver: Callable[[Letter], None] | None = None,
-) -> Letter:
-    """A letter to the poster, for the headteacher to send: rendered, never emailed. `deliver` (the command
-    line's file, say) takes it before the access is recorded: a letter that could not be kept leaves no trace."""
-    if kind not in LETTER_KINDS:
-        raise BadInput(f"there is no letter '{kind}': the letters are {', '.join(LETTER_KINDS)}")
-    with app.db.reading() as session:
-        actor = resolve_actor(session, actor_email)
-        powers = app.current_workflow(session).spec
-        if not holds(powers, actor.roles(), Power.WRITE_LETTERS):
-            raise Refused(only(powers, Power.WRITE_LETTERS, "write to the poster"))
-        case = load_case(session, case_id)
-        spec = app.compiled(case.workflow_id).spec
-        posters = [p for p in case.parties if p.kind == "poster"]
-        heads = people_for(session, case, sorted(holders(powers, Power.WRITE_LETTERS)))
-        context = {
-            "school_name": app.settings.school_name,
-            "case": case_context(app, spec, case),
-            "poster": {"name": posters[0].name if posters and posters[0].name else "Parent/Carer"},
-            "headteacher": {"name": actor.name if actor.person else (heads[0].name if heads else "The Headteacher")},
-            "meeting": {"date": meeting_date, "place": meeting_place or "the school office"} if meeting_date else None,
-            "today": date.fromisoformat(app.clock.now().astimezone(app.zone).date().isoformat()).strftime("%-d %B %Y"),
-        }
-    try:
-        written = app.renderer.render_letter(kind, context)
-    except TemplateError as exc:
-        raise BadInput(f"the letter could not be written: {exc}") from exc
-    if deliver is not None:
-        deliver(written)
-    record_access(app, actor.label, actor.id, case_id, LETTER, kind)  # access custody: who wrote which letter
-    return written

@@ -176,6 +176,8 @@ def _remember(state: _Replayed, event: Row[Any], data: dict[str, Any]) -> None:
         state.published = data.get("first_published_on")
     elif event.kind in state.records and isinstance(data.get(event.kind), int):
         state.records[event.kind][data[event.kind]] = (event, data)
+    elif event.kind == "letter" and isinstance(data.get("evidence"), int):  # a letter sent keeps its text as evidence
+        state.records["evidence"][data["evidence"]] = (event, data)
 
 
 def _take(state: _Replayed, event: Row[Any], data: dict[str, Any]) -> None:

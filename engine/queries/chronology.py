@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine.queries.views import ChronologyEntry, Event
+from engine.rules.letters import LETTERS, METHODS
 from engine.rules.links import LIMITATION_DEADLINE, limitation_date
 from engine.rules.tracks import route
 from workflows import MAIN, Action, FieldType, TrackStart, Workflow
@@ -41,14 +42,8 @@ TEMPLATE_TITLES = {
 }
 """How the chronology names the emails Redress ships; a school's own template is named after its file."""
 
-LETTER_TITLES = {
-    "meeting_invitation": "invitation to a meeting",
-    "removal_request": "request to remove the posts",
-    "legal_warning": "warning of possible legal action",
-    "harassment_warning": "harassment warning",
-    "site_ban": "notice of a ban from the school site",
-    "platform_takedown": "takedown request to the platform",
-}
+LETTER_TITLES = {name: kind.title[:1].lower() + kind.title[1:] for name, kind in LETTERS.items()}
+"""How the chronology names the letters (engine.rules.letters): 'Letter sent by post: warning of possible legal action'."""
 
 
 @dataclass(frozen=True)
@@ -268,11 +263,12 @@ def _reopened(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
 def _letter(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
     d = e.data
     title = LETTER_TITLES.get(str(d.get("letter")), str(d.get("letter", "")).replace("_", " "))
-    sent = day(date.fromisoformat(d["sent_on"])) if d.get("sent_on") else ""
-    details = [("To", str(d.get("to") or "the poster")), ("Sent", f"{sent} by {d.get('method', '')}".strip())]
+    how = METHODS.get(str(d.get("method")), f"by {d.get('method', '')}")
+    sent = _day(d.get("sent_on"))
+    details = [("To", str(d.get("to") or "the poster")), ("Sent", f"{sent} {how}".strip())]
     if d.get("sha256"):
         details.append(("Copy kept", f"evidence #{d.get('evidence')}, SHA-256 {d['sha256']}"))
-    return f"Letter sent by {d.get('method', '')}: {title}", details
+    return f"Letter sent {how}: {title}", details
 
 
 def _email(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:

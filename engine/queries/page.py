@@ -12,7 +12,7 @@ from engine.errors import NotFound
 from engine.queries.access import access_of
 from engine.queries.cases import case_view, chain_check, chronology_of, events_of
 from engine.queries.links import case_links
-from engine.queries.views import CasePage, CaseRead, Handler, MatterView
+from engine.queries.views import CasePage, CaseRead, CaseView, Handler, MatterView
 from engine.rules.access import (
     CaseAccess,
     Power,
@@ -25,7 +25,9 @@ from engine.rules.access import (
     may_keep_records,
     may_open_case,
     may_reopen,
+    may_write_letters,
 )
+from engine.rules.letters import LetterOption, meeting_tried, options
 from store import Case, Person, WorkflowVersion
 
 
@@ -84,8 +86,14 @@ def _case_page(app: Redress, session: Session, live: Live | None, case_id: int) 
         all_categories=tuple((name, c.label) for name, c in spec.categories.items()),
         links=case_links(app, session, case, viewer),
         owner_choices=_owner_choices(app, session, case, access, active) if active is not None else (),
+        letters=_letters(view) if may_write_letters(viewer, sight) and not case.closed_at else (),
     )
     return CaseRead(viewer, case_id, sight, page=page, may_open=may_open)
+
+
+def _letters(view: CaseView) -> tuple[LetterOption, ...]:
+    """The letters on offer, from what the page read already (its facts and meetings): no query of its own."""
+    return options(meeting_tried(dict(view.facts), len(view.meetings)), view.platform)
 
 
 def _active(session: Session) -> list[Person]:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from engine.rules.access import CaseAccess, Sight, Viewer
+from engine.rules.letters import LetterOption
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +289,9 @@ class CasePage:
     """Its links to other cases, the suggested matches, the course of conduct and the limitation date."""
     owner_choices: tuple[tuple[str, str], ...] = ()
     """(email, name) of each active person who could own the case, when the viewer may assign one."""
+    letters: tuple[LetterOption, ...] = ()
+    """The letters the viewer may draft from the case (those who hold the letters power), each with why it
+    cannot be written yet, if so."""
 
 
 @dataclass(frozen=True, slots=True)

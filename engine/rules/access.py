@@ -154,6 +154,12 @@ def may_keep_records(viewer: Viewer, sight: Sight) -> bool:
     return sight is Sight.FULL and viewer.can(Power.KEEP_RECORDS)
 
 
+def may_write_letters(viewer: Viewer, sight: Sight) -> bool:
+    """Draft a letter from a case and record it as sent: those the `write_letters` power names, for a case
+    they see in full. The case page, the API and `redress case letter` all ask this."""
+    return sight is Sight.FULL and viewer.can(Power.WRITE_LETTERS)
+
+
 def may_correct(viewer: Viewer, sight: Sight) -> bool:
     """Correct a case's details, its people and its evidence (with a reason, audited): whoever keeps its record."""
     return may_keep_records(viewer, sight)

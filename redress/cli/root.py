@@ -47,7 +47,10 @@ CASE_COMMANDS = {
         "Export a case: chronology (HTML and PDF), evidence, audit trail, verification, MANIFEST.sha256.",
     ),
     # The letter is written from the outbox's module (it renders a template): `case show` need not import it.
-    "letter": Lazy("redress.cli.outbox_cmd:letter", "Write a letter to the poster of a case, for the headteacher to send."),
+    "letter": Lazy(
+        "redress.cli.outbox_cmd:letter",
+        "Draft a letter from a case (to the poster or the platform); --send-by records it as sent.",
+    ),
     # Corrections and reopening, each with a reason kept in the record.
     "correct": Lazy("redress.cli.correct_cmd:correct", "Correct a case's summary or categories; prints each change, old -> new."),
     "staff": Lazy(

@@ -37,6 +37,8 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("dashboard", "/"),
         ("case, full", "/cases/4"),
         ("case at gathering evidence", "/cases/2"),
+        ("letter drafted from the meeting arranged", "/cases/3/letters/meeting_invitation"),
+        ("letter not yet possible", "/cases/2/letters/site_ban"),
         ("open a case", "/cases/new"),
         ("incident log", "/log"),
         ("incident log, filtered", "/log?category=staff_offensive&stage=reported"),
@@ -176,6 +178,11 @@ def test_every_page_passes_axe_and_reflows_at_320_px(demo: str, browser: Any, ax
         page.goto(f"{demo}/cases/2")
         page.get_by_role("button", name="Arrange a meeting with the poster").click()
         found += problems(page, axe, "head, an action refused")
+        page.goto(f"{demo}/cases/3/letters/legal_warning")
+        page.get_by_label("The letter").fill("")
+        page.get_by_role("button", name="Record the letter as sent").click()
+        page.wait_for_selector(".error-summary")
+        found += problems(page, axe, "head, a letter refused")
     assert not found, "\n".join(found)
 
 

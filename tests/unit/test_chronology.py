@@ -179,3 +179,13 @@ def test_a_track_its_pause_and_its_outcome_read_plainly():
         "Record the police's outcome",
         (("What the police did", "Words of advice"), ("Police", "With the police → Police outcome recorded")),
     )
+
+
+def test_a_letter_sent_by_hand_and_a_new_letter_read_plainly():
+    by_hand = event("letter", {"letter": "site_ban", "method": "hand", "sent_on": "2026-11-20", "to": "Pat Poster"})
+    takedown = event("letter", {"letter": "platform_takedown", "method": "email", "sent_on": "2026-11-21", "to": "Facebook"})
+    (_, _, ban_headline, ban_details), (_, _, takedown_headline, takedown_details) = words(by_hand, takedown)
+    assert ban_headline == "Letter sent by hand: notice of a ban from the school site"
+    assert ban_details == (("To", "Pat Poster"), ("Sent", "Fri 20 Nov 2026 by hand"))
+    assert takedown_headline == "Letter sent by email: takedown request to the platform"
+    assert ("To", "Facebook") in takedown_details

@@ -108,7 +108,7 @@ def test_html_escapes_what_people_typed_and_text_keeps_it_as_typed() -> None:
     assert "<script>alert(1)</script> & more" in rendered.text
 
 
-@pytest.mark.parametrize("kind", LETTER_KINDS)
+@pytest.mark.parametrize("kind", [k for k in LETTER_KINDS if k != "platform_takedown"])
 def test_each_letter_to_the_poster_is_signed_and_points_to_the_complaints_policy(kind: str) -> None:
     letter = RENDERER.render_letter(kind, context(poster={"name": "Mrs <b>Poster</b>"}))
 
@@ -116,6 +116,22 @@ def test_each_letter_to_the_poster_is_signed_and_points_to_the_complaints_policy
         assert "Complaints policy" in body and "Ms Jane Okafor" in body and "Headteacher" in body
     assert "Dear Mrs <b>Poster</b>," in letter.text
     assert "Dear Mrs &lt;b&gt;Poster&lt;/b&gt;," in letter.html
+
+
+def test_the_takedown_request_is_to_the_platform_and_names_neither_the_poster_nor_their_address() -> None:
+    letter = RENDERER.render_letter("platform_takedown", SAMPLE)
+
+    for body in (letter.text, letter.html):
+        assert "Facebook: trust and safety team" in body and "Dear Sir or Madam," in body
+        assert "Mrs A. Parent" not in body and "12 Elm Road" not in body
+        assert "https://www.facebook.com/groups/example/posts/123" in body and "Headteacher" in body
+
+
+def test_a_letter_to_the_poster_is_addressed_to_their_postal_address_line_by_line() -> None:
+    letter = RENDERER.render_letter("legal_warning", SAMPLE)
+
+    assert "PRIVATE AND CONFIDENTIAL\nMrs A. Parent\n12 Elm Road\nOakfield\nOK1 2AB\n\nOur reference" in letter.text
+    assert "Mrs A. Parent<br>12 Elm Road<br>Oakfield<br>OK1 2AB</p>" in letter.html
 
 
 def test_a_meeting_invitation_without_a_date_asks_the_poster_to_agree_one() -> None:

@@ -20,6 +20,7 @@ from engine import (
     EMAIL_MAX,
     EMAIL_PATTERN,
     INSTANT_PATTERN,
+    LETTER_MAX,
     NAME_MAX,
     NAME_PATTERN,
     SUMMARY_MAX,
@@ -171,6 +172,37 @@ class OwnerOut(BaseModel):
 
 class CreatedOut(BaseModel):
     id: int
+
+
+class LetterIn(_In):
+    text: Annotated[str, Field(min_length=1, max_length=LETTER_MAX, pattern=TEXT_REQUIRED_PATTERN)]
+    """The letter as sent (the draft, edited or not)."""
+    method: Literal["post", "email", "hand"]
+    """How it was sent: by post, by email or by hand."""
+    sent_on: Day | None = None
+    """The day it was sent (today when left out): not in the future."""
+
+
+class LetterDraftOut(BaseModel):
+    kind: str
+    title: str
+    to: str
+    address: str | None
+    meeting: str | None
+    text: str
+
+
+class LetterOptionOut(BaseModel):
+    kind: str
+    title: str
+    blocked: str | None
+    """Why it cannot be written for the case yet; null when it can."""
+
+
+class LetterSentOut(BaseModel):
+    id: int
+    """The evidence item that keeps the letter's text."""
+    sha256: str
 
 
 class MeOut(BaseModel):
