@@ -45,6 +45,10 @@ if TYPE_CHECKING:
     )
     from engine.commands.sso import provider_named, record_refusal, sso_sign_in
     from engine.commands.staff_reports import decline_report, submit_report
+    from engine.commands.subject_export import SubjectExport, export_subject, subject_export_zip, write_export
+    from engine.commands.subject_requests import NewRequest, answer_request, extend_request, receive_request
+    from engine.queries.subject_requests import SubjectRequestView, find_subject, subject_request, subject_requests
+    from engine.queries.subject_search import CaseFindings, SubjectFindings
     from engine.commands.two_factor import (
         confirm_enrolment,
         enrolment_uri,
@@ -137,6 +141,7 @@ if TYPE_CHECKING:
         may_read_report,
         may_resend_email,
         may_take,
+        may_answer_subject_requests,
         may_triage_reports,
     )
     from engine.rules.actions import role_labels
@@ -218,6 +223,14 @@ _HOME: dict[str, str] = {
     "sso_sign_in": "engine.commands.sso",
     "decline_report": "engine.commands.staff_reports",
     "submit_report": "engine.commands.staff_reports",
+    "export_subject": "engine.commands.subject_export",
+    "subject_export_zip": "engine.commands.subject_export",
+    "SubjectExport": "engine.commands.subject_export",
+    "write_export": "engine.commands.subject_export",
+    "answer_request": "engine.commands.subject_requests",
+    "extend_request": "engine.commands.subject_requests",
+    "NewRequest": "engine.commands.subject_requests",
+    "receive_request": "engine.commands.subject_requests",
     "confirm_enrolment": "engine.commands.two_factor",
     "enrolment_uri": "engine.commands.two_factor",
     "is_remembered": "engine.commands.two_factor",
@@ -270,6 +283,12 @@ _HOME: dict[str, str] = {
     "triage_list": "engine.queries.reports",
     "access_overview": "engine.queries.signins",
     "AccessOverview": "engine.queries.signins",
+    "find_subject": "engine.queries.subject_requests",
+    "subject_request": "engine.queries.subject_requests",
+    "subject_requests": "engine.queries.subject_requests",
+    "SubjectRequestView": "engine.queries.subject_requests",
+    "CaseFindings": "engine.queries.subject_search",
+    "SubjectFindings": "engine.queries.subject_search",
     "ActionView": "engine.queries.views",
     "Activity": "engine.queries.views",
     "AuditTrail": "engine.queries.views",
@@ -311,6 +330,7 @@ _HOME: dict[str, str] = {
     "build_report": "engine.report.monitoring",
     "case_status": "engine.rules.access",
     "CaseAccess": "engine.rules.access",
+    "may_answer_subject_requests": "engine.rules.access",
     "may_assign_owner": "engine.rules.access",
     "may_correct": "engine.rules.access",
     "may_export": "engine.rules.access",
@@ -405,6 +425,14 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "sso_sign_in",
     "decline_report",
     "submit_report",
+    "export_subject",
+    "subject_export_zip",
+    "SubjectExport",
+    "write_export",
+    "answer_request",
+    "extend_request",
+    "NewRequest",
+    "receive_request",
     "confirm_enrolment",
     "enrolment_uri",
     "is_remembered",
@@ -457,6 +485,12 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "triage_list",
     "access_overview",
     "AccessOverview",
+    "find_subject",
+    "subject_request",
+    "subject_requests",
+    "SubjectRequestView",
+    "CaseFindings",
+    "SubjectFindings",
     "ActionView",
     "Activity",
     "AuditTrail",
@@ -498,6 +532,7 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "build_report",
     "case_status",
     "CaseAccess",
+    "may_answer_subject_requests",
     "may_assign_owner",
     "may_correct",
     "may_export",
