@@ -36,6 +36,7 @@ from web.routes import (
     reports,
     signin,
     sso,
+    subject,
     two_factor,
 )
 from web.security import BodyLimit, SecurityHeaders, secret_key
@@ -108,6 +109,7 @@ def create_app(redress: Redress, *, secret: str | None = None) -> FastAPI:
         records,
         links,
         reports,
+        subject,
         custody,
         people,
         admin,
