@@ -83,7 +83,9 @@ def check_folder(folder: Path, request_id: int) -> None:
         raise Refused(f"{folder} is not a folder: create it first, or give one that exists")
     for suffix in ("json", "html"):
         if (folder / f"subject-request-{request_id}.{suffix}").exists():
-            raise Refused(f"{folder / f'subject-request-{request_id}.{suffix}'} exists already: move it away or choose another folder")
+            raise Refused(
+                f"{folder / f'subject-request-{request_id}.{suffix}'} exists already: move it away or choose another folder"
+            )
 
 
 def write_export(export: SubjectExport, folder: Path) -> list[Path]:

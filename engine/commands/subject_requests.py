@@ -38,14 +38,15 @@ class NewRequest:
 def receive_request(app: Redress, actor_email: str, new: NewRequest) -> int:
     """Log a request received on `new.received_on`; its answer is due one calendar month later. Returns its id."""
     now = app.clock.now()
-    with inputs.about("requester"):
-        requester = inputs.name(new.requester, "who made the request")
-    terms = clean_terms(new.terms)
-    with inputs.about("received_on"):
-        received = inputs.past_date(inputs.calendar_date(new.received_on, "the day it came"), now, app.zone, "the day it came")
-    due = due_on(received, MONTHS_TO_ANSWER, app.calendar.working_days_after)
     with app.db.unit_of_work() as session:
-        actor, _ = handler(app, session, actor_email)
+        actor, _ = handler(app, session, actor_email)  # who may, before what they typed is judged
+        with inputs.about("requester"):
+            requester = inputs.name(new.requester, "who made the request")
+        terms = clean_terms(new.terms)
+        with inputs.about("received_on"):
+            day = inputs.calendar_date(new.received_on, "the day it came")
+            received = inputs.past_date(day, now, app.zone, "the day it came")
+        due = due_on(received, MONTHS_TO_ANSWER, app.calendar.working_days_after)
         request = SubjectRequest(
             requester=requester,
             terms=list(terms),
@@ -66,13 +67,13 @@ def receive_request(app: Redress, actor_email: str, new: NewRequest) -> int:
 def extend_request(app: Redress, actor_email: str, request_id: int, months: int, reason: str, told_on: date) -> date:
     """Extend a complex request by 1 or 2 further months; refused unless the person was told within the first
     month. Returns the new due day."""
-    with inputs.about("reason"):
-        reason = inputs.text(reason, "the reason for the extension", limit=inputs.DESCRIPTION_MAX, required=True)
-    with inputs.about("told_on"):
-        told_on = inputs.calendar_date(told_on, "the day the person was told")
     today = inputs.today_in(app.clock.now(), app.zone)
     with app.db.unit_of_work() as session:
         actor, _ = handler(app, session, actor_email)
+        with inputs.about("reason"):
+            reason = inputs.text(reason, "the reason for the extension", limit=inputs.DESCRIPTION_MAX, required=True)
+        with inputs.about("told_on"):
+            told_on = inputs.calendar_date(told_on, "the day the person was told")
         request = open_request(session, request_id)
         if request.told_on is not None:
             raise Refused(f"request {request_id} was extended already, to {request.due_on}: it can be extended once")

@@ -100,9 +100,9 @@ def subject_request(app: Redress, actor_email: str, request_id: int) -> SubjectR
 
 def find_subject(app: Redress, actor_email: str, terms: list[str] | tuple[str, ...]) -> SubjectFindings:
     """Every case the searcher sees in full that mentions the person (by any of `terms`), and where."""
-    cleaned = clean_terms(terms)
     with app.db.reading() as session:
         _, viewer = handler(app, session, actor_email)
+        cleaned = clean_terms(terms)
         return search_cases(app, session, viewer, cleaned)
 
 

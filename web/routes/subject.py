@@ -23,17 +23,25 @@ from engine import (
     export_subject,
     extend_request,
     find_subject,
+    may_answer_subject_requests,
     receive_request,
     subject_export_zip,
     subject_request,
     subject_requests,
 )
+from web.errors import Denied
 from web.forms import echo, refuse, split_list, text
 from web.session import FORM_CSRF, FormDep, RedressDep, ViewerDep, flash
 from web.templating import page
 
 router = APIRouter(include_in_schema=False)
 RequestId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+
+
+def _holder(viewer: Viewer) -> None:
+    """Before a form is read: its refusal must not be what tells someone without the power about it."""
+    if not may_answer_subject_requests(viewer):
+        raise Denied("only those who handle subject access requests may see them")
 
 
 def _listing(request: Request, app: Redress, viewer: Viewer, found: object = None, status: int = 200) -> Response:
@@ -48,6 +56,7 @@ def requests_page(request: Request, app: RedressDep, viewer: ViewerDep) -> Respo
 
 @router.post("/subject-requests", dependencies=[FORM_CSRF])
 def receive_post(request: Request, app: RedressDep, viewer: ViewerDep, form: FormDep) -> Response:
+    _holder(viewer)
     try:
         received = _day(text(form, "received_on", 20).strip(), "received_on")
         request_id = receive_request(
@@ -69,6 +78,7 @@ def receive_post(request: Request, app: RedressDep, viewer: ViewerDep, form: For
 @router.post("/subject-requests/find", dependencies=[FORM_CSRF])
 def find_post(request: Request, app: RedressDep, viewer: ViewerDep, form: FormDep) -> Response:
     """A search shown at once (a read: nothing to redirect to without putting the name in the URL)."""
+    _holder(viewer)
     try:
         found = find_subject(app, viewer.email, split_list(text(form, "find", 2_000)))
     except BadInput as exc:
@@ -85,6 +95,7 @@ def request_page(request: Request, request_id: RequestId, app: RedressDep, viewe
 
 @router.post("/subject-requests/{request_id}/extend", dependencies=[FORM_CSRF])
 def extend_post(request: Request, request_id: RequestId, app: RedressDep, viewer: ViewerDep, form: FormDep) -> Response:
+    _holder(viewer)
     back = f"/subject-requests/{request_id}"
     try:
         months = text(form, "months", 2).strip()
