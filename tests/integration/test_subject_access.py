@@ -27,7 +27,9 @@ def receive(app: Redress, received: date, *, by: str = HEAD, terms: tuple[str, .
     return receive_request(app, by, NewRequest("Jo Parent", terms, received, identity_checked=True))
 
 
-def opened(app: Redress, summary: str, *, posters: tuple[tuple[str, str], ...] = (), pupils: tuple[str, ...] = (), by: str = HEAD) -> int:
+def opened(
+    app: Redress, summary: str, *, posters: tuple[tuple[str, str], ...] = (), pupils: tuple[str, ...] = (), by: str = HEAD
+) -> int:
     details = cases.OpenCase(
         categories=("staff_offensive",), summary=summary, staff=(SAM,), posters=posters, pupils=pupils, platform="Facebook"
     )
@@ -36,7 +38,9 @@ def opened(app: Redress, summary: str, *, posters: tuple[tuple[str, str], ...] =
 
 def three_cases(app: Redress) -> tuple[int, int, int, int]:
     """The parent as a poster, named in a summary, in a note; and a case about someone else."""
-    as_poster = opened(app, "A post calling Mr Staff useless", posters=((PARENT, PARENT_EMAIL), (OTHER, OTHER_EMAIL)), pupils=(PUPIL,))
+    as_poster = opened(
+        app, "A post calling Mr Staff useless", posters=((PARENT, PARENT_EMAIL), (OTHER, OTHER_EMAIL)), pupils=(PUPIL,)
+    )
     in_summary = opened(app, f"{OTHER} shared a post by Jo Parent about Tess Teacher and {PUPIL}", pupils=(PUPIL,))
     in_note = opened(app, "An anonymous post about the school trip")
     records.add_note(app, in_note, HEAD, f"Rang {PARENT_EMAIL}: they say the account is not theirs; Sam Staff was upset")
@@ -157,7 +161,9 @@ def test_search_shows_nothing_the_searcher_may_not_read(database_url: str, tmp_p
     """A school that gives the power to its coordinator too: they find the parent only in the cases they read in full."""
     from engine.commands.people import add_person
 
-    source = WORKFLOW.read_text().replace("answer_subject_requests: [headteacher]", "answer_subject_requests: [headteacher, coordinator]")
+    source = WORKFLOW.read_text().replace(
+        "answer_subject_requests: [headteacher]", "answer_subject_requests: [headteacher, coordinator]"
+    )
     assert source != WORKFLOW.read_text()
     (tmp_path / "workflows.yaml").write_text(source)
     app = make_app(database_url, tmp_path, workflow=tmp_path / "workflows.yaml")
@@ -197,7 +203,10 @@ def test_export_holds_the_parents_data_and_no_one_elses_and_is_audited(app: Redr
         assert path.stat().st_mode & 0o077 == 0
     data = json.loads(written[1].read_text() if written[1].suffix == ".json" else written[0].read_text())
     summaries = {c["case"]: c["summary"] for c in data["cases"]}
-    assert summaries[in_summary] == "[redacted: poster] shared a post by Jo Parent about [redacted: member of staff] and [redacted: pupil]"
+    assert (
+        summaries[in_summary]
+        == "[redacted: poster] shared a post by Jo Parent about [redacted: member of staff] and [redacted: pupil]"
+    )
     assert made.redactions["pupil"] >= 2 and made.redactions["poster"] >= 2
     exported = sar_log(app, "sar_exported")
     assert len(exported) == 1 and exported[0].actor == HEAD and "3 case(s)" in exported[0].detail
@@ -205,3 +214,22 @@ def test_export_holds_the_parents_data_and_no_one_elses_and_is_audited(app: Redr
     assert sorted(e.case_id for e in per_case) == sorted((as_poster, in_summary, in_note))
     with pytest.raises(Refused, match="exists already"):
         write_export(made, out)
+
+
+def test_the_daily_digest_names_requests_due_within_a_week_by_number_only(app: Redress) -> None:
+    from datetime import UTC, datetime
+
+    from engine.worker.digest import send_digest_if_due
+    from store import OutboxMessage
+
+    overdue = receive(app, date(2026, 10, 19))  # due Thursday 19 November
+    soon = receive(app, date(2026, 10, 30))  # due Monday 30 November
+    later = receive(app, date(2026, 11, 20))  # due 21 December: not yet
+    app.clock.set(datetime(2026, 11, 24, 10, 0, tzinfo=UTC))  # type: ignore[attr-defined]
+    assert send_digest_if_due(app) == 1
+    with app.db.reading() as session:
+        digest = session.scalars(select(OutboxMessage).where(OutboxMessage.template == "daily_digest")).one()
+    for body in (digest.body_text, digest.body_html):
+        assert f"Request {overdue}: " in body and f"Request {soon}: due Monday 30 November 2026" in body
+        assert f"Request {later}:" not in body and PARENT not in body
+    assert "OVERDUE, was due Thursday 19 November 2026" in digest.body_text
