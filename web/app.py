@@ -21,6 +21,7 @@ from web.api import corrections as api_corrections
 from web.api import links as api_links
 from web.api import records as api_records
 from web.api import school as api_school
+from web.api import subject as api_subject
 from web.routes import (
     access,
     account,
@@ -122,7 +123,7 @@ def create_app(redress: Redress, *, secret: str | None = None) -> FastAPI:
 
         app.include_router(report.router)
         app.include_router(api_report.router)
-    for api in (api_cases, api_records, api_corrections, api_links, api_school):
+    for api in (api_cases, api_records, api_corrections, api_links, api_school, api_subject):
         app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     base = redress.settings.base_url or ""

@@ -75,3 +75,27 @@ def test_a_refused_request_form_says_what_is_wrong_field_by_field(browser) -> No
     assert 'href="#find"' in head.get("/subject-requests").text
     found = head.post("/subject-requests/find", {"find": "Nobody Atall"})
     assert found.status_code == 200 and "No case you can read mentions Nobody Atall" in found.text
+
+
+def test_the_api_lists_requests_and_finds_a_person_for_the_holder_only(browser) -> None:  # type: ignore[no-untyped-def]
+    head = browser(HEAD)
+    assert _open(head).status_code == 303
+    head.get("/subject-requests")
+    head.post("/subject-requests", {"requester": "J. Parent", "terms": "J. Parent", "received_on": "2025-01-31"})
+    [listed] = head.api("GET", "/api/subject-requests").json()
+    assert (listed["id"], listed["due_on"], listed["first_due_on"], listed["terms"]) == (
+        1,
+        "2025-02-28",
+        "2025-02-28",
+        ["J. Parent"],
+    )
+    found = head.api("POST", "/api/subject-requests/find", {"terms": ["j@mail.example"]})
+    assert found.status_code == 200
+    [case] = found.json()["cases"]
+    assert case["case_id"] == 1 and "named as a poster" in case["found"]
+    assert head.api("POST", "/api/subject-requests/find", {"terms": []}).status_code == 422
+    assert head.api("POST", "/api/subject-requests/find", {"terms": ["J. Parent"], "extra": 1}).status_code == 422
+    chair = browser(CHAIR)
+    assert chair.api("GET", "/api/subject-requests").status_code == 403
+    assert chair.api("POST", "/api/subject-requests/find", {"terms": ["J. Parent"]}).status_code == 403
+    assert browser(None).api("GET", "/api/subject-requests").status_code == 401
