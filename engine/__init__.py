@@ -47,8 +47,6 @@ if TYPE_CHECKING:
     from engine.commands.staff_reports import decline_report, submit_report
     from engine.commands.subject_export import SubjectExport, export_subject, subject_export_zip, write_export
     from engine.commands.subject_requests import NewRequest, answer_request, extend_request, receive_request
-    from engine.queries.subject_requests import SubjectRequestView, find_subject, subject_request, subject_requests
-    from engine.queries.subject_search import CaseFindings, SubjectFindings
     from engine.commands.two_factor import (
         confirm_enrolment,
         enrolment_uri,
@@ -83,6 +81,8 @@ if TYPE_CHECKING:
     from engine.queries.present import as_json
     from engine.queries.reports import my_reports, triage_item, triage_list
     from engine.queries.signins import AccessOverview, access_overview
+    from engine.queries.subject_requests import SubjectRequestView, find_subject, subject_request, subject_requests
+    from engine.queries.subject_search import CaseFindings, SubjectFindings
     from engine.queries.views import (
         ActionView,
         Activity,
@@ -129,6 +129,7 @@ if TYPE_CHECKING:
         Sight,
         Viewer,
         case_status,
+        may_answer_subject_requests,
         may_assign_owner,
         may_correct,
         may_export,
@@ -141,7 +142,6 @@ if TYPE_CHECKING:
         may_read_report,
         may_resend_email,
         may_take,
-        may_answer_subject_requests,
         may_triage_reports,
     )
     from engine.rules.actions import role_labels

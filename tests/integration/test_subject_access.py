@@ -17,7 +17,7 @@ from engine.context import Redress
 from engine.errors import BadInput, NotAllowed, NotFound, Refused
 from engine.queries.subject_requests import find_subject, subject_request, subject_requests
 from store import AccessEntry
-from tests.conftest import CHAIR, COORDINATOR, HEAD, SAM, TESS, WORKFLOW, make_app
+from tests.conftest import CHAIR, COORDINATOR, HEAD, SAM, WORKFLOW, make_app
 
 PARENT, PARENT_EMAIL = "Jo Parent", "jo.parent@home.example"
 OTHER, OTHER_EMAIL, PUPIL = "Kim Otherparent", "kim@elsewhere.example", "PUP-777"
@@ -193,7 +193,7 @@ def test_export_holds_the_parents_data_and_no_one_elses_and_is_audited(app: Redr
     made = export_subject(app, HEAD, request_id, "written to a folder")
     written = write_export(made, out)
     assert sorted(p.name for p in written) == [f"subject-request-{request_id}.html", f"subject-request-{request_id}.json"]
-    assert set(made.cases) == {as_poster, in_summary, in_note}
+    assert set(made.cases) == {as_poster, in_summary, in_note} and elsewhere not in made.cases
     for path in written:
         body = path.read_text()
         assert PARENT in body and PARENT_EMAIL in body
