@@ -26,7 +26,7 @@ from engine.commands.subject_requests import record_export
 from engine.context import Redress
 from engine.errors import Refused
 from engine.queries.subject_requests import handler, request_by_id
-from engine.queries.subject_search import patterns, search_cases
+from engine.queries.subject_search import search_cases
 from engine.rules.access import Viewer
 from store import AuditEvent, Case, Evidence, Meeting, Note, Party, Person
 
@@ -117,10 +117,10 @@ def subject_export_zip(export: SubjectExport) -> bytes:
 
 def _others(session: Session, case_ids: list[int], terms: tuple[str, ...]) -> list[tuple[str, str]]:
     """Every identifier of someone other than the person: staff (every account), and the people of the cases."""
-    likes = [p.strip("%").replace("!", "") for p in patterns(terms)]
+    needles = [t.lower() for t in terms]
 
     def theirs(*values: str | None) -> bool:
-        return any(v and any(t in v.lower() for t in likes) for v in values)
+        return any(v and any(t in v.lower() for t in needles) for v in values)
 
     others: list[tuple[str, str]] = []
     for person in session.scalars(select(Person)):
