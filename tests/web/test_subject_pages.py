@@ -60,6 +60,7 @@ def test_a_request_is_logged_found_extended_and_exported_redacted(browser, app) 
     with app.db.reading() as session:
         entries = list(session.scalars(select(AccessEntry).where(AccessEntry.what == "sar_exported")))
     assert len(entries) == 1 and entries[0].actor == HEAD and "downloaded from the page" in entries[0].detail
+    assert "included it in a subject access export" in head.get("/cases/1/access").text
 
 
 def test_a_refused_request_form_says_what_is_wrong_field_by_field(browser) -> None:  # type: ignore[no-untyped-def]
