@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.commands import cases, records
+from engine.commands.integrity import verify
 from engine.commands.subject_export import export_subject, write_export
 from engine.commands.subject_requests import NewRequest, answer_request, extend_request, receive_request
 from engine.context import Redress
@@ -214,6 +215,8 @@ def test_export_holds_the_parents_data_and_no_one_elses_and_is_audited(app: Redr
     assert sorted(e.case_id for e in per_case) == sorted((as_poster, in_summary, in_note))
     with pytest.raises(Refused, match="exists already"):
         write_export(made, out)
+    checked = verify(app)  # the access log's new entries chain and sign like every other
+    assert checked.ok, checked.problems
 
 
 def test_the_daily_digest_names_requests_due_within_a_week_by_number_only(app: Redress) -> None:
