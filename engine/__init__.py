@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     )
     from engine.commands.sso import provider_named, record_refusal, sso_sign_in
     from engine.commands.staff_reports import decline_report, submit_report
+    from engine.commands.subject_export import SubjectExport, export_subject, subject_export_zip, write_export
+    from engine.commands.subject_requests import NewRequest, answer_request, extend_request, receive_request
     from engine.commands.two_factor import (
         confirm_enrolment,
         enrolment_uri,
@@ -80,6 +82,8 @@ if TYPE_CHECKING:
     from engine.queries.present import as_json
     from engine.queries.reports import my_reports, triage_item, triage_list
     from engine.queries.signins import AccessOverview, access_overview
+    from engine.queries.subject_requests import SubjectRequestView, find_subject, subject_request, subject_requests
+    from engine.queries.subject_search import CaseFindings, SubjectFindings
     from engine.queries.views import (
         ActionView,
         Activity,
@@ -126,6 +130,7 @@ if TYPE_CHECKING:
         Sight,
         Viewer,
         case_status,
+        may_answer_subject_requests,
         may_assign_owner,
         may_correct,
         may_export,
@@ -226,6 +231,14 @@ _HOME: dict[str, str] = {
     "sso_sign_in": "engine.commands.sso",
     "decline_report": "engine.commands.staff_reports",
     "submit_report": "engine.commands.staff_reports",
+    "export_subject": "engine.commands.subject_export",
+    "subject_export_zip": "engine.commands.subject_export",
+    "SubjectExport": "engine.commands.subject_export",
+    "write_export": "engine.commands.subject_export",
+    "answer_request": "engine.commands.subject_requests",
+    "extend_request": "engine.commands.subject_requests",
+    "NewRequest": "engine.commands.subject_requests",
+    "receive_request": "engine.commands.subject_requests",
     "confirm_enrolment": "engine.commands.two_factor",
     "enrolment_uri": "engine.commands.two_factor",
     "is_remembered": "engine.commands.two_factor",
@@ -278,6 +291,12 @@ _HOME: dict[str, str] = {
     "triage_list": "engine.queries.reports",
     "access_overview": "engine.queries.signins",
     "AccessOverview": "engine.queries.signins",
+    "find_subject": "engine.queries.subject_requests",
+    "subject_request": "engine.queries.subject_requests",
+    "subject_requests": "engine.queries.subject_requests",
+    "SubjectRequestView": "engine.queries.subject_requests",
+    "CaseFindings": "engine.queries.subject_search",
+    "SubjectFindings": "engine.queries.subject_search",
     "ActionView": "engine.queries.views",
     "Activity": "engine.queries.views",
     "AuditTrail": "engine.queries.views",
@@ -319,6 +338,7 @@ _HOME: dict[str, str] = {
     "build_report": "engine.report.monitoring",
     "case_status": "engine.rules.access",
     "CaseAccess": "engine.rules.access",
+    "may_answer_subject_requests": "engine.rules.access",
     "may_assign_owner": "engine.rules.access",
     "may_correct": "engine.rules.access",
     "may_export": "engine.rules.access",
@@ -424,6 +444,14 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "sso_sign_in",
     "decline_report",
     "submit_report",
+    "export_subject",
+    "subject_export_zip",
+    "SubjectExport",
+    "write_export",
+    "answer_request",
+    "extend_request",
+    "NewRequest",
+    "receive_request",
     "confirm_enrolment",
     "enrolment_uri",
     "is_remembered",
@@ -476,6 +504,12 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "triage_list",
     "access_overview",
     "AccessOverview",
+    "find_subject",
+    "subject_request",
+    "subject_requests",
+    "SubjectRequestView",
+    "CaseFindings",
+    "SubjectFindings",
     "ActionView",
     "Activity",
     "AuditTrail",
@@ -517,6 +551,7 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "build_report",
     "case_status",
     "CaseAccess",
+    "may_answer_subject_requests",
     "may_assign_owner",
     "may_correct",
     "may_export",

@@ -280,6 +280,32 @@ class StaffReport(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), default=None)
 
 
+class SubjectRequest(Base):
+    """A subject access request (UK GDPR): who asked, for whose data (names, emails, pupil references to search
+    for), when it came and whether their identity was checked; when the answer is due (one calendar month,
+    or up to three when extended, with the reason and the day the person was told), and when it was answered."""
+
+    __tablename__ = "subject_requests"
+    __table_args__ = (Index("ix_subject_requests_open", "answered_on", "due_on"),)  # the open ones, soonest due first
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requester: Mapped[str] = mapped_column(String(200))
+    """Who asked, as they signed the request (a parent may ask for their child's data)."""
+    terms: Mapped[list[str]] = mapped_column(default=list)
+    """What identifies the person whose data is asked for: names, email addresses, pupil references."""
+    received_on: Mapped[date] = mapped_column(Date)
+    identity_checked: Mapped[bool] = mapped_column(default=False)
+    due_on: Mapped[date] = mapped_column(Date)
+    """The day the answer is due now: the first month's, or the extended one."""
+    first_due_on: Mapped[date] = mapped_column(Date)
+    extension_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    told_on: Mapped[date | None] = mapped_column(Date, default=None)
+    """The day the person was told of the extension (within the first month)."""
+    answered_on: Mapped[date | None] = mapped_column(Date, default=None)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime]
+
+
 class Timer(Base):
     """A deadline of a case. The row is the truth; the scheduler only wakes the worker (invariant 2)."""
 

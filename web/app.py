@@ -22,6 +22,7 @@ from web.api import letters as api_letters
 from web.api import links as api_links
 from web.api import records as api_records
 from web.api import school as api_school
+from web.api import subject as api_subject
 from web.routes import (
     access,
     account,
@@ -38,6 +39,7 @@ from web.routes import (
     reports,
     signin,
     sso,
+    subject,
     two_factor,
 )
 from web.security import BodyLimit, SecurityHeaders, secret_key
@@ -115,6 +117,7 @@ def create_app(redress: Redress, *, secret: str | None = None) -> FastAPI:
         letters,
         links,
         reports,
+        subject,
         custody,
         people,
         admin,
@@ -127,7 +130,7 @@ def create_app(redress: Redress, *, secret: str | None = None) -> FastAPI:
 
         app.include_router(report.router)
         app.include_router(api_report.router)
-    for api in (api_cases, api_records, api_letters, api_corrections, api_links, api_school):
+    for api in (api_cases, api_records, api_letters, api_corrections, api_links, api_school, api_subject):
         app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     base = redress.settings.base_url or ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from engine import (
     Viewer,
+    may_answer_subject_requests,
     may_manage_people,
     may_open_case,
     may_read_log,
@@ -46,6 +47,17 @@ def safe_url(value: str | None) -> str | None:
     return value.strip() if lowered.startswith(("https://", "http://")) and not any(c.isspace() for c in value.strip()) else None
 
 
+_POWER_PAGES: tuple[tuple[Callable[[Viewer], bool], str, str], ...] = (
+    (may_manage_people, "/people", "People"),
+    (may_manage_people, "/access", "Sign-in and access"),
+    (may_read_people_changes, "/people/changes", "People changes"),
+    (may_resend_email, "/outbox", "Outbox"),
+    (may_triage_reports, "/reports", "Reports from staff"),
+    (may_answer_subject_requests, "/subject-requests", "Subject access"),
+)
+"""The pages a power opens, in menu order (after the dashboard, the case pages, the log and the report)."""
+
+
 def nav(request: Request, viewer: Viewer, may_open: bool | None = None) -> list[tuple[str, str]]:
     """The pages this person may open, in menu order; `may_open` when the page's own read has said already."""
     if may_open is None:
@@ -57,16 +69,7 @@ def nav(request: Request, viewer: Viewer, may_open: bool | None = None) -> list[
         links.append(("/log", "Incident log"))
     if may_read_report(viewer) and "report" in request.app.state.features:
         links.append(("/report", "Report"))
-    if may_manage_people(viewer):
-        links.append(("/people", "People"))
-    if may_manage_people(viewer):
-        links.append(("/access", "Sign-in and access"))
-    if may_read_people_changes(viewer):
-        links.append(("/people/changes", "People changes"))
-    if may_resend_email(viewer):
-        links.append(("/outbox", "Outbox"))
-    if may_triage_reports(viewer):
-        links.append(("/reports", "Reports from staff"))
+    links += [(href, label) for may, href, label in _POWER_PAGES if may(viewer)]
     links.append(("/workflow", "Workflow"))
     return links
 

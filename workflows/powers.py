@@ -22,6 +22,8 @@ POWERS: dict[str, str] = {
     "receive_review_reminder": "receive the yearly reminder to review the policy",
     "coordinate_esafety": "act as the policy's e-Safety coordinator (the annual review asks that someone does)",
     "triage_reports": "read the reports staff make of posts about themselves, and open a case from one or decline it",
+    "answer_subject_requests": "log subject access requests, find everything about one person across the cases they see, "
+    "and export it with other people redacted",
     "oversee_esafety": "act as the policy's nominated director (the annual review asks that someone does)",
 }
 """Every power, with what it lets its holders do (said in `workflow check` and the docs)."""

@@ -16,6 +16,7 @@ WHAT = {
     "export": "exported the case",
     "letter": "wrote a letter",
     "access_log": "read this access log",
+    "subject_export": "included it in a subject access export",
 }
 
 

@@ -44,6 +44,7 @@ class Power(StrEnum):
     OVERSEE_ESAFETY = "oversee_esafety"
     READ_PEOPLE_CHANGES = "read_people_changes"
     TRIAGE_REPORTS = "triage_reports"
+    ANSWER_SUBJECT_REQUESTS = "answer_subject_requests"
 
 
 def holders(spec: Workflow, power: Power) -> frozenset[str]:
@@ -199,6 +200,11 @@ def may_read_people_changes(viewer: Viewer) -> bool:
 def may_triage_reports(viewer: Viewer) -> bool:
     """Read the reports staff make of posts about themselves; open a case from one, or decline it."""
     return viewer.can(Power.TRIAGE_REPORTS)
+
+
+def may_answer_subject_requests(viewer: Viewer) -> bool:
+    """Log subject access requests, search for one person across cases, export what was found (redacted)."""
+    return viewer.can(Power.ANSWER_SUBJECT_REQUESTS)
 
 
 def may_assign_owner(viewer: Viewer) -> bool:

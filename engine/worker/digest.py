@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -21,9 +21,10 @@ from engine.commands.notify import queue
 from engine.context import Redress
 from engine.rules.access import Power, holders
 from engine.rules.timing import digest_due, due_soon_until, review_due
-from store import Case, Checkpoint, OutboxMessage, Person, Timer, VerificationRun
+from store import Case, Checkpoint, OutboxMessage, Person, SubjectRequest, Timer, VerificationRun
 
 DIGEST, REVIEW = "daily_digest", "policy_review"
+SAR_NOTICE_DAYS = 7
 _LOCK_KEY = 0x5245_4452  # "REDR": one advisory lock for both checks
 
 
@@ -93,7 +94,24 @@ def digest_context(app: Redress, session: Session, now: datetime) -> dict[str, A
         title = app.compiled(row.workflow_id).spec.stages[row.stage].title
         item = {"id": row.id, "summary": row.summary, "stage_title": title, "due": app.local(row.due)}
         (overdue if row.due <= now else due_soon).append(item)
-    return {"overdue": overdue, "due_soon": due_soon, "integrity": integrity_context(app, session)}
+    return {
+        "overdue": overdue,
+        "due_soon": due_soon,
+        "integrity": integrity_context(app, session),
+        "subject_requests": subject_requests_context(app, session, now),
+    }
+
+
+def subject_requests_context(app: Redress, session: Session, now: datetime) -> list[dict[str, Any]]:
+    """Open subject access requests due within SAR_NOTICE_DAYS calendar days, or overdue: by number and date only
+    (no name: the digest's readers need not hold answer_subject_requests)."""
+    today = now.astimezone(app.zone).date()
+    rows = session.execute(
+        select(SubjectRequest.id, SubjectRequest.due_on)
+        .where(SubjectRequest.answered_on.is_(None), SubjectRequest.due_on <= today + timedelta(days=SAR_NOTICE_DAYS))
+        .order_by(SubjectRequest.due_on, SubjectRequest.id)
+    )
+    return [{"id": r.id, "due": spoken_date(r.due_on), "overdue": r.due_on < today} for r in rows]
 
 
 def integrity_context(app: Redress, session: Session) -> dict[str, Any]:

@@ -32,6 +32,10 @@ COMMANDS = {
         "Restore a backup: refused, with nothing written, unless every file matches the manifest.",
     ),
     "serve": Lazy("redress.cli.serve_cmd:serve", "Run the web app: pages for the school's staff and a JSON API under /api."),
+    "subject": Lazy(
+        "redress.cli.subject_cmd:subject",
+        "Subject access requests: log with the deadline, extend, find a person across cases, export (others redacted).",
+    ),
     "worker": Lazy(
         "redress.cli.worker_cmd:worker", "Fire deadlines (reminders and escalations) when they fall due, and send the outbox."
     ),

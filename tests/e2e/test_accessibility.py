@@ -52,6 +52,8 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("set up two-factor", "/two-factor/enrol"),
         ("reports from staff", "/reports"),
         ("sign-in and access", "/access"),
+        ("subject access requests", "/subject-requests"),
+        ("a subject access request", "/subject-requests/1"),
         ("no such page", "/no-such-page"),
         ("no such case", "/cases/999"),
     ],
@@ -89,6 +91,8 @@ def demo_school(redress: Redress) -> None:
             timeout=60,
         )
         assert done.returncode == 0, done.stderr
+    head = ("--as", f"head@{DOMAIN}")
+    redress("subject", "receive", *head, "--requester", "J. Parent", "--about", "J. Parent", "--received", "2026-11-02")
     redress.env["REDRESS_SMTP_HOST"], redress.env["REDRESS_SMTP_PORT"] = "127.0.0.1", str(free_port())
     redress("worker", "--once")
 
@@ -183,6 +187,13 @@ def test_every_page_passes_axe_and_reflows_at_320_px(demo: str, browser: Any, ax
         page.get_by_role("button", name="Record the letter as sent").click()
         page.wait_for_selector(".error-summary")
         found += problems(page, axe, "head, a letter refused")
+        page.goto(f"{demo}/subject-requests")
+        page.get_by_role("button", name="Log the request").click()
+        found += problems(page, axe, "head, a subject access request refused")
+        page.get_by_label("Names, email addresses or pupil references").fill("J. Parent")
+        page.get_by_role("button", name="Find").click()
+        assert page.locator("caption", has_text="Cases that mention J. Parent").count() == 1
+        found += problems(page, axe, "head, a person found across cases")
     assert not found, "\n".join(found)
 
 

@@ -68,6 +68,7 @@ permissions:
   oversee_esafety: [chair]
   read_people_changes: [head, chair]
   triage_reports: [head]
+  answer_subject_requests: [head]
 """
 
 

@@ -101,6 +101,12 @@ SCHOOL_ROUTES: dict[str, dict[str, int]] = {
     "GET /reports": dict(zip(PEOPLE, (200, 200, 403, 200, 403, 403, 403, 303), strict=True)),
     "GET /reports/{report}/open": dict(zip(PEOPLE, (200, 200, 403, 200, 403, 403, 403, 303), strict=True)),
     "POST /reports/{report}/decline": dict(zip(PEOPLE, (422, 422, 403, 422, 403, 403, 403, 403), strict=True)),
+    # Subject access (the holders of answer_subject_requests: the headteacher); a form with none of its fields is
+    # refused to the headteacher (303, post/redirect/get), and to everyone else for who they are (403).
+    "GET /subject-requests": dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 403, 303), strict=True)),
+    "POST /subject-requests": dict(zip(PEOPLE, (303, 403, 403, 403, 403, 403, 403, 403), strict=True)),
+    "POST /subject-requests/find": dict(zip(PEOPLE, (303, 403, 403, 403, 403, 403, 403, 403), strict=True)),
+    "GET /subject-requests/1": dict(zip(PEOPLE, (404, 403, 403, 403, 403, 403, 403, 303), strict=True)),
     # Last: it signs the person out.
     "POST /account/sign-out-everywhere": dict(zip(PEOPLE, (303, 303, 303, 303, 303, 303, 303, 403), strict=True)),
 }
