@@ -23,5 +23,7 @@ POWERS: dict[str, str] = {
     "coordinate_esafety": "act as the policy's e-Safety coordinator (the annual review asks that someone does)",
     "triage_reports": "read the reports staff make of posts about themselves, and open a case from one or decline it",
     "oversee_esafety": "act as the policy's nominated director (the annual review asks that someone does)",
+    "head_school": "act as the headteacher the policy names (one of the three who sign off the annual review)",
+    "read_annual_review": "open and download the annual review, and see its checklist and sign-off",
 }
 """Every power, with what it lets its holders do (said in `workflow check` and the docs)."""

@@ -44,6 +44,8 @@ class Power(StrEnum):
     OVERSEE_ESAFETY = "oversee_esafety"
     READ_PEOPLE_CHANGES = "read_people_changes"
     TRIAGE_REPORTS = "triage_reports"
+    READ_ANNUAL_REVIEW = "read_annual_review"
+    HEAD_SCHOOL = "head_school"
 
 
 def holders(spec: Workflow, power: Power) -> frozenset[str]:
