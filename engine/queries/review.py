@@ -194,19 +194,15 @@ def _entry(event: ReviewEvent, names: dict[int, str]) -> ReviewEntry:
     return ReviewEntry(event.at, name, event.actor, what)
 
 
-def _holders_named(app: Redress, session: Session, power: Power) -> tuple[str, list[str]]:
+def _in_place(app: Redress, session: Session, power: Power) -> tuple[str, str]:
+    """Yes when someone active holds the role in Redress; else no answer (someone may hold it outside Redress).
+    A count, not names: the review goes to the directors and may be published."""
     spec = app.current_workflow(session).spec
     roles = holders(spec, power)
     label = "' or '".join(sorted(spec.roles[r].label if r in spec.roles else r for r in roles))
-    people = [p.name for p in session.scalars(select(Person).order_by(Person.name)) if p.active and roles & set(p.roles)]
-    return label, people
-
-
-def _in_place(app: Redress, session: Session, power: Power) -> tuple[str, str]:
-    """Yes when someone active holds the role in Redress; else no answer (someone may hold it outside Redress)."""
-    label, people = _holders_named(app, session, power)
-    if people:
-        return "yes", f"{', '.join(people)} hold{'s' if len(people) == 1 else ''} the role '{label}' in Redress"
+    held = sum(1 for active, had in session.execute(select(Person.active, Person.roles)) if active and roles & set(had))
+    if held:
+        return "yes", f"{held} active person(s) in Redress hold the role '{label}'"
     return "", f"Nobody active in Redress holds the role '{label}': answer from what the school knows"
 
 

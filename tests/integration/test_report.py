@@ -201,7 +201,7 @@ def test_the_annual_review_offers_only_what_the_data_truly_answers(app, history)
     items = {i.point: i for i in build_annual(app, 2026).sheet.items}
     assert len(items) == 26
     coordinator = items["Coordinator in place"]
-    assert (coordinator.answer_label, coordinator.from_data) == ("Yes", True) and "Cora Coordinator" in coordinator.evidence
+    assert (coordinator.answer_label, coordinator.from_data) == ("Yes", True) and "1 active person(s)" in coordinator.evidence
     director = items["Nominated Director in place"]  # a chair is in Redress, but nobody is named nominated director
     assert director.answer == "" and "Nobody active in Redress holds the role 'Nominated director'" in director.evidence
     assert items["Policy annually reviewed"].answer == ""  # no review of 2025 signed off in Redress
