@@ -19,6 +19,7 @@ from engine import (
     may_read_log,
     may_read_people_changes,
     may_read_report,
+    may_read_review,
     may_resend_email,
     may_triage_reports,
 )
@@ -57,6 +58,8 @@ def nav(request: Request, viewer: Viewer, may_open: bool | None = None) -> list[
         links.append(("/log", "Incident log"))
     if may_read_report(viewer) and "report" in request.app.state.features:
         links.append(("/report", "Report"))
+    if may_read_review(viewer) and "report" in request.app.state.features:
+        links.append(("/review", "Annual review"))
     if may_manage_people(viewer):
         links.append(("/people", "People"))
     if may_manage_people(viewer):
