@@ -41,7 +41,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("incident log", "/log"),
         ("incident log, filtered", "/log?category=staff_offensive&stage=reported"),
         ("report", "/report"),
-        ("annual review", "/report/annual"),
+        ("annual review", "/review"),
         ("outbox", "/outbox"),
         ("people", "/people"),
         ("people changes", "/people/changes"),
@@ -57,7 +57,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("dashboard", "/"),
         ("case, full", "/cases/4"),
         ("report", "/report"),
-        ("annual review", "/report/annual"),
+        ("annual review", "/review"),
         ("people changes", "/people/changes"),
     ],
     "coordinator": [
@@ -67,6 +67,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("incident log", "/log"),
         ("outbox", "/outbox"),
         ("report", "/report"),
+        ("annual review", "/review"),
     ],
     "equalities": [("dashboard", "/"), ("prejudice case", "/cases/5")],
     "sam": [("dashboard", "/"), ("matter", "/cases/1"), ("not allowed", "/people"), ("report a post", "/reports/new")],
@@ -176,6 +177,9 @@ def test_every_page_passes_axe_and_reflows_at_320_px(demo: str, browser: Any, ax
         page.goto(f"{demo}/cases/2")
         page.get_by_role("button", name="Arrange a meeting with the poster").click()
         found += problems(page, axe, "head, an action refused")
+        page.goto(f"{demo}/review")
+        page.get_by_role("button", name="Sign as the headteacher").click()
+        found += problems(page, axe, "head, annual review sign-off refused")
     assert not found, "\n".join(found)
 
 

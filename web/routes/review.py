@@ -46,6 +46,13 @@ def _reader(viewer: Viewer) -> None:
         raise Denied(str(exc)) from None
 
 
+def _reviewer(viewer: Viewer) -> None:
+    """The three reviewers answer and sign; the others who may read the review only read it."""
+    _reader(viewer)
+    if not may_answer_review(viewer):
+        raise Denied("only the e-Safety coordinator, the headteacher and the nominated director answer and sign the annual review")
+
+
 def _this_year(app: Redress) -> int:
     return app.clock.now().astimezone(app.zone).year
 
@@ -76,9 +83,7 @@ def review_page(request: Request, app: RedressDep, viewer: ViewerDep, year: Year
 
 @router.post("/review/{year}/answers", dependencies=[FORM_CSRF])
 def save_answers(request: Request, year: Year, app: RedressDep, viewer: ViewerDep, form: FormDep) -> Response:
-    _reader(viewer)
-    if not may_answer_review(viewer):
-        raise Denied("only the e-Safety coordinator, the headteacher and the nominated director answer the annual review")
+    _reviewer(viewer)
     back = f"/review?year={year}"
     try:
         answers = [
@@ -97,7 +102,7 @@ def save_answers(request: Request, year: Year, app: RedressDep, viewer: ViewerDe
 
 @router.post("/review/{year}/sign", dependencies=[FORM_CSRF])
 def sign(request: Request, year: Year, app: RedressDep, viewer: ViewerDep, form: FormDep) -> Response:
-    _reader(viewer)
+    _reviewer(viewer)
     back = f"/review?year={year}"
     try:
         signed = sign_review(app, viewer, year, text(form, "capacity", 40))
@@ -105,7 +110,7 @@ def sign(request: Request, year: Year, app: RedressDep, viewer: ViewerDep, form:
         if isinstance(exc, NotAllowed):
             raise
         about = exc if any(field for field, _ in exc.problems) else Refused(str(exc), field="capacity")
-        return refuse(request, f"{back}#sign-off", "sign", about, echo(form), {"capacity": "sign-off"})
+        return refuse(request, back, "sign", about, echo(form), {"capacity": "sign-off"})  # no fragment: autofocus
     if signed.next_review:
         flash(request, f"Signed as {signed.title}. The review is signed off: the next is due on {signed.next_review:%d %B %Y}.")
     else:
