@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         evidence_path,
         record_meeting,
     )
+    from engine.commands.review import ReviewAnswer, Signed, answer_review, check_reader, reviewer_viewer, sign_review
     from engine.commands.sessions import (
         Client,
         SessionState,
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
         take_held_form,
     )
     from engine.commands.sso import provider_named, record_refusal, sso_sign_in
-    from engine.commands.review import ReviewAnswer, Signed, answer_review, check_reader, reviewer_viewer, sign_review
     from engine.commands.staff_reports import decline_report, submit_report
     from engine.commands.two_factor import (
         confirm_enrolment,
@@ -123,7 +123,6 @@ if TYPE_CHECKING:
     from engine.report.annual import AnnualReview, annual_html, annual_pdf, build_annual
     from engine.report.charts import report_charts
     from engine.report.monitoring import build_report
-    from engine.rules.review import ANSWERS, CHECKLIST, REVIEWERS, capacities, may_answer_review, may_read_review
     from engine.rules.access import (
         CaseAccess,
         Sight,
@@ -160,6 +159,7 @@ if TYPE_CHECKING:
         URL_MAX,
         URL_PATTERN,
     )
+    from engine.rules.review import ANSWERS, CHECKLIST, REVIEWERS, capacities, may_answer_review, may_read_review
     from engine.rules.signin import REFUSED, two_factor_offered
     from engine.rules.tracks import route
     from engine.settings import Settings

@@ -47,6 +47,9 @@ def safe_url(value: str | None) -> str | None:
     return value.strip() if lowered.startswith(("https://", "http://")) and not any(c.isspace() for c in value.strip()) else None
 
 
+_REPORTS = (("/report", "Report", may_read_report), ("/review", "Annual review", may_read_review))
+
+
 def nav(request: Request, viewer: Viewer, may_open: bool | None = None) -> list[tuple[str, str]]:
     """The pages this person may open, in menu order; `may_open` when the page's own read has said already."""
     if may_open is None:
@@ -56,10 +59,8 @@ def nav(request: Request, viewer: Viewer, may_open: bool | None = None) -> list[
         links.append(("/cases/new", "Open a case"))
     if may_read_log(viewer):
         links.append(("/log", "Incident log"))
-    if may_read_report(viewer) and "report" in request.app.state.features:
-        links.append(("/report", "Report"))
-    if may_read_review(viewer) and "report" in request.app.state.features:
-        links.append(("/review", "Annual review"))
+    if "report" in request.app.state.features:
+        links += [(href, label) for href, label, may in _REPORTS if may(viewer)]
     if may_manage_people(viewer):
         links.append(("/people", "People"))
     if may_manage_people(viewer):

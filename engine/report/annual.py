@@ -12,10 +12,11 @@ from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
+
 from engine.context import Redress
 from engine.errors import BadInput, Refused
-from engine.report.charts import report_charts
 from engine.queries.review import ReviewSheet, review_sheet
+from engine.report.charts import report_charts
 from engine.report.monitoring import Report, build_report
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -143,5 +144,9 @@ def annual_pdf(app: Redress, year: int) -> bytes:
         source.write_text(html, encoding="utf-8")
         made = html_to_pdf(source, target)
         if not made.ok:
-            raise Refused(made.message.replace(f"HTML written to {source}; ", "").replace(f"open {source} in", "download the HTML, open it in"))
+            raise Refused(
+                made.message.replace(f"HTML written to {source}; ", "").replace(
+                    f"open {source} in", "download the HTML, open it in"
+                )
+            )
         return target.read_bytes()

@@ -99,8 +99,9 @@ def answer_key(value: str, point: int) -> str:
     key = _SPOKEN.get(value.strip().lower())
     if key is None:
         raise BadInput(
-            f"answer '{CHECKLIST[point - 1]}' with Yes, No or N/A" if not value.strip() else
-            f"'{value.strip()[:20]}' is not an answer to '{CHECKLIST[point - 1]}': answer Yes, No or N/A",
+            f"answer '{CHECKLIST[point - 1]}' with Yes, No or N/A"
+            if not value.strip()
+            else f"'{value.strip()[:20]}' is not an answer to '{CHECKLIST[point - 1]}': answer Yes, No or N/A",
             field=f"answer-{point}",
         )
     return key

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from engine.commands.notify import queue
 from engine.context import Redress
-from engine.rules.access import Power, holders
 from engine.queries.review import next_review_date
+from engine.rules.access import Power, holders
 from engine.rules.timing import digest_due, due_soon_until, review_due
 from store import Case, Checkpoint, OutboxMessage, Person, Timer, VerificationRun
 

@@ -39,7 +39,11 @@ def show(year: int | None, actor: str) -> None:
     echo(f"Annual review of {sheet.year}")
     for item in sheet.items:
         answer = item.answer_label or "not answered"
-        source = " (from Redress's records: not yet confirmed)" if item.from_data else (f" ({item.answered_by})" if item.answered_by else "")
+        source = (
+            " (from Redress's records: not yet confirmed)"
+            if item.from_data
+            else (f" ({item.answered_by})" if item.answered_by else "")
+        )
         echo(f"{item.number:>2}. {item.point}: {answer}{source}")
         if item.evidence:
             echo(f"    {item.evidence}")

@@ -37,7 +37,9 @@ def test_the_three_reviewers_sign_off_and_staff_are_refused(run):
     wrong = run("review", "answer", "--as", HEAD, "--point", "3", "--answer", "maybe", ok=False)
     assert wrong.code == 1 and "'maybe' is not an answer to 'Coordinator in place'" in wrong.err
 
-    assert "recorded" in run("review", "answer", "--as", HEAD, "--point", "15", "--answer", "n/a", "--evidence", "None needed").out
+    assert (
+        "recorded" in run("review", "answer", "--as", HEAD, "--point", "15", "--answer", "n/a", "--evidence", "None needed").out
+    )
     early = run("review", "sign", "--as", HEAD, "--role", "headteacher", ok=False)
     assert early.code == 1 and "answer every point before signing" in early.err
     app = make_app(run.database_url, run.folder)
@@ -49,9 +51,10 @@ def test_the_three_reviewers_sign_off_and_staff_are_refused(run):
 
     other = run("review", "sign", "--as", HEAD, "--role", "nominated_director", ok=False)
     assert other.code == 1 and "Helen Head is not the nominated director" in other.err
-    assert "Still to sign: the headteacher and the nominated director" in run(
-        "review", "sign", "--as", COORDINATOR, "--role", "coordinator"
-    ).out
+    assert (
+        "Still to sign: the headteacher and the nominated director"
+        in run("review", "sign", "--as", COORDINATOR, "--role", "coordinator").out
+    )
     twice = run("review", "sign", "--as", COORDINATOR, "--role", "coordinator", ok=False)
     assert twice.code == 1 and "already signed" in twice.err
     run("review", "sign", "--as", HEAD, "--role", "headteacher")

@@ -50,7 +50,9 @@ def _reviewer(viewer: Viewer) -> None:
     """The three reviewers answer and sign; the others who may read the review only read it."""
     _reader(viewer)
     if not may_answer_review(viewer):
-        raise Denied("only the e-Safety coordinator, the headteacher and the nominated director answer and sign the annual review")
+        raise Denied(
+            "only the e-Safety coordinator, the headteacher and the nominated director answer and sign the annual review"
+        )
 
 
 def _this_year(app: Redress) -> int:
