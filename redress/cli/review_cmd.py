@@ -19,7 +19,7 @@ def _year(app: Redress, year: int | None) -> int:
 
 @click.group()
 def review() -> None:
-    """The annual policy review: show it, answer its checklist, sign it off."""
+    """The annual policy review: show it, answer its checklist, sign it off (the three reviewers the policy names)."""
 
 
 @review.command("show")
