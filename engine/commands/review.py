@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from engine.commands.people import person_by_email
@@ -20,6 +21,7 @@ from engine.rules import review as rules
 from engine.rules.access import Viewer
 from store import Person, ReviewEvent
 
+_LOCK = 0x5245_5649  # "REVI": answers and signatures of the review are taken one at a time (PostgreSQL)
 READERS = "the headteacher, the chair, the e-Safety coordinator and the nominated director"
 
 
@@ -49,6 +51,13 @@ def reviewer_viewer(app: Redress, session: Session, who: Viewer | str) -> Viewer
     return Viewer.of(app.current_workflow(session).spec, person.id, person.email, person.name, person.roles)
 
 
+def _one_at_a_time(app: Redress, session: Session) -> None:
+    """Two reviewers signing at once must not each see the other as unsigned (and so leave the review signed by
+    all three with no next review date): on PostgreSQL a transaction lock; SQLite's BEGIN IMMEDIATE serialises."""
+    if app.db.dialect == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
+
+
 def check_reader(viewer: Viewer) -> None:
     if not rules.may_read_review(viewer):
         raise NotAllowed(f"the annual review is for {READERS}")
@@ -72,6 +81,7 @@ def answer_review(
     A change after a reviewer signed means that reviewer signs again (the page says so)."""
     today = app.clock.now().astimezone(app.zone).date()
     with app.db.unit_of_work() as session:
+        _one_at_a_time(app, session)
         viewer = reviewer_viewer(app, session, who)
         _check_answerer(viewer)
         rules.review_year(year, today)
@@ -87,9 +97,9 @@ def answer_review(
                 session.add(_event(viewer, year, now, ANSWER, point=point, answer=answer, text=evidence))
                 changed += 1
         if statement is not None:
-            text = rules.statement(statement)
-            if stored.statement is None or stored.statement.text != text:
-                session.add(_event(viewer, year, now, STATEMENT_KIND, text=text))
+            written = rules.statement(statement)
+            if stored.statement is None or stored.statement.text != written:
+                session.add(_event(viewer, year, now, STATEMENT_KIND, text=written))
                 changed += 1
         return changed
 
@@ -119,6 +129,7 @@ def sign_review(app: Redress, who: Viewer | str, year: int, capacity: str) -> Si
     the next review date, a year on."""
     today = app.clock.now().astimezone(app.zone).date()
     with app.db.unit_of_work() as session:
+        _one_at_a_time(app, session)
         viewer = reviewer_viewer(app, session, who)
         reviewer = rules.reviewer(capacity)
         if not viewer.can(reviewer.power):

@@ -107,3 +107,14 @@ def test_the_three_reviewers_sign_off_and_the_next_review_date_is_shown(app, dir
     assert "Dora Director: signed the review as the nominated director" in page
     download = head.get("/review/2026/annual-review.html").text
     assert "The next review is due on 23 November 2027" in download and "Dora Director" in download
+
+
+def test_without_a_pdf_renderer_the_download_says_so_and_gives_no_file(browser, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import engine.report.pdf
+
+    monkeypatch.setattr(engine.report.pdf, "find_renderer", lambda: None)
+    answer = browser(HEAD).get("/review/2026/annual-review.pdf")
+    assert answer.status_code == 422 and answer.headers["content-type"].startswith("text/html")
+    assert "no PDF renderer (chromium or wkhtmltopdf) is installed" in answer.text
+    assert "download the HTML, open it in a browser and print it to PDF" in answer.text
+    assert "/tmp" not in answer.text  # no server path in the message
