@@ -30,11 +30,12 @@ def show(year: int | None, actor: str) -> None:
     next review date."""
     from engine.commands.review import check_reader, reviewer_viewer
     from engine.queries.review import review_sheet
+    from engine.rules.review import review_year
 
     with app_context() as app:
         with app.db.reading() as session:
             check_reader(reviewer_viewer(app, session, actor))
-        sheet = review_sheet(app, _year(app, year))
+        sheet = review_sheet(app, review_year(_year(app, year), app.clock.now().astimezone(app.zone).date()))
         local = app.local
     echo(f"Annual review of {sheet.year}")
     for item in sheet.items:
