@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         evidence_path,
         record_meeting,
     )
+    from engine.commands.review import ReviewAnswer, Signed, answer_review, check_reader, reviewer_viewer, sign_review
     from engine.commands.sessions import (
         Client,
         SessionState,
@@ -81,6 +82,7 @@ if TYPE_CHECKING:
     from engine.queries.people import PeopleChange, WorkItem, open_work, people_changes, verify_people_changes
     from engine.queries.present import as_json
     from engine.queries.reports import my_reports, triage_item, triage_list
+    from engine.queries.review import ReviewSheet, next_review_date, review_sheet
     from engine.queries.signins import AccessOverview, access_overview
     from engine.queries.subject_requests import SubjectRequestView, find_subject, subject_request, subject_requests
     from engine.queries.subject_search import CaseFindings, SubjectFindings
@@ -123,6 +125,7 @@ if TYPE_CHECKING:
         TriageItem,
         TriagePage,
     )
+    from engine.report.annual import AnnualReview, annual_html, annual_pdf, build_annual
     from engine.report.charts import report_charts
     from engine.report.monitoring import build_report
     from engine.rules.access import (
@@ -164,6 +167,7 @@ if TYPE_CHECKING:
         URL_PATTERN,
     )
     from engine.rules.letters import LETTER_MAX, LETTERS, METHODS, LetterOption, who_writes
+    from engine.rules.review import ANSWERS, CHECKLIST, REVIEWERS, capacities, may_answer_review, may_read_review
     from engine.rules.signin import REFUSED, two_factor_offered
     from engine.rules.tracks import route
     from engine.settings import Settings
@@ -217,6 +221,12 @@ _HOME: dict[str, str] = {
     "evidence_path": "engine.commands.records",
     "MAX_EVIDENCE_BYTES": "engine.commands.records",
     "record_meeting": "engine.commands.records",
+    "answer_review": "engine.commands.review",
+    "check_reader": "engine.commands.review",
+    "ReviewAnswer": "engine.commands.review",
+    "reviewer_viewer": "engine.commands.review",
+    "sign_review": "engine.commands.review",
+    "Signed": "engine.commands.review",
     "Client": "engine.commands.sessions",
     "end_session": "engine.commands.sessions",
     "hold_form": "engine.commands.sessions",
@@ -289,6 +299,9 @@ _HOME: dict[str, str] = {
     "my_reports": "engine.queries.reports",
     "triage_item": "engine.queries.reports",
     "triage_list": "engine.queries.reports",
+    "next_review_date": "engine.queries.review",
+    "review_sheet": "engine.queries.review",
+    "ReviewSheet": "engine.queries.review",
     "access_overview": "engine.queries.signins",
     "AccessOverview": "engine.queries.signins",
     "find_subject": "engine.queries.subject_requests",
@@ -334,6 +347,10 @@ _HOME: dict[str, str] = {
     "TrackView": "engine.queries.views",
     "TriageItem": "engine.queries.views",
     "TriagePage": "engine.queries.views",
+    "annual_html": "engine.report.annual",
+    "annual_pdf": "engine.report.annual",
+    "AnnualReview": "engine.report.annual",
+    "build_annual": "engine.report.annual",
     "report_charts": "engine.report.charts",
     "build_report": "engine.report.monitoring",
     "case_status": "engine.rules.access",
@@ -375,6 +392,12 @@ _HOME: dict[str, str] = {
     "LETTERS": "engine.rules.letters",
     "METHODS": "engine.rules.letters",
     "who_writes": "engine.rules.letters",
+    "ANSWERS": "engine.rules.review",
+    "capacities": "engine.rules.review",
+    "CHECKLIST": "engine.rules.review",
+    "may_answer_review": "engine.rules.review",
+    "may_read_review": "engine.rules.review",
+    "REVIEWERS": "engine.rules.review",
     "REFUSED": "engine.rules.signin",
     "two_factor_offered": "engine.rules.signin",
     "route": "engine.rules.tracks",
@@ -430,6 +453,12 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "evidence_path",
     "MAX_EVIDENCE_BYTES",
     "record_meeting",
+    "answer_review",
+    "check_reader",
+    "ReviewAnswer",
+    "reviewer_viewer",
+    "sign_review",
+    "Signed",
     "Client",
     "end_session",
     "hold_form",
@@ -502,6 +531,9 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "my_reports",
     "triage_item",
     "triage_list",
+    "next_review_date",
+    "review_sheet",
+    "ReviewSheet",
     "access_overview",
     "AccessOverview",
     "find_subject",
@@ -547,6 +579,10 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "TrackView",
     "TriageItem",
     "TriagePage",
+    "annual_html",
+    "annual_pdf",
+    "AnnualReview",
+    "build_annual",
     "report_charts",
     "build_report",
     "case_status",
@@ -588,6 +624,12 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "LETTERS",
     "METHODS",
     "who_writes",
+    "ANSWERS",
+    "capacities",
+    "CHECKLIST",
+    "may_answer_review",
+    "may_read_review",
+    "REVIEWERS",
     "REFUSED",
     "two_factor_offered",
     "route",

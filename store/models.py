@@ -507,3 +507,32 @@ class VerificationRun(Base):
     """The first problems found, each a sentence (at most 100 kept)."""
     checkpoint_seq: Mapped[int | None] = mapped_column(default=None)
     checkpoint_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class ReviewEvent(Base):
+    """One answer, effectiveness statement or signature given in the annual policy review, by whom and when.
+    Append-only: a review's answers are the latest event per point, its signatures those given since the
+    last change of an answer (engine.queries.review reads them so)."""
+
+    __tablename__ = "review_events"
+    __table_args__ = (Index("ix_review_events_year", "year", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    """The calendar year under review."""
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(320))
+    """The email of the person who answered or signed."""
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), default=None)
+    kind: Mapped[str] = mapped_column(String(20))
+    """answer | statement | signed"""
+    point: Mapped[int | None] = mapped_column(default=None)
+    """The checklist point answered, numbered from 1 in the policy's order (answer only)."""
+    answer: Mapped[str] = mapped_column(String(10), default="")
+    """yes | no | na (answer only)."""
+    text: Mapped[str] = mapped_column(Text, default="")
+    """The evidence note of an answer, or the statement."""
+    capacity: Mapped[str] = mapped_column(String(40), default="")
+    """The reviewer signed as: coordinator | headteacher | nominated_director (signed only)."""
+    next_review: Mapped[date | None] = mapped_column(Date, default=None)
+    """Set by the signature that completes the review: the date of the next one."""

@@ -126,9 +126,10 @@ def create_app(redress: Redress, *, secret: str | None = None) -> FastAPI:
         app.include_router(module.router)
     if "report" in app.state.features:
         from web.api import report as api_report
-        from web.routes import report
+        from web.routes import report, review
 
         app.include_router(report.router)
+        app.include_router(review.router)
         app.include_router(api_report.router)
     for api in (api_cases, api_records, api_letters, api_corrections, api_links, api_school, api_subject):
         app.include_router(api.router)

@@ -20,6 +20,7 @@ from engine import (
     may_read_log,
     may_read_people_changes,
     may_read_report,
+    may_read_review,
     may_resend_email,
     may_triage_reports,
 )
@@ -47,6 +48,8 @@ def safe_url(value: str | None) -> str | None:
     return value.strip() if lowered.startswith(("https://", "http://")) and not any(c.isspace() for c in value.strip()) else None
 
 
+_REPORTS = (("/report", "Report", may_read_report), ("/review", "Annual review", may_read_review))
+
 _POWER_PAGES: tuple[tuple[Callable[[Viewer], bool], str, str], ...] = (
     (may_manage_people, "/people", "People"),
     (may_manage_people, "/access", "Sign-in and access"),
@@ -67,8 +70,8 @@ def nav(request: Request, viewer: Viewer, may_open: bool | None = None) -> list[
         links.append(("/cases/new", "Open a case"))
     if may_read_log(viewer):
         links.append(("/log", "Incident log"))
-    if may_read_report(viewer) and "report" in request.app.state.features:
-        links.append(("/report", "Report"))
+    if "report" in request.app.state.features:
+        links += [(href, label) for href, label, may in _REPORTS if may(viewer)]
     links += [(href, label) for may, href, label in _POWER_PAGES if may(viewer)]
     links.append(("/workflow", "Workflow"))
     return links

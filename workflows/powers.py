@@ -25,5 +25,7 @@ POWERS: dict[str, str] = {
     "answer_subject_requests": "log subject access requests, find everything about one person across the cases they see, "
     "and export it with other people redacted",
     "oversee_esafety": "act as the policy's nominated director (the annual review asks that someone does)",
+    "head_school": "act as the headteacher the policy names (one of the three who sign off the annual review)",
+    "read_annual_review": "open and download the annual review, and see its checklist and sign-off",
 }
 """Every power, with what it lets its holders do (said in `workflow check` and the docs)."""

@@ -1,65 +1,26 @@
 """The directors' annual review: a year's monitoring figures beside the year before, with charts,
-and the policy evaluation checklist from the end of the policy, pre-filled where Redress's data
-answers it (and saying which answers those are). Written as HTML; as PDF when a renderer is installed.
+and the policy evaluation checklist from the end of the policy as the three reviewers answered and signed
+it in Redress (engine.queries.review; where none has answered, what Redress's records truly show, marked so). Written as HTML; as PDF when a renderer is installed.
 """
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
-from sqlalchemy import select
 
 from engine.context import Redress
-from engine.errors import BadInput
+from engine.errors import BadInput, Refused
+from engine.queries.review import ReviewSheet, review_sheet
 from engine.report.charts import report_charts
 from engine.report.monitoring import Report, build_report
-from engine.rules.access import Power, holders
-from store import OutboxMessage, Person
 
 TEMPLATES = Path(__file__).parent / "templates"
-TO_COMPLETE = "To be completed by the headteacher"
-# The "Policy Evaluation" page at the end of the policy, point by point, in its order.
-CHECKLIST = (
-    "Policy annually reviewed",
-    "Policy in line with current legislation",
-    "Coordinator in place",
-    "Nominated Director in place",
-    "Coordinator carries out role effectively",
-    "Headteacher, coordinator and nominated Director work closely",
-    "Policy endorsed by Directors",
-    "Policy regularly discussed at meetings of the Directors",
-    "School staff aware of this policy",
-    "School staff comply with this policy",
-    "Pupils aware of this policy",
-    "Parents aware of this policy",
-    "Visitors aware of this policy",
-    "Local community aware of this policy",
-    "Funding in place",
-    "Policy complies with the Equality Act",
-    "Equality Impact Assessment undertaken",
-    "Policy referred to the School Handbook",
-    "Policy available from the school office",
-    "Policy available from the school website",
-    "School Council involved with policy development",
-    "All stakeholders take part in questionnaires and surveys",
-    "All associated training in place",
-    "All outlined procedures complied with",
-    "Linked policies in place and up to date",
-    "Associated policies in place and up to date",
-)
-
-
-@dataclass(frozen=True)
-class Answer:
-    point: str
-    answer: str
-    """Yes, No, or what is still to be done."""
-    evidence: str
-    from_data: bool
+TO_COMPLETE = "Not answered yet"
 
 
 @dataclass(frozen=True)
@@ -75,7 +36,8 @@ class AnnualReview:
     year: int
     current: Report
     previous: Report
-    checklist: tuple[Answer, ...]
+    sheet: ReviewSheet
+    """The policy evaluation checklist as answered and signed in Redress (engine.queries.review)."""
 
 
 def year_span(app: Redress, year: int) -> tuple[date, date]:
@@ -93,48 +55,7 @@ def build_annual(app: Redress, year: int) -> AnnualReview:
     start, end = year_span(app, year)
     current = build_report(app, start, end, "term")
     previous = build_report(app, date(year - 1, 1, 1), date(year - 1, 12, 31), "term")
-    return AnnualReview(year, current, previous, checklist(app, year))
-
-
-def _people_with(app: Redress, roles: frozenset[str]) -> int:
-    with app.db.reading() as session:
-        return sum(1 for held, active in session.execute(select(Person.roles, Person.active)) if active and roles & set(held))
-
-
-def _review_reminder(app: Redress, year: int) -> date | None:
-    """When Redress sent (or queued) the annual policy review reminder in `year`, if it did."""
-    with app.db.reading() as session:
-        times = session.scalars(select(OutboxMessage.created_at).where(OutboxMessage.template == "policy_review"))
-        days = sorted(at.astimezone(app.zone).date() for at in times if at.astimezone(app.zone).year == year)
-    return days[0] if days else None
-
-
-def _role_answer(app: Redress, point: str, power: Power) -> Answer:
-    spec = app.current_workflow().spec
-    label = "' or '".join(spec.roles[role].label if role in spec.roles else role for role in sorted(holders(spec, power)))
-    held = _people_with(app, holders(spec, power))
-    if held:
-        return Answer(point, "Yes", f"{held} active person(s) in Redress hold the role '{label}'", True)
-    return Answer(point, "No", f"Nobody active in Redress holds the role '{label}'", True)
-
-
-def checklist(app: Redress, year: int) -> tuple[Answer, ...]:
-    reminded = _review_reminder(app, year)
-    known = {
-        # A reminder sent is not a review held: the answer stays the reviewers' to give, with the reminder as a note.
-        "Policy annually reviewed": Answer(
-            "Policy annually reviewed",
-            TO_COMPLETE,
-            f"Redress sent the annual policy review reminder on {reminded:%d %B %Y}: give the date the policy was reviewed",
-            False,
-        )
-        if reminded
-        else Answer("Policy annually reviewed", TO_COMPLETE, f"No policy review reminder recorded in {year}", False),
-        "Coordinator in place": _role_answer(app, "Coordinator in place", Power.COORDINATE_ESAFETY),
-        "Nominated Director in place": _role_answer(app, "Nominated Director in place", Power.OVERSEE_ESAFETY),
-        "Equality Impact Assessment undertaken": Answer("Equality Impact Assessment undertaken", "To be completed", "", False),
-    }
-    return tuple(known.get(point, Answer(point, TO_COMPLETE, "", False)) for point in CHECKLIST)
+    return AnnualReview(year, current, previous, review_sheet(app, year, current))
 
 
 def _change(previous: float | None, current: float | None) -> str:
@@ -193,6 +114,7 @@ def render_html(app: Redress, review: AnnualReview) -> str:
         durations=duration_comparisons(review),
         charts=charts(review),
         made=app.local(app.clock.now()),
+        local=app.local,
         to_complete=TO_COMPLETE,
     )
 
@@ -204,3 +126,27 @@ def write_annual(app: Redress, year: int, out: Path) -> Path:
     except OSError as exc:
         raise BadInput(f"cannot write {out} ({exc.strerror}): choose a file in a folder that exists") from exc
     return out
+
+
+def annual_html(app: Redress, year: int) -> str:
+    """The review of `year` as one self-contained HTML page (the page's download)."""
+    return render_html(app, build_annual(app, year))
+
+
+def annual_pdf(app: Redress, year: int) -> bytes:
+    """The review of `year` as PDF, made by the renderer `redress report annual --pdf` uses; a sentence, never an
+    empty file, when none could make it."""
+    from engine.report.pdf import html_to_pdf
+
+    html = annual_html(app, year)
+    with tempfile.TemporaryDirectory(prefix="redress-review-") as folder:
+        source, target = Path(folder) / f"annual-review-{year}.html", Path(folder) / f"annual-review-{year}.pdf"
+        source.write_text(html, encoding="utf-8")
+        made = html_to_pdf(source, target)
+        if not made.ok:
+            raise Refused(
+                made.message.replace(f"HTML written to {source}; ", "").replace(
+                    f"open {source} in", "download the HTML, open it in"
+                )
+            )
+        return target.read_bytes()

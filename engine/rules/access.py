@@ -45,6 +45,8 @@ class Power(StrEnum):
     READ_PEOPLE_CHANGES = "read_people_changes"
     TRIAGE_REPORTS = "triage_reports"
     ANSWER_SUBJECT_REQUESTS = "answer_subject_requests"
+    READ_ANNUAL_REVIEW = "read_annual_review"
+    HEAD_SCHOOL = "head_school"
 
 
 def holders(spec: Workflow, power: Power) -> frozenset[str]:

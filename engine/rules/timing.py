@@ -58,20 +58,26 @@ def digest_due(calendar: SchoolCalendar, settings: Settings, now: datetime, last
     return last_sent is None or last_sent < _local_start(calendar, today)
 
 
-def review_date_in_force(settings: Settings, zone_today: date) -> date:
-    """The review date of the current cycle: this year's, or last year's if this year's is still to come."""
+def review_date_in_force(settings: Settings, zone_today: date, signed_next: date | None = None) -> date:
+    """The review date of the current cycle: the one the last sign-off of the annual review set, when there is
+    one; else this year's (settings), or last year's if this year's is still to come."""
+    if signed_next is not None:
+        return signed_next
     this_year = settings.policy_review_on(zone_today.year)
     return this_year if this_year <= zone_today else settings.policy_review_on(zone_today.year - 1)
 
 
-def review_due(calendar: SchoolCalendar, settings: Settings, now: datetime, last_sent: datetime | None) -> date | None:
+def review_due(
+    calendar: SchoolCalendar, settings: Settings, now: datetime, last_sent: datetime | None, signed_next: date | None = None
+) -> date | None:
     """The review date to remind the school of, if the reminder is due now; else None.
 
     Due from deadline_time on the review date, once a year, for REVIEW_GRACE after it (a worker
-    stopped on the day still sends it; one started months later does not send a stale one)."""
+    stopped on the day still sends it; one started months later does not send a stale one). `signed_next`: the
+    next review date the annual review's sign-off set (engine.queries.review), which replaces the settings' date."""
     if not settings.policy_review_enabled:
         return None
-    review = review_date_in_force(settings, now.astimezone(calendar.zone).date())
+    review = review_date_in_force(settings, now.astimezone(calendar.zone).date(), signed_next)
     starts = _local_start(calendar, review, settings.deadline_time)
     if not starts <= now < starts + REVIEW_GRACE:
         return None

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from engine.commands.notify import queue
 from engine.context import Redress
+from engine.queries.review import next_review_date
 from engine.rules.access import Power, holders
 from engine.rules.timing import digest_due, due_soon_until, review_due
 from store import Case, Checkpoint, OutboxMessage, Person, SubjectRequest, Timer, VerificationRun
@@ -61,7 +62,8 @@ def send_review_if_due(app: Redress) -> int:
     now = app.clock.now()
     with app.db.unit_of_work() as session:
         _serialise(app, session)
-        review = review_due(app.calendar, app.settings, now, _last_sent(session, REVIEW))
+        signed_next = next_review_date(app, session)
+        review = review_due(app.calendar, app.settings, now, _last_sent(session, REVIEW), signed_next)
         if review is None:
             return 0
         return queue(

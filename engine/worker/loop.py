@@ -156,12 +156,10 @@ class _Worker:
         )
 
     def _review_trigger(self) -> CronTrigger:
-        settings = self.app.settings
-        month, day = (int(part) for part in settings.policy_review_date.split("-"))
-        at = settings.deadline_time
-        # 29 February falls on the 28th in other years (Settings.policy_review_on): "last" day of February.
-        on_day = "last" if (month, day) == (2, 29) else str(day)
-        return CronTrigger(month=month, day=on_day, hour=at.hour, minute=at.minute, timezone=self.app.zone)
+        # Every day at deadline_time: the date is the settings' (policy_review_date) until the annual review's
+        # sign-off sets the next one, and review_due decides which holds and whether it is due.
+        at = self.app.settings.deadline_time
+        return CronTrigger(hour=at.hour, minute=at.minute, timezone=self.app.zone)
 
     def verify(self) -> None:
         from engine.commands.integrity import nightly

@@ -31,6 +31,10 @@ COMMANDS = {
         "redress.cli.backup_cmd:restore",
         "Restore a backup: refused, with nothing written, unless every file matches the manifest.",
     ),
+    "review": Lazy(
+        "redress.cli.review_cmd:review",
+        "The annual policy review: show it, answer its checklist, sign it off (the three reviewers the policy names).",
+    ),
     "serve": Lazy("redress.cli.serve_cmd:serve", "Run the web app: pages for the school's staff and a JSON API under /api."),
     "subject": Lazy(
         "redress.cli.subject_cmd:subject",

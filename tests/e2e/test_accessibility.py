@@ -43,7 +43,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("incident log", "/log"),
         ("incident log, filtered", "/log?category=staff_offensive&stage=reported"),
         ("report", "/report"),
-        ("annual review", "/report/annual"),
+        ("annual review", "/review"),
         ("outbox", "/outbox"),
         ("people", "/people"),
         ("people changes", "/people/changes"),
@@ -61,7 +61,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("dashboard", "/"),
         ("case, full", "/cases/4"),
         ("report", "/report"),
-        ("annual review", "/report/annual"),
+        ("annual review", "/review"),
         ("people changes", "/people/changes"),
     ],
     "coordinator": [
@@ -71,6 +71,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("incident log", "/log"),
         ("outbox", "/outbox"),
         ("report", "/report"),
+        ("annual review", "/review"),
     ],
     "equalities": [("dashboard", "/"), ("prejudice case", "/cases/5")],
     "sam": [("dashboard", "/"), ("matter", "/cases/1"), ("not allowed", "/people"), ("report a post", "/reports/new")],
@@ -194,6 +195,9 @@ def test_every_page_passes_axe_and_reflows_at_320_px(demo: str, browser: Any, ax
         page.get_by_role("button", name="Find").click()
         assert page.locator("caption", has_text="Cases that mention J. Parent").count() == 1
         found += problems(page, axe, "head, a person found across cases")
+        page.goto(f"{demo}/review")
+        page.get_by_role("button", name="Sign as the headteacher").click()
+        found += problems(page, axe, "head, annual review sign-off refused")
     assert not found, "\n".join(found)
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, inspect, select, update
 from engine.commands import cases
 from engine.context import Redress
 from engine.errors import BadInput
-from engine.report.annual import Answer, build_annual
+from engine.report.annual import build_annual
 from engine.report.monitoring import Report, SchoolDays, build_report
 from engine.report.sql import share_snapshot
 from store import Case, OutboxMessage, Person
@@ -197,14 +197,17 @@ def test_cases_moved_by_the_engine_are_counted(app):
     assert {d.key: d.count for d in report.stage_days}["reported"] == 2
 
 
-def test_the_annual_review_answers_the_checklist_from_the_data(app, history):
-    answers = {a.point: a for a in build_annual(app, 2026).checklist}
-    assert len(answers) == 26
-    assert (answers["Coordinator in place"].answer, answers["Coordinator in place"].from_data) == ("Yes", True)
-    assert answers["Nominated Director in place"].answer == "No"  # a chair is in Redress, but nobody is named nominated director
-    assert not answers["Policy annually reviewed"].from_data
-    assert answers["Equality Impact Assessment undertaken"].answer == "To be completed"
-    assert answers["Funding in place"] == Answer("Funding in place", "To be completed by the headteacher", "", False)
+def test_the_annual_review_offers_only_what_the_data_truly_answers(app, history):
+    items = {i.point: i for i in build_annual(app, 2026).sheet.items}
+    assert len(items) == 26
+    coordinator = items["Coordinator in place"]
+    assert (coordinator.answer_label, coordinator.from_data) == ("Yes", True) and "1 active person(s)" in coordinator.evidence
+    director = items["Nominated Director in place"]  # a chair is in Redress, but nobody is named nominated director
+    assert director.answer == "" and "Nobody active in Redress holds the role 'Nominated director'" in director.evidence
+    assert items["Policy annually reviewed"].answer == ""  # no review of 2025 signed off in Redress
+    assert (items["Funding in place"].answer, items["Funding in place"].evidence) == ("", "")
+    procedures = items["All outlined procedures complied with"]  # counts as evidence, the answer left to the reviewers
+    assert procedures.answer == "" and "case(s) opened" in procedures.evidence and "deadline(s)" in procedures.evidence
     with app.db.unit_of_work() as session:
         session.execute(update(Person).where(Person.email == COORDINATOR).values(active=False))
         session.add(
@@ -219,14 +222,10 @@ def test_the_annual_review_answers_the_checklist_from_the_data(app, history):
                 created_at=datetime(2026, 3, 1, 8, tzinfo=MONDAY.tzinfo),
             )
         )
-    answers = {a.point: a for a in build_annual(app, 2026).checklist}
-    assert answers["Coordinator in place"].answer == "No"
-    reviewed = answers["Policy annually reviewed"]  # a reminder sent is not a review held
-    assert (
-        reviewed.answer == "To be completed by the headteacher"
-        and not reviewed.from_data
-        and "01 March 2026" in reviewed.evidence
-    )
+    items = {i.point: i for i in build_annual(app, 2026).sheet.items}
+    assert items["Coordinator in place"].answer == ""  # nobody in Redress is not proof there is nobody
+    reviewed = items["Policy annually reviewed"]  # a reminder sent is not a review held
+    assert reviewed.answer == "" and "01 March 2026" in reviewed.evidence
 
 
 def test_the_annual_review_compares_with_the_year_before(app, history):

@@ -66,6 +66,8 @@ permissions:
   receive_review_reminder: [head]
   coordinate_esafety: [head]
   oversee_esafety: [chair]
+  head_school: [head]
+  read_annual_review: [head, chair]
   read_people_changes: [head, chair]
   triage_reports: [head]
   answer_subject_requests: [head]

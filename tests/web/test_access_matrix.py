@@ -107,6 +107,12 @@ SCHOOL_ROUTES: dict[str, dict[str, int]] = {
     "POST /subject-requests": dict(zip(PEOPLE, (303, 403, 403, 403, 403, 403, 403, 403), strict=True)),
     "POST /subject-requests/find": dict(zip(PEOPLE, (303, 403, 403, 403, 403, 403, 403, 403), strict=True)),
     "GET /subject-requests/1": dict(zip(PEOPLE, (404, 403, 403, 403, 403, 403, 403, 303), strict=True)),
+    # The annual review: read by the headteacher, chair and coordinator (and the nominated director); answered
+    # and signed by its three reviewers (a sign-off before every point is answered is refused on the page: 303).
+    "GET /review": dict(zip(PEOPLE, (200, 403, 200, 200, 403, 403, 403, 303), strict=True)),
+    "GET /review/2026/annual-review.html": dict(zip(PEOPLE, (200, 403, 200, 200, 403, 403, 403, 303), strict=True)),
+    "POST /review/2026/answers": dict(zip(PEOPLE, (303, 403, 403, 303, 403, 403, 403, 403), strict=True)),
+    "POST /review/2026/sign": dict(zip(PEOPLE, (303, 403, 403, 303, 403, 403, 403, 403), strict=True)),
     # Last: it signs the person out.
     "POST /account/sign-out-everywhere": dict(zip(PEOPLE, (303, 303, 303, 303, 303, 303, 303, 403), strict=True)),
 }
