@@ -271,7 +271,7 @@ class _Batch:
             "actor": None,
             "action": None,
             "reason": None,
-            "deadline": deadline_context(app, case, timer, since),
+            "deadline": {**deadline_context(app, case, timer, since), "repeats": deadline.repeat is not None},
         }
         queued = queue(app, self.session, case, deadline.template, self.recipients(case, deadline.remind), context)
         self._set(timer, "fired")
