@@ -106,7 +106,7 @@ def test_the_chairs_email_about_a_threat_hidden_from_the_chair_has_the_category_
 
 def test_the_coordinators_email_about_a_case_the_head_logged_is_minimal(app, tmp_path):
     case_id = open_case(app, "staff_offensive", summary=SUMMARY)
-    act(app, case_id, "refer_to_authorities", authority="police", reference="REASONMARK-999")
+    act(app, case_id, "refer_to_authorities", authority="police", reference="REASONMARK-999", reason="REASONMARK why")
     assert sight_of(app, case_id, COORDINATOR) is Sight.LOG  # the app answers 403
     messages = delivered(app, tmp_path)
 
@@ -149,7 +149,7 @@ def test_the_staff_member_concerned_is_linked_to_their_matter_and_told_nothing_o
 
 def test_those_told_of_a_referral_are_told_when_its_outcome_is_recorded(app, tmp_path):
     case_id = open_case(app, "staff_offensive", summary=SUMMARY)
-    act(app, case_id, "refer_to_authorities", authority="police", reference="REASONMARK-1")
+    act(app, case_id, "refer_to_authorities", authority="police", reference="REASONMARK-1", reason="REASONMARK why")
     told = {row.recipient_email for row in outbox(app, case_id) if row.template == "authorities_referral"}
     assert told == {CHAIR, COORDINATOR}
     act(app, case_id, "close_after_referral", authority_outcome="REASONMARK: no further action by the police")
@@ -168,7 +168,7 @@ def test_a_school_may_ask_for_a_template_in_full_for_every_reader(database_url, 
         for name, email, roles in SCHOOL:
             add_person(app, name, email, roles)
         case_id = open_case(app, "staff_offensive", summary=SUMMARY)
-        act(app, case_id, "refer_to_authorities", authority="police", reference="REASONMARK-2")
+        act(app, case_id, "refer_to_authorities", authority="police", reference="REASONMARK-2", reason="REASONMARK why")
         (row,) = [r for r in outbox(app, case_id) if r.recipient_email == COORDINATOR]
         assert "SUMMARYMARK" in row.body_text and "REASONMARK-2" in row.body_text
     finally:
