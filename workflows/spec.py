@@ -376,20 +376,17 @@ def _drop_later_defaults(data: dict[str, Any]) -> None:
         if not category.get("starts_tracks"):
             category.pop("starts_tracks", None)
     for stage in data["stages"].values():
-        for key in ("faster_for", "pauses", "establishes"):
-            if not stage.get(key):
-                stage.pop(key, None)
+        _drop_empty(stage, ("faster_for", "pauses", "establishes"))
     for track in data.get("tracks", {}).values():
         for stage in track["stages"].values():
-            if not stage.get("establishes"):
-                stage.pop("establishes", None)
+            _drop_empty(stage, ("establishes",))
     actions = [*data["actions"].values(), *(a for t in data.get("tracks", {}).values() for a in t["actions"].values())]
     for action in actions:
         _drop_empty(action, ("starts_track", "meeting", "primary", "record"))
 
 
-def _drop_empty(action: dict[str, Any], keys: tuple[str, ...]) -> None:
-    """Keys added to an action later, left out while they hold their default (None, false or '')."""
+def _drop_empty(part: dict[str, Any], keys: tuple[str, ...]) -> None:
+    """Keys added to an action or a stage later, left out while they hold their default (None, false, '' or empty)."""
     for key in keys:
-        if key in action and not action[key]:
-            del action[key]
+        if key in part and not part[key]:
+            del part[key]

@@ -355,7 +355,9 @@ def act_in_session(
     action, track = plan.route.action, plan.route.track
     values = rules.parse_fields(action_name, action, raw, inputs.today_in(app.clock.now(), app.zone))
     if action.guards:
-        rules.check_guards(action_name, action, case_facts(session, spec, case, {n: r.stage for n, r in rows.items()}), stage_title)
+        rules.check_guards(
+            action_name, action, case_facts(session, spec, case, {n: r.stage for n, r in rows.items()}), stage_title
+        )
     before, now, version, head = case.stage, app.clock.now(), case.version, audit.Head(case.head_seq, case.head_hash)
     after = plan.after
     final = spec.is_final(after)

@@ -14,8 +14,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from engine.errors import BadInput
-from engine.rules import notices
 from engine.queries.access import access_of
+from engine.rules import notices
 from engine.rules.access import REPORTER, STAFF_CONCERNED, Sight, Viewer, case_sight
 from engine.rules.actions import applies
 from notifications.errors import TemplateError

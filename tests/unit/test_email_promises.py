@@ -171,8 +171,8 @@ KEPT: dict[str, Callable[[], bool]] = {
     "The headteacher has been told, and the matter is being reported to the police": lambda: (
         sent_on_open("new_case", "headteacher") and threats_go_to_the_police_the_same_day()
     ),
-    "Any member of staff named on the case has been emailed what to do to stay safe": lambda: (
-        sent_on_open("staff_safety", STAFF_CONCERNED, "authorities")
+    "Any member of staff named on the case has been emailed what to do to stay safe": lambda: sent_on_open(
+        "staff_safety", STAFF_CONCERNED, "authorities"
     ),
     "If it is brought to you as chair, Redress will email you": the_chair_is_emailed_when_a_case_is_brought_to_them,
 }

@@ -59,7 +59,13 @@ def marked() -> dict[str, Any]:
     context["actor"] = {"name": "MARK-ACTOR"}
     context["action"] = {"name": "refer_to_authorities", "title": "MARK-ACTION", "fields": {"MARK-FIELD": "MARK-REASON-1"}}
     context["reason"] = "MARK-REASON-2"
-    context["deadline"] = {"name": "mark_deadline", "kind": "reminder", "due": "MARK-SINCE", "since": "MARK-SINCE", "repeats": True}
+    context["deadline"] = {
+        "name": "mark_deadline",
+        "kind": "reminder",
+        "due": "MARK-SINCE",
+        "since": "MARK-SINCE",
+        "repeats": True,
+    }
     context["evidence"] = {"id": 9, "name": "MARK-EVIDENCE.png", "sha256": "ab" * 32}
     context["poster"] = {"name": "MARK-POSTER"}
     context["reader"] = "MARK-READER"
