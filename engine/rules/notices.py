@@ -87,3 +87,20 @@ def for_reader(context: Mapping[str, Any], sight: Sight, template: str, sign_in:
         "reason": None,
         "event": template,
     }
+
+
+def digest_for(context: Mapping[str, Any], sights: Mapping[int, Sight]) -> dict[str, Any]:
+    """The daily digest as one reader may read it: a case they see in full as it is; one they may know only as
+    a line of the incident log with its category in place of its summary; one they may not know of, left out."""
+
+    def seen(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        kept = []
+        for item in items:
+            sight = sights.get(item["id"], Sight.NONE)
+            if sight is Sight.FULL:
+                kept.append(item)
+            elif sight is not Sight.NONE:
+                kept.append({**item, "summary": "; ".join(item.get("categories", ())) or "an online complaint"})
+        return kept
+
+    return {**context, "overdue": seen(context["overdue"]), "due_soon": seen(context["due_soon"])}

@@ -173,3 +173,36 @@ def test_a_school_may_ask_for_a_template_in_full_for_every_reader(database_url, 
         assert "SUMMARYMARK" in row.body_text and "REASONMARK-2" in row.body_text
     finally:
         app.close()
+
+
+def test_a_digest_reader_who_may_not_read_a_case_gets_its_category_not_its_summary(database_url, tmp_path):
+    from datetime import UTC, datetime
+
+    from engine.worker.digest import send_digest_if_due
+    from tests.conftest import WORKFLOW
+
+    # A school that sends the daily digest to the coordinator too.
+    workflow = tmp_path / "workflows.yaml"
+    source = WORKFLOW.read_text()
+    assert source.count("receive_digest:          [headteacher]") == 1
+    workflow.write_text(
+        source.replace("receive_digest:          [headteacher]", "receive_digest:          [headteacher, coordinator]")
+    )
+    app = make_app(database_url, tmp_path, base_url=BASE, workflow=workflow)
+    try:
+        for name, email, roles in SCHOOL:
+            add_person(app, name, email, roles)
+        case_id = open_case(app, "staff_offensive", summary=SUMMARY)
+        assert sight_of(app, case_id, COORDINATOR) is Sight.LOG
+        app.clock.set(datetime(2026, 11, 24, 10, 0, tzinfo=UTC))  # type: ignore[attr-defined]
+        assert send_digest_if_due(app) == 2
+        with app.db.reading() as session:
+            digests = {
+                m.recipient_email: m.body_text
+                for m in session.scalars(select(OutboxMessage).where(OutboxMessage.template == "daily_digest"))
+            }
+        assert "SUMMARYMARK" in digests[HEAD]
+        assert "SUMMARYMARK" not in digests[COORDINATOR] and "PUPILREF-7731" not in digests[COORDINATOR]
+        assert f"Case {case_id}" in digests[COORDINATOR] and OFFENSIVE in digests[COORDINATOR]
+    finally:
+        app.close()

@@ -159,3 +159,12 @@ def test_the_school_may_ask_for_full_emails_in_general_or_per_template():
     assert notices.full_detail(Sight.LOG, "new_case", "minimal", ("new_case",))
     assert not notices.full_detail(Sight.LOG, "case_closed", "minimal", ("new_case",))
     assert notices.full_detail(Sight.FULL, "case_closed", "minimal", ())
+
+
+def test_the_digest_shows_each_reader_only_the_cases_they_may_read_and_the_log_line_of_others():
+    item = {"id": 1, "summary": "MARK-SUMMARY", "categories": [CATEGORY], "stage_title": "Reported", "due": "Mon"}
+    context = {"overdue": [item, {**item, "id": 2}, {**item, "id": 3}], "due_soon": [], "integrity": None}
+    digest = notices.digest_for(context, {1: Sight.FULL, 2: Sight.LOG})
+    assert [(i["id"], i["summary"]) for i in digest["overdue"]] == [(1, "MARK-SUMMARY"), (2, CATEGORY)]
+    rendered = RENDERER.render("daily_digest", {**sample_context(), **digest})
+    assert rendered.text.count("MARK-SUMMARY") == 1 and "Case 3" not in rendered.text
