@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES = 300
 ACTIONS = [
     ("acknowledge", {"staff_reassured": "yes"}),
-    ("refer_to_authorities", {"authority": "police", "reference": "CAD 1234"}),
+    ("refer_to_authorities", {"authority": "police", "reference": "CAD 1234", "reason": "A threat to a member of staff"}),
     ("close_after_referral", {"authority_outcome": "Words of advice given to the poster"}),
 ]
 HEAD = "head@bench.example"

@@ -27,9 +27,10 @@ from engine.settings_values import MIN_SECRET_KEY, database_address, header_safe
 Nation = Literal["england", "wales", "scotland", "northern_ireland"]
 SmtpSecurity = Literal["none", "starttls", "tls"]
 SqliteSynchronous = Literal["full", "normal"]
+EmailDetail = Literal["minimal", "full"]
 
 PATH_FIELDS = ("calendar_ics", "data_dir", "workflow", "templates_dir", "mailbox_dir")
-LIST_FIELDS = ("terms", "closures", "two_factor_roles")
+LIST_FIELDS = ("terms", "closures", "two_factor_roles", "email_full_templates")
 SECRET_FIELDS = ("smtp_password", "secret_key", "integrity_key")  # and any other setting whose name says secret, password or key
 DEFAULT = "default"
 
@@ -120,6 +121,13 @@ class Settings(_Frozen):
     smtp_from: str = Field("Redress <redress@localhost>", description="an address such as Redress <redress@school.org>")
     mailbox_dir: Path = Field(Path("mail"), description="a folder where the local mail catcher keeps messages")
     mailbox_port: int = Field(8025, ge=1, le=65535, description="a port number such as 8025")
+    email_detail: EmailDetail = Field(
+        "minimal",
+        description="minimal (someone who may not open a case is emailed its category, date and stage, and a link) or full",
+    )
+    email_full_templates: tuple[str, ...] = Field(
+        (), description="email template names such as authorities_referral,case_closed, sent in full to every recipient"
+    )
     digest_enabled: bool = Field(True, description="true or false")
     digest_time: time = Field(time(7, 30), description="a time of day such as 07:30")
     policy_review_enabled: bool = Field(True, description="true or false")

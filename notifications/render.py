@@ -20,11 +20,17 @@ The context the engine passes to an email template (times are strings, already i
                    opened_at, url: str | None, prejudice: bool, authorities: bool}
     actor         {name} | None        who took the action; None for the system
     action        {name, title, fields: {label: value}} | None
-    deadline      {name, kind, due, since} | None      for reminders and automatic escalations
+    deadline      {name, kind, due, since, repeats} | None   for reminders (repeats: whether it comes again)
+                                       and automatic escalations ({name, kind, due, since})
     reason        str | None           why, when the action gave one
     overdue       [{id, summary, stage_title, due}]    daily_digest only (no case)
     due_soon      [{id, summary, stage_title, due}]    daily_digest only
     review_date   str                  policy_review only (no case)
+
+A reader who may not open the case in full (engine.rules.notices.for_reader) is rendered a smaller
+context: `case` holds only {id, stage, stage_title, categories, opened_at, prejudice, authorities,
+platform: None, link: None, url}; actor, action, deadline and reason are None, and `event` names the
+template. A template that needs more is replaced by `minimal` for that reader.
 
 A letter gets `school_name`, `today`, `poster` {name, address, address_lines}, `headteacher` {name},
 `case` {...} and `meeting` {date, place} | None (the meeting arranged, or the one given).
@@ -120,6 +126,16 @@ class TemplateRenderer:
             subject = " ".join(self._render(template + SUBJECT, context).split())
             return Rendered(subject, _tidy(self._render(template + TEXT, context)), self._render(template + HTML, context))
 
+    def render_within(self, template: str, context: Mapping[str, Any], fallback: str) -> Rendered:
+        """Render `template` with a context cut down to what its reader may know; a template that needs
+        more than that (a value the context lacks) renders `fallback` instead, from the same context."""
+        try:
+            return self.render(template, context)
+        except TemplateError as exc:
+            if not isinstance(exc.__cause__, jinja2.UndefinedError):
+                raise
+        return self.render(fallback, context)
+
     def render_letter(self, kind: str, context: Mapping[str, Any]) -> Letter:
         """Render the letter `kind` (one of LETTER_KINDS) to a poster."""
         if kind not in LETTER_KINDS:
@@ -213,6 +229,7 @@ def sample_context() -> dict[str, Any]:
             "kind": "reminder",
             "due": "Wednesday 5 March 2025",
             "since": "Monday 3 March 2025",
+            "repeats": True,
         },
         "reason": "The parent refused to meet and the posts remain.",
         "overdue": [item],
@@ -226,6 +243,7 @@ def sample_context() -> dict[str, Any]:
             }
         ],
         "review_date": "Tuesday 1 July 2025",
+        "event": "new_case",
         "poster": {
             "name": "Mrs A. Parent",
             "address": "12 Elm Road\nOakfield\nOK1 2AB",

@@ -192,7 +192,8 @@ def _escalation(proc: Procedure, marks: Marks, stage: str, action: str, loc: Loc
         yield marks.at(loc, f"'{action}' cannot be taken from stage '{stage}': add '{stage}' to its 'from'")
     elif SYSTEM not in proc.actions[action].roles:
         yield marks.at(loc, f"'{action}' cannot be taken by '{SYSTEM}': add '{SYSTEM}' to its roles")
-    elif any(f.required for f in proc.actions[action].fields.values()):
+    elif any(f.required and f.type is not FieldType.TEXT for f in proc.actions[action].fields.values()):
+        # A required text field is the decision's reason: the system gives the deadline that passed.
         yield marks.at(loc, f"'{action}' has required fields, which the system cannot fill in")
 
 

@@ -24,6 +24,9 @@ class CaseFacts:
     the action taken last at the end."""
     tracks: Mapping[str, str] = field(default_factory=dict)
     """The stage of each track the case has started (a finished track at its final stage)."""
+    established: frozenset[str] = frozenset()
+    """The facts the workflow says the case's tracks have established where they stand (a track stage's
+    `establishes:`, such as the removal track's `removed` establishing `removal_confirmed`)."""
 
     def answer(self, action: str, name: str) -> Any:
         """What was answered to field `name` of `action`, if it was taken."""
@@ -37,13 +40,10 @@ class CaseFacts:
         return None
 
 
-REMOVAL_TRACK, REMOVED_STAGES = "removal", ("removed", "stayed_removed")
-"""The shipped workflow's removal track: the posts can be recorded as removed there at whatever stage the case is."""
-
-
 def _removal_confirmed(case: CaseFacts) -> bool:
-    """The last `removal_confirmed` given was yes, or the removal track has recorded the posts removed."""
-    return case.latest("removal_confirmed") is True or case.tracks.get(REMOVAL_TRACK) in REMOVED_STAGES
+    """The last `removal_confirmed` given was yes, or a track stands at a stage the workflow says establishes it
+    (`establishes: [removal_confirmed]`: the posts recorded as removed, at whatever stage the case is)."""
+    return case.latest("removal_confirmed") is True or "removal_confirmed" in case.established
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -147,6 +147,9 @@ class Stage(_Frozen):
     pauses: tuple[Name, ...] = ()
     """Track stages only: while a track waits here, the deadlines of these procedures (`main`, or
     another track) stand still, and resume with the time they had left."""
+    establishes: tuple[Name, ...] = ()
+    """Track stages only: the guards that hold while a track stands here (`removal_confirmed` once the
+    removal track records the posts removed), so no guard names a track's stages in code."""
 
     def deadlines_for(self, categories: Collection[str]) -> tuple[Deadline, ...]:
         """The deadlines a case with these categories waits on here: each replaced by the soonest
@@ -334,6 +337,15 @@ class Workflow(_Procedure, _Frozen):
         """Whether someone with these roles holds `power`."""
         return not self.holders(power).isdisjoint(roles)
 
+    def established(self, track_stages: Mapping[str, str]) -> frozenset[str]:
+        """The facts the case's tracks establish where they stand (each track stage's `establishes:`)."""
+        return frozenset(
+            fact
+            for track, stage in track_stages.items()
+            if track in self.tracks and stage in self.tracks[track].stages
+            for fact in self.tracks[track].stages[stage].establishes
+        )
+
     def flagged(self, categories: tuple[str, ...] | list[str], flag: str) -> bool:
         return any(getattr(self.categories[c], flag) for c in categories if c in self.categories)
 
@@ -364,16 +376,17 @@ def _drop_later_defaults(data: dict[str, Any]) -> None:
         if not category.get("starts_tracks"):
             category.pop("starts_tracks", None)
     for stage in data["stages"].values():
-        for key in ("faster_for", "pauses"):
-            if not stage.get(key):
-                stage.pop(key, None)
+        _drop_empty(stage, ("faster_for", "pauses", "establishes"))
+    for track in data.get("tracks", {}).values():
+        for stage in track["stages"].values():
+            _drop_empty(stage, ("establishes",))
     actions = [*data["actions"].values(), *(a for t in data.get("tracks", {}).values() for a in t["actions"].values())]
     for action in actions:
         _drop_empty(action, ("starts_track", "meeting", "primary", "record"))
 
 
-def _drop_empty(action: dict[str, Any], keys: tuple[str, ...]) -> None:
-    """Keys added to an action later, left out while they hold their default (None, false or '')."""
+def _drop_empty(part: dict[str, Any], keys: tuple[str, ...]) -> None:
+    """Keys added to an action or a stage later, left out while they hold their default (None, false, '' or empty)."""
     for key in keys:
-        if key in action and not action[key]:
-            del action[key]
+        if key in part and not part[key]:
+            del part[key]

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .errors import Problem
+from .guards import GUARDS
 from .procedures import Loc, doer_refs, procedures, stage_refs, unknown
 from .reader import Marks
 from .spec import MAIN, Stage, Workflow
 
 
 def track_checks(spec: Workflow, marks: Marks) -> Iterator[Problem]:
-    for rule in (_starts, _never_started, _pauses, _faster, _action_names):
+    for rule in (_starts, _never_started, _pauses, _establishes, _faster, _action_names):
         yield from rule(spec, marks)
 
 
@@ -62,6 +63,21 @@ def _pauses(spec: Workflow, marks: Marks) -> Iterator[Problem]:
     for track_name, track in spec.tracks.items():
         for name, stage in track.stages.items():
             yield from _pauses_of(spec, marks, track_name, name, stage)
+
+
+def _establishes(spec: Workflow, marks: Marks) -> Iterator[Problem]:
+    """Only a track's stage establishes a guard's fact, and only a guard Redress knows."""
+    for name, stage in spec.stages.items():
+        if stage.establishes:
+            yield marks.at(
+                ("stages", name, "establishes"),
+                "only a stage of a track can establish a guard: a main stage is answered by its actions' fields",
+            )
+    for track_name, track in spec.tracks.items():
+        for name, stage in track.stages.items():
+            for i, guard in enumerate(stage.establishes):
+                if guard not in GUARDS:
+                    yield marks.at(("tracks", track_name, "stages", name, "establishes", i), unknown("guard", guard, GUARDS))
 
 
 def _pauses_of(spec: Workflow, marks: Marks, track: str, name: str, stage: Stage) -> Iterator[Problem]:

@@ -264,8 +264,9 @@ def parties_digest(parties: Sequence[Party]) -> str:
     return party_digest([(p.kind, p.person_id, p.reference, p.name, p.contact) for p in sorted(parties, key=lambda p: p.id)])
 
 
-def case_facts(session: Session, case: Case, track_stages: Mapping[str, str] | None = None) -> CaseFacts:
-    """What the guards read; `track_stages` (every started track's stage) when the caller has read them."""
+def case_facts(session: Session, spec: Workflow, case: Case, track_stages: Mapping[str, str] | None = None) -> CaseFacts:
+    """What the guards read under the case's workflow `spec`; `track_stages` (every started track's stage)
+    when the caller has read them."""
     evidence = (
         select(func.count())
         .select_from(Evidence)
@@ -276,7 +277,15 @@ def case_facts(session: Session, case: Case, track_stages: Mapping[str, str] | N
     counts = session.execute(select(evidence, meetings)).one()
     if track_stages is None:
         track_stages = {name: row.stage for name, row in tracks.load(session, case.id).items()}
-    return CaseFacts(case.stage, tuple(case.categories), counts[0] or 0, counts[1] or 0, dict(case.facts), dict(track_stages))
+    return CaseFacts(
+        case.stage,
+        tuple(case.categories),
+        counts[0] or 0,
+        counts[1] or 0,
+        dict(case.facts),
+        dict(track_stages),
+        spec.established(track_stages),
+    )
 
 
 def _next_stage(machine: Machine, stage: str, action: str) -> str:
@@ -346,7 +355,9 @@ def act_in_session(
     action, track = plan.route.action, plan.route.track
     values = rules.parse_fields(action_name, action, raw, inputs.today_in(app.clock.now(), app.zone))
     if action.guards:
-        rules.check_guards(action_name, action, case_facts(session, case, {n: r.stage for n, r in rows.items()}), stage_title)
+        rules.check_guards(
+            action_name, action, case_facts(session, spec, case, {n: r.stage for n, r in rows.items()}), stage_title
+        )
     before, now, version, head = case.stage, app.clock.now(), case.version, audit.Head(case.head_seq, case.head_hash)
     after = plan.after
     final = spec.is_final(after)

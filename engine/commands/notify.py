@@ -14,8 +14,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from engine.errors import BadInput
+from engine.queries.access import access_of
 from engine.rules import notices
-from engine.rules.access import REPORTER, STAFF_CONCERNED
+from engine.rules.access import REPORTER, STAFF_CONCERNED, Sight, Viewer, case_sight
 from engine.rules.actions import applies
 from notifications.errors import TemplateError
 from notifications.mail import make_message_id
@@ -89,13 +90,25 @@ def queue(
 ) -> int:
     """Render `template` for each person, then add an outbox row each; return how many.
 
-    Every message is rendered before any row is added, so a template that fails adds nothing."""
+    Each person is told no more than they may read in the app: someone who may not open the case in full
+    gets the context `notices.for_reader` leaves them (and the `minimal` email when the template needs more),
+    unless the school asked for full emails. Every message is rendered before any row is added, so a
+    template that fails adds nothing."""
     now = app.clock.now()
+    people = list(people)
+    sights = sights_of(app, session, case, people) if case is not None else {}
+    settings = app.settings
     rendered = []
     for person in people:
-        full = {**context, "school_name": app.settings.school_name, "recipient": {"name": person.name, "email": person.email}}
+        sight = sights.get(person.id, Sight.FULL)
+        whom = {"school_name": settings.school_name, "recipient": {"name": person.name, "email": person.email}}
         try:
-            rendered.append((person, app.renderer.render(template, full)))
+            if notices.full_detail(sight, template, settings.email_detail, settings.email_full_templates):
+                message = app.renderer.render(template, {**context, **whom})
+            else:
+                limited = notices.for_reader(context, sight, template, _sign_in(app))
+                message = app.renderer.render_within(template, {**limited, **whom}, notices.MINIMAL)
+            rendered.append((person, message))
         except TemplateError as exc:
             raise BadInput(f"the email template '{template}' could not be rendered: {exc}") from exc
     if rendered:  # written at once, on the connection: nothing for the session to flush
@@ -120,6 +133,23 @@ def queue(
             ],
         )
     return len(rendered)
+
+
+def sights_of(app: Redress, session: Session, case: Case, people: list[Person]) -> dict[int, Sight]:
+    """How much of `case` each person may see, by the rule every page asks (engine.rules.access.case_sight),
+    read without flushing the command's unfinished work."""
+    if not people:
+        return {}
+    with session.no_autoflush:
+        access = access_of(session, case)
+        powers = app.current_workflow(session).spec
+    spec = app.compiled(case.workflow_id).spec
+    return {p.id: case_sight(Viewer.of(powers, p.id, p.email, p.name, p.roles), access, spec) for p in people}
+
+
+def _sign_in(app: Redress) -> str | None:
+    base = app.settings.base_url
+    return f"{str(base).rstrip('/')}/sign-in" if base else None
 
 
 def notify_all(

@@ -142,13 +142,15 @@ def case_view(
         for t in timers
     )
     kept = [e for e in evidence if e.withdrawn_at is None]
+    stages_of_tracks = {name: row.stage for name, row in track_rows.items()}
     facts = CaseFacts(
         case.stage,
         tuple(case.categories),
         len(kept),
         len(meetings),
         dict(case.facts),
-        {name: row.stage for name, row in track_rows.items()},
+        stages_of_tracks,
+        spec.established(stages_of_tracks),
     )
     # the soonest deadline still running (a paused one is not due), as `case list` has it
     summary = summary_of(app, case, next((d.due_at for d in deadlines if not d.paused), None), now)

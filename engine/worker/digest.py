@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 
 from engine.commands.notify import queue
 from engine.context import Redress
+from engine.queries.access import load_access
 from engine.queries.review import next_review_date
-from engine.rules.access import Power, holders
+from engine.rules import notices
+from engine.rules.access import Power, Viewer, case_sight, holders
 from engine.rules.timing import digest_due, due_soon_until, review_due
 from store import Case, Checkpoint, OutboxMessage, Person, SubjectRequest, Timer, VerificationRun
 
@@ -47,14 +49,16 @@ def send_digest_if_due(app: Redress) -> int:
         _serialise(app, session)
         if not digest_due(app.calendar, app.settings, now, _last_sent(session, DIGEST)):
             return 0
-        return queue(
-            app,
-            session,
-            None,
-            DIGEST,
-            _people_with(session, holders(app.current_workflow(session).spec, Power.RECEIVE_DIGEST)),
-            digest_context(app, session, now),
-        )
+        powers = app.current_workflow(session).spec
+        context = digest_context(app, session, now)
+        access = load_access(session, {item["id"] for item in [*context["overdue"], *context["due_soon"]]})
+        sent = 0
+        for person in _people_with(session, holders(powers, Power.RECEIVE_DIGEST)):
+            # Each reader's own digest: a case they may not read in full is a line of the incident log, or nothing.
+            viewer = Viewer.of(powers, person.id, person.email, person.name, person.roles)
+            sights = {i: case_sight(viewer, facts, app.compiled(facts.workflow_id).spec) for i, facts in access.items()}
+            sent += queue(app, session, None, DIGEST, [person], notices.digest_for(context, sights))
+        return sent
 
 
 def send_review_if_due(app: Redress) -> int:
@@ -85,7 +89,7 @@ def digest_context(app: Redress, session: Session, now: datetime) -> dict[str, A
         .subquery()
     )
     rows = session.execute(
-        select(Case.id, Case.summary, Case.stage, Case.workflow_id, next_due.c.due)
+        select(Case.id, Case.summary, Case.categories, Case.stage, Case.workflow_id, next_due.c.due)
         .join(next_due, next_due.c.case_id == Case.id)
         .where(Case.closed_at.is_(None))
         .order_by(next_due.c.due, Case.id)
@@ -94,7 +98,9 @@ def digest_context(app: Redress, session: Session, now: datetime) -> dict[str, A
     due_soon: list[dict[str, Any]] = []
     for row in rows:
         title = app.compiled(row.workflow_id).spec.stages[row.stage].title
-        item = {"id": row.id, "summary": row.summary, "stage_title": title, "due": app.local(row.due)}
+        spec = app.compiled(row.workflow_id).spec
+        labels = [spec.categories[c].label for c in row.categories if c in spec.categories]
+        item = {"id": row.id, "summary": row.summary, "categories": labels, "stage_title": title, "due": app.local(row.due)}
         (overdue if row.due <= now else due_soon).append(item)
     return {
         "overdue": overdue,

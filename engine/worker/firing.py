@@ -38,7 +38,7 @@ from engine.rules.access import Power, holders
 from engine.rules.links import LIMITATION_DEADLINE, limitation_date
 from engine.rules.timing import next_repeat
 from store import Case, Person, Timer, audit
-from workflows import SYSTEM, Deadline, Workflow
+from workflows import SYSTEM, Deadline, FieldType, Workflow
 
 BUSY_POLL_SECONDS = 0.1
 
@@ -192,6 +192,17 @@ def deadline_context(app: Redress, case: Case, timer: DueTimer, since: datetime 
     }
 
 
+def automatic_reasons(spec: Workflow, timer: DueTimer, action_name: str, due: str) -> dict[str, str]:
+    """The answers the system gives an escalation's required text fields (the reason a decision is recorded
+    with): that no one took the next step before the deadline passed. Other fields are left to the action's rules."""
+    procedure = spec if timer.track is None else spec.tracks[timer.track]
+    action = procedure.actions.get(action_name)
+    if action is None:
+        return {}
+    said = f"no one took the next step in time: the deadline '{timer.deadline.replace('_', ' ')}' passed on {due}"
+    return {name: said for name, field in action.fields.items() if field.required and field.type is FieldType.TEXT}
+
+
 def _stage_now(session: Session, case: Case, timer: DueTimer) -> tuple[str | None, datetime | None]:
     """The stage the timer's procedure stands at now (None: its track is not running), and since when."""
     if timer.track is None:
@@ -241,7 +252,7 @@ class _Batch:
                 # An action may be refused after it has started writing (a template, say): a savepoint undoes it.
                 with self.session.begin_nested():
                     self._set(timer, "fired")  # before acting: the action cancels the case's *pending* timers
-                    self.escalate(case, timer, deadline.escalate, since)
+                    self.escalate(spec, case, timer, deadline.escalate, since)
             else:
                 self.remind(spec, case, timer, deadline, since)  # refused, if at all, before it writes anything
         except RedressError as exc:
@@ -271,7 +282,7 @@ class _Batch:
             "actor": None,
             "action": None,
             "reason": None,
-            "deadline": deadline_context(app, case, timer, since),
+            "deadline": {**deadline_context(app, case, timer, since), "repeats": deadline.repeat is not None},
         }
         queued = queue(app, self.session, case, deadline.template, self.recipients(case, deadline.remind), context)
         self._set(timer, "fired")
@@ -342,14 +353,14 @@ class _Batch:
             },
         )
 
-    def escalate(self, case: Case, timer: DueTimer, action: str, since: datetime | None) -> None:
+    def escalate(self, spec: Workflow, case: Case, timer: DueTimer, action: str, since: datetime | None) -> None:
         act_in_session(
             self.app,
             self.session,
             case,
             action,
             SYSTEM_ACTOR,
-            {},
+            automatic_reasons(spec, timer, action, self.app.local(timer.due_at)),
             None,
             None,
             {"deadline": timer.deadline, "due_at": timer.due_at.isoformat()},

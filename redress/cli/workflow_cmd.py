@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 import click
@@ -30,9 +31,29 @@ def _relative(path: Path) -> Path:
 
 
 def _template_problems() -> list[str]:
+    """Every template against the sample case, as a reader who sees it in full and as one who may not (the
+    cut-down context of engine.rules.notices); and each name in `email_full_templates` an email template."""
+    from engine.rules import notices
+    from engine.rules.access import Sight
+    from notifications.errors import TemplateError
     from notifications.render import TemplateRenderer, sample_context
 
-    return TemplateRenderer(load_settings().templates_dir).check(sample_context())
+    settings = load_settings()
+    renderer = TemplateRenderer(settings.templates_dir)
+    problems = renderer.check(sample_context())
+    names = renderer.names()
+    for name in sorted(names):
+        limited = {**sample_context(), **notices.for_reader(sample_context(), Sight.LOG, name, "https://example.org/sign-in")}
+        try:
+            renderer.render_within(name, limited, notices.MINIMAL)
+        except TemplateError as exc:
+            problems.append(f"{exc} (for a reader who may not open the case in full)")
+    for name in settings.email_full_templates:
+        if name not in names:
+            close = difflib.get_close_matches(name, sorted(names), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            problems.append(f"email_full_templates: '{name}' is not an email template{hint}")
+    return problems
 
 
 @click.group()

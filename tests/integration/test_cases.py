@@ -155,7 +155,7 @@ def test_a_failure_half_way_through_a_command_leaves_nothing_behind(app):
     real = app.renderer
     app.__dict__["renderer"] = BrokenRenderer()
     with pytest.raises(RuntimeError):
-        act(app, case_id, "escalate_to_chair")  # notifies the chair: fails after the stage moved
+        act(app, case_id, "escalate_to_chair", reason="The posts continue")  # notifies the chair: fails after the stage moved
     app.__dict__["renderer"] = real
     assert snapshot(app, case_id) == before
 

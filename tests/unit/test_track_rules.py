@@ -63,11 +63,15 @@ def test_the_safety_email_replaces_the_reassurance_and_each_person_hears_once_ur
         ("authorities_referral", "sam"),
     ]
     assert notices.choose(wanted, ()) == [
-        ("new_case", "head"),
         ("violence_threat", "head"),
         ("violence_threat", "chair"),
         ("staff_safety", "sam"),
     ]
+
+
+def test_one_email_per_person_per_command_the_first_the_workflow_lists_for_them():
+    wanted = [("new_case", "head"), ("prejudice_case", "head"), ("prejudice_case", "esme"), ("new_case", "dsl")]
+    assert notices.choose(wanted, ()) == [("new_case", "head"), ("prejudice_case", "esme"), ("new_case", "dsl")]
 
 
 def test_no_second_urgent_email_in_a_later_command():

@@ -184,11 +184,16 @@ def test_escalation_must_be_takeable_by_the_system() -> None:
     ]
 
 
-def test_escalation_action_may_not_require_fields() -> None:
-    fields = "    fields:\n      note: {label: A note}\n"
+def test_escalation_action_may_not_require_fields_other_than_its_reason() -> None:
+    fields = "    fields:\n      note: {label: A note}\n      met_on: {label: A date, type: date}\n"
     assert problems(("    roles: [head, system]\n", "    roles: [head, system]\n" + fields)) == [
         "w.yaml:21:57: 'escalate' has required fields, which the system cannot fill in",
     ]
+
+
+def test_escalation_action_may_require_a_reason_which_the_system_gives() -> None:
+    fields = "    fields:\n      reason: {label: Why}\n"
+    assert workflows.load_text(workflow(("    roles: [head, system]\n", "    roles: [head, system]\n" + fields)))
 
 
 def test_escalation_action_may_have_optional_fields() -> None:

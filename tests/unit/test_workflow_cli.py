@@ -157,3 +157,25 @@ def test_python_m_engine_reports_a_broken_workflow_without_a_traceback(broken: P
     assert (done.returncode, done.stdout) == (1, "")
     assert "Traceback" not in done.stderr
     assert done.stderr.splitlines() == [*expected_problems("workflows.yaml"), SUMMARY]
+
+
+def test_check_names_an_email_full_templates_entry_that_is_no_template(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REDRESS_EMAIL_FULL_TEMPLATES", "case_closed,authorities_referal")
+    ran = redress(capsys, "workflow", "check", str(WORKFLOW))
+    assert ran.code == 1
+    assert ran.err.splitlines()[0] == (
+        "email_full_templates: 'authorities_referal' is not an email template (did you mean 'authorities_referral'?)"
+    )
+
+
+def test_check_renders_a_template_for_a_reader_who_may_not_open_the_case(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # An override that breaks on the cut-down context in a way other than needing more (a filter given None).
+    (tmp_path / "case_closed.txt").write_text("{{ case.platform|length }}\n", encoding="utf-8")
+    monkeypatch.setenv("REDRESS_TEMPLATES_DIR", str(tmp_path))
+    ran = redress(capsys, "workflow", "check", str(WORKFLOW))
+    assert ran.code == 1
+    assert any("case_closed.txt" in line and "may not open the case in full" in line for line in ran.err.splitlines())

@@ -178,8 +178,8 @@ def test_text_shows_who_may_act_with_which_fields_and_guards(spec: Workflow) -> 
         "      fields: meeting_date (date), invited_by (choice of letter | email | telephone | in person)\n"
         "      guards: has_evidence\n"
     ) in text
-    assert "      fields: reason (text, optional)\n" in text
-    assert "      by: headteacher, senior_team, system\n" in text
+    assert ", reference (text, optional), reason (text)\n" in text
+    assert "      by: headteacher, senior_team, system\n      fields: reason (text)\n" in text
 
 
 def test_text_names_the_workflow_and_its_version(spec: Workflow) -> None:
