@@ -3,11 +3,20 @@
 The workflow says which notification goes to which roles or relations; here those
 become people, the templates are rendered, and one outbox row per person is added.
 Nothing is sent here: a rolled-back transaction cannot unsend an email.
+
+No template is rendered while the write lock is held (a school's template may take its whole time
+limit): a command first reads and decides in a read transaction, where `queue` only gathers what it
+will render (`Renders`, collecting); the messages are rendered outside any transaction; then the
+command decides again in its write transaction, where `queue` takes each message from what was
+rendered, keyed by its template and its whole context. A message not rendered (the case changed in
+between, so the context did) raises `MissingRenders`: the command rolls back, renders and redoes it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
@@ -24,6 +33,71 @@ from workflows import RELATIONS, Notification, Workflow
 
 if TYPE_CHECKING:
     from engine.context import Redress
+    from notifications.render import Rendered, TemplateRenderer
+
+RENDERS = "renders"
+"""The session.info key of the command's `Renders`."""
+
+
+class MissingRenders(Exception):
+    """The write transaction needs a message that was not rendered before it began: roll back, render, redo."""
+
+
+class Collected(Exception):
+    """The read pass has gathered every message the command will send: it stops before it would write."""
+
+
+class Renders:
+    """The messages a command sends, rendered outside any write transaction, by template and context."""
+
+    def __init__(self) -> None:
+        self.done: dict[str, Rendered] = {}
+        self.failed: dict[str, str] = {}
+        self.wanted: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.collecting = False
+
+    def get(self, template: str, context: dict[str, Any]) -> Rendered | None:
+        """The message rendered from exactly this template and context; None (and wanted) if not rendered yet;
+        a template that failed to render refuses here, where the command would have rendered it."""
+        key = json.dumps([template, context], sort_keys=True, separators=(",", ":"), default=str)
+        found = self.done.get(key)
+        if found is None:
+            if key in self.failed:
+                raise BadInput(self.failed[key])
+            self.wanted[key] = (template, context)
+        return found
+
+    def render_wanted(self, renderer: TemplateRenderer) -> None:
+        """Render what the last pass wanted; to be called with no transaction open."""
+        for key, (template, context) in self.wanted.items():
+            try:
+                self.done[key] = renderer.render(template, context)
+            except TemplateError as exc:
+                self.failed[key] = f"the email template '{template}' could not be rendered: {exc}"
+        self.wanted.clear()
+
+    @contextmanager
+    def collecting_in(self, session: Session) -> Iterator[None]:
+        """The read pass: `queue` gathers the messages and writes nothing; `Collected` ends the pass quietly."""
+        session.info[RENDERS], self.collecting = self, True
+        try:
+            yield
+        except Collected:
+            pass
+        finally:
+            self.collecting = False
+            session.info.pop(RENDERS, None)
+
+    def used_in(self, session: Session) -> Renders:
+        """The write pass: `queue` takes each message from those rendered, or raises MissingRenders."""
+        session.info[RENDERS] = self
+        return self
+
+
+def collecting(session: Session) -> bool:
+    """In the read pass: the command stops (raise Collected) where it would start writing."""
+    renders: Renders | None = session.info.get(RENDERS)
+    return renders is not None and renders.collecting
 
 
 def people_for(session: Session, case: Case, who: Iterable[str]) -> list[Person]:
@@ -89,15 +163,30 @@ def queue(
 ) -> int:
     """Render `template` for each person, then add an outbox row each; return how many.
 
-    Every message is rendered before any row is added, so a template that fails adds nothing."""
-    now = app.clock.now()
-    rendered = []
+    Every message is rendered before any row is added, so a template that fails adds nothing. Under a
+    command's `Renders` (see the module's doc) the messages come from those rendered before the write
+    transaction began; without one (commands not yet moved to the two passes) they are rendered here."""
+    now, people = app.clock.now(), list(people)
+    renders: Renders | None = session.info.get(RENDERS)
+    rendered: list[tuple[Person, Rendered]] = []
+    missing = False
     for person in people:
         full = {**context, "school_name": app.settings.school_name, "recipient": {"name": person.name, "email": person.email}}
+        if renders is not None:
+            message = renders.get(template, full)
+            if message is None:
+                missing = True
+            else:
+                rendered.append((person, message))
+            continue
         try:
             rendered.append((person, app.renderer.render(template, full)))
         except TemplateError as exc:
             raise BadInput(f"the email template '{template}' could not be rendered: {exc}") from exc
+    if renders is not None and renders.collecting:
+        return len(people)  # nothing is written in the read pass
+    if missing:
+        raise MissingRenders(template)
     if rendered:  # written at once, on the connection: nothing for the session to flush
         session.connection().execute(
             _INSERT_OUTBOX,

@@ -14,6 +14,10 @@ out through the engine, in the same transaction that marks it fired.
   batch goes on either way.
 - A crash (even SIGKILL) part-way through a batch rolls the whole batch back: its timers are
   still pending, and the next run fires each of them, once.
+- No email is rendered while the batch holds the write lock (engine.commands.notify): each batch is
+  first read and fired "on paper" in a read transaction, gathering the emails it will send; they are
+  rendered with no transaction open; then the batch is claimed and fired for real. A timer whose
+  email was not rendered (its case changed in between) is left pending for the next batch.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from sqlalchemy.orm import Session
 from engine.commands import tracks
 from engine.commands.cases import SYSTEM_ACTOR, act_in_session
 from engine.commands.deadlines import definition
-from engine.commands.notify import active_people, case_context, people_for, queue
+from engine.commands.notify import Collected, MissingRenders, Renders, active_people, case_context, people_for, queue
 from engine.context import Redress
 from engine.errors import RedressError
 from engine.rules.access import Power, holders
@@ -41,6 +45,9 @@ from store import Case, Person, Timer, audit
 from workflows import SYSTEM, Deadline, Workflow
 
 BUSY_POLL_SECONDS = 0.1
+STALLED_ROUNDS = 3
+"""Batches in a row whose every timer was left for want of its email (cases changing under the worker)
+before this run gives up; the timers stay pending, for the next run."""
 
 
 @dataclass(frozen=True)
@@ -111,13 +118,22 @@ def fire_due(
     held = reminders_held(app, cutoff)
     total = FireResult()
     deadline = time.monotonic() + patience
+    stalled = 0
     while not (should_stop and should_stop()):
+        renders = Renders()
+        with app.db.reading() as session, session.no_autoflush, renders.collecting_in(session):
+            read, timers = _claim(app, session, _due(cutoff, held), batch)
+            _Batch(app, session, read, cutoff).fire_all(timers)
+        renders.render_wanted(app.renderer)  # no transaction open
         with app.db.unit_of_work() as session, session.no_autoflush:
-            cases, timers = _claim(app, session, _due(cutoff, held), batch)
+            renders.used_in(session)
+            # The cases read (and rendered for), those no other worker took meanwhile.
+            cases, timers = _claim(app, session, (*_due(cutoff, held), Timer.case_id.in_(list(read))), batch) if read else ({}, [])
             done = _Batch(app, session, cases, cutoff).fire_all(timers)
         total += done
-        if timers:
-            if on_batch:
+        stalled = stalled + 1 if timers and not done.fired and not done.cancelled else 0
+        if timers and stalled < STALLED_ROUNDS:
+            if on_batch and (done.fired or done.cancelled):
                 on_batch(done)
             continue
         if time.monotonic() >= deadline or not _any_due(app, _due(cutoff, held)):
@@ -160,7 +176,8 @@ def _claim(
     app: Redress, session: Session, due: tuple[ColumnElement[bool], ...], batch: int
 ) -> tuple[dict[int, Case], list[DueTimer]]:
     """Lock up to `batch` cases with due timers (skipping cases others hold) and load them; return
-    them by id, with up to `batch` of their due timers, earliest first."""
+    them by id, with up to `batch` of their due timers, earliest first. (The read pass locks them too,
+    for as long as it reads: so two workers' read passes pick different cases.)"""
     locking = select(Case.id).where(Case.id.in_(select(Timer.case_id).where(*due))).order_by(Case.id).limit(batch)
     postgres = app.db.dialect == "postgresql"
     if postgres:
@@ -206,6 +223,9 @@ class _Batch:
     def __init__(self, app: Redress, session: Session, cases: dict[int, Case], cutoff: datetime):
         self.app, self.session, self.cases, self.cutoff = app, session, cases, cutoff
         self.escalated: set[tuple[int, str | None]] = set()
+        renders: Renders | None = session.info.get("renders")
+        self.reading = renders is not None and renders.collecting
+        """The read pass: fire on paper, gathering the emails, writing nothing."""
 
     def fire_all(self, timers: list[DueTimer]) -> FireResult:
         outcomes: Counter[str] = Counter()
@@ -216,7 +236,19 @@ class _Batch:
         return FireResult.of(outcomes)
 
     def fire(self, timer: DueTimer) -> str:
-        """Fire one timer; returns what it became: reminder, escalation, failed or cancelled."""
+        """Fire one timer; returns what it became: reminder, escalation, failed or cancelled (or deferred:
+        left pending, its email not rendered)."""
+        try:
+            return self._fire(timer)
+        except Collected:  # the read pass: this timer's emails are gathered
+            if timer.kind == "escalation":
+                self.escalated.add((timer.case_id, timer.track))
+            return "deferred"
+        except MissingRenders:  # its savepoint, if any, undid what it wrote
+            self.session.expire(self.cases[timer.case_id])
+            return "deferred"
+
+    def _fire(self, timer: DueTimer) -> str:
         case = self.cases[timer.case_id]
         if case.closed_at is not None:
             self._set(timer, "cancelled")
@@ -236,6 +268,15 @@ class _Batch:
                 timer,
                 f"the {'case' if timer.track is None else timer.track + ' track'} has moved on from '{timer.stage}' to {where}",
             )
+        if self.reading:
+            try:
+                if deadline.escalate:
+                    self.escalate(case, timer, deadline.escalate, since)
+                else:
+                    self.remind(spec, case, timer, deadline, since)
+            except RedressError:
+                return "failed"  # refused: the write pass refuses it again, and says why
+            return "deferred"
         try:
             if deadline.escalate:
                 # An action may be refused after it has started writing (a template, say): a savepoint undoes it.
@@ -253,6 +294,8 @@ class _Batch:
         return deadline.kind
 
     def _set(self, timer: DueTimer, status: str) -> None:
+        if self.reading:
+            return
         fired_at = self.app.clock.now() if status == "fired" else None
         self.session.connection().execute(update(Timer).where(Timer.id == timer.id).values(status=status, fired_at=fired_at))
 
@@ -274,6 +317,8 @@ class _Batch:
             "deadline": deadline_context(app, case, timer, since),
         }
         queued = queue(app, self.session, case, deadline.template, self.recipients(case, deadline.remind), context)
+        if self.reading:
+            raise Collected
         self._set(timer, "fired")
         next_due = None
         if deadline.repeat is not None:
@@ -323,6 +368,8 @@ class _Batch:
         wanted = holders(app.current_workflow(self.session).spec, Power.SEE_EVERY_CASE)
         people = [p for p in active_people(self.session) if wanted & set(p.roles)]
         queued = queue(app, self.session, case, LIMITATION_DEADLINE, people, context) if published else 0
+        if self.reading:
+            raise Collected
         self._set(timer, "fired")
         audit.append(
             self.session,
@@ -358,6 +405,8 @@ class _Batch:
 
     def skip(self, case: Case, timer: DueTimer, reason: str) -> str:
         """The deadline cannot be carried out: mark it fired all the same (it is never retried) and say why."""
+        if self.reading:
+            return "failed"
         self._set(timer, "fired")
         audit.append(
             self.session,
