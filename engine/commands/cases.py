@@ -354,14 +354,26 @@ def case_facts(session: Session, case: Case, track_stages: Mapping[str, str] | N
 
 def _next_stage(machine: Machine, stage: str, action: str) -> str:
     """Let the `transitions` machine of the case's procedure (main, or a track) make the move, on a token
-    attached for this command only."""
+    attached for this command only. The machines have no conditions or callbacks, so a move from a stage
+    by an action always ends in the same stage (or is always refused): each is made once per machine and
+    remembered (attaching a token costs more than the rest of the rules together)."""
+    moves: dict[tuple[str, str], str | None] = machine.__dict__.setdefault("_redress_moves", {})
+    if (stage, action) not in moves:
+        moves[(stage, action)] = _trigger(machine, stage, action)
+    after = moves[(stage, action)]
+    if after is None:
+        raise Refused(f"'{action}' cannot be taken from '{stage}'")
+    return after
+
+
+def _trigger(machine: Machine, stage: str, action: str) -> str | None:
     token = _Token()
     machine.add_model(token, initial=stage)
     try:
         machine.events[action].trigger(token)
         return token.state
-    except MachineError as exc:
-        raise Refused(f"'{action}' cannot be taken from '{stage}'") from exc
+    except MachineError:
+        return None
     finally:
         machine.remove_model(token)
 
@@ -402,7 +414,9 @@ def take_action(
                     raise MissingRenders(f"case {case_id} moved from version {seen} to {case.version}")
                 renders.used_in(session)
                 actor = resolve_actor(session, actor_email)
-                return act_in_session(app, session, case, action_name, actor, fields or {}, note, expected_version, audit_data or {})
+                return act_in_session(
+                    app, session, case, action_name, actor, fields or {}, note, expected_version, audit_data or {}
+                )
         except MissingRenders:
             continue
     raise Conflict(CHANGED)

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from engine.errors import BadInput
@@ -235,7 +235,10 @@ def notify_all(
 
 def _had_urgent(session: Session, case_id: int) -> set[str]:
     """Who already has an urgent email of this case queued or sent (by an earlier command, or this one)."""
-    rows = session.connection().execute(
-        select(OutboxMessage.recipient_email).where(OutboxMessage.case_id == case_id, OutboxMessage.template.in_(notices.URGENT))
-    )
-    return {row[0] for row in rows}
+    return {row[0] for row in session.connection().execute(_URGENT, {"case_id": case_id})}
+
+
+_outbox = table_of(OutboxMessage)
+_URGENT = select(_outbox.c.recipient_email).where(
+    _outbox.c.case_id == bindparam("case_id"), _outbox.c.template.in_(sorted(notices.URGENT))
+)

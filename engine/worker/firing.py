@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.commands import tracks
@@ -41,7 +41,7 @@ from engine.errors import RedressError
 from engine.rules.access import Power, holders
 from engine.rules.links import LIMITATION_DEADLINE, limitation_date
 from engine.rules.timing import next_repeat
-from store import Case, Person, Timer, audit
+from store import Case, Person, Timer, audit, table_of
 from workflows import SYSTEM, Deadline, Workflow
 
 BUSY_POLL_SECONDS = 0.1
@@ -128,7 +128,9 @@ def fire_due(
         with app.db.unit_of_work() as session, session.no_autoflush:
             renders.used_in(session)
             # The cases read (and rendered for), those no other worker took meanwhile.
-            cases, timers = _claim(app, session, (*_due(cutoff, held), Timer.case_id.in_(list(read))), batch) if read else ({}, [])
+            cases, timers = (
+                _claim(app, session, (*_due(cutoff, held), Timer.case_id.in_(list(read))), batch) if read else ({}, [])
+            )
             done = _Batch(app, session, cases, cutoff).fire_all(timers)
         total += done
         stalled = stalled + 1 if timers and not done.fired and not done.cancelled else 0
@@ -191,6 +193,16 @@ def _claim(
     if postgres:
         timers = timers.with_for_update()
     return cases, [DueTimer(*row) for row in session.execute(timers)]
+
+
+_timers = table_of(Timer)
+# Built once: each is run once per timer fired.
+_SET_TIMER = (
+    update(_timers)
+    .where(_timers.c.id == bindparam("timer_id"))
+    .values(status=bindparam("new_status"), fired_at=bindparam("new_fired_at"))
+)
+_INSERT_TIMER = insert(_timers)
 
 
 def spoken(day: date | None) -> str:
@@ -269,18 +281,12 @@ class _Batch:
                 f"the {'case' if timer.track is None else timer.track + ' track'} has moved on from '{timer.stage}' to {where}",
             )
         if self.reading:
-            try:
-                if deadline.escalate:
-                    self.escalate(case, timer, deadline.escalate, since)
-                else:
-                    self.remind(spec, case, timer, deadline, since)
-            except RedressError:
-                return "failed"  # refused: the write pass refuses it again, and says why
-            return "deferred"
+            return self.on_paper(spec, case, timer, deadline, since)
         try:
             if deadline.escalate:
                 # An action may be refused after it has started writing (a template, say): a savepoint undoes it.
-                with self.session.begin_nested():
+                # On the connection: nothing is flushed inside it, and the ORM's savepoint costs more than the action.
+                with self.session.connection().begin_nested():
                     self._set(timer, "fired")  # before acting: the action cancels the case's *pending* timers
                     self.escalate(case, timer, deadline.escalate, since)
             else:
@@ -293,11 +299,22 @@ class _Batch:
             self.escalated.add((case.id, timer.track))
         return deadline.kind
 
+    def on_paper(self, spec: Workflow, case: Case, timer: DueTimer, deadline: Deadline, since: datetime | None) -> str:
+        """The read pass: carry the deadline out as far as its emails (Collected), writing nothing."""
+        try:
+            if deadline.escalate:
+                self.escalate(case, timer, deadline.escalate, since)
+            else:
+                self.remind(spec, case, timer, deadline, since)
+        except RedressError:
+            return "failed"  # refused: the write pass refuses it again, and says why
+        return "deferred"
+
     def _set(self, timer: DueTimer, status: str) -> None:
         if self.reading:
             return
         fired_at = self.app.clock.now() if status == "fired" else None
-        self.session.connection().execute(update(Timer).where(Timer.id == timer.id).values(status=status, fired_at=fired_at))
+        self.session.connection().execute(_SET_TIMER, {"timer_id": timer.id, "new_status": status, "new_fired_at": fired_at})
 
     def recipients(self, case: Case, who: tuple[str, ...]) -> list[Person]:
         """The people a reminder goes to: the roles or relations the deadline names and the case's owner, once
@@ -324,7 +341,7 @@ class _Batch:
         if deadline.repeat is not None:
             next_due = next_repeat(app.calendar, timer.due_at, deadline.repeat, max(now, self.cutoff))
             self.session.connection().execute(
-                insert(Timer),
+                _INSERT_TIMER,
                 {
                     "case_id": case.id,
                     "stage": timer.stage,
@@ -353,6 +370,7 @@ class _Batch:
                 "notified": [deadline.template] if queued else [],
                 "next_due": next_due.isoformat() if next_due else None,
             },
+            head=audit.Head(case.head_seq, case.head_hash),  # the case was read and locked by the claim
         )
 
     def remind_limitation(self, spec: Workflow, case: Case, timer: DueTimer) -> None:
