@@ -330,7 +330,9 @@ def test_an_upload_of_26_mb_is_refused_with_the_limit_named_and_leaves_no_file(a
     case = int(_open(head).headers["location"].rsplit("/", 1)[1])
     head.get(f"/cases/{case}")
     before = _stored_files(app)
-    answer = head.post(f"/cases/{case}/evidence", {"description": "too big"}, files={"file": ("big.png", bytes(26 * MB), "image/png")})
+    answer = head.post(
+        f"/cases/{case}/evidence", {"description": "too big"}, files={"file": ("big.png", bytes(26 * MB), "image/png")}
+    )
     assert answer.status_code == 413
     assert answer.text == "the file is over 25 MB: evidence files may be up to 25 MB"
     assert _stored_files(app) == before
@@ -343,7 +345,9 @@ def test_a_file_just_over_25_mb_within_the_body_limit_is_refused_while_it_stream
     case = int(_open(head).headers["location"].rsplit("/", 1)[1])
     head.get(f"/cases/{case}")
     before = _stored_files(app)
-    answer = head.post(f"/cases/{case}/evidence", {"description": "just too big"}, files={"file": ("big.png", bytes(25 * MB + 1), "image/png")})
+    answer = head.post(
+        f"/cases/{case}/evidence", {"description": "just too big"}, files={"file": ("big.png", bytes(25 * MB + 1), "image/png")}
+    )
     assert answer.status_code == 303
     assert "the file is over 25 MB" in head.get(answer.headers["location"]).text
     assert _stored_files(app) == before
