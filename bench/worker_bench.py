@@ -8,6 +8,7 @@ firing them goes through the engine like any deadline.
 
 from __future__ import annotations
 
+import json
 import resource
 import statistics
 import subprocess
@@ -30,6 +31,7 @@ from engine.rules.clock import FixedClock, SystemClock
 from engine.settings import Settings
 from engine.worker.firing import fire_due
 from store import Case, Person, Timer
+from tests.support.pgserver import find_bin_dir, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAD = "head@bench.example"
@@ -40,9 +42,9 @@ FEW, MANY = 1_000, 100_000
 TIMERS_PER_CASE = 100  # for the memory test: pending timers spread over fewer cases
 
 
-def _settings(folder: Path, **values: Any) -> Settings:
+def _settings(folder: Path, url: str | None = None, **values: Any) -> Settings:
     return Settings(
-        database_url=f"sqlite:///{folder / 'redress.db'}",
+        database_url=url or f"sqlite:///{folder / 'redress.db'}",
         data_dir=folder / "data",  # type: ignore[call-arg]
         workflow=ROOT / "workflows.yaml",
         mailbox_port=9,
@@ -52,8 +54,8 @@ def _settings(folder: Path, **values: Any) -> Settings:
     )
 
 
-def _seed(folder: Path) -> Redress:
-    app = open_app(_settings(folder), clock=FixedClock(NOW - timedelta(days=30)))
+def _seed(folder: Path, url: str | None = None) -> Redress:
+    app = open_app(_settings(folder, url), clock=FixedClock(NOW - timedelta(days=30)))
     init(app)
     add_person(app, "Helen Head", HEAD, ["headteacher"])
     add_person(app, "Charles Chair", "chair@bench.example", ["chair"])
@@ -127,6 +129,40 @@ def many_due_at_once(folder: Path, deadlines: list[tuple[str, str]]) -> dict[str
         "cpu_seconds": round(cpu, 2),
         "per_second": round(DUE_AT_ONCE / seconds),
     }
+
+
+def postgres_due_at_once(folder: Path, url: str, workers: int) -> dict[str, float]:
+    """(a) again on PostgreSQL: the 10,000 (half escalations) fired by `workers` worker processes at once,
+    each claiming its batches with FOR UPDATE SKIP LOCKED. Timed from the first worker's start of firing
+    to the last one's end (not the processes' start-up); CPU summed over the workers."""
+    app = _seed(folder, url)
+    case_ids = _bulk_cases(app, DUE_AT_ONCE // len(MIXED), NOW - timedelta(days=30))
+    _bulk_timers(app, case_ids, MIXED, NOW - timedelta(hours=1), timedelta(0))
+    app.close()
+    command = [sys.executable, "-m", "bench.worker_bench", "fire", url, str(folder)]
+    children = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True) for _ in range(workers)]
+    reports = [json.loads(child.communicate()[0].strip().splitlines()[-1]) for child in children]
+    fired = sum(r["fired"] for r in reports)
+    assert fired == DUE_AT_ONCE, reports
+    seconds = max(r["end"] for r in reports) - min(r["start"] for r in reports)
+    return {
+        "workers": workers,
+        "timers": DUE_AT_ONCE,
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(sum(r["cpu"] for r in reports), 2),
+        "per_second": round(DUE_AT_ONCE / seconds),
+    }
+
+
+def _fire_child(url: str, folder: str) -> None:
+    """One worker process of postgres_due_at_once: fire everything due, then print what it did as JSON."""
+    app = open_app(_settings(Path(folder), url), clock=FixedClock(NOW))
+    app.current_workflow()  # parsed once, as by a worker already running
+    cpu, start = _cpu_seconds(), time.time()
+    result = fire_due(app)
+    end, cpu = time.time(), _cpu_seconds() - cpu
+    app.close()
+    print(json.dumps({"fired": result.fired, "start": start, "end": end, "cpu": cpu}))
 
 
 def _cpu_seconds() -> float:
@@ -225,6 +261,29 @@ def worker_memory(folder: Path, pending: int) -> int:
     return max(samples)
 
 
+def _postgres(tmp: Path) -> dict[str, Any]:
+    if find_bin_dir() is None:
+        print("   (a) on PostgreSQL: skipped (PostgreSQL binaries not installed)")
+        return {"skipped": "PostgreSQL binaries not installed"}
+    server = start_server()
+    figures: dict[str, Any] = {}
+    try:
+        for workers in (1, 2):
+            (tmp / f"pg{workers}").mkdir()
+            url = server.create_database(f"worker_bench_{workers}")
+            figures[f"workers_{workers}"] = run = postgres_due_at_once(tmp / f"pg{workers}", url, workers)
+            print(
+                f"   (a) on PostgreSQL, {workers} worker(s): {run['timers']} timers (half escalations) fired in "
+                f"{run['seconds']} s ({run['cpu_seconds']} s of CPU in the workers; {run['per_second']}/s; target <= 5 s with two)"
+            )
+    finally:
+        server.stop()
+    one, two = figures["workers_1"]["seconds"], figures["workers_2"]["seconds"]
+    figures["speedup_two_workers"] = round(one / two, 2)
+    print(f"   (a) on PostgreSQL, two workers against one: x{one / two:.2f}")
+    return figures
+
+
 def run() -> dict[str, Any]:
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="redress-bench-") as tmp:
@@ -236,6 +295,7 @@ def run() -> dict[str, Any]:
                 f"   (a) {at_once['timers']} {what} due at once fired in {at_once['seconds']} s "
                 f"({at_once['cpu_seconds']} s of CPU; {at_once['per_second']}/s; target <= 10 s)"
             )
+        results["postgres"] = _postgres(Path(tmp))
         (Path(tmp) / "b").mkdir()
         results["delay"] = delay = firing_delay(Path(tmp) / "b")
         print(
@@ -254,3 +314,7 @@ def run() -> dict[str, Any]:
             f"{memory[MANY] / 1024:.1f} MiB with {MANY} (x{growth:.2f}; it must not grow with them)"
         )
     return results
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["fire"]:
+    _fire_child(sys.argv[2], sys.argv[3])

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -129,21 +129,23 @@ def append(
     stage_after: str | None = None,
     data: dict[str, Any] | None = None,
     track: str | None = None,
+    head: Head | None = None,
 ) -> Link:
     """Append one event to a case's chain, in the caller's transaction; returns the case's new head.
 
     Written at once, on the session's connection (no flush of the session): the event, and the head on
-    the case row. A case loaded in the session is told its new head."""
+    the case row. A case loaded in the session is told its new head. `head`: the case's head as the
+    caller read it in this transaction with the case row locked (the worker's batch), so it is not read again."""
     connection = session.connection()
-    read = select(Case.head_seq, Case.head_hash).where(Case.id == case_id)
-    if connection.dialect.name != "sqlite":
-        # Lock the case row so two transactions never take the same sequence number;
+    if head is None:
+        # On PostgreSQL the case row is locked so two transactions never take the same sequence number;
         # SQLite's write lock (BEGIN IMMEDIATE) already serialises them.
-        read = read.with_for_update()
-    row = connection.execute(read).one()
+        read = _HEAD if connection.dialect.name == "sqlite" else _HEAD_LOCKED
+        row = connection.execute(read, {"case_id": case_id}).one()
+        head = Head(row.head_seq, row.head_hash)
     values = next_event(
         case_id,
-        Head(row.head_seq, row.head_hash),
+        head,
         at=at,
         actor=actor,
         kind=kind,
@@ -155,12 +157,21 @@ def append(
         track=track,
     )
     insert_event(connection, values)
-    head = Link(values["seq"], values["hash"], values["prev_hash"])
-    connection.execute(
-        update(table_of(Case)).where(table_of(Case).c.id == case_id).values(head_seq=head.seq, head_hash=head.hash)
-    )
-    loaded_head(session, case_id, head)
-    return head
+    link = Link(values["seq"], values["hash"], values["prev_hash"])
+    connection.execute(_SET_HEAD, {"case_id": case_id, "new_seq": link.seq, "new_hash": link.hash})
+    loaded_head(session, case_id, link)
+    return link
+
+
+_cases = table_of(Case)
+# Built once: an append runs them for every reminder and note.
+_HEAD = select(_cases.c.head_seq, _cases.c.head_hash).where(_cases.c.id == bindparam("case_id"))
+_HEAD_LOCKED = _HEAD.with_for_update()
+_SET_HEAD = (
+    update(_cases)
+    .where(_cases.c.id == bindparam("case_id"))
+    .values(head_seq=bindparam("new_seq"), head_hash=bindparam("new_hash"))
+)
 
 
 def loaded_head(session: Session, case_id: int, head: Head) -> None:

@@ -4,6 +4,7 @@ and the secret that signs the session cookies."""
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from engine import MAX_EVIDENCE_BYTES, Settings
 
 MAX_BODY = MAX_EVIDENCE_BYTES + 1024 * 1024
 """The largest request accepted: an evidence file at its limit, plus the form around it."""
+_UPLOADS = re.compile(r"^(/api)?/cases/[^/]+/evidence/?$")
+"""Where a body that large is an evidence file: its refusal says what the limit is for."""
+TOO_LARGE_FILE = f"the file is over {MAX_EVIDENCE_BYTES // 1024 // 1024} MB: evidence files may be up to {MAX_EVIDENCE_BYTES // 1024 // 1024} MB"
 
 HEADERS: list[tuple[bytes, bytes]] = [
     (
@@ -53,7 +57,11 @@ class SecurityHeaders:
 
 
 class BodyLimit:
-    """Refuses a request body over MAX_BODY (413), and a body without a declared length (411), before reading it."""
+    """Refuses a request body over MAX_BODY (413), and a body without a declared length (411), before reading it.
+
+    A body within it is read as it arrives: an evidence file is streamed (by Starlette's parser, spooled
+    to disk past 1 MB, then by the engine in chunks into the store's temporary folder, counted and hashed
+    as it goes: engine.commands.evidence_store), so no upload is ever held whole in memory."""
 
     def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
         self.app, self.limit = app, limit
@@ -66,7 +74,9 @@ class BodyLimit:
             if length is not None:
                 status = 413 if not length.isdigit() or int(length) > self.limit else None
             if status is not None:
-                await _plain(send, status, "the request is too large" if status == 413 else "give a Content-Length")
+                upload = _UPLOADS.match(str(scope.get("path", ""))) is not None
+                too_large = TOO_LARGE_FILE if upload else "the request is too large"
+                await _plain(send, status, too_large if status == 413 else "give a Content-Length")
                 return
         await self.app(scope, receive, send)
 

@@ -2,6 +2,12 @@
 
 Each is one unit of work (invariant 1): the stage, the audit events, the outbox rows
 and the deadlines change together or not at all.
+
+Opening a case and taking an action never render an email while holding the write lock: each reads
+the case and decides in a read transaction (gathering the emails it will send), renders them with no
+transaction open, then decides again in its write transaction with the case's version checked and
+the emails taken from those rendered (engine.commands.notify). If the case moved in between, it
+reads and renders again, up to ATTEMPTS times, then refuses: CHANGED.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from transitions import Machine, MachineError
 from engine.commands import staff_reports, tracks
 from engine.commands.deadlines import cancel_pending, start_stage_deadlines
 from engine.commands.limitation import schedule_limitation
-from engine.commands.notify import active_people, notify_all, relations_of
+from engine.commands.notify import Collected, MissingRenders, Renders, active_people, collecting, notify_all, relations_of
 from engine.commands.people import person_by_email
 from engine.context import Compiled, Redress
 from engine.errors import Conflict, NotFound, Refused
@@ -62,6 +68,10 @@ class Actor:
 
 
 SYSTEM_ACTOR = Actor(None)
+
+ATTEMPTS = 3
+"""How many times a command reads, renders and writes when the case moves under it, before it refuses."""
+CHANGED = "the case changed while you were acting: try again"
 
 
 @dataclass(frozen=True)
@@ -172,46 +182,68 @@ def checked_details(details: OpenCase, now: datetime, zone: tzinfo = UTC) -> Ope
 
 def open_case(app: Redress, actor_email: str, details: OpenCase) -> int:
     compiled = app.current_workflow()
-    spec = compiled.spec
     now = app.clock.now()
     details = checked_details(details, now, app.zone)
-    with app.db.unit_of_work() as session:
-        actor = resolve_actor(session, actor_email)
-        if not actor.roles() & set(spec.open.roles):
-            raise Refused(
-                f"only the {rules.role_labels(spec, spec.open.roles)} may open a case; "
-                f"{actor.label} is {rules.role_labels(spec, sorted(actor.roles()))}"
-            )
-        categories = rules.check_categories(spec, details.categories)
-        summary = details.summary
-        emails = list(details.staff)
-        if details.report_id is not None:
-            emails.append(staff_reports.reporter_of(app, session, details.report_id, actor.label))
-        staff = [person_by_email(session, email) for email in dict.fromkeys(emails)]
-        case = Case(
-            workflow_id=compiled.id,
-            stage=spec.initial_stage,
-            categories=categories,
-            summary=summary,
-            platform=details.platform,
-            link=details.link,
-            seen_at=details.seen_at,
-            opened_by_id=actor.id,
-            opened_at=now,
-            stage_entered_at=now,
-            facts={},
-            first_published_on=details.first_published_on,
+    renders = Renders()
+    reserved: int | None = None
+    for _ in range(ATTEMPTS):
+        with app.db.reading() as session, session.no_autoflush:
+            reserved = reserved or _reserved_id(session)
+            opening = _opening(app, session, compiled, actor_email, details, now, reserved or _next_id(session))
+            with renders.collecting_in(session):
+                opening.notify(app, session)
+        renders.render_wanted(app.renderer)  # no transaction open
+        try:
+            with app.db.unit_of_work() as session:
+                renders.used_in(session)
+                opening = _opening(app, session, compiled, actor_email, details, now, reserved or _next_id(session))
+                return opening.write(app, session)
+        except MissingRenders:
+            continue  # another case was opened in between (it took the id), or the people changed: again
+    raise Conflict(f"{CHANGED}: the case was not opened")
+
+
+def _reserved_id(session: Session) -> int | None:
+    """PostgreSQL: the new case's id, taken from its sequence (never handed out twice, kept if the command
+    fails); SQLite has none: the id is the next after the highest, read again under the write lock."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    return int(session.execute(select(func.nextval(func.pg_get_serial_sequence("cases", "id")))).scalar_one())
+
+
+def _next_id(session: Session) -> int:
+    return int(session.execute(select(func.coalesce(func.max(Case.id), 0) + 1)).scalar_one())
+
+
+@dataclass
+class _Opening:
+    """A new case worked out (and refused, if need be) before anything is written."""
+
+    compiled: Compiled
+    actor: Actor
+    details: OpenCase
+    categories: list[str]
+    staff: list[Person]
+    case: Case
+    started: list[str]
+
+    def notify(self, app: Redress, session: Session) -> list[str]:
+        spec = self.compiled.spec
+        return notify_all(
+            app,
+            session,
+            spec,
+            self.case,
+            (*spec.open.notify, *tracks.start_notes(spec, self.started)),
+            {"actor": {"name": self.actor.name}},
         )
-        case.parties = [Party(kind="staff", person=p) for p in staff]
-        case.parties += [Party(kind="pupil", reference=ref.strip()) for ref in details.pupils if ref.strip()]
-        case.parties += [Party(kind="poster", name=name, contact=contact) for name, contact in details.posters]
+
+    def write(self, app: Redress, session: Session) -> int:
+        spec, case, actor, details, now = self.compiled.spec, self.case, self.actor, self.details, self.case.opened_at
         session.add(case)
         session.flush()
         start_stage_deadlines(app, session, spec, case, now)
-        started = list(dict.fromkeys(t for c in categories for t in spec.categories[c].starts_tracks))
-        notified = notify_all(
-            app, session, spec, case, (*spec.open.notify, *tracks.start_notes(spec, started)), {"actor": {"name": actor.name}}
-        )
+        notified = self.notify(app, session)
         audit.append(
             session,
             case.id,
@@ -221,9 +253,9 @@ def open_case(app: Redress, actor_email: str, details: OpenCase) -> int:
             kind="opened",
             stage_after=case.stage,
             data={
-                "categories": categories,
-                "summary": summary,
-                "staff": [p.email for p in staff],
+                "categories": self.categories,
+                "summary": case.summary,
+                "staff": [p.email for p in self.staff],
                 "pupils": len(details.pupils),
                 "posters": len(details.posters),
                 "platform": details.platform,
@@ -240,11 +272,52 @@ def open_case(app: Redress, actor_email: str, details: OpenCase) -> int:
         if details.report_id is not None and actor.person is not None:  # after the opened event: the chain starts there
             staff_reports.link_case(session, case, details.report_id, actor.person, now)
         rows: dict[str, tracks.TrackRow] = {}
-        for name in started:  # a threat goes to the police at once
+        for name in self.started:  # a threat goes to the police at once
             tracks.start(app, session, spec, case, name, rows, now)
             tracks.record_start(session, case, name, rows[name].stage, now, actor.label, actor.id, {"by": "category"})
         tracks.settle_pauses(app, session, spec, case, {}, tracks.running(rows), now, actor.label, actor.id)
         return case.id
+
+
+def _opening(
+    app: Redress, session: Session, compiled: Compiled, actor_email: str, details: OpenCase, now: datetime, case_id: int
+) -> _Opening:
+    """The case `open_case` will write, with the id it will have, not yet in the session (the read pass
+    renders its emails from it and writes nothing)."""
+    spec = compiled.spec
+    actor = resolve_actor(session, actor_email)
+    if not actor.roles() & set(spec.open.roles):
+        raise Refused(
+            f"only the {rules.role_labels(spec, spec.open.roles)} may open a case; "
+            f"{actor.label} is {rules.role_labels(spec, sorted(actor.roles()))}"
+        )
+    categories = rules.check_categories(spec, details.categories)
+    emails = list(details.staff)
+    if details.report_id is not None:
+        emails.append(staff_reports.reporter_of(app, session, details.report_id, actor.label))
+    staff = [person_by_email(session, email) for email in dict.fromkeys(emails)]
+    case = Case(
+        id=case_id,
+        workflow_id=compiled.id,
+        stage=spec.initial_stage,
+        categories=categories,
+        summary=details.summary,
+        platform=details.platform,
+        link=details.link,
+        seen_at=details.seen_at,
+        opened_by_id=actor.id,
+        opened_at=now,
+        stage_entered_at=now,
+        facts={},
+        first_published_on=details.first_published_on,
+    )
+    if actor.person is not None:
+        case.opened_by = actor.person  # the reporter, whom the emails may go to (no backref: the case stays out of the session)
+    case.parties = [Party(kind="staff", person=p) for p in staff]
+    case.parties += [Party(kind="pupil", reference=ref.strip()) for ref in details.pupils if ref.strip()]
+    case.parties += [Party(kind="poster", name=name, contact=contact) for name, contact in details.posters]
+    started = list(dict.fromkeys(t for c in categories for t in spec.categories[c].starts_tracks))
+    return _Opening(compiled, actor, details, categories, staff, case, started)
 
 
 def labelled_answers(spec: Workflow, facts: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -290,14 +363,26 @@ def case_facts(session: Session, spec: Workflow, case: Case, track_stages: Mappi
 
 def _next_stage(machine: Machine, stage: str, action: str) -> str:
     """Let the `transitions` machine of the case's procedure (main, or a track) make the move, on a token
-    attached for this command only."""
+    attached for this command only. The machines have no conditions or callbacks, so a move from a stage
+    by an action always ends in the same stage (or is always refused): each is made once per machine and
+    remembered (attaching a token costs more than the rest of the rules together)."""
+    moves: dict[tuple[str, str], str | None] = machine.__dict__.setdefault("_redress_moves", {})
+    if (stage, action) not in moves:
+        moves[(stage, action)] = _trigger(machine, stage, action)
+    after = moves[(stage, action)]
+    if after is None:
+        raise Refused(f"'{action}' cannot be taken from '{stage}'")
+    return after
+
+
+def _trigger(machine: Machine, stage: str, action: str) -> str | None:
     token = _Token()
     machine.add_model(token, initial=stage)
     try:
         machine.events[action].trigger(token)
         return token.state
-    except MachineError as exc:
-        raise Refused(f"'{action}' cannot be taken from '{stage}'") from exc
+    except MachineError:
+        return None
     finally:
         machine.remove_model(token)
 
@@ -317,12 +402,33 @@ def take_action(
     expected_version: int | None = None,
     audit_data: Mapping[str, Any] | None = None,
 ) -> ActionResult:
-    """Take an action on a case; `actor_email=None` is the system. Refuses with a reason, changes nothing then."""
+    """Take an action on a case; `actor_email=None` is the system. Refuses with a reason, changes nothing then.
+
+    Read, render, write (the module's doc): the version read is checked under the write lock, and the
+    action is decided again there; a case that moved in between is read again, up to ATTEMPTS times."""
     note = inputs.text(note, "the note") or None if note is not None else None
-    with _translate_conflicts(app, case_id), app.db.unit_of_work() as session, session.no_autoflush:
-        case = load_case(session, case_id)
-        actor = resolve_actor(session, actor_email)
-        return act_in_session(app, session, case, action_name, actor, fields or {}, note, expected_version, audit_data or {})
+    renders = Renders()
+    for _ in range(ATTEMPTS):
+        with app.db.reading() as session, session.no_autoflush:
+            case = load_case(session, case_id)
+            seen = case.version
+            actor = resolve_actor(session, actor_email)
+            with renders.collecting_in(session):
+                act_in_session(app, session, case, action_name, actor, fields or {}, note, expected_version, audit_data or {})
+        renders.render_wanted(app.renderer)  # no transaction open
+        try:
+            with _translate_conflicts(app, case_id), app.db.unit_of_work() as session, session.no_autoflush:
+                case = load_case(session, case_id)
+                if case.version != seen:
+                    raise MissingRenders(f"case {case_id} moved from version {seen} to {case.version}")
+                renders.used_in(session)
+                actor = resolve_actor(session, actor_email)
+                return act_in_session(
+                    app, session, case, action_name, actor, fields or {}, note, expected_version, audit_data or {}
+                )
+        except MissingRenders:
+            continue
+    raise Conflict(CHANGED)
 
 
 def act_in_session(
@@ -345,7 +451,8 @@ def act_in_session(
     The action may be the main procedure's, a running track's (it moves that track only), or a track's
     start (`start_<track>`: the case stays where it is). Everything that may refuse (the rules, the
     guards, the templates) runs before anything is written; the writes are Core statements on the
-    session's connection, never a flush of the session."""
+    session's connection, never a flush of the session. In a read pass (notify.Renders collecting) it
+    stops, raising Collected, once it knows the emails it will send."""
     compiled = app.compiled(case.workflow_id)
     spec = compiled.spec
     stage_title = spec.stages[case.stage].title if case.stage in spec.stages else None
@@ -384,6 +491,8 @@ def act_in_session(
             **(notify_context or {}),
         },
     )
+    if collecting(session):
+        raise Collected
     moved: dict[str, Any] = {"track_stage_before": plan.track_before, "track_stage_after": plan.track_after} if track else {}
     meeting = getattr(action, "meeting", None)
     if meeting is not None and actor.id is not None:

@@ -86,6 +86,8 @@ _CANCEL = (
     )
     .values(status="cancelled")
 )
+_CANCEL_MAIN = _CANCEL.where(_timers.c.track.is_(None), _timers.c.deadline != LIMITATION_DEADLINE)
+_CANCEL_TRACK = _CANCEL.where(_timers.c.track == bindparam("where_track"), _timers.c.deadline != LIMITATION_DEADLINE)
 
 
 def cancel_pending(session: Session, case_id: int, *, track: str | None = None, every: bool = False) -> int:
@@ -94,14 +96,8 @@ def cancel_pending(session: Session, case_id: int, *, track: str | None = None, 
     # On the connection, not through the session: no timer of the case is held as an object, and this
     # way the session is not flushed here as well as at commit (one flush per command is enough).
     # The limitation reminder belongs to no stage: a move leaves it; only the case's closing cancels it.
-    statement = (
-        _CANCEL
-        if every
-        else _CANCEL.where(
-            _timers.c.track.is_(None) if track is None else _timers.c.track == track, _timers.c.deadline != LIMITATION_DEADLINE
-        )
-    )
-    result = session.connection().execute(statement, {"where_case": case_id})
+    statement = _CANCEL if every else _CANCEL_MAIN if track is None else _CANCEL_TRACK
+    result = session.connection().execute(statement, {"where_case": case_id, "where_track": track})
     return int(getattr(result, "rowcount", 0) or 0)
 
 

@@ -3,14 +3,23 @@
 The workflow says which notification goes to which roles or relations; here those
 become people, the templates are rendered, and one outbox row per person is added.
 Nothing is sent here: a rolled-back transaction cannot unsend an email.
+
+No template is rendered while the write lock is held (a school's template may take its whole time
+limit): a command first reads and decides in a read transaction, where `queue` only gathers what it
+will render (`Renders`, collecting); the messages are rendered outside any transaction; then the
+command decides again in its write transaction, where `queue` takes each message from what was
+rendered, keyed by its template and its whole context. A message not rendered (the case changed in
+between, so the context did) raises `MissingRenders`: the command rolls back, renders and redoes it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from engine.errors import BadInput
@@ -25,6 +34,74 @@ from workflows import RELATIONS, Notification, Workflow
 
 if TYPE_CHECKING:
     from engine.context import Redress
+    from notifications.render import Rendered, TemplateRenderer
+
+RENDERS = "renders"
+"""The session.info key of the command's `Renders`."""
+
+
+class MissingRenders(Exception):
+    """The write transaction needs a message that was not rendered before it began: roll back, render, redo."""
+
+
+class Collected(Exception):
+    """The read pass has gathered every message the command will send: it stops before it would write."""
+
+
+class Renders:
+    """The messages a command sends, rendered outside any write transaction, by template and context."""
+
+    def __init__(self) -> None:
+        self.done: dict[str, Rendered] = {}
+        self.failed: dict[str, str] = {}
+        self.wanted: dict[str, tuple[str, dict[str, Any], str | None]] = {}
+        self.collecting = False
+
+    def get(self, template: str, context: dict[str, Any], within: str | None = None) -> Rendered | None:
+        """The message rendered from exactly this template and context (or `within`'s, the smaller template a
+        reader who may not see the case gets when `template` needs more); None (and wanted) if not rendered
+        yet; a template that failed to render refuses here, where the command would have rendered it."""
+        key = json.dumps([template, context, within], sort_keys=True, separators=(",", ":"), default=str)
+        found = self.done.get(key)
+        if found is None:
+            if key in self.failed:
+                raise BadInput(self.failed[key])
+            self.wanted[key] = (template, context, within)
+        return found
+
+    def render_wanted(self, renderer: TemplateRenderer) -> None:
+        """Render what the last pass wanted; to be called with no transaction open."""
+        for key, (template, context, within) in self.wanted.items():
+            try:
+                self.done[key] = (
+                    renderer.render(template, context) if within is None else renderer.render_within(template, context, within)
+                )
+            except TemplateError as exc:
+                self.failed[key] = f"the email template '{template}' could not be rendered: {exc}"
+        self.wanted.clear()
+
+    @contextmanager
+    def collecting_in(self, session: Session) -> Iterator[None]:
+        """The read pass: `queue` gathers the messages and writes nothing; `Collected` ends the pass quietly."""
+        session.info[RENDERS], self.collecting = self, True
+        try:
+            yield
+        except Collected:
+            pass
+        finally:
+            self.collecting = False
+            session.info.pop(RENDERS, None)
+
+    def used_in(self, session: Session) -> Renders:
+        """The write pass: `queue` takes each message from those rendered, or raises MissingRenders."""
+        session.info[RENDERS] = self
+        return self
+
+
+def collecting(session: Session) -> bool:
+    """In the read pass: the command stops (raise Collected) where it would start writing."""
+    renders: Renders | None = session.info.get(RENDERS)
+    return renders is not None and renders.collecting
 
 
 def people_for(session: Session, case: Case, who: Iterable[str]) -> list[Person]:
@@ -93,24 +170,40 @@ def queue(
     Each person is told no more than they may read in the app: someone who may not open the case in full
     gets the context `notices.for_reader` leaves them (and the `minimal` email when the template needs more),
     unless the school asked for full emails. Every message is rendered before any row is added, so a
-    template that fails adds nothing."""
-    now = app.clock.now()
-    people = list(people)
+    template that fails adds nothing. Under a command's `Renders` (see the module's doc) the messages come
+    from those rendered before the write transaction began; without one (commands not yet moved to the two
+    passes) they are rendered here."""
+    now, people = app.clock.now(), list(people)
     sights = sights_of(app, session, case, people) if case is not None else {}
     settings = app.settings
-    rendered = []
+    renders: Renders | None = session.info.get(RENDERS)
+    rendered: list[tuple[Person, Rendered]] = []
+    missing = False
     for person in people:
         sight = sights.get(person.id, Sight.FULL)
         whom = {"school_name": settings.school_name, "recipient": {"name": person.name, "email": person.email}}
-        try:
-            if notices.full_detail(sight, template, settings.email_detail, settings.email_full_templates):
-                message = app.renderer.render(template, {**context, **whom})
+        if notices.full_detail(sight, template, settings.email_detail, settings.email_full_templates):
+            told, within = {**context, **whom}, None
+        else:
+            told, within = {**notices.for_reader(context, sight, template, _sign_in(app)), **whom}, notices.MINIMAL
+        if renders is not None:
+            message = renders.get(template, told, within)
+            if message is None:
+                missing = True
             else:
-                limited = notices.for_reader(context, sight, template, _sign_in(app))
-                message = app.renderer.render_within(template, {**limited, **whom}, notices.MINIMAL)
+                rendered.append((person, message))
+            continue
+        try:
+            message = (
+                app.renderer.render(template, told) if within is None else app.renderer.render_within(template, told, within)
+            )
             rendered.append((person, message))
         except TemplateError as exc:
             raise BadInput(f"the email template '{template}' could not be rendered: {exc}") from exc
+    if renders is not None and renders.collecting:
+        return len(people)  # nothing is written in the read pass
+    if missing:
+        raise MissingRenders(template)
     if rendered:  # written at once, on the connection: nothing for the session to flush
         session.connection().execute(
             _INSERT_OUTBOX,
@@ -176,7 +269,10 @@ def notify_all(
 
 def _had_urgent(session: Session, case_id: int) -> set[str]:
     """Who already has an urgent email of this case queued or sent (by an earlier command, or this one)."""
-    rows = session.connection().execute(
-        select(OutboxMessage.recipient_email).where(OutboxMessage.case_id == case_id, OutboxMessage.template.in_(notices.URGENT))
-    )
-    return {row[0] for row in rows}
+    return {row[0] for row in session.connection().execute(_URGENT, {"case_id": case_id})}
+
+
+_outbox = table_of(OutboxMessage)
+_URGENT = select(_outbox.c.recipient_email).where(
+    _outbox.c.case_id == bindparam("case_id"), _outbox.c.template.in_(sorted(notices.URGENT))
+)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.commands.deadlines import pause, resume, start_stage_deadlines
@@ -42,9 +42,15 @@ class TrackRow:
 
 def load(session: Session, case_id: int) -> dict[str, TrackRow]:
     """Every track the case has started, finished ones included, by name."""
-    columns = (_rows.c.track, _rows.c.stage, _rows.c.started_at, _rows.c.stage_entered_at, _rows.c.finished_at)
-    rows = session.connection().execute(select(*columns).where(_rows.c.case_id == case_id).order_by(_rows.c.id))
+    rows = session.connection().execute(_LOAD, {"case_id": case_id})
     return {row.track: TrackRow(*row) for row in rows}
+
+
+_LOAD = (
+    select(_rows.c.track, _rows.c.stage, _rows.c.started_at, _rows.c.stage_entered_at, _rows.c.finished_at)
+    .where(_rows.c.case_id == bindparam("case_id"))
+    .order_by(_rows.c.id)
+)
 
 
 def running(rows: Mapping[str, TrackRow]) -> dict[str, str]:

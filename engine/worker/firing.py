@@ -14,6 +14,10 @@ out through the engine, in the same transaction that marks it fired.
   batch goes on either way.
 - A crash (even SIGKILL) part-way through a batch rolls the whole batch back: its timers are
   still pending, and the next run fires each of them, once.
+- No email is rendered while the batch holds the write lock (engine.commands.notify): each batch is
+  first read and fired "on paper" in a read transaction, gathering the emails it will send; they are
+  rendered with no transaction open; then the batch is claimed and fired for real. A timer whose
+  email was not rendered (its case changed in between) is left pending for the next batch.
 """
 
 from __future__ import annotations
@@ -25,22 +29,25 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.commands import tracks
 from engine.commands.cases import SYSTEM_ACTOR, act_in_session
 from engine.commands.deadlines import definition
-from engine.commands.notify import active_people, case_context, people_for, queue
+from engine.commands.notify import Collected, MissingRenders, Renders, active_people, case_context, people_for, queue
 from engine.context import Redress
 from engine.errors import RedressError
 from engine.rules.access import Power, holders
 from engine.rules.links import LIMITATION_DEADLINE, limitation_date
 from engine.rules.timing import next_repeat
-from store import Case, Person, Timer, audit
+from store import Case, Person, Timer, audit, table_of
 from workflows import SYSTEM, Deadline, FieldType, Workflow
 
 BUSY_POLL_SECONDS = 0.1
+STALLED_ROUNDS = 3
+"""Batches in a row whose every timer was left for want of its email (cases changing under the worker)
+before this run gives up; the timers stay pending, for the next run."""
 
 
 @dataclass(frozen=True)
@@ -111,13 +118,24 @@ def fire_due(
     held = reminders_held(app, cutoff)
     total = FireResult()
     deadline = time.monotonic() + patience
+    stalled = 0
     while not (should_stop and should_stop()):
+        renders = Renders()
+        with app.db.reading() as session, session.no_autoflush, renders.collecting_in(session):
+            read, timers = _claim(app, session, _due(cutoff, held), batch)
+            _Batch(app, session, read, cutoff).fire_all(timers)
+        renders.render_wanted(app.renderer)  # no transaction open
         with app.db.unit_of_work() as session, session.no_autoflush:
-            cases, timers = _claim(app, session, _due(cutoff, held), batch)
+            renders.used_in(session)
+            # The cases read (and rendered for), those no other worker took meanwhile.
+            cases, timers = (
+                _claim(app, session, (*_due(cutoff, held), Timer.case_id.in_(list(read))), batch) if read else ({}, [])
+            )
             done = _Batch(app, session, cases, cutoff).fire_all(timers)
         total += done
-        if timers:
-            if on_batch:
+        stalled = stalled + 1 if timers and not done.fired and not done.cancelled else 0
+        if timers and stalled < STALLED_ROUNDS:
+            if on_batch and (done.fired or done.cancelled):
                 on_batch(done)
             continue
         if time.monotonic() >= deadline or not _any_due(app, _due(cutoff, held)):
@@ -160,7 +178,8 @@ def _claim(
     app: Redress, session: Session, due: tuple[ColumnElement[bool], ...], batch: int
 ) -> tuple[dict[int, Case], list[DueTimer]]:
     """Lock up to `batch` cases with due timers (skipping cases others hold) and load them; return
-    them by id, with up to `batch` of their due timers, earliest first."""
+    them by id, with up to `batch` of their due timers, earliest first. (The read pass locks them too,
+    for as long as it reads: so two workers' read passes pick different cases.)"""
     locking = select(Case.id).where(Case.id.in_(select(Timer.case_id).where(*due))).order_by(Case.id).limit(batch)
     postgres = app.db.dialect == "postgresql"
     if postgres:
@@ -174,6 +193,16 @@ def _claim(
     if postgres:
         timers = timers.with_for_update()
     return cases, [DueTimer(*row) for row in session.execute(timers)]
+
+
+_timers = table_of(Timer)
+# Built once: each is run once per timer fired.
+_SET_TIMER = (
+    update(_timers)
+    .where(_timers.c.id == bindparam("timer_id"))
+    .values(status=bindparam("new_status"), fired_at=bindparam("new_fired_at"))
+)
+_INSERT_TIMER = insert(_timers)
 
 
 def spoken(day: date | None) -> str:
@@ -217,6 +246,9 @@ class _Batch:
     def __init__(self, app: Redress, session: Session, cases: dict[int, Case], cutoff: datetime):
         self.app, self.session, self.cases, self.cutoff = app, session, cases, cutoff
         self.escalated: set[tuple[int, str | None]] = set()
+        renders: Renders | None = session.info.get("renders")
+        self.reading = renders is not None and renders.collecting
+        """The read pass: fire on paper, gathering the emails, writing nothing."""
 
     def fire_all(self, timers: list[DueTimer]) -> FireResult:
         outcomes: Counter[str] = Counter()
@@ -227,7 +259,19 @@ class _Batch:
         return FireResult.of(outcomes)
 
     def fire(self, timer: DueTimer) -> str:
-        """Fire one timer; returns what it became: reminder, escalation, failed or cancelled."""
+        """Fire one timer; returns what it became: reminder, escalation, failed or cancelled (or deferred:
+        left pending, its email not rendered)."""
+        try:
+            return self._fire(timer)
+        except Collected:  # the read pass: this timer's emails are gathered
+            if timer.kind == "escalation":
+                self.escalated.add((timer.case_id, timer.track))
+            return "deferred"
+        except MissingRenders:  # its savepoint, if any, undid what it wrote
+            self.session.expire(self.cases[timer.case_id])
+            return "deferred"
+
+    def _fire(self, timer: DueTimer) -> str:
         case = self.cases[timer.case_id]
         if case.closed_at is not None:
             self._set(timer, "cancelled")
@@ -247,10 +291,13 @@ class _Batch:
                 timer,
                 f"the {'case' if timer.track is None else timer.track + ' track'} has moved on from '{timer.stage}' to {where}",
             )
+        if self.reading:
+            return self.on_paper(spec, case, timer, deadline, since)
         try:
             if deadline.escalate:
                 # An action may be refused after it has started writing (a template, say): a savepoint undoes it.
-                with self.session.begin_nested():
+                # On the connection: nothing is flushed inside it, and the ORM's savepoint costs more than the action.
+                with self.session.connection().begin_nested():
                     self._set(timer, "fired")  # before acting: the action cancels the case's *pending* timers
                     self.escalate(spec, case, timer, deadline.escalate, since)
             else:
@@ -263,9 +310,22 @@ class _Batch:
             self.escalated.add((case.id, timer.track))
         return deadline.kind
 
+    def on_paper(self, spec: Workflow, case: Case, timer: DueTimer, deadline: Deadline, since: datetime | None) -> str:
+        """The read pass: carry the deadline out as far as its emails (Collected), writing nothing."""
+        try:
+            if deadline.escalate:
+                self.escalate(spec, case, timer, deadline.escalate, since)
+            else:
+                self.remind(spec, case, timer, deadline, since)
+        except RedressError:
+            return "failed"  # refused: the write pass refuses it again, and says why
+        return "deferred"
+
     def _set(self, timer: DueTimer, status: str) -> None:
+        if self.reading:
+            return
         fired_at = self.app.clock.now() if status == "fired" else None
-        self.session.connection().execute(update(Timer).where(Timer.id == timer.id).values(status=status, fired_at=fired_at))
+        self.session.connection().execute(_SET_TIMER, {"timer_id": timer.id, "new_status": status, "new_fired_at": fired_at})
 
     def recipients(self, case: Case, who: tuple[str, ...]) -> list[Person]:
         """The people a reminder goes to: the roles or relations the deadline names and the case's owner, once
@@ -285,12 +345,14 @@ class _Batch:
             "deadline": {**deadline_context(app, case, timer, since), "repeats": deadline.repeat is not None},
         }
         queued = queue(app, self.session, case, deadline.template, self.recipients(case, deadline.remind), context)
+        if self.reading:
+            raise Collected
         self._set(timer, "fired")
         next_due = None
         if deadline.repeat is not None:
             next_due = next_repeat(app.calendar, timer.due_at, deadline.repeat, max(now, self.cutoff))
             self.session.connection().execute(
-                insert(Timer),
+                _INSERT_TIMER,
                 {
                     "case_id": case.id,
                     "stage": timer.stage,
@@ -319,6 +381,7 @@ class _Batch:
                 "notified": [deadline.template] if queued else [],
                 "next_due": next_due.isoformat() if next_due else None,
             },
+            head=audit.Head(case.head_seq, case.head_hash),  # the case was read and locked by the claim
         )
 
     def remind_limitation(self, spec: Workflow, case: Case, timer: DueTimer) -> None:
@@ -334,6 +397,8 @@ class _Batch:
         wanted = holders(app.current_workflow(self.session).spec, Power.SEE_EVERY_CASE)
         people = [p for p in active_people(self.session) if wanted & set(p.roles)]
         queued = queue(app, self.session, case, LIMITATION_DEADLINE, people, context) if published else 0
+        if self.reading:
+            raise Collected
         self._set(timer, "fired")
         audit.append(
             self.session,
@@ -369,6 +434,8 @@ class _Batch:
 
     def skip(self, case: Case, timer: DueTimer, reason: str) -> str:
         """The deadline cannot be carried out: mark it fired all the same (it is never retried) and say why."""
+        if self.reading:
+            return "failed"
         self._set(timer, "fired")
         audit.append(
             self.session,

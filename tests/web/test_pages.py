@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select, update
 
@@ -13,6 +14,8 @@ from store import OutboxMessage, Person
 from tests.conftest import CHAIR, COORDINATOR, HEAD, SAM, TESS
 from tests.web import school
 from tests.web.school import PNG
+
+MB = 1024 * 1024
 
 
 def test_signing_in_leads_to_the_dashboard_and_signing_out_ends_the_session(browser) -> None:  # type: ignore[no-untyped-def]
@@ -314,6 +317,40 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(browser) -> None:  #
     anonymous = browser()
     answer = anonymous.client.post("/sign-in", content=b"x", headers={"content-length": str(100 * 1024 * 1024)})
     assert answer.status_code == 413
+
+
+def _stored_files(app: Redress) -> list[Path]:
+    """Every file in the evidence store, its temporary folder included."""
+    folder = app.data_dir / "evidence"
+    return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+
+
+def test_an_upload_of_26_mb_is_refused_with_the_limit_named_and_leaves_no_file(app: Redress, browser) -> None:  # type: ignore[no-untyped-def]
+    head = browser(HEAD)
+    case = int(_open(head).headers["location"].rsplit("/", 1)[1])
+    head.get(f"/cases/{case}")
+    before = _stored_files(app)
+    answer = head.post(
+        f"/cases/{case}/evidence", {"description": "too big"}, files={"file": ("big.png", bytes(26 * MB), "image/png")}
+    )
+    assert answer.status_code == 413
+    assert answer.text == "the file is over 25 MB: evidence files may be up to 25 MB"
+    assert _stored_files(app) == before
+
+
+def test_a_file_just_over_25_mb_within_the_body_limit_is_refused_while_it_streams_and_leaves_no_file(
+    app: Redress, browser
+) -> None:  # type: ignore[no-untyped-def]
+    head = browser(HEAD)
+    case = int(_open(head).headers["location"].rsplit("/", 1)[1])
+    head.get(f"/cases/{case}")
+    before = _stored_files(app)
+    answer = head.post(
+        f"/cases/{case}/evidence", {"description": "just too big"}, files={"file": ("big.png", bytes(25 * MB + 1), "image/png")}
+    )
+    assert answer.status_code == 303
+    assert "the file is over 25 MB" in head.get(answer.headers["location"]).text
+    assert _stored_files(app) == before
 
 
 def test_a_mistyped_address_gets_a_page_not_json(browser) -> None:  # type: ignore[no-untyped-def]
