@@ -112,14 +112,22 @@ class Settings(_Frozen):
     workflow: Path = Field(Path("workflows.yaml"), description="the path of the workflow file")
     base_url: str | None = Field(None, description="the web address of Redress, such as https://redress.example.org")
     templates_dir: Path | None = Field(None, description="a folder of email templates overriding the built-in ones")
-    smtp_host: str | None = Field(None, description="the mail server's host name; unset for the local mail catcher")
+    smtp_host: str | None = Field(
+        None, description="the mail server's host name; unset: the mail catcher if mailbox_port is set, else nowhere"
+    )
     smtp_port: int = Field(25, ge=1, le=65535, description="a port number such as 25, 587 or 465")
     smtp_security: SmtpSecurity = Field("none", description="none, starttls or tls")
     smtp_user: str | None = Field(None, description="the mail server login")
     smtp_password: SecretStr | None = Field(None, description="the mail server password")
     smtp_from: str = Field("Redress <redress@localhost>", description="an address such as Redress <redress@school.org>")
     mailbox_dir: Path = Field(Path("mail"), description="a folder where the local mail catcher keeps messages")
-    mailbox_port: int = Field(8025, ge=1, le=65535, description="a port number such as 8025")
+    mailbox_port: int | None = Field(
+        None,
+        ge=1,
+        le=65535,
+        description="the port of the local mail catcher (`redress mailbox`) such as 8025; unset, email goes to "
+        "smtp_host or stays in the outbox",
+    )
     digest_enabled: bool = Field(True, description="true or false")
     digest_time: time = Field(time(7, 30), description="a time of day such as 07:30")
     policy_review_enabled: bool = Field(True, description="true or false")
