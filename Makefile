@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.installed-run
 LOCKS  := requirements/run.txt requirements/test.txt
 
-.PHONY: run test lint format bench setup setup-run lock clean
+.PHONY: run test lint format bench setup setup-run lock clean screenshots
 
 ## set up .venv with the product and its test tools, every version from the locks
 ## (again only when pyproject.toml or a lock changes)
@@ -67,6 +67,11 @@ run: $(RUN_STAMP)
 	trap 'kill $$mailbox 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	echo "Redress: open http://$(HOST):$(PORT)/ and sign in (email is caught in ./mail: redress mailbox --list)"; \
 	$(BIN)/redress serve --host $(HOST) --port $(PORT)
+
+## the README's screenshots of the case page (desktop and phone) and the dashboard, into docs/screenshots/:
+## a demo school in a throwaway folder, `redress serve`, and Debian's chromium driven by Playwright
+screenshots: $(STAMP)
+	$(BIN)/python scripts/screenshots.py
 
 ## lint, type-check and run every test
 test: $(STAMP) lint
