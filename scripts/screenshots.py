@@ -18,13 +18,13 @@ import urllib.request
 from pathlib import Path
 
 import pyotp
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import FloatRect, Page, ViewportSize, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 360, "height": 780}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 360, "height": 780}
 CASE = "Repeated defamatory posts"
 """The demo case that reached the chair: the fullest story so far."""
 
@@ -87,7 +87,7 @@ def _save(page: Page, name: str, top: int | None = None) -> None:
     path = OUT / f"{name}.png"
     size = page.viewport_size or DESKTOP
     height = int(page.evaluate("document.documentElement.scrollHeight"))
-    clip = {"x": 0, "y": 0, "width": size["width"], "height": min(height, top)} if top else None
+    clip: FloatRect = {"x": 0, "y": 0, "width": size["width"], "height": min(height, top or height)}
     page.screenshot(path=str(path), full_page=True, clip=clip)
     print(f"saved {path.relative_to(ROOT)}")
 
