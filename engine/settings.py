@@ -248,6 +248,12 @@ class Settings(_Frozen):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def mail_goes_nowhere(self) -> bool:
+        """Neither a mail server (smtp_host) nor the local mail catcher (mailbox_port) is set: the worker
+        sends nothing and every email waits in the outbox."""
+        return not self.smtp_host and self.mailbox_port is None
+
     def source(self, name: str) -> str:
         """Where a setting's value came from: 'default', a file name, or 'env REDRESS_X'."""
         if name not in Settings.model_fields:

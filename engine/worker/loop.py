@@ -47,9 +47,10 @@ NOWHERE = "email kept in the outbox: no mail server (smtp_host) or mail catcher 
 def smtp_settings(settings: Settings) -> SmtpSettings | None:
     """The mail server; else the local mail catcher (`redress mailbox`) when `mailbox_port` is set (`make run`
     sets it); else None: the email waits in the outbox, sent nowhere, until one of them is configured."""
+    if settings.mail_goes_nowhere:
+        return None
     if not settings.smtp_host:
-        if settings.mailbox_port is None:
-            return None
+        assert settings.mailbox_port is not None  # mail_goes_nowhere otherwise
         return SmtpSettings(host="127.0.0.1", port=settings.mailbox_port, from_address=settings.smtp_from)
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
     return SmtpSettings(
