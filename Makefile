@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.installed-run
 LOCKS  := requirements/run.txt requirements/test.txt
 
-.PHONY: run test lint format bench setup setup-run lock clean
+.PHONY: run test lint format bench setup setup-run lock clean screenshots
 
 ## set up .venv with the product and its test tools, every version from the locks
 ## (again only when pyproject.toml or a lock changes)
@@ -54,16 +54,24 @@ lock:
 ## run the product on its embedded defaults: the database (created or upgraded; on the first run a
 ## demo school, whose logins are printed once), the local mail catcher in the background, and the
 ## web app with the worker in the foreground (Ctrl+C stops both). Open the address it prints.
+## The catcher's address is a setting `make run` gives the web app and its worker (REDRESS_MAILBOX_PORT,
+## 8025 unless set): elsewhere, with neither it nor a mail server set, email waits in the outbox.
 ## With REDRESS_SMTP_HOST set, email goes to that server and no mail catcher is started.
 HOST ?= 127.0.0.1
 PORT ?= 8000
 run: $(RUN_STAMP)
 	$(BIN)/redress init --demo
 	@if [ -n "$$REDRESS_SMTP_HOST" ]; then exec $(BIN)/redress serve --host $(HOST) --port $(PORT); fi; \
-	$(BIN)/redress mailbox --port "$${REDRESS_MAILBOX_PORT:-8025}" --dir "$${REDRESS_MAILBOX_DIR:-mail}" & mailbox=$$!; \
+	export REDRESS_MAILBOX_PORT="$${REDRESS_MAILBOX_PORT:-8025}"; \
+	$(BIN)/redress mailbox --port "$$REDRESS_MAILBOX_PORT" --dir "$${REDRESS_MAILBOX_DIR:-mail}" & mailbox=$$!; \
 	trap 'kill $$mailbox 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	echo "Redress: open http://$(HOST):$(PORT)/ and sign in (email is caught in ./mail: redress mailbox --list)"; \
 	$(BIN)/redress serve --host $(HOST) --port $(PORT)
+
+## the README's screenshots of the case page (desktop and phone) and the dashboard, into docs/screenshots/:
+## a demo school in a throwaway folder, `redress serve`, and Debian's chromium driven by Playwright
+screenshots: $(STAMP)
+	$(BIN)/python scripts/screenshots.py
 
 ## lint, type-check and run every test
 test: $(STAMP) lint

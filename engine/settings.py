@@ -113,14 +113,22 @@ class Settings(_Frozen):
     workflow: Path = Field(Path("workflows.yaml"), description="the path of the workflow file")
     base_url: str | None = Field(None, description="the web address of Redress, such as https://redress.example.org")
     templates_dir: Path | None = Field(None, description="a folder of email templates overriding the built-in ones")
-    smtp_host: str | None = Field(None, description="the mail server's host name; unset for the local mail catcher")
+    smtp_host: str | None = Field(
+        None, description="the mail server's host name; unset: the mail catcher if mailbox_port is set, else nowhere"
+    )
     smtp_port: int = Field(25, ge=1, le=65535, description="a port number such as 25, 587 or 465")
     smtp_security: SmtpSecurity = Field("none", description="none, starttls or tls")
     smtp_user: str | None = Field(None, description="the mail server login")
     smtp_password: SecretStr | None = Field(None, description="the mail server password")
     smtp_from: str = Field("Redress <redress@localhost>", description="an address such as Redress <redress@school.org>")
     mailbox_dir: Path = Field(Path("mail"), description="a folder where the local mail catcher keeps messages")
-    mailbox_port: int = Field(8025, ge=1, le=65535, description="a port number such as 8025")
+    mailbox_port: int | None = Field(
+        None,
+        ge=1,
+        le=65535,
+        description="the port of the local mail catcher (`redress mailbox`) such as 8025; unset, email goes to "
+        "smtp_host or stays in the outbox",
+    )
     email_detail: EmailDetail = Field(
         "minimal",
         description="minimal (someone who may not open a case is emailed its category, date and stage, and a link) or full",
@@ -247,6 +255,12 @@ class Settings(_Frozen):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def mail_goes_nowhere(self) -> bool:
+        """Neither a mail server (smtp_host) nor the local mail catcher (mailbox_port) is set: the worker
+        sends nothing and every email waits in the outbox."""
+        return not self.smtp_host and self.mailbox_port is None
 
     def source(self, name: str) -> str:
         """Where a setting's value came from: 'default', a file name, or 'env REDRESS_X'."""

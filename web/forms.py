@@ -133,6 +133,14 @@ class Refusal:
         return self.values if form == self.form else {}
 
 
+def about(exc: RedressError, field: str) -> RedressError:
+    """The refusal of a one-field form with its field-less problems given to that field, so the error summary
+    links to the field and the field repeats its message."""
+    if all(name for name, _ in exc.problems):
+        return exc
+    return BadInput(str(exc), problems=[(name or field, message) for name, message in exc.problems])
+
+
 def refuse(
     request: Request, back: str, form: str, exc: RedressError, values: dict[str, Any], fields: Mapping[str, str] | None = None
 ) -> RedirectResponse:

@@ -35,6 +35,7 @@ __all__ = [
     "MAIN",
     "POWERS",
     "RELATIONS",
+    "SHIPPED",
     "SYSTEM",
     "Action",
     "ActionField",
@@ -64,6 +65,11 @@ def _checked(loaded: Loaded, templates: Collection[str] | None) -> Loaded:
     if problems:
         raise InvalidDefinition(problems)
     return loaded
+
+
+SHIPPED = Path(__file__).parent / "shipped.yaml"
+"""The procedure shipped with Redress (the repository's workflows.yaml, packaged with the code): what
+`redress init` loads when no workflow file is named and there is no ./workflows.yaml."""
 
 
 def load(path: Path, templates: Collection[str] | None = None) -> Loaded:

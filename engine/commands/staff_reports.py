@@ -41,9 +41,12 @@ def submit_report(
 ) -> int:
     """Record a report by an active member of staff of a post about themselves; returns its id."""
     now = app.clock.now()
-    text = inputs.text(text, "what was posted", required=True)
-    link = inputs.url(link) if link and link.strip() else None
-    seen_at = inputs.past_instant(seen_at, now, "when you saw it") if seen_at else None
+    with inputs.about("text"):  # each refusal names its field, so a form links its message to the input
+        text = inputs.text(text, "what was posted", required=True)
+    with inputs.about("link"):
+        link = inputs.url(link) if link and link.strip() else None
+    with inputs.about("seen_at"):
+        seen_at = inputs.past_instant(seen_at, now, "when you saw it") if seen_at else None
     with app.db.reading() as session:
         person_by_email(session, reporter_email)  # refused before a byte of the file is stored
     if file is None:

@@ -35,9 +35,9 @@ from engine.queries.views import (
     Poster,
 )
 from engine.rules.access import CaseAccess, Viewer, may_take
-from engine.rules.tracks import offered
+from engine.rules.tracks import Route, offered
 from store import AuditEvent, Case, Evidence, Meeting, Note, Party, Person, Timer, audit
-from workflows import GUARDS, CaseFacts, TrackStart
+from workflows import GUARDS, CaseFacts, TrackStart, Workflow
 
 
 def next_due_subquery() -> Any:
@@ -220,6 +220,12 @@ def _people(session: Session, ids: Iterable[int]) -> dict[int, Person]:
     return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(wanted)))}
 
 
+def takeable(spec: Workflow, stage: str, track_stages: Mapping[str, str], viewer: Viewer, access: CaseAccess) -> list[Route]:
+    """The actions an open case offers now (its stage's, its running tracks', the starts of the others) that
+    this person's roles or relations let them take, guards aside: the case page's rule and the dashboard's."""
+    return [offer for offer in offered(spec, stage, track_stages) if may_take(viewer, access, offer.action)]
+
+
 def available_actions(
     app: Redress, case: Case, facts: CaseFacts, viewer: Viewer, access: CaseAccess, track_stages: Mapping[str, str]
 ) -> tuple[ActionView, ...]:
@@ -229,10 +235,8 @@ def available_actions(
         return ()
     spec = app.compiled(case.workflow_id).spec
     result = []
-    for offer in offered(spec, case.stage, track_stages):
+    for offer in takeable(spec, case.stage, track_stages, viewer, access):
         action = offer.action
-        if not may_take(viewer, access, action):
-            continue
         to = spec.tracks[offer.procedure].initial_stage if isinstance(action, TrackStart) else action.to
         fields = {k: FieldView(f.label, f.type.value, f.required, tuple(f.choices)) for k, f in action.fields.items()}
         blocked = tuple(GUARDS[g].refusal for g in action.guards if not GUARDS[g].holds(facts))

@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select, true
 from sqlalchemy.orm import Session
 
 from engine.context import Redress
 from engine.errors import NotFound
 from engine.queries.access import load_access
-from engine.queries.cases import SUMMARY_COLUMNS, next_due_subquery, summary_of
+from engine.queries.cases import SUMMARY_COLUMNS, next_due_subquery, summary_of, takeable
 from engine.queries.log import search_log
 from engine.queries.page import matter_of
 from engine.queries.reports import reports_of
@@ -28,10 +28,12 @@ from engine.queries.views import (
     IncidentLog,
     IntegrityStatus,
     MatterView,
+    ToDoItem,
 )
 from engine.queries.visibility import full_sight
 from engine.rules.access import CaseAccess, Power, Sight, Viewer, case_sight
-from store import AuditEvent, Case, Party, Person, Timer, VerificationRun
+from store import AuditEvent, Case, CaseTrack, Evidence, Meeting, Party, Person, Timer, VerificationRun
+from workflows import GUARDS, CaseFacts
 
 WEEK = timedelta(days=7)
 RECENT = 10
@@ -97,7 +99,93 @@ def dashboard(app: Redress, viewer: Viewer, *, offset: int = 0, limit: int = PAG
             owned,
             reports_of(app, session, viewer.id),
             _integrity(session, viewer),
+            _to_do(app, session, viewer, seen, now),
         )
+
+
+def _to_do(
+    app: Redress, session: Session, viewer: Viewer, seen: ColumnElement[bool] | None, now: datetime
+) -> tuple[ToDoItem, ...]:
+    """The open cases the viewer sees in full whose next step (the primary action their stage or a running
+    track offers) the viewer may take, by the case page's own rule (`takeable`), oldest deadline first.
+    Two queries, whatever the history: one over the open cases (with what the guards read: evidence kept,
+    meetings held, the answers so far, whether the viewer is staff concerned), one over their tracks."""
+    next_due = next_due_subquery()
+    kept = (
+        select(func.count())
+        .select_from(Evidence)
+        .where(Evidence.case_id == Case.id, Evidence.withdrawn_at.is_(None))
+        .correlate(Case)
+        .scalar_subquery()
+    )
+    held = select(func.count()).select_from(Meeting).where(Meeting.case_id == Case.id).correlate(Case).scalar_subquery()
+    concerned = exists().where(Party.case_id == Case.id, Party.kind == "staff", Party.person_id == viewer.id)
+    query = (
+        select(
+            Case.id,
+            Case.workflow_id,
+            Case.stage,
+            Case.categories,
+            Case.summary,
+            Case.opened_by_id,
+            Case.facts,
+            next_due.c.due,
+            kept.label("kept"),
+            held.label("held"),
+            concerned.label("concerned"),
+        )
+        .outerjoin(next_due, next_due.c.case_id == Case.id)
+        .where(_where(seen, Case.closed_at.is_(None)))
+        .order_by(next_due.c.due.asc().nulls_last(), Case.id)
+    )
+    rows = list(session.execute(query))
+    if not rows:
+        return ()
+    tracks: dict[int, dict[str, tuple[str, bool]]] = {}
+    for t in session.execute(
+        select(CaseTrack.case_id, CaseTrack.track, CaseTrack.stage, CaseTrack.finished_at).where(
+            CaseTrack.case_id.in_([r.id for r in rows])
+        )
+    ):
+        tracks.setdefault(t.case_id, {})[t.track] = (t.stage, t.finished_at is None)
+    items = []
+    for row in rows:
+        spec = app.compiled(row.workflow_id).spec
+        started = tracks.get(row.id, {})
+        running = {name: stage for name, (stage, on) in started.items() if on}
+        access = CaseAccess(
+            row.id,
+            row.workflow_id,
+            row.opened_by_id,
+            frozenset({viewer.id} if row.concerned else ()),
+            tuple(row.categories),
+            frozenset({row.stage}),
+        )
+        facts = CaseFacts(
+            row.stage,
+            tuple(row.categories),
+            row.kept,
+            row.held,
+            dict(row.facts),
+            {name: stage for name, (stage, _) in started.items()},
+        )
+        for offer in takeable(spec, row.stage, running, viewer, access):
+            if not getattr(offer.action, "primary", False):
+                continue
+            waiting = tuple(GUARDS[g].refusal for g in offer.action.guards if not GUARDS[g].holds(facts))
+            items.append(
+                ToDoItem(
+                    row.id,
+                    row.summary,
+                    spec.stages[row.stage].title,
+                    offer.name,
+                    offer.action.title,
+                    row.due,
+                    bool(row.due and row.due <= now),
+                    waiting,
+                )
+            )
+    return tuple(items)
 
 
 def _integrity(session: Session, viewer: Viewer) -> IntegrityStatus | None:

@@ -322,6 +322,24 @@ class DueItem:
 
 
 @dataclass(frozen=True, slots=True)
+class ToDoItem:
+    """A case where this person may take the next step of the main path (the workflow's primary action)."""
+
+    case_id: int
+    summary: str
+    stage_title: str
+    action: str
+    """The action's name in the workflow (for the link to its form), never shown."""
+    title: str
+    """The action's title, in people's words."""
+    due: datetime | None
+    """The case's soonest running deadline, if any."""
+    overdue: bool
+    waiting_for: tuple[str, ...] = ()
+    """What must happen before the step can be taken (the refusal of each guard that does not hold yet)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Activity:
     case_id: int
     at: datetime
@@ -411,6 +429,9 @@ class Dashboard:
     """The reports the viewer made of posts about themselves, newest first, with how each has gone."""
     integrity: IntegrityStatus | None = None
     """For those who see every case, once `redress verify` has run; None otherwise."""
+    to_do: tuple[ToDoItem, ...] = ()
+    """What the viewer can do now: the open cases whose next step (primary action) they may take, oldest
+    deadline first, those with no deadline last."""
 
 
 @dataclass(frozen=True, slots=True)

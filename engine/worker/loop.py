@@ -41,9 +41,16 @@ ONCE_PATIENCE = 10.0
 """--once waits this long at most for due timers of cases another transaction holds."""
 
 
-def smtp_settings(settings: Settings) -> SmtpSettings:
-    """The mail server, or the local mail catcher (`redress mailbox`) when no smtp_host is set."""
+NOWHERE = "email kept in the outbox: no mail server (smtp_host) or mail catcher (mailbox_port) is set"
+
+
+def smtp_settings(settings: Settings) -> SmtpSettings | None:
+    """The mail server; else the local mail catcher (`redress mailbox`) when `mailbox_port` is set (`make run`
+    sets it); else None: the email waits in the outbox, sent nowhere, until one of them is configured."""
+    if settings.mail_goes_nowhere:
+        return None
     if not settings.smtp_host:
+        assert settings.mailbox_port is not None  # mail_goes_nowhere otherwise
         return SmtpSettings(host="127.0.0.1", port=settings.mailbox_port, from_address=settings.smtp_from)
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
     return SmtpSettings(
@@ -61,9 +68,15 @@ class OnceResult:
     fired: FireResult
     reports: ReportsResult
     mail: DispatchResult
+    nowhere: bool = False
+    """No mail server or catcher is set: nothing was sent, the email waits in the outbox."""
 
     def summary(self) -> str:
-        mail = f"sent {self.mail.sent} email(s), {self.mail.retried} to retry, {self.mail.failed} failed"
+        mail = (
+            NOWHERE
+            if self.nowhere
+            else f"sent {self.mail.sent} email(s), {self.mail.retried} to retry, {self.mail.failed} failed"
+        )
         reports = f"digest to {self.reports.digest}, policy review to {self.reports.review}"
         return f"{self.fired.summary()}; {reports}; {mail}"
 
@@ -82,7 +95,10 @@ def run_worker(
     if once:
         fired = fire_due(app, batch=batch, patience=ONCE_PATIENCE, on_batch=on_batch)
         reports = send_reports_if_due(app)
-        return OnceResult(fired, reports, dispatch_due_sync(app.db, smtp_settings(app.settings), app.clock.now()))
+        smtp = smtp_settings(app.settings)
+        if smtp is None:
+            return OnceResult(fired, reports, DispatchResult(), nowhere=True)
+        return OnceResult(fired, reports, dispatch_due_sync(app.db, smtp, app.clock.now()))
     stop = stop or threading.Event()
     worker = _Worker(app, batch, stop, on_batch)
     with _stopped_by_signals(stop):
@@ -120,6 +136,7 @@ class _Worker:
     def __init__(self, app: Redress, batch: int, stop: threading.Event, on_batch: Callable[[FireResult], None] | None = None):
         self.app, self.batch, self.stop, self.on_batch = app, batch, stop, on_batch
         self.wake_at = app.clock.now()
+        self.told_nowhere = False
         self.scheduler = BackgroundScheduler(
             timezone=app.zone,
             executors={"default": ThreadPoolExecutor(1), "mail": ThreadPoolExecutor(1)},
@@ -188,6 +205,12 @@ class _Worker:
         self.scheduler.add_job(self.fire, "date", run_date=when, id="wake", replace_existing=True)
 
     def dispatch(self) -> None:
-        result = dispatch_due_sync(self.app.db, smtp_settings(self.app.settings), self.app.clock.now())
+        smtp = smtp_settings(self.app.settings)
+        if smtp is None:
+            if not self.told_nowhere:
+                log.warning(NOWHERE)
+                self.told_nowhere = True
+            return
+        result = dispatch_due_sync(self.app.db, smtp, self.app.clock.now())
         if result.total:
             log.info("outbox: sent %d, %d to retry, %d failed", result.sent, result.retried, result.failed)

@@ -20,7 +20,7 @@ from redress.cli.params import EMAIL, NAME
     "--workflow",
     "workflow_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The workflow file to load (default: the configured one, ./workflows.yaml).",
+    help="The workflow file to load (default: the workflow setting, ./workflows.yaml; without either, the one shipped with Redress).",
 )
 @click.option(
     "--demo",

@@ -9,6 +9,7 @@ import click
 
 import workflows
 from engine.settings import load_settings
+from engine.workflow_file import workflow_path
 from workflows import render
 
 
@@ -18,7 +19,7 @@ def _load(file: str | None) -> workflows.Loaded:
 
     settings = load_settings()
     renderer = TemplateRenderer(settings.templates_dir)
-    path = Path(file) if file else _relative(settings.workflow)
+    path = Path(file) if file else _relative(workflow_path(settings))
     return workflows.load(path, renderer.names())
 
 

@@ -32,6 +32,14 @@ class Redress:
             **env,
         }
 
+    @classmethod
+    def bare(cls, folder: Path, **env: str) -> Redress:
+        """`redress ...` as a newcomer runs it: in `folder`, with no REDRESS_* setting but those in `env`
+        (the database, the data folder and the workflow all at their defaults, relative to `folder`)."""
+        redress = cls(folder, "sqlite:///./redress.db")
+        redress.env = {**{k: v for k, v in os.environ.items() if not k.startswith("REDRESS_")}, **env}
+        return redress
+
     def command(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "redress", *args]
 

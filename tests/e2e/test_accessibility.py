@@ -198,6 +198,17 @@ def test_every_page_passes_axe_and_reflows_at_320_px(demo: str, browser: Any, ax
         page.goto(f"{demo}/review")
         page.get_by_role("button", name="Sign as the headteacher").click()
         found += problems(page, axe, "head, annual review sign-off refused")
+        page.goto(f"{demo}/two-factor/enrol")
+        page.get_by_label("Code from the app").fill("000000")
+        page.get_by_role("button", name="Turn on two-factor sign-in").click()
+        page.locator(".error-summary").wait_for()
+        found += problems(page, axe, "head, two-factor set-up refused")
+    if who == "sam":
+        page.goto(f"{demo}/reports/new")
+        page.get_by_label("What was posted, and where").fill("   ")  # past the browser's check, refused by the server
+        page.get_by_role("button", name="Send the report").click()
+        page.locator(".error-summary").wait_for()
+        found += problems(page, axe, "sam, a report refused")
     assert not found, "\n".join(found)
 
 

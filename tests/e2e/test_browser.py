@@ -162,8 +162,12 @@ def move_to_chair_meeting(page: Any, evidence: Path) -> None:
     page.get_by_label("What it shows (optional)").first.fill("The post, before it was edited")
     page.get_by_role("button", name="Upload").click()
     page.get_by_text("The file is stored as evidence.").wait_for()
-    page.get_by_label("Why the case goes to the chair (optional)").fill("The parent refuses to meet and keeps posting.")
-    page.get_by_role("button", name="Bring the case to the chair of directors").click()
+    # not the next step at "Gathering evidence" (that is arranging a meeting): one of the other actions
+    act(
+        page,
+        "Bring the case to the chair of directors",
+        {"Why the case goes to the chair (optional)": "The parent refuses to meet and keeps posting."},
+    )
     page.get_by_text("The case is now at 'Meeting with the chair'").wait_for()
 
 
@@ -193,6 +197,7 @@ def test_headteacher_takes_a_case_to_the_chair_who_sees_it_and_is_emailed(site: 
     assert head.get_by_role("heading", level=1).inner_text().endswith("Reported")
     move_to_chair_meeting(head, evidence)
     assert "SHA-256" in head.content()
+    unfold(head, "details#integrity")  # the integrity detail is one folded panel under the chronology
     assert head.get_by_text("Verified: all").is_visible()
     shot(head, "case")
     head.goto(f"{url}/")
@@ -238,3 +243,106 @@ def test_the_headteacher_downloads_a_case_bundle_from_the_case_page(site: dict[s
     assert {"MANIFEST.sha256", "chronology.html", "audit-trail.json", "verification.json"} <= set(names)
     head.get_by_role("link", name="Who has seen this case").click()
     assert "exported the case" in head.content()
+
+
+def unfold(page: Any, selector: str) -> None:
+    """Open a folded part of the page (<details>), as a person clicks its summary."""
+    details = page.locator(selector)
+    if details.get_attribute("open") is None:
+        details.locator("summary").first.click()
+
+
+def act(page: Any, title: str, fields: dict[str, str]) -> None:
+    """Fill an action's form (the next step, or one of the other actions) and take it."""
+    form = page.locator("form.action").filter(has=page.get_by_role("heading", name=title, exact=True))
+    if not form.is_visible():
+        unfold(page, "#other-actions")
+    for label, value in fields.items():
+        form.get_by_label(label).fill(value)
+    form.get_by_role("button", name=title).click()
+    page.get_by_text(f"Done: {title}.").wait_for()
+
+
+def test_the_record_corrected_withdrawn_agreed_closed_and_reopened_reads_as_a_chronology(
+    site: dict[str, Any], chromium: Any
+) -> None:
+    """The whole procedure to the chair in a browser: a correction and a withdrawal by the headteacher; a
+    refused form (focus on the error summary, the URL kept); the chair's meeting, way forward and close; a
+    reopening; then the chronology tells it all in words, by name."""
+    from datetime import date
+
+    url = site["url"]
+    evidence = site["folder"] / "screenshot.png"
+    evidence.write_bytes(PNG)
+    head = chromium.new_page(viewport={"width": 1200, "height": 900})
+    sign_in(head, url, HEAD)
+    case_url = open_case(head, url)
+    move_to_chair_meeting(head, evidence)
+
+    unfold(head, "#corrections details")
+    head.locator("#co-summary").fill("A parent called Mr Staff useless and lazy in the parents' Facebook group.")
+    head.locator("#co-reason").fill("The post also called him lazy")
+    head.get_by_role("button", name="Correct the details").click()
+    head.get_by_text("The case details are corrected").wait_for()
+    assert "useless and lazy" in head.content()
+
+    unfold(head, "#corrections details")
+    head.locator("#wd-item").select_option(index=0)
+    head.locator("#wd-reason").fill("The wrong screenshot: another parent's post")
+    head.get_by_role("button", name="Withdraw the item").click()
+    head.get_by_text("The item is withdrawn from the list").wait_for()
+    assert head.locator("#evidence").get_by_text("The post, before it was edited").count() == 0  # off the list
+
+    chair = chromium.new_page(viewport={"width": 1200, "height": 900})
+    sign_in(chair, url, CHAIR)
+    chair.goto(case_url)
+    chair.get_by_role("button", name="Record the meeting with the chair").click()  # nothing filled in
+    summary = chair.locator(".error-summary")
+    summary.wait_for()
+    assert chair.url.split("#")[0] == case_url  # post/redirect/get: the page's own address, not the POST's
+    assert chair.evaluate("document.activeElement.classList.contains('error-summary')")  # focus on the summary
+    assert chair.locator('[role="alert"]').count() == 1 and chair.title().startswith("Error: ")
+    summary.get_by_role("link").first.click()  # each problem links to its field
+    assert chair.evaluate("document.activeElement.id").startswith("a-record_chair_meeting-")
+    chair.reload()
+    assert chair.locator(".error-summary").count() == 0  # a reload shows the page again, not the refusal
+
+    act(
+        chair,
+        "Record the meeting with the chair",
+        {"Date of the meeting": date.today().isoformat(), "What was discussed": "The parent's worries about the trip"},
+    )
+    act(
+        chair,
+        "Record the way forward agreed",
+        {"The way forward agreed": "The parent brings concerns to the head; the posts come down"},
+    )
+    act(
+        chair,
+        "Close the case as the chair",
+        {"Why the case can close, and what was done": "The posts are down and the parent meets the head"},
+    )
+    assert "Closed" in chair.get_by_role("heading", level=1).inner_text()
+    chair.locator("#ro-reason").fill("The posts are back")
+    chair.get_by_role("button", name="Reopen the case").click()
+    chair.get_by_text("The case is reopened.").wait_for()
+    assert "Outcome" in chair.get_by_role("heading", level=1).inner_text()
+
+    chronology = chair.locator("#chronology ol.chronology").inner_text()
+    for words in (
+        "Helen Head",
+        "Charles Chair",
+        "Case details corrected",
+        "The post also called him lazy",
+        "Evidence withdrawn",
+        "The wrong screenshot: another parent's post",
+        "Escalated to the chair: The parent refuses to meet and keeps posting.",
+        "Meeting with the chair held on",
+        "Way forward agreed: The parent brings concerns to the head; the posts come down",
+        "Closed by the chair: The posts are down and the parent meets the head",
+        "Case reopened at 'Outcome'",
+        "The posts are back",
+    ):
+        assert words in chronology, words
+    assert "record_chair_meeting" not in chronology and "way_forward" not in chronology  # people's words only
+    chair.locator("#meetings").get_by_text("The parent's worries about the trip").wait_for()  # under Meetings too

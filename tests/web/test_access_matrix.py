@@ -95,12 +95,12 @@ SCHOOL_ROUTES: dict[str, dict[str, int]] = {
     "GET /two-factor/enrol": dict(zip(PEOPLE, (200, 200, 200, 200, 200, 200, 200, 303), strict=True)),
     "POST /two-factor": dict(zip(PEOPLE, (422, 422, 422, 422, 422, 422, 422, 403), strict=True)),  # no code in the form
     # Reports from staff: anyone signed in reports a post about themselves; the holders of triage_reports read
-    # them and decide (a decline with no reason is refused, 422).
+    # them and decide (a decline with no reason is refused: post/redirect/get back to the list, 303).
     "GET /reports/new": dict(zip(PEOPLE, (200, 200, 200, 200, 200, 200, 200, 303), strict=True)),
     "POST /reports/new": dict(zip(PEOPLE, (303, 303, 303, 303, 303, 303, 303, 403), strict=True)),
     "GET /reports": dict(zip(PEOPLE, (200, 200, 403, 200, 403, 403, 403, 303), strict=True)),
     "GET /reports/{report}/open": dict(zip(PEOPLE, (200, 200, 403, 200, 403, 403, 403, 303), strict=True)),
-    "POST /reports/{report}/decline": dict(zip(PEOPLE, (422, 422, 403, 422, 403, 403, 403, 403), strict=True)),
+    "POST /reports/{report}/decline": dict(zip(PEOPLE, (303, 303, 403, 303, 403, 403, 403, 403), strict=True)),
     # Subject access (the holders of answer_subject_requests: the headteacher); a form with none of its fields is
     # refused to the headteacher (303, post/redirect/get), and to everyone else for who they are (403).
     "GET /subject-requests": dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 403, 303), strict=True)),

@@ -143,7 +143,11 @@ def test_a_declined_report_shows_its_reporter_the_reason(app: Redress, senior: s
         [report] = session.scalars(select(StaffReport)).all()
     assert tess.post(f"/reports/{report.id}/decline", {"reason": "mine"}).status_code == 403
     sid = browser(SENIOR)
-    assert sid.post(f"/reports/{report.id}/decline", {"reason": ""}).status_code == 422
+    refused = sid.post(f"/reports/{report.id}/decline", {"reason": ""})
+    assert refused.status_code == 303 and refused.headers["location"] == f"/reports#report-{report.id}"
+    listing = sid.get("/reports").text
+    assert 'class="error-summary"' in listing and f'href="#reason-{report.id}"' in listing
+    assert listing.count('role="alert"') == 1 and 'aria-invalid="true"' in listing
     assert (
         sid.post(
             f"/reports/{report.id}/decline", {"reason": "It is the school's own newsletter photo, shared with consent"}
@@ -151,4 +155,5 @@ def test_a_declined_report_shows_its_reporter_the_reason(app: Redress, senior: s
         == 303
     )
     assert "Declined: It is the school&#39;s own newsletter photo, shared with consent" in tess.get("/").text
-    assert sid.post(f"/reports/{report.id}/decline", {"reason": "again"}).status_code == 422
+    assert sid.post(f"/reports/{report.id}/decline", {"reason": "again"}).status_code == 303
+    assert "already" in sid.get("/reports").text  # refused: a decided report stays decided

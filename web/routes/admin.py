@@ -27,7 +27,9 @@ OUTBOX_KEPT = "the outbox is kept by the headteacher and the coordinator"
 def outbox_page(request: Request, app: RedressDep, viewer: ViewerDep) -> Response:
     if not may_resend_email(viewer):
         raise Denied(OUTBOX_KEPT)
-    return page(request, "outbox.html", viewer, {"outbox": read_outbox(app, failed_only=True)})
+    return page(
+        request, "outbox.html", viewer, {"outbox": read_outbox(app, failed_only=True), "nowhere": app.settings.mail_goes_nowhere}
+    )
 
 
 # Sending again is `resend`'s to allow or refuse (403 when the viewer may not), as for the CLI and the API.

@@ -21,7 +21,8 @@ def dashboard_page(
     """The open cases page by page (PAGE a page, soonest due first); the rest of the board on every page."""
     board = dashboard(app, viewer, offset=(page_number - 1) * PAGE, limit=PAGE)
     pages = max(1, -(-board.open_total // board.limit))
-    trouble = mail_trouble(app) if may_resend_email(viewer) else None  # those who can send it again see it at once
-    return page(
-        request, "dashboard.html", viewer, {"board": board, "page_number": page_number, "pages": pages, "trouble": trouble}
-    )
+    resends = may_resend_email(viewer)  # those who can send it again see mail trouble at once
+    trouble = mail_trouble(app) if resends else None
+    nowhere = resends and app.settings.mail_goes_nowhere
+    context = {"board": board, "page_number": page_number, "pages": pages, "trouble": trouble, "nowhere": nowhere}
+    return page(request, "dashboard.html", viewer, context)

@@ -3,7 +3,7 @@ case from one (the open-case form, pre-filled) or decline it with a reason the r
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
@@ -15,7 +15,6 @@ from engine import (
     URL_MAX,
     BadInput,
     NotFound,
-    Redress,
     Refused,
     Viewer,
     decline_report,
@@ -26,8 +25,8 @@ from engine import (
     triage_item,
     triage_list,
 )
-from web.errors import Denied, status_of
-from web.forms import echo, text
+from web.errors import Denied
+from web.forms import about, echo, held_refusal, refuse, text
 from web.routes.cases import _open_form
 from web.session import FORM_CSRF, FormDep, RedressDep, ViewerDep, flash
 from web.templating import page
@@ -42,16 +41,16 @@ def _triager(viewer: Viewer) -> None:
         raise Denied("only those who triage reports from staff may see them")
 
 
-def _report_form(
-    request: Request, viewer: Viewer, values: dict[str, Any], error: str | None = None, status: int = 200
-) -> Response:
-    return page(request, "report_new.html", viewer, {"values": values, "error": error}, status=status)
+REPORT_FIELDS = {"text": "report-text", "link": "report-link", "seen_at": "report-seen", "file": "report-file"}
+"""The engine's field names as the ids of the report form's inputs (the error summary links to them)."""
 
 
 @router.get("/reports/new")
 def report_form(request: Request, viewer: ViewerDep) -> Response:
-    """Any member of staff signed in: report a post about yourself."""
-    return _report_form(request, viewer, {})
+    """Any member of staff signed in: report a post about yourself (again with what they typed, when refused)."""
+    refusal = held_refusal(request)
+    values = refusal.for_form("report") if refusal else {}
+    return page(request, "report_new.html", viewer, {"values": values, "refusal": refusal})
 
 
 @router.post("/reports/new", dependencies=[FORM_CSRF])
@@ -69,8 +68,8 @@ def report_post(request: Request, app: RedressDep, viewer: ViewerDep, form: Form
             file.file if file else None,
             file.filename or "" if file else "",
         )
-    except (Refused, BadInput, NotFound) as exc:
-        return _report_form(request, viewer, echo(form), str(exc), status=status_of(exc))
+    except (Refused, BadInput, NotFound) as exc:  # post/redirect/get, the text typed kept (the file must be chosen again)
+        return refuse(request, "/reports/new", "report", exc, echo(form), REPORT_FIELDS)
     flash(request, "Thank you: your report is with the school's leaders. You can follow it here, under 'Your reports'.")
     return RedirectResponse("/", status_code=303)
 
@@ -107,18 +106,14 @@ def decline(request: Request, report_id: ReportId, app: RedressDep, viewer: View
     _triager(viewer)
     try:
         decline_report(app, report_id, viewer.email, text(form, "reason", DESCRIPTION_MAX))
-    except (Refused, BadInput) as exc:
-        return _listing_error(request, app, viewer, str(exc), status_of(exc))
+    except (Refused, BadInput) as exc:  # post/redirect/get back to this report on the list
+        return refuse(
+            request,
+            f"/reports#report-{report_id}",
+            f"decline-{report_id}",
+            about(exc, "reason"),
+            echo(form),
+            {"reason": f"reason-{report_id}"},
+        )
     flash(request, f"Report {report_id} is declined; its reporter sees your reason.")
     return RedirectResponse("/reports", status_code=303)
-
-
-def _listing_error(request: Request, app: Redress, viewer: Viewer, message: str, status: int) -> Response:
-    listed = triage_list(app, viewer)
-    return page(
-        request,
-        "reports.html",
-        viewer,
-        {"reports": listed, "error": message, "may_open": may_open_case(viewer, app.current_workflow().spec)},
-        status=status,
-    )

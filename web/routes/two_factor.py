@@ -4,6 +4,7 @@ its code or a recovery code, and "remember this browser" for `remember_browser_d
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 import segno
 from fastapi import APIRouter, Form, Request
@@ -21,6 +22,7 @@ from engine import (
     two_factor_offered,
 )
 from web.errors import Denied
+from web.forms import about, refuse
 from web.routes.signin import REMEMBER_COOKIE, local_path
 from web.session import FORM_CSRF, RedressDep, StateDep, client_of, redress, signed_in_token
 from web.templating import page
@@ -60,9 +62,8 @@ def verify_post(
 ) -> Response:
     try:
         second_step(app, signed_in_token(request), code, client_of(request))
-    except BadInput as exc:
-        context = {"next": local_path(next), "remember_days": _remember_days(request), "error": str(exc)}
-        return page(request, "two_factor.html", None, context, status=400)
+    except BadInput as exc:  # post/redirect/get: the page shows the error summary once, the code typed is not kept
+        return refuse(request, f"/two-factor?next={quote(local_path(next))}", "two-factor", about(exc, "code"), {})
     response = RedirectResponse(local_path(next), status_code=303)
     if remember and app.settings.remember_browser_days > 0:
         token, days = remember_browser(app, state.viewer.id)
@@ -109,10 +110,8 @@ def enrol_post(
         return RedirectResponse("/two-factor/enrol", status_code=303)
     try:
         codes = confirm_enrolment(app, state.viewer.id, secret, code)
-    except BadInput as exc:
-        uri = enrolment_uri(secret, state.viewer.email, app.settings.school_name)
-        context = {"qr": qr_svg(uri), "secret": secret, "next": local_path(next), "again": state.enrolled, "error": str(exc)}
-        return page(request, "two_factor_enrol.html", None if state.pending else state.viewer, context, status=400)
+    except BadInput as exc:  # the same secret stays pending: the page shows the same QR code again
+        return refuse(request, f"/two-factor/enrol?next={quote(local_path(next))}", "enrol", about(exc, "code"), {})
     request.session.pop(PENDING, None)
     mark_session(app, signed_in_token(request), "totp")
     # Shown once, on this answer itself (never stored where a reload could show them again).
