@@ -407,6 +407,8 @@ class Dashboard:
     """The reports the viewer made of posts about themselves, newest first, with how each has gone."""
     integrity: IntegrityStatus | None = None
     """For those who see every case, once `redress verify` has run; None otherwise."""
+    matters_total: int = 0
+    """How many matters about the viewer there are in all (`matters` holds the newest of them)."""
 
 
 @dataclass(frozen=True, slots=True)
