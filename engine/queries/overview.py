@@ -105,7 +105,8 @@ def dashboard(app: Redress, viewer: Viewer, *, offset: int = 0, limit: int = PAG
                 .outerjoin(next_due, next_due.c.case_id == Case.id)
                 .where(_where(seen, is_open))
             ).one()
-        owned_query, owned_due = _summaries(seen, is_open, Case.owner_id == viewer.id)
+        mine = Case.id.in_(select(Case.id).where(Case.owner_id == viewer.id))  # from ix_cases_owner_id, first
+        owned_query, owned_due = _summaries(seen, is_open, mine)
         owned_rows = session.execute(owned_query.order_by(owned_due.c.due.asc().nulls_last(), Case.id).limit(PAGE))
         owned = tuple(summary_of(app, row, row.due, now) for row in owned_rows)
         return Dashboard(
@@ -144,10 +145,12 @@ def _integrity(session: Session, viewer: Viewer) -> IntegrityStatus | None:
 
 
 def _due_this_week(session: Session, seen: ColumnElement[bool] | None, now: datetime) -> tuple[DueItem, ...]:
+    # From the pending deadlines in due order (ix_timers_fired), each checked against its case by a correlated
+    # EXISTS: never a pass over every open case, whatever statistics the planner has.
+    in_sight = select(Case.id).where(Case.id == Timer.case_id, _where(seen, Case.closed_at.is_(None))).exists()
     query = (
         select(Timer.case_id, Timer.deadline, Timer.kind, Timer.due_at)
-        .join(Case, Case.id == Timer.case_id)
-        .where(Timer.status == "pending", Timer.due_at <= now + WEEK, _where(seen, Case.closed_at.is_(None)))
+        .where(Timer.status == "pending", Timer.due_at <= now + WEEK, in_sight)
         .order_by(Timer.due_at, Timer.id)
         .limit(DUE_SHOWN)
     )
@@ -159,7 +162,9 @@ def _recent(session: Session, seen: ColumnElement[bool] | None) -> tuple[Activit
         AuditEvent.case_id, AuditEvent.at, AuditEvent.actor, AuditEvent.kind, AuditEvent.action, AuditEvent.stage_after
     )
     if seen is not None:
-        query = query.join(Case, Case.id == AuditEvent.case_id).where(seen)
+        # A correlated EXISTS, not a join: the newest events are read from ix_audit_at until RECENT are in sight,
+        # and SQLite's planner, given statistics, would otherwise build a Bloom filter over every case first.
+        query = query.where(select(Case.id).where(Case.id == AuditEvent.case_id, seen).exists())
     query = query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(RECENT)
     return tuple(Activity(e.case_id, e.at, e.actor, e.kind, e.action, e.stage_after) for e in session.execute(query))
 
