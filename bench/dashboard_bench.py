@@ -225,7 +225,11 @@ def _compare(database: str, runs: dict[int, dict[str, dict[str, list[float]]]]) 
         for clock in ("wall", "cpu"):
             figures = {size: _figures(runs[size][email][clock]) for size in SIZES}
             ratio = round(figures[large]["p95_ms"] / figures[small]["p95_ms"], 2)
-            result[email][clock] = {**{f"{size}_cases": figures[size] for size in SIZES}, "p95_ratio": ratio, "met": ratio <= TARGET}
+            result[email][clock] = {
+                **{f"{size}_cases": figures[size] for size in SIZES},
+                "p95_ratio": ratio,
+                "met": ratio <= TARGET,
+            }
             print(
                 f"   {database} {email.split('@')[0]:<5} {clock:<4} {small:,}: p50 {figures[small]['p50_ms']:>6}"
                 f" p95 {figures[small]['p95_ms']:>6} ms | {large:,}: p50 {figures[large]['p50_ms']:>6}"
@@ -256,9 +260,7 @@ def _run_postgres() -> dict[str, Any]:
     try:
         for size in SIZES:
             with tempfile.TemporaryDirectory(prefix="redress-dashboard-bench-") as folder:
-                app = open_app(
-                    _settings(server.create_database(f"dashboard_{size}"), Path(folder)), clock=FixedClock(NOW)
-                )
+                app = open_app(_settings(server.create_database(f"dashboard_{size}"), Path(folder)), clock=FixedClock(NOW))
                 try:
                     _school(app)
                     started = time.perf_counter()
@@ -273,9 +275,9 @@ def _run_postgres() -> dict[str, Any]:
 
 
 def run() -> dict[str, Any]:
-    import engine.commands.auth
-
     from argon2 import PasswordHasher
+
+    import engine.commands.auth
 
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # signing in is not what is measured
     engine.commands.auth.hasher = lambda: cheap  # type: ignore[assignment]

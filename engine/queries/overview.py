@@ -195,9 +195,7 @@ def _matters(
     people = list(session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.name)))
     see_every = holders(app.current_workflow(session).spec, Power.SEE_EVERY_CASE)
     cases = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_([m.id for m in matters])))}
-    return tuple(
-        matter_of(app, session, cases[m.id], m, people, see_every) for m in sorted(matters, key=lambda m: m.id)
-    ), total
+    return tuple(matter_of(app, session, cases[m.id], m, people, see_every) for m in sorted(matters, key=lambda m: m.id)), total
 
 
 def visible_cases(app: Redress, viewer: Viewer, *, status: str | None = None, offset: int = 0, limit: int = PAGE) -> CaseList:

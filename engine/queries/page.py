@@ -119,9 +119,7 @@ def matter_of(
     spec = app.compiled(case.workflow_id).spec
     if see_every is None:
         see_every = holders(app.current_workflow(session).spec, Power.SEE_EVERY_CASE)
-    roles = see_every | {
-        r for s in access.stages_reached if s in spec.stages for r in spec.stages[s].visible_to
-    }
+    roles = see_every | {r for s in access.stages_reached if s in spec.stages for r in spec.stages[s].visible_to}
     if people is None:
         people = list(session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.name)))
     by = tuple(Handler(p.name, spec.roles[r].label if r in spec.roles else r) for p in people for r in p.roles if r in roles)
