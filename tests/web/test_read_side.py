@@ -220,9 +220,13 @@ def test_the_dashboard_runs_as_many_statements_at_50_cases_as_at_10(app: Redress
     assert at_50 == at_10
     with app.db.reading() as session:
         sam = _viewer(app, session, SAM)
-    assert sam is not None
+        head = _viewer(app, session, HEAD)
+    assert sam is not None and head is not None
     board = dashboard(app, sam)
     assert board.matters_total == 50 and len(board.matters) == 50  # every case is a matter about Sam, all shown
+    first, past = dashboard(app, head, limit=1), dashboard(app, head, offset=1_000)
+    assert first.open_total >= 1 and len(first.cases) == 1  # the counts come with the page...
+    assert past.cases == () and (past.open_total, past.overdue_total) == (first.open_total, first.overdue_total)  # ...or alone
 
 
 def test_the_dashboard_lists_the_newest_matters_and_says_how_many_there_are(
