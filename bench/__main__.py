@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, one after the other, each printing its figures.
 
-`python -m bench NAME...` runs only those (actions, cli, worker, email, report, web, signin, verify).
+`python -m bench NAME...` runs only those (actions, cli, worker, email, report, web, signin, dashboard, verify).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import json
 import sys
 import time
 
-BENCHES = ["actions", "cli", "worker", "email", "report", "web", "signin", "verify"]
+BENCHES = ["actions", "cli", "worker", "email", "report", "web", "signin", "dashboard", "verify"]
 
 
 def main(names: list[str]) -> None:

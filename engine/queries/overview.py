@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select, true
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import False_
 
 from engine.context import Redress
 from engine.errors import NotFound
@@ -31,13 +32,15 @@ from engine.queries.views import (
     ToDoItem,
 )
 from engine.queries.visibility import full_sight
-from engine.rules.access import CaseAccess, Power, Sight, Viewer, case_sight
+from engine.rules.access import CaseAccess, Power, Sight, Viewer, case_sight, holders
 from store import AuditEvent, Case, CaseTrack, Evidence, Meeting, Party, Person, Timer, VerificationRun
 from workflows import GUARDS, CaseFacts
 
 WEEK = timedelta(days=7)
 RECENT = 10
 DUE_SHOWN = 50
+MATTERS_SHOWN = 50
+"""The newest matters about the viewer the dashboard lists; it says how many there are in all."""
 PAGE = 50
 """The default page size of every list; a caller may ask for up to MAX_PAGE."""
 MAX_PAGE = 200
@@ -74,17 +77,38 @@ def dashboard(app: Redress, viewer: Viewer, *, offset: int = 0, limit: int = PAG
     now = app.clock.now()
     with app.db.reading() as session:
         seen = full_sight(app, session, viewer)
+        matters, matters_total = _matters(app, session, viewer, seen)
+        if isinstance(seen, False_):  # no case in full (a member of staff): no query over the cases at all
+            reports = reports_of(app, session, viewer.id)
+            return Dashboard((), 0, 0, offset, limit, (), (), matters, (), reports, None, (), matters_total)
         is_open = Case.closed_at.is_(None)
-        query, next_due = _summaries(seen, is_open)
-        rows = session.execute(query.order_by(next_due.c.due.asc().nulls_last(), Case.id).offset(offset).limit(limit))
-        cases = tuple(summary_of(app, row, row.due, now) for row in rows)
-        counts = session.execute(
-            select(func.count(), func.count(case((next_due.c.due <= now, 1))))
-            .select_from(Case)
+        next_due = next_due_subquery()
+        # The page's ids and both counts in one narrow pass over the open cases the viewer sees (window
+        # functions): the sight condition is evaluated once per open case, not for the page and again for the
+        # counts; then the page's own rows, by id.
+        overdue = case((next_due.c.due <= now, 1))
+        ranked = session.execute(
+            select(Case.id, next_due.c.due, func.count().over().label("open_total"), func.count(overdue).over().label("late"))
             .outerjoin(next_due, next_due.c.case_id == Case.id)
             .where(_where(seen, is_open))
-        ).one()
-        owned_query, owned_due = _summaries(seen, is_open, Case.owner_id == viewer.id)
+            .order_by(next_due.c.due.asc().nulls_last(), Case.id)
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        if ranked:
+            counts = (ranked[0].open_total, ranked[0].late)
+            rows = {row.id: row for row in session.execute(select(*SUMMARY_COLUMNS).where(Case.id.in_([r.id for r in ranked])))}
+            cases = tuple(summary_of(app, rows[r.id], r.due, now) for r in ranked)
+        else:  # no open case, or a page past the end: the counts alone
+            cases = ()
+            counts = session.execute(
+                select(func.count(), func.count(overdue))
+                .select_from(Case)
+                .outerjoin(next_due, next_due.c.case_id == Case.id)
+                .where(_where(seen, is_open))
+            ).one()
+        mine = Case.id.in_(select(Case.id).where(Case.owner_id == viewer.id))  # from ix_cases_owner_id, first
+        owned_query, owned_due = _summaries(seen, is_open, mine)
         owned_rows = session.execute(owned_query.order_by(owned_due.c.due.asc().nulls_last(), Case.id).limit(PAGE))
         owned = tuple(summary_of(app, row, row.due, now) for row in owned_rows)
         return Dashboard(
@@ -95,11 +119,12 @@ def dashboard(app: Redress, viewer: Viewer, *, offset: int = 0, limit: int = PAG
             limit,
             _due_this_week(session, seen, now),
             _recent(session, seen),
-            _matters(app, session, viewer),
+            matters,
             owned,
             reports_of(app, session, viewer.id),
             _integrity(session, viewer),
             _to_do(app, session, viewer, seen, now),
+            matters_total,
         )
 
 
@@ -208,10 +233,12 @@ def _integrity(session: Session, viewer: Viewer) -> IntegrityStatus | None:
 
 
 def _due_this_week(session: Session, seen: ColumnElement[bool] | None, now: datetime) -> tuple[DueItem, ...]:
+    # From the pending deadlines in due order (ix_timers_fired), each checked against its case by a correlated
+    # EXISTS: never a pass over every open case, whatever statistics the planner has.
+    in_sight = select(Case.id).where(Case.id == Timer.case_id, _where(seen, Case.closed_at.is_(None))).exists()
     query = (
         select(Timer.case_id, Timer.deadline, Timer.kind, Timer.due_at)
-        .join(Case, Case.id == Timer.case_id)
-        .where(Timer.status == "pending", Timer.due_at <= now + WEEK, _where(seen, Case.closed_at.is_(None)))
+        .where(Timer.status == "pending", Timer.due_at <= now + WEEK, in_sight)
         .order_by(Timer.due_at, Timer.id)
         .limit(DUE_SHOWN)
     )
@@ -223,29 +250,40 @@ def _recent(session: Session, seen: ColumnElement[bool] | None) -> tuple[Activit
         AuditEvent.case_id, AuditEvent.at, AuditEvent.actor, AuditEvent.kind, AuditEvent.action, AuditEvent.stage_after
     )
     if seen is not None:
-        query = query.join(Case, Case.id == AuditEvent.case_id).where(seen)
+        # A correlated EXISTS, not a join: the newest events are read from ix_audit_at until RECENT are in sight,
+        # and SQLite's planner, given statistics, would otherwise build a Bloom filter over every case first.
+        query = query.where(select(Case.id).where(Case.id == AuditEvent.case_id, seen).exists())
     query = query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(RECENT)
     return tuple(Activity(e.case_id, e.at, e.actor, e.kind, e.action, e.stage_after) for e in session.execute(query))
 
 
-def _matters(app: Redress, session: Session, viewer: Viewer) -> tuple[MatterView, ...]:
-    """The cases about the viewer that they may know of only as a matter (index ix_parties_person)."""
-    ids = list(
-        session.scalars(
-            select(Party.case_id).where(Party.person_id == viewer.id, Party.kind == "staff").distinct().order_by(Party.case_id)
-        )
-    )
-    if not ids:
-        return ()
+def _matters(
+    app: Redress, session: Session, viewer: Viewer, seen: ColumnElement[bool] | None
+) -> tuple[tuple[MatterView, ...], int]:
+    """The newest MATTERS_SHOWN cases about the viewer that they may know of only as a matter (the member of
+    staff concerned, without full sight), oldest first, and how many there are: the cases come from the
+    index ix_parties_person, the sight from `seen` in SQL, so the cost is the page's, not the history's.
+    The rule itself then decides on the page's cases (it and `seen` agree: a test compares them)."""
+    if seen is None:
+        return (), 0  # the viewer sees every case in full: none is only a matter to them
+    concerned = select(Party.case_id).where(Party.person_id == viewer.id, Party.kind == "staff")
+    if not isinstance(seen, False_):  # else every case they are concerned in is only a matter to them
+        concerned = concerned.join(Case, Case.id == Party.case_id).where(case((seen, 1), else_=0) == 0)
+    rows = concerned.subquery()
+    total = int(session.scalar(select(func.count(rows.c.case_id.distinct()))) or 0)
+    if not total:
+        return (), 0
+    ids = list(session.scalars(concerned.distinct().order_by(Party.case_id.desc()).limit(MATTERS_SHOWN)))
     access = load_access(session, ids)
     matters = [
         facts for facts in access.values() if case_sight(viewer, facts, app.compiled(facts.workflow_id).spec) is Sight.MATTER
     ]
     if not matters:
-        return ()
+        return (), total
     people = list(session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.name)))
+    see_every = holders(app.current_workflow(session).spec, Power.SEE_EVERY_CASE)
     cases = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_([m.id for m in matters])))}
-    return tuple(matter_of(app, session, cases[m.id], m, people) for m in sorted(matters, key=lambda m: m.id))
+    return tuple(matter_of(app, session, cases[m.id], m, people, see_every) for m in sorted(matters, key=lambda m: m.id)), total
 
 
 def visible_cases(app: Redress, viewer: Viewer, *, status: str | None = None, offset: int = 0, limit: int = PAGE) -> CaseList:

@@ -113,13 +113,21 @@ def _owner_choices(
     )
 
 
-def matter_of(app: Redress, session: Session, case: Case, access: CaseAccess, people: list[Person] | None = None) -> MatterView:
+def matter_of(
+    app: Redress,
+    session: Session,
+    case: Case,
+    access: CaseAccess,
+    people: list[Person] | None = None,
+    see_every: frozenset[str] | None = None,
+) -> MatterView:
     """What the staff member concerned is told: that the matter is being dealt with, and by whom (the
-    roles that may see it in full, by name). `people` (the active people) may be passed when already read."""
+    roles that may see it in full, by name). `people` (the active people) and `see_every` (the roles that
+    see every case under the current workflow) may be passed when already read, as a list of matters does."""
     spec = app.compiled(case.workflow_id).spec
-    roles = holders(app.current_workflow(session).spec, Power.SEE_EVERY_CASE) | {
-        r for s in access.stages_reached if s in spec.stages for r in spec.stages[s].visible_to
-    }
+    if see_every is None:
+        see_every = holders(app.current_workflow(session).spec, Power.SEE_EVERY_CASE)
+    roles = see_every | {r for s in access.stages_reached if s in spec.stages for r in spec.stages[s].visible_to}
     if people is None:
         people = list(session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.name)))
     by = tuple(Handler(p.name, spec.roles[r].label if r in spec.roles else r) for p in people for r in p.roles if r in roles)

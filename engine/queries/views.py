@@ -432,6 +432,8 @@ class Dashboard:
     to_do: tuple[ToDoItem, ...] = ()
     """What the viewer can do now: the open cases whose next step (primary action) they may take, oldest
     deadline first, those with no deadline last."""
+    matters_total: int = 0
+    """How many matters about the viewer there are in all (`matters` holds the newest of them)."""
 
 
 @dataclass(frozen=True, slots=True)

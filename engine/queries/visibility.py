@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import False_
 
 from engine.context import Redress
 from engine.rules.access import CaseAccess, Sight, Viewer, case_sight
@@ -21,7 +22,8 @@ from workflows import Workflow
 
 
 def full_sight(app: Redress, session: Session, viewer: Viewer) -> ColumnElement[bool] | None:
-    """A condition on `Case` true exactly for the cases the viewer sees in full; None when that is every case."""
+    """A condition on `Case` true exactly for the cases the viewer sees in full; None when that is every case,
+    and `false()` itself (a `False_`) when it is none, so a caller may skip its queries."""
     clauses: list[ColumnElement[bool]] = []
     everything = True
     for version_id in session.scalars(select(WorkflowVersion.id).order_by(WorkflowVersion.id)):
@@ -30,7 +32,8 @@ def full_sight(app: Redress, session: Session, viewer: Viewer) -> ColumnElement[
             clauses.append(Case.workflow_id == version_id)
             continue
         everything = False
-        clauses.append(and_(Case.workflow_id == version_id, condition))
+        if not isinstance(condition, False_):  # a version under which the viewer sees no case adds nothing
+            clauses.append(and_(Case.workflow_id == version_id, condition))
     if everything:
         return None
     return or_(*clauses) if clauses else false()

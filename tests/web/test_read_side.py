@@ -8,18 +8,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from engine import Sight, as_json, dashboard, incident_log, visible_cases
 from engine.commands import records
 from engine.context import Redress
+from engine.queries import overview
 from engine.queries.access import load_access, load_viewer
 from engine.queries.cases import show_case
 from engine.queries.visibility import full_sight
 from engine.rules.access import Viewer, case_sight
-from store import Case, Person, WorkflowVersion
-from tests.conftest import COORDINATOR, EQUALITIES, HEAD, SAM, SCHOOL
+from store import Case, Party, Person, WorkflowVersion
+from tests.conftest import CHAIR, COORDINATOR, EQUALITIES, HEAD, SAM, SCHOOL
+from tests.support.history import generate_history
 from tests.web import school
 from tests.web.conftest import SECRET
 
@@ -183,3 +186,59 @@ def test_a_case_page_shows_its_tracks_and_what_stands_paused_in_one_read_transac
     assert [p["procedure"] for p in shown["paused"]] == ["main"]
     assert {(d["track"], d["paused"]) for d in shown["deadlines"]} >= {(None, True), ("police", False)}
     assert {(a["name"], a["procedure"]) for a in shown["actions"]} >= {("record_police_outcome", "police")}
+
+
+def _concern(app: Redress, email: str) -> None:
+    """Make `email` the member of staff concerned in every case that does not name them yet."""
+    with app.db.unit_of_work() as session:
+        person = session.scalars(select(Person.id).where(Person.email == email)).one()
+        named = set(session.scalars(select(Party.case_id).where(Party.person_id == person, Party.kind == "staff")))
+        for case_id in session.scalars(select(Case.id)):
+            if case_id not in named:
+                session.add(Party(case_id=case_id, kind="staff", name="Sam Staff", person_id=person))
+
+
+def _dashboard_statements(app: Redress, browsers: dict[str, Any]) -> dict[str, int]:
+    sizes = {}
+    for email, reader in browsers.items():
+        with counted(app) as counts:
+            assert reader.get("/").status_code == 200
+        sizes[email] = len(counts.statements)
+    return sizes
+
+
+def test_the_dashboard_runs_as_many_statements_at_50_cases_as_at_10(app: Redress, browser) -> None:  # type: ignore[no-untyped-def]
+    school.open_case(app, HEAD, "staff_offensive")  # one open case at least, whatever the history left open
+    generate_history(app, 9, seed=3)
+    _concern(app, SAM)  # Sam has matters: every case names him
+    browsers = {email: browser(email) for email in (HEAD, CHAIR, EQUALITIES, SAM)}
+    _dashboard_statements(app, browsers)  # sessions, caches: warm
+    at_10 = _dashboard_statements(app, browsers)
+    generate_history(app, 40, seed=4)
+    _concern(app, SAM)
+    at_50 = _dashboard_statements(app, browsers)
+    assert at_50 == at_10
+    with app.db.reading() as session:
+        sam = _viewer(app, session, SAM)
+        head = _viewer(app, session, HEAD)
+    assert sam is not None and head is not None
+    board = dashboard(app, sam)
+    assert board.matters_total == 50 and len(board.matters) == 50  # every case is a matter about Sam, all shown
+    first, past = dashboard(app, head, limit=1), dashboard(app, head, offset=1_000)
+    assert first.open_total >= 1 and len(first.cases) == 1  # the counts come with the page...
+    assert past.cases == () and (past.open_total, past.overdue_total) == (first.open_total, first.overdue_total)  # ...or alone
+
+
+def test_the_dashboard_lists_the_newest_matters_and_says_how_many_there_are(
+    app: Redress, browser, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    generate_history(app, 8, seed=5)
+    _concern(app, SAM)
+    monkeypatch.setattr(overview, "MATTERS_SHOWN", 3)
+    with app.db.reading() as session:
+        sam = _viewer(app, session, SAM)
+        newest = sorted(session.scalars(select(Case.id)))[-3:]
+    assert sam is not None
+    board = dashboard(app, sam)
+    assert [m.id for m in board.matters] == newest and board.matters_total == 8
+    assert "The newest 3 of 8 matters about you." in browser(SAM).get("/").text
