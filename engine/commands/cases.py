@@ -236,6 +236,7 @@ class _Opening:
             self.case,
             (*spec.open.notify, *tracks.start_notes(spec, self.started)),
             {"actor": {"name": self.actor.name}},
+            self.actor.id,
         )
 
     def write(self, app: Redress, session: Session) -> int:
@@ -490,6 +491,7 @@ def act_in_session(
             "answers": labelled_answers(spec, case.facts),
             **(notify_context or {}),
         },
+        actor.id,
     )
     if collecting(session):
         raise Collected

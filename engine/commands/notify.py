@@ -246,18 +246,27 @@ def _sign_in(app: Redress) -> str | None:
 
 
 def notify_all(
-    app: Redress, session: Session, spec: Workflow, case: Case, notifications: Iterable[Notification], extra: dict[str, Any]
+    app: Redress,
+    session: Session,
+    spec: Workflow,
+    case: Case,
+    notifications: Iterable[Notification],
+    extra: dict[str, Any],
+    actor_id: int | None = None,
 ) -> list[str]:
     """Queue every notification that applies to the case; return the templates queued, for the audit trail.
 
     Each person gets one urgent email per case, and the safety email instead of the reassurance
-    (engine.rules.notices), however many of the notifications name them."""
+    (engine.rules.notices), however many of the notifications name them. Nobody is told of their own
+    action (`actor_id`, the person who took it: the page already said it was done)."""
     context = {"case": case_context(app, spec, case), "actor": None, "action": None, "deadline": None, "reason": None, **extra}
     wanted: list[tuple[str, str]] = []
     people: dict[str, Person] = {}
     for notification in notifications:
         if applies(spec, notification, case.categories):
             for person in people_for(session, case, notification.to):
+                if person.id == actor_id:
+                    continue
                 people.setdefault(person.email, person)
                 wanted.append((notification.template, person.email))
     chosen = notices.choose(wanted, _had_urgent(session, case.id) if any(notices.family(t) for t, _ in wanted) else ())

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from engine.commands import cases, records
+from engine.context import Redress
 from engine.errors import BadInput, Conflict, NotFound, Refused
 from engine.queries import cases as queries
 from store import AuditEvent, OutboxMessage, Timer
@@ -40,14 +41,24 @@ def test_opened_case_starts_at_the_initial_stage_with_an_audit_event_and_deadlin
     assert [(e.kind, e.stage_after, e.actor) for e in trail] == [("opened", "reported", COORDINATOR)]
 
 
-def test_staff_concerned_are_reassured_and_headteacher_told_when_a_case_opens(app):
-    case_id = open_case(app, "staff_offensive")
+def _sent(app: Redress, case_id: int) -> set[tuple[str, str]]:
     with app.db.reading() as session:
-        sent = {
+        return {
             (m.recipient_email, m.template)
             for m in session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case_id))
         }
-    assert sent == {(SAM, "staff_reassurance"), (HEAD, "new_case")}
+
+
+def test_staff_concerned_are_reassured_and_headteacher_told_when_a_case_opens(app):
+    case_id = open_case(app, "staff_offensive", by=COORDINATOR)
+    assert _sent(app, case_id) == {(SAM, "staff_reassurance"), (HEAD, "new_case")}
+
+
+def test_nobody_is_told_of_their_own_action(app):
+    """The headteacher who opens a case is not emailed that it was opened (the page said so); the staff member
+    concerned still is."""
+    case_id = open_case(app, "staff_offensive")
+    assert _sent(app, case_id) == {(SAM, "staff_reassurance")}
 
 
 def test_prejudice_related_case_tells_the_equalities_manager(app):
