@@ -13,7 +13,8 @@ out through the engine, in the same transaction that marks it fired.
   why. A reminder needs none: everything that could refuse it is checked before it writes. The
   batch goes on either way.
 - A crash (even SIGKILL) part-way through a batch rolls the whole batch back: its timers are
-  still pending, and the next run fires each of them, once.
+  still pending, and the next run fires each of them, once. So does a batch PostgreSQL ends to break
+  a deadlock (or a serialisation conflict) between two workers: it is tried again, a few times.
 - No email is rendered while the batch holds the write lock (engine.commands.notify): each batch is
   first read and fired "on paper" in a read transaction, gathering the emails it will send; they are
   rendered with no transaction open; then the batch is claimed and fired for real. A timer whose
@@ -22,6 +23,7 @@ out through the engine, in the same transaction that marks it fired.
 
 from __future__ import annotations
 
+import random
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -30,6 +32,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, exists, insert, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from engine.commands import tracks
@@ -45,6 +48,16 @@ from store import Case, Person, Timer, audit, table_of
 from workflows import SYSTEM, Deadline, FieldType, Workflow
 
 BUSY_POLL_SECONDS = 0.1
+RETRIED_SQLSTATES = frozenset({"40P01", "40001"})
+"""PostgreSQL's deadlock_detected and serialization_failure: the transaction is rolled back, to be tried again."""
+DEADLOCK_RETRIES = 5
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    """The SQLSTATE of a driver's error (psycopg: `sqlstate`; psycopg2: `pgcode`), None for SQLite's."""
+    return getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+
+
 STALLED_ROUNDS = 3
 """Batches in a row whose every timer was left for want of its email (cases changing under the worker)
 before this run gives up; the timers stay pending, for the next run."""
@@ -119,19 +132,31 @@ def fire_due(
     total = FireResult()
     deadline = time.monotonic() + patience
     stalled = 0
+    deadlocks = 0
     while not (should_stop and should_stop()):
         renders = Renders()
-        with app.db.reading() as session, session.no_autoflush, renders.collecting_in(session):
-            read, timers = _claim(app, session, _due(cutoff, held), batch)
-            _Batch(app, session, read, cutoff).fire_all(timers)
-        renders.render_wanted(app.renderer)  # no transaction open
-        with app.db.unit_of_work() as session, session.no_autoflush:
-            renders.used_in(session)
-            # The cases read (and rendered for), those no other worker took meanwhile.
-            cases, timers = (
-                _claim(app, session, (*_due(cutoff, held), Timer.case_id.in_(list(read))), batch) if read else ({}, [])
-            )
-            done = _Batch(app, session, cases, cutoff).fire_all(timers)
+        try:
+            with app.db.reading() as session, session.no_autoflush, renders.collecting_in(session):
+                read, timers = _claim(app, session, _due(cutoff, held), batch)
+                _Batch(app, session, read, cutoff).fire_all(timers)
+            renders.render_wanted(app.renderer)  # no transaction open
+            with app.db.unit_of_work() as session, session.no_autoflush:
+                renders.used_in(session)
+                # The cases read (and rendered for), those no other worker took meanwhile.
+                cases, timers = (
+                    _claim(app, session, (*_due(cutoff, held), Timer.case_id.in_(list(read))), batch) if read else ({}, [])
+                )
+                done = _Batch(app, session, cases, cutoff).fire_all(timers)
+        except DBAPIError as exc:
+            # PostgreSQL may end one of two workers' transactions to break a lock cycle (deadlock, 40P01) or a
+            # serialisation conflict (40001): the batch was rolled back whole, its timers are still pending,
+            # so it is simply tried again, a few times, after a short random pause.
+            deadlocks += 1
+            if _sqlstate(exc) not in RETRIED_SQLSTATES or deadlocks > DEADLOCK_RETRIES:
+                raise
+            time.sleep(random.uniform(0.05, 0.25))
+            continue
+        deadlocks = 0
         total += done
         stalled = stalled + 1 if timers and not done.fired and not done.cancelled else 0
         if timers and stalled < STALLED_ROUNDS:

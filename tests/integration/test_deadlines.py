@@ -6,10 +6,13 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from engine.context import Redress
 from engine.queries import cases as queries
+from engine.worker import firing
 from engine.worker.firing import FireResult, earliest_due, fire_due
 from store import AuditEvent, Case, OutboxMessage, Timer
 from tests.conftest import CHAIR, HEAD, MONDAY, SCHOOL, WORKFLOW, make_app
@@ -278,3 +281,37 @@ def test_a_reminder_missed_overnight_waits_for_the_school_morning_but_an_escalat
     result = fire_at(app, saturday_night)
     assert (result.escalations, result.reminders) == (1, 0)
     assert [e.action for e in queries.audit_trail(app, case_id).events if e.kind == "action"] == ["escalate_to_chair"]
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"
+
+
+def test_a_batch_ended_by_a_deadlock_is_tried_again_and_fires_each_timer_once(app, monkeypatch):
+    """PostgreSQL ends one of two transactions caught in a lock cycle: the worker's batch is rolled back whole and
+    tried again, so its timers fire once (here the first write pass is ended as PostgreSQL would end it)."""
+    case_id = open_case(app)
+    real, ended = firing._Batch.fire_all, []
+
+    def fire_all(batch, timers):  # type: ignore[no-untyped-def]
+        if timers and not batch.reading and not ended:
+            ended.append(True)
+            batch.session.connection().execute(select(1))  # the transaction has begun writing
+            raise OperationalError("UPDATE timers ...", {}, _Deadlock("deadlock detected"))
+        return real(batch, timers)
+
+    monkeypatch.setattr(firing._Batch, "fire_all", fire_all)
+    assert fire_at(app, NEXT_MONDAY_9).fired == 2 and ended == [True]
+    assert len(events(app, case_id, "reminder")) == 1
+    assert count(app, AuditEvent, case_id=case_id, kind="action", actor="system") == 1
+
+
+def test_any_other_database_error_still_stops_the_worker(app, monkeypatch):
+    open_case(app)
+
+    def fire_all(batch, timers):  # type: ignore[no-untyped-def]
+        raise OperationalError("UPDATE timers ...", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(firing._Batch, "fire_all", fire_all)
+    with pytest.raises(OperationalError, match="disk I/O error"):  # not a deadlock: not swallowed, not retried
+        fire_at(app, NEXT_MONDAY_9)
