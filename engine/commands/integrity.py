@@ -58,10 +58,10 @@ _CASE_COLUMNS = select(
     _cases.c.workflow_id,
     _cases.c.first_published_on,
 )
-# Every column the hash covers (store.audit.HASHED, `track` among them), so store.audit.hash_of checks
-# each event against the very content the engine hashed when it wrote it.
+# Every column store.audit.check_event reads (`track`, `formula`, `digest`, `erased_at` among them), so it
+# checks each event against the very content (or digest) the engine hashed when it wrote it.
 _EVENT_COLUMNS = select(
-    *(_events.c[name] for name in dict.fromkeys(("id", "case_id", "seq", *audit.HASHED, "actor_id", "prev_hash", "hash", "mac")))
+    *(_events.c[name] for name in dict.fromkeys(("id", "case_id", "seq", *audit.CHECKED, "actor_id", "prev_hash", "hash", "mac")))
 )
 
 
@@ -77,6 +77,8 @@ class VerifyResult:
     keyed: bool
     """Whether an integrity key was there to check the signatures with."""
     checkpoint: CheckpointView | None = None
+    erased: int = 0
+    """Events whose content was erased under a recorded erasure: reported as erased, not as tampered."""
 
 
 def verify(
@@ -98,7 +100,7 @@ def verify(
         if case_id is None:
             _check_access_log(connection, key, found)
     return VerifyResult(
-        found.ok, found.cases, found.events, found.files, found.unsigned, tuple(found.problems), found.more, key is not None, last
+        found.ok, found.cases, found.events, found.files, found.unsigned, tuple(found.problems), found.more, key is not None, last, found.erased
     )
 
 
@@ -333,6 +335,7 @@ def as_json(result: VerifyResult) -> dict[str, Any]:
         "events": result.events,
         "files": result.files,
         "unsigned": result.unsigned,
+        "erased": result.erased,
         "signatures_checked": result.keyed,
         "problems": list(result.problems),
         "more_problems": result.more,

@@ -27,6 +27,8 @@ class Findings:
     events: int = 0
     files: int = 0
     unsigned: int = 0
+    erased: int = 0
+    """Events whose content was erased (retention, a mistaken upload), each named by a later erasure event."""
     problems: list[str] = field(default_factory=list)
     more: int = 0
     """Problems found beyond the MAX_PROBLEMS kept."""
@@ -68,15 +70,27 @@ def check_chain(rows: CaseRows, key: bytes | None, seen: Seen, found: Findings) 
     every head a checkpoint recorded. The first break is named; what follows it cannot be trusted."""
     case, prev, signed = rows.case, audit.GENESIS, False
     hashes: dict[int, str] = {}
+    erased: list[int] = []
+    named: set[int] = set()
     for expected, event in enumerate(rows.events, start=1):
         found.events += 1
         problem = _event_problem(f"case {case.id}: event {expected}", event, expected, prev, key, signed)
-        if problem:
+        if problem == "erased":
+            erased.append(event.seq)
+        elif problem:
             found.problem(problem)
             return
         found.unsigned += event.mac is None
         signed = signed or event.mac is not None
+        named.update(audit.erased_by(event.kind, event.data))
         prev = hashes[event.seq] = event.hash
+    found.erased += len(erased)
+    for seq in erased:
+        if seq not in named:
+            found.problem(
+                f"case {case.id}: event {seq} is marked erased, but no erasure in its trail names it: "
+                "its content was removed behind the trail's back"
+            )
     if (case.head_seq, case.head_hash) != (len(rows.events), prev):
         found.problem(
             f"case {case.id}: its trail ends at event {len(rows.events)} but the case row says its last event is "
@@ -94,19 +108,21 @@ def check_chain(rows: CaseRows, key: bytes | None, seen: Seen, found: Findings) 
 
 
 def _event_problem(where: str, event: Row[Any], expected: int, prev: str, key: bytes | None, signed: bool) -> str:
+    """What is wrong with the event, '' if nothing, or 'erased' if its content was erased and what is left checks."""
     if event.seq != expected:
         return f"{where} is missing (event {event.seq} is in its place): events were deleted or reordered"
     if event.prev_hash != prev:
         return (
             f"{where} ({_when(event)}) does not follow event {expected - 1}: an event before it was removed, swapped or changed"
         )
-    if audit.hash_of(prev, event._mapping) != event.hash:
+    state = audit.check_event(prev, event._mapping)
+    if state == "changed":
         return f"{where} ({_when(event)}) was changed after it was recorded"
     if key is not None and event.mac is not None and not mac_holds(key, event.hash, event.mac):
         return f"{where} ({_when(event)}) carries a signature the integrity key did not make: it was forged or rewritten"
     if event.mac is None and signed:
         return f"{where} ({_when(event)}) is unsigned after signed events: it was added without the integrity key"
-    return ""
+    return "erased" if state == "erased" else ""
 
 
 def _canon(value: Any) -> str:

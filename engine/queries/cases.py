@@ -279,14 +279,14 @@ def chronology_of(
 def chain_check(rows: list[AuditEvent], case: Case) -> ChainCheck:
     """The chain as read, checked link by link and against the head the case row carries (so a cut end shows)."""
     result = audit.verify_events(rows, (case.head_seq, case.head_hash))
-    return ChainCheck(result.ok, result.checked, result.first_bad_seq, result.reason)
+    return ChainCheck(result.ok, result.checked, result.first_bad_seq, result.reason, erased=result.erased)
 
 
 def case_check(chain: ChainCheck, full: integrity.VerifyResult) -> CaseCheck:
     """The chain as read, and what `redress verify --case N` found, as one answer: ok only when both hold."""
     problems = full.problems + ((f"... and {full.more} more problem(s)",) if full.more else ())
     reason = chain.reason or (problems[0] if problems else "")
-    return CaseCheck(chain.ok and full.ok, chain.checked, chain.first_bad_seq, reason, problems)
+    return CaseCheck(chain.ok and full.ok, chain.checked, chain.first_bad_seq, reason, problems, erased=chain.erased)
 
 
 def audit_trail(app: Redress, case_id: int, *, verify: bool = False) -> AuditTrail:

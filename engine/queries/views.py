@@ -7,7 +7,7 @@ Field names are the documented `--json` keys (README): add fields, never rename 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -220,6 +220,8 @@ class ChainCheck:
     checked: int
     first_bad_seq: int | None
     reason: str
+    erased: tuple[int, ...] = field(default=(), kw_only=True)
+    """The events whose content was erased under a recorded erasure: erased, not tampered with."""
 
 
 @dataclass(frozen=True, slots=True)
