@@ -23,5 +23,7 @@ POWERS: dict[str, str] = {
     "coordinate_esafety": "act as the policy's e-Safety coordinator (the annual review asks that someone does)",
     "triage_reports": "read the reports staff make of posts about themselves, and open a case from one or decline it",
     "oversee_esafety": "act as the policy's nominated director (the annual review asks that someone does)",
+    "erase_records": "erase a file uploaded by mistake, purge the cases the retention schedule says are due, read the certificates",
+    "hold_cases": "put a case under a legal hold (legal advice, the police) so it is never purged, and release it",
 }
 """Every power, with what it lets its holders do (said in `workflow check` and the docs)."""

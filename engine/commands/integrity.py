@@ -57,6 +57,8 @@ _CASE_COLUMNS = select(
     _cases.c.head_hash,
     _cases.c.workflow_id,
     _cases.c.first_published_on,
+    _cases.c.held_at,
+    _cases.c.erased_at,
 )
 # Every column store.audit.check_event reads (`track`, `formula`, `digest`, `erased_at` among them), so it
 # checks each event against the very content (or digest) the engine hashed when it wrote it.
@@ -237,7 +239,7 @@ def _rows(connection: Connection, chunk: list[Any], lo: int, hi: int) -> dict[in
 
 def _check_files(app: Redress, rows: CaseRows, checked: set[str], found: Findings) -> None:
     for item in rows.evidence:
-        if item.kind != "file" or item.sha256 is None or item.sha256 in checked:
+        if item.kind != "file" or item.sha256 is None or item.sha256 in checked or item.erased_at is not None:
             continue
         found.files += 1
         state = file_state(evidence_path(app.data_dir, item.sha256), item.sha256)

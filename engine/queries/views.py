@@ -194,6 +194,8 @@ class Event:
     hash: str
     track: str | None
     """The track the event moved or started, or None for the case's own procedure."""
+    erased: bool = False
+    """Its content (`data`) was erased under an erasure a later event records; what is left still verifies."""
 
 
 @dataclass(frozen=True, slots=True)

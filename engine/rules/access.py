@@ -44,6 +44,8 @@ class Power(StrEnum):
     OVERSEE_ESAFETY = "oversee_esafety"
     READ_PEOPLE_CHANGES = "read_people_changes"
     TRIAGE_REPORTS = "triage_reports"
+    ERASE_RECORDS = "erase_records"
+    HOLD_CASES = "hold_cases"
 
 
 def holders(spec: Workflow, power: Power) -> frozenset[str]:

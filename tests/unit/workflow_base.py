@@ -68,6 +68,8 @@ permissions:
   oversee_esafety: [chair]
   read_people_changes: [head, chair]
   triage_reports: [head]
+  erase_records: [head]
+  hold_cases: [head]
 """
 
 
