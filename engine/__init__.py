@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from engine.commands.cases import OpenCase, open_case, take_action
     from engine.commands.checkpoints import CheckpointView, latest_checkpoint, take_checkpoint
     from engine.commands.corrections import add_party, correct_case, remove_party, reopen_case, withdraw_evidence
+    from engine.commands.erasure import CertificateView, certificates, erase_evidence, hold_case, release_hold
+    from engine.commands.retention import PlanLine, plan_retention, purge_due
     from engine.commands.custody import record_access
     from engine.commands.evidence_check import VerifiedFile, read_verified
     from engine.commands.export import ExportResult, export_case
@@ -127,6 +129,7 @@ if TYPE_CHECKING:
         case_status,
         may_assign_owner,
         may_correct,
+        may_erase_records,
         may_export,
         may_keep_records,
         may_manage_people,
@@ -135,6 +138,7 @@ if TYPE_CHECKING:
         may_read_log,
         may_read_people_changes,
         may_read_report,
+        may_hold_cases,
         may_resend_email,
         may_take,
         may_triage_reports,
@@ -177,6 +181,11 @@ _HOME: dict[str, str] = {
     "reopen_case": "engine.commands.corrections",
     "withdraw_evidence": "engine.commands.corrections",
     "record_access": "engine.commands.custody",
+    "certificates": "engine.commands.erasure",
+    "CertificateView": "engine.commands.erasure",
+    "erase_evidence": "engine.commands.erasure",
+    "hold_case": "engine.commands.erasure",
+    "release_hold": "engine.commands.erasure",
     "read_verified": "engine.commands.evidence_check",
     "VerifiedFile": "engine.commands.evidence_check",
     "export_case": "engine.commands.export",
@@ -204,6 +213,9 @@ _HOME: dict[str, str] = {
     "evidence_path": "engine.commands.records",
     "MAX_EVIDENCE_BYTES": "engine.commands.records",
     "record_meeting": "engine.commands.records",
+    "plan_retention": "engine.commands.retention",
+    "PlanLine": "engine.commands.retention",
+    "purge_due": "engine.commands.retention",
     "Client": "engine.commands.sessions",
     "end_session": "engine.commands.sessions",
     "hold_form": "engine.commands.sessions",
@@ -313,7 +325,9 @@ _HOME: dict[str, str] = {
     "CaseAccess": "engine.rules.access",
     "may_assign_owner": "engine.rules.access",
     "may_correct": "engine.rules.access",
+    "may_erase_records": "engine.rules.access",
     "may_export": "engine.rules.access",
+    "may_hold_cases": "engine.rules.access",
     "may_keep_records": "engine.rules.access",
     "may_manage_people": "engine.rules.access",
     "may_open_case": "engine.rules.access",
@@ -364,6 +378,11 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "reopen_case",
     "withdraw_evidence",
     "record_access",
+    "certificates",
+    "CertificateView",
+    "erase_evidence",
+    "hold_case",
+    "release_hold",
     "read_verified",
     "VerifiedFile",
     "export_case",
@@ -391,6 +410,9 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "evidence_path",
     "MAX_EVIDENCE_BYTES",
     "record_meeting",
+    "plan_retention",
+    "PlanLine",
+    "purge_due",
     "Client",
     "end_session",
     "hold_form",
@@ -500,7 +522,9 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "CaseAccess",
     "may_assign_owner",
     "may_correct",
+    "may_erase_records",
     "may_export",
+    "may_hold_cases",
     "may_keep_records",
     "may_manage_people",
     "may_open_case",

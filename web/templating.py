@@ -20,6 +20,7 @@ from engine import (
     may_read_people_changes,
     may_read_report,
     may_resend_email,
+    may_erase_records,
     may_triage_reports,
 )
 from web.forms import held_refusal
@@ -67,6 +68,8 @@ def nav(request: Request, viewer: Viewer, may_open: bool | None = None) -> list[
         links.append(("/outbox", "Outbox"))
     if may_triage_reports(viewer):
         links.append(("/reports", "Reports from staff"))
+    if may_erase_records(viewer):
+        links.append(("/erasures", "Erasures"))
     links.append(("/workflow", "Workflow"))
     return links
 

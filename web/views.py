@@ -92,6 +92,8 @@ def case_context(page: CasePage) -> dict[str, Any]:
         "all_categories": page.all_categories,
         "links": page.links,
         "owner_choices": page.owner_choices,
+        "may_erase": page.may_erase,
+        "may_hold": page.may_hold,
         "form_errors": {},
         "form_values": {},
     }

@@ -68,7 +68,7 @@ def _assessments(app: Redress, session: Session, case_ids: Collection[int] | Non
     return found
 
 
-def plan(app: Redress, actor_email: str | None) -> tuple[PlanLine, ...]:
+def plan_retention(app: Redress, actor_email: str | None) -> tuple[PlanLine, ...]:
     """Every closed case whose content is still held, with its rule and what falls due when (and why)."""
     with app.db.reading() as session:
         actor = resolve_actor(session, actor_email)

@@ -141,7 +141,7 @@ def case_view(
         DeadlineItem(t.deadline, t.kind, t.due_at, t.status == "pending" and t.due_at <= now, t.track, t.status == "paused")
         for t in timers
     )
-    kept = [e for e in evidence if e.withdrawn_at is None]
+    kept = [e for e in evidence if e.withdrawn_at is None and e.erased_at is None]
     facts = CaseFacts(
         case.stage,
         tuple(case.categories),
@@ -180,9 +180,13 @@ def case_view(
         actions=available_actions(app, case, facts, viewer, access, tracks.running(track_rows)) if viewer else (),
         tracks=track_views(spec, case, track_rows),
         paused=pause_views(app, spec, case, track_rows),
-        withdrawn=tuple(_item(e, email) for e in evidence if e.withdrawn_at is not None),
+        withdrawn=tuple(_item(e, email) for e in evidence if e.withdrawn_at is not None and e.erased_at is None),
         parties=tuple(PartyItem(p.id, p.kind, _party_label(p), p.person.email if p.person else None) for p in case.parties),
         owner=email.get(case.owner_id) if case.owner_id else None,
+        erased_evidence=tuple(_item(e, email) for e in evidence if e.erased_at is not None),
+        held_at=case.held_at,
+        held_reason=case.held_reason,
+        content_erased_at=case.erased_at,
     )
     return view, people
 
@@ -202,6 +206,8 @@ def _item(e: Evidence, email: dict[int, str]) -> EvidenceItem:
         e.added_at,
         e.withdrawn_at,
         e.withdrawn_reason,
+        e.erased_at,
+        e.erased_reason,
     )
 
 

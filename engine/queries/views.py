@@ -66,6 +66,9 @@ class EvidenceItem:
     added_at: datetime
     withdrawn_at: datetime | None = None
     withdrawn_reason: str | None = None
+    erased_at: datetime | None = None
+    """Erased (uploaded by mistake, or purged): a tombstone, its file gone from the store, its SHA-256 kept."""
+    erased_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +179,13 @@ class CaseView(CaseSummary):
     parties: tuple[PartyItem, ...] = ()
     owner: str | None = None
     """The email of the person who carries the case day to day (None: the roles as a whole)."""
+    erased_evidence: tuple[EvidenceItem, ...] = ()
+    """Tombstones of evidence erased: who added it, when and why it was erased, its SHA-256."""
+    held_at: datetime | None = None
+    """Under a legal hold since then (never purged while held); None: not held."""
+    held_reason: str | None = None
+    content_erased_at: datetime | None = None
+    """When the case's content was erased under the retention schedule (None: it was not)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +302,10 @@ class CasePage:
     """Its links to other cases, the suggested matches, the course of conduct and the limitation date."""
     owner_choices: tuple[tuple[str, str], ...] = ()
     """(email, name) of each active person who could own the case, when the viewer may assign one."""
+    may_erase: bool = False
+    """May erase an evidence file uploaded by mistake (the `erase_records` power)."""
+    may_hold: bool = False
+    """May put the case under a legal hold or release it (the `hold_cases` power)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -182,6 +182,16 @@ def may_manage_people(viewer: Viewer) -> bool:
     return viewer.can(Power.MANAGE_PEOPLE)
 
 
+def may_erase_records(viewer: Viewer) -> bool:
+    """Erase a mistaken upload, purge what the retention schedule says is due, read the certificates."""
+    return viewer.can(Power.ERASE_RECORDS)
+
+
+def may_hold_cases(viewer: Viewer) -> bool:
+    """Put a case under a legal hold, or release it."""
+    return viewer.can(Power.HOLD_CASES)
+
+
 def may_resend_email(viewer: Viewer) -> bool:
     """See the outbox and send failed email again: the CLI, the page and the API all ask this."""
     return viewer.can(Power.RESEND_EMAIL)

@@ -27,7 +27,7 @@ def retention() -> None:
 def plan(actor: str, as_json: bool) -> None:
     """List every closed case whose content is still held: its rule, when it falls due, and why."""
     with app_context() as app:
-        lines = schedule.plan(app, actor)
+        lines = schedule.plan_retention(app, actor)
     if as_json:
         click.echo(json.dumps([asdict(line) for line in lines], indent=2))
         return

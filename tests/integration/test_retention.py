@@ -31,7 +31,7 @@ def closed_case(app, *categories: str, summary: str = "") -> int:  # type: ignor
 
 
 def status(app, case_id: int) -> retention.PlanLine:  # type: ignore[no-untyped-def]
-    return next(line for line in retention.plan(app, HEAD) if line.case_id == case_id)
+    return next(line for line in retention.plan_retention(app, HEAD) if line.case_id == case_id)
 
 
 def test_a_case_past_its_period_is_purged_and_its_trail_still_verifies(app):
@@ -62,7 +62,7 @@ def test_a_case_past_its_period_is_purged_and_its_trail_still_verifies(app):
     assert result.ok, problems(result)
     assert result.erased == len(trail.events) - 1
     assert [c.case_id for c in erasure.certificates(app, HEAD)] == [case_id]
-    assert all(line.case_id != case_id for line in retention.plan(app, HEAD)), "a purged case is still planned"
+    assert all(line.case_id != case_id for line in retention.plan_retention(app, HEAD)), "a purged case is still planned"
     assert retention.purge(app, HEAD) == ()
 
 
@@ -94,7 +94,7 @@ def test_an_allegation_against_staff_waits_for_a_person(app):
 def test_only_the_holders_of_the_power_plan_or_purge(app):
     closed_case(app)
     app.clock.advance(SEVEN_YEARS)
-    for command in (retention.plan, retention.purge):
+    for command in (retention.plan_retention, retention.purge):
         with pytest.raises(Refused, match=f"{COORDINATOR} may not"):
             command(app, COORDINATOR)
     assert status(app, 1).status == "due"
