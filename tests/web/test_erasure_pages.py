@@ -67,3 +67,18 @@ def test_only_the_holders_of_the_power_erase_or_read_the_certificates(app, brows
     assert evidence_path(app.data_dir, item.sha256).exists()
     assert "Erased evidence" not in head.get(f"/cases/{case_id}").text
     assert "Under a legal hold" not in head.get(f"/cases/{case_id}").text
+
+
+def test_the_api_holds_releases_and_erases_for_those_with_the_power(app, browser) -> None:  # type: ignore[no-untyped-def]
+    head, coordinator = browser(HEAD), browser(COORDINATOR)
+    case_id = _case(_open(coordinator))  # a case the coordinator sees in full, but may not hold or erase from
+    item = records.add_evidence_file(app, case_id, HEAD, PHOTO, "pupil.jpg", "a pupil")
+    assert coordinator.api("POST", f"/api/cases/{case_id}/hold", {"reason": "police"}).status_code == 422
+    assert coordinator.api("POST", f"/api/cases/{case_id}/evidence/{item.id}/erase", {"reason": "oops"}).status_code == 422
+    assert head.api("POST", f"/api/cases/{case_id}/hold", {"reason": ""}).status_code == 422
+    assert head.api("POST", f"/api/cases/{case_id}/hold", {"reason": "police"}).status_code == 204
+    assert head.api("POST", f"/api/cases/{case_id}/release", {"reason": "done"}).status_code == 204
+    erased = head.api("POST", f"/api/cases/{case_id}/evidence/{item.id}/erase", {"reason": "a photo of a pupil"})
+    assert erased.status_code == 200 and erased.json()["rule"] == "mistaken_upload"
+    assert not evidence_path(app.data_dir, item.sha256).exists()
+    assert verify(app).ok
