@@ -37,6 +37,9 @@ class CaseFacts:
         return None
 
 
+STAFF_ALLEGATION = "staff_allegation"
+"""The shipped workflow's category of allegations about staff (KCSIE Part four applies to them)."""
+
 REMOVAL_TRACK, REMOVED_STAGES = "removal", ("removed", "stayed_removed")
 """The shipped workflow's removal track: the posts can be recorded as removed there at whatever stage the case is."""
 
@@ -70,6 +73,11 @@ GUARDS: dict[str, Guard] = {
         "a meeting has been recorded on the case",
         "no meeting is recorded on the case yet: record the meeting first",
         lambda case: case.meeting_count > 0,
+    ),
+    "allegation_against_staff": Guard(
+        "the case is an allegation made about school staff",
+        "only an allegation made about school staff is found malicious: the case's categories do not include one",
+        lambda case: STAFF_ALLEGATION in case.categories,
     ),
     "removal_confirmed": Guard(
         "the removal of the posts has been confirmed",

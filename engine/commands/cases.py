@@ -313,7 +313,14 @@ def take_action(
     with _translate_conflicts(app, case_id), app.db.unit_of_work() as session, session.no_autoflush:
         case = load_case(session, case_id)
         actor = resolve_actor(session, actor_email)
-        return act_in_session(app, session, case, action_name, actor, fields or {}, note, expected_version, audit_data or {})
+        result = act_in_session(app, session, case, action_name, actor, fields or {}, note, expected_version, audit_data or {})
+    if result.closed:
+        # A retention rule with no period (KCSIE: an allegation against staff found malicious) erases the
+        # case's details as it closes, with a certificate (engine.commands.retention).
+        from engine.commands.retention import erase_on_closure
+
+        erase_on_closure(app, case_id, actor_email)
+    return result
 
 
 def act_in_session(

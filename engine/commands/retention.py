@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.commands.cases import SYSTEM_ACTOR, Actor, load_case, resolve_actor
+from engine.commands.cases import SYSTEM_ACTOR, load_case, resolve_actor
 from engine.commands.erasure import CertificateView, _may, _view, erase_case_content, take_files
 from engine.context import Redress
 from engine.errors import Refused
@@ -110,14 +110,24 @@ def purge(app: Redress, actor_email: str | None, case_ids: Collection[int] | Non
     done = []
     for a in due.values():
         if a.status == "due":
-            done.append(_purge_one(app, a, actor))
+            done.append(_purge_one(app, a, actor_email))
     return tuple(done)
 
 
-def _purge_one(app: Redress, a: Assessment, actor: Actor) -> CertificateView:
+def erase_on_closure(app: Redress, case_id: int, actor_email: str | None) -> CertificateView | None:
+    """As a case closes: a rule with no period (an allegation against staff found malicious, KCSIE) erases its
+    details at once, with a certificate. A held case keeps them (the plan says so; the purge takes them later)."""
+    with app.db.reading() as session:
+        found = _assessments(app, session, [case_id])
+    if not found or found[0].rule.years != 0 or found[0].status != "due":
+        return None
+    return _purge_one(app, found[0], actor_email)
+
+
+def _purge_one(app: Redress, a: Assessment, actor_email: str | None) -> CertificateView:
     with app.db.unit_of_work() as session:
         case = load_case(session, a.case_id)
-        who = resolve_actor(session, actor.person.email) if actor.person is not None else SYSTEM_ACTOR
+        who = resolve_actor(session, actor_email) if actor_email is not None else SYSTEM_ACTOR
         title = f"{a.rule.title} ({a.rule.source})"
         certificate, files = erase_case_content(app, session, case, who, a.rule.name, title, app.clock.now())
         view = _view(certificate)

@@ -50,6 +50,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("set up two-factor", "/two-factor/enrol"),
         ("reports from staff", "/reports"),
         ("sign-in and access", "/access"),
+        ("certificates of erasure", "/erasures"),
         ("no such page", "/no-such-page"),
         ("no such case", "/cases/999"),
     ],

@@ -109,3 +109,27 @@ def test_the_workers_purge_runs_only_when_turned_on(app):
     (certificate,) = retention.purge_due(app)
     assert certificate.actor == "system" and certificate.case_id == case_id
     assert verify(app).ok
+
+
+def test_a_malicious_allegations_details_go_on_closure_with_a_certificate(app):
+    case_id = open_case(app, "staff_allegation", summary="A parent alleged Mr Smith hit a pupil")
+    records.add_note(app, case_id, HEAD, "The pupil's account does not match the parent's.")
+    with pytest.raises(Exception, match="malicious"):  # the confirmation, in the policy's words, is required
+        act(app, case_id, "close_as_malicious")
+    act(app, case_id, "close_as_malicious", malicious_confirmed="confirmed")
+    with app.db.reading() as session:
+        case = session.get(Case, case_id)
+        assert case is not None and case.erased_at is not None and case.outcome == "found malicious"
+        assert case.summary == "" and case.facts == {}
+    trail = audit_trail(app, case_id, verify=True)
+    assert "Mr Smith" not in str([e.data for e in trail.events])
+    assert trail.verification is not None and trail.verification.ok
+    (certificate,) = erasure.certificates(app, HEAD, case_id)
+    assert certificate.rule == "malicious_allegation" and certificate.actor == HEAD and "KCSIE" in certificate.rule_title
+    assert verify(app).ok
+
+
+def test_only_an_allegation_against_staff_is_closed_as_malicious(app):
+    case_id = open_case(app, "staff_offensive")
+    with pytest.raises(Refused, match="allegation made about school staff"):
+        act(app, case_id, "close_as_malicious", malicious_confirmed="confirmed")
