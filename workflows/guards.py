@@ -55,6 +55,8 @@ class Guard:
     refusal: str
     """Said to the person when the guard does not hold: what to do first."""
     holds: Callable[[CaseFacts], bool]
+    fixed: bool = False
+    """It reads only what no step of the procedure changes (the categories): an action it blocks is not offered."""
 
 
 RELATIONS: dict[str, str] = {
@@ -78,6 +80,7 @@ GUARDS: dict[str, Guard] = {
         "the case is an allegation made about school staff",
         "only an allegation made about school staff is found malicious: the case's categories do not include one",
         lambda case: STAFF_ALLEGATION in case.categories,
+        fixed=True,
     ),
     "removal_confirmed": Guard(
         "the removal of the posts has been confirmed",

@@ -238,6 +238,8 @@ def available_actions(
         if not may_take(viewer, access, action):
             continue
         to = spec.tracks[offer.procedure].initial_stage if isinstance(action, TrackStart) else action.to
+        if any(GUARDS[g].fixed and not GUARDS[g].holds(facts) for g in action.guards):
+            continue  # a guard no later step can meet (the case's categories): not offered at all
         fields = {k: FieldView(f.label, f.type.value, f.required, tuple(f.choices)) for k, f in action.fields.items()}
         blocked = tuple(GUARDS[g].refusal for g in action.guards if not GUARDS[g].holds(facts))
         result.append(
