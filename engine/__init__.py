@@ -15,9 +15,8 @@ if TYPE_CHECKING:
     from engine.commands.cases import OpenCase, open_case, take_action
     from engine.commands.checkpoints import CheckpointView, latest_checkpoint, take_checkpoint
     from engine.commands.corrections import add_party, correct_case, remove_party, reopen_case, withdraw_evidence
-    from engine.commands.erasure import CertificateView, certificates, erase_evidence, hold_case, release_hold
-    from engine.commands.retention import PlanLine, plan_retention, purge_due
     from engine.commands.custody import record_access
+    from engine.commands.erasure import CertificateView, certificates, erase_evidence, hold_case, release_hold
     from engine.commands.evidence_check import VerifiedFile, read_verified
     from engine.commands.export import ExportResult, export_case
     from engine.commands.integrity import VerificationView, VerifyResult, latest_verification, verify
@@ -34,6 +33,7 @@ if TYPE_CHECKING:
         evidence_path,
         record_meeting,
     )
+    from engine.commands.retention import PlanLine, plan_retention, purge_due
     from engine.commands.sessions import (
         Client,
         SessionState,
@@ -131,6 +131,7 @@ if TYPE_CHECKING:
         may_correct,
         may_erase_records,
         may_export,
+        may_hold_cases,
         may_keep_records,
         may_manage_people,
         may_open_case,
@@ -138,7 +139,6 @@ if TYPE_CHECKING:
         may_read_log,
         may_read_people_changes,
         may_read_report,
-        may_hold_cases,
         may_resend_email,
         may_take,
         may_triage_reports,

@@ -55,6 +55,7 @@ DEFAULT_RULES: tuple[RetentionRule, ...] = (
         categories=("staff_allegation",),
         outcomes=("found malicious",),
         years=0,
+        counted_from="closure",
     ),
     # KCSIE Part four, "Record keeping", and IRMS toolkit 1.1 (allegations of a child protection nature
     # against staff, including unfounded ones): kept until the person's normal retirement age, or 10 years
@@ -64,6 +65,7 @@ DEFAULT_RULES: tuple[RetentionRule, ...] = (
         title="Allegation against staff: kept until their normal retirement age or 10 years from the allegation, whichever is longer",
         source=f"{KCSIE}, record keeping; {IRMS}, allegations of a child protection nature against staff",
         categories=("staff_allegation",),
+        outcomes=(),
         years=10,
         counted_from="retirement_or_allegation",
     ),
@@ -74,14 +76,19 @@ DEFAULT_RULES: tuple[RetentionRule, ...] = (
         title="Matter about pupils: kept 25 years from closure (the toolkit's period runs from the pupil's birth)",
         source=f"{IRMS}, pupil records and child protection information: date of birth + 25 years",
         categories=("pupil_allegation", "pupil_offensive"),
+        outcomes=(),
         years=25,
+        counted_from="closure",
     ),
     # IRMS toolkit, complaints files: the date the complaint was resolved + a minimum of 6 years, then review.
     RetentionRule(
         name="complaints",
         title="Complaint or online matter: kept 6 years from closure",
         source=f"{IRMS}, complaints files: date of resolution + a minimum of 6 years",
+        categories=(),
+        outcomes=(),
         years=6,
+        counted_from="closure",
     ),
 )
 """The schedule a school starts from: the first rule that matches a case applies."""

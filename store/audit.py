@@ -63,7 +63,21 @@ def _committed(values: Any) -> dict[str, Any]:
     return {**_frame(values), "formula": 2, "digest": values["digest"]}
 
 
-CHECKED = ("case_id", "seq", "at", "actor", "kind", "action", "stage_before", "stage_after", "data", "track", "formula", "digest", "erased_at")
+CHECKED = (
+    "case_id",
+    "seq",
+    "at",
+    "actor",
+    "kind",
+    "action",
+    "stage_before",
+    "stage_after",
+    "data",
+    "track",
+    "formula",
+    "digest",
+    "erased_at",
+)
 """The columns `check_event` reads: a reader that checks hashes from its own query selects them all."""
 HASHED = CHECKED
 """(The older name, kept for readers that select the columns an event's hash covers.)"""

@@ -14,13 +14,13 @@ from starlette.responses import Response
 
 from engine import (
     Viewer,
+    may_erase_records,
     may_manage_people,
     may_open_case,
     may_read_log,
     may_read_people_changes,
     may_read_report,
     may_resend_email,
-    may_erase_records,
     may_triage_reports,
 )
 from web.forms import held_refusal
@@ -59,9 +59,7 @@ def nav(request: Request, viewer: Viewer, may_open: bool | None = None) -> list[
     if may_read_report(viewer) and "report" in request.app.state.features:
         links.append(("/report", "Report"))
     if may_manage_people(viewer):
-        links.append(("/people", "People"))
-    if may_manage_people(viewer):
-        links.append(("/access", "Sign-in and access"))
+        links += [("/people", "People"), ("/access", "Sign-in and access")]
     if may_read_people_changes(viewer):
         links.append(("/people/changes", "People changes"))
     if may_resend_email(viewer):

@@ -22,7 +22,7 @@ from engine.context import Redress
 from engine.errors import BadInput, NotFound, Refused
 from engine.rules import inputs
 from engine.rules.access import Power, holds, only
-from store import AuditEvent, Case, CaseLink, ErasureCertificate, Evidence, Meeting, Note, Party, audit, table_of
+from store import AuditEvent, Case, CaseLink, ErasureCertificate, Evidence, Meeting, Note, audit, table_of
 
 MAX_REASON = 2000
 MISTAKEN_UPLOAD = "mistaken_upload"
@@ -80,7 +80,14 @@ def _certify(
     session: Session, case_id: int, actor: str, rule: str, title: str, what: Sequence[str], link: audit.Link, now: datetime
 ) -> ErasureCertificate:
     row = ErasureCertificate(
-        case_id=case_id, at=now, actor=actor, rule=rule, rule_title=title, what=list(what), event_seq=link.seq, event_hash=link.hash
+        case_id=case_id,
+        at=now,
+        actor=actor,
+        rule=rule,
+        rule_title=title,
+        what=list(what),
+        event_seq=link.seq,
+        event_hash=link.hash,
     )
     session.add(row)
     session.flush()
@@ -268,4 +275,3 @@ def hold_case(app: Redress, case_id: int, actor_email: str, reason: str) -> None
 def release_hold(app: Redress, case_id: int, actor_email: str, reason: str) -> None:
     """Release a case's legal hold: the retention schedule applies to it again."""
     _set_hold(app, case_id, actor_email, reason, False)
-

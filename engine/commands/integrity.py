@@ -102,7 +102,16 @@ def verify(
         if case_id is None:
             _check_access_log(connection, key, found)
     return VerifyResult(
-        found.ok, found.cases, found.events, found.files, found.unsigned, tuple(found.problems), found.more, key is not None, last, found.erased
+        found.ok,
+        found.cases,
+        found.events,
+        found.files,
+        found.unsigned,
+        tuple(found.problems),
+        found.more,
+        key is not None,
+        last,
+        found.erased,
     )
 
 

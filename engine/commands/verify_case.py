@@ -261,21 +261,8 @@ def check_state(rows: CaseRows, is_final: Callable[[str], bool], found: Findings
         found.problem(f"{name}: outcome is {case.outcome!r} but its trail says {state.outcome!r}")
     if case.version != state.version:
         found.problem(f"{name}: version is {case.version} but its trail holds {state.version}")
-    if (case.held_at is not None) != state.held:
-        found.problem(
-            f"{name}: it is {'under' if case.held_at else 'not under'} a legal hold but its trail says it "
-            f"{'is' if state.held else 'is not'}"
-        )
-    _check_tombstones(name, rows.evidence, state, found)
-    if state.purged is not None or case.erased_at is not None:
-        # Its content was erased: what the erased events said can no longer be compared with the rows.
-        if state.purged is None:
-            found.problem(f"{name}: its content is marked erased, but its trail holds no erasure")
-        elif case.erased_at is None:
-            found.problem(f"{name}: its content was erased at event {state.purged.seq}, but the case row says it was not")
-        elif case.summary or case.facts or rows.parties or any(n.text for n in rows.notes):
-            found.problem(f"{name}: its content was erased at event {state.purged.seq}, but content is back on it")
-        return
+    if _check_erasure(rows, state, found):
+        return  # its content was erased: what the erased events said can no longer be compared with the rows
     if _canon(case.facts or {}) != _canon(state.facts):
         found.problem(f"{name}: its facts {_canon(case.facts)} are not those its actions gave ({_canon(state.facts)})")
     _check_opened(rows, state.opened, found)
@@ -307,6 +294,26 @@ def check_state(rows: CaseRows, is_final: Callable[[str], bool], found: Findings
         },
         "added_by_id",
     )
+
+
+def _check_erasure(rows: CaseRows, state: _Replayed, found: Findings) -> bool:
+    """The legal hold, the tombstones and the purge as the trail says; True when the case's content was erased."""
+    case, name = rows.case, f"case {rows.case.id}"
+    if (case.held_at is not None) != state.held:
+        found.problem(
+            f"{name}: it is {'under' if case.held_at else 'not under'} a legal hold but its trail says it "
+            f"{'is' if state.held else 'is not'}"
+        )
+    _check_tombstones(name, rows.evidence, state, found)
+    if state.purged is None and case.erased_at is None:
+        return False
+    if state.purged is None:
+        found.problem(f"{name}: its content is marked erased, but its trail holds no erasure")
+    elif case.erased_at is None:
+        found.problem(f"{name}: its content was erased at event {state.purged.seq}, but the case row says it was not")
+    elif case.summary or case.facts or rows.parties or any(n.text for n in rows.notes):
+        found.problem(f"{name}: its content was erased at event {state.purged.seq}, but content is back on it")
+    return True
 
 
 def _check_opened(rows: CaseRows, opened: dict[str, Any], found: Findings) -> None:

@@ -262,7 +262,17 @@ def events_of(app: Redress, session: Session, case_id: int) -> tuple[list[AuditE
     rows = audit.events(session, case_id)
     return rows, tuple(
         Event(
-            e.seq, e.at, app.local(e.at), e.actor, e.kind, e.action, e.stage_before, e.stage_after, dict(e.data), e.hash, e.track,
+            e.seq,
+            e.at,
+            app.local(e.at),
+            e.actor,
+            e.kind,
+            e.action,
+            e.stage_before,
+            e.stage_after,
+            dict(e.data),
+            e.hash,
+            e.track,
             e.erased_at is not None,
         )
         for e in rows

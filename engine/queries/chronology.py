@@ -411,7 +411,8 @@ def chronology(
     entries = []
     for e in events:
         wording = _WORDING.get(e.kind)
-        if getattr(e, "erased", False):  # its content is gone: say what kind of event it was, and that
+        details: list[tuple[str, str]]
+        if e.erased:  # its content is gone: say what kind of event it was, and that
             headline, details = f"{_ERASED_WORDS.get(e.kind, e.kind.replace('_', ' ').capitalize())} (details erased)", []
         else:
             headline, details = wording(words, e) if wording else (e.kind.replace("_", " ").capitalize(), [])

@@ -10,6 +10,7 @@ from typing import Literal
 
 from engine.settings_retention import RetentionRule
 
+
 def day(value: date) -> str:
     """'Thu 4 Dec 2025': a day as people write it."""
     return f"{value:%a} {value.day} {value:%b %Y}"

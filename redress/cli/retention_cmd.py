@@ -9,7 +9,8 @@ from dataclasses import asdict
 
 import click
 
-from engine.commands import erasure, retention as schedule
+from engine.commands import erasure
+from engine.commands import retention as schedule
 from redress.cli.common import app_context, as_option, json_option
 from redress.cli.params import ID
 

@@ -60,8 +60,13 @@ CASE_COMMANDS = {
     "withdraw": Lazy(
         "redress.cli.correct_cmd:withdraw", "Withdraw an evidence item from the case's list (the file and its record stay)."
     ),
-    "hold": Lazy("redress.cli.retention_cmd:hold", "Put a case under a legal hold (legal advice, the police): it is never purged while held."),
-    "release": Lazy("redress.cli.retention_cmd:release", "Release a case's legal hold: the retention schedule applies to it again."),
+    "hold": Lazy(
+        "redress.cli.retention_cmd:hold",
+        "Put a case under a legal hold (legal advice, the police): it is never purged while held.",
+    ),
+    "release": Lazy(
+        "redress.cli.retention_cmd:release", "Release a case's legal hold: the retention schedule applies to it again."
+    ),
     "erase-evidence": Lazy(
         "redress.cli.retention_cmd:erase_evidence",
         "Erase an evidence file uploaded by mistake: it leaves the store; a tombstone keeps who, when, why and its SHA-256.",

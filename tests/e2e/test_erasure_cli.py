@@ -34,12 +34,20 @@ def test_erasure_and_holds_on_the_command_line(redress: Redress, tmp_path: Path)
     redress("case", "evidence", case, "--file", str(photo), "--as", HEAD)
     item = json.loads(redress("case", "show", case, "--as", HEAD, "--json").out)["evidence"][0]
 
-    assert "may not" in one_line(redress("case", "erase-evidence", case, str(item["id"]), "--reason", "x", "--as", COORDINATOR, ok=False))
-    assert "say why" in one_line(redress("case", "erase-evidence", case, str(item["id"]), "--reason", " ", "--as", HEAD, ok=False))
-    assert "no evidence item 99" in one_line(redress("case", "erase-evidence", case, "99", "--reason", "x", "--as", HEAD, ok=False))
+    assert "may not" in one_line(
+        redress("case", "erase-evidence", case, str(item["id"]), "--reason", "x", "--as", COORDINATOR, ok=False)
+    )
+    assert "say why" in one_line(
+        redress("case", "erase-evidence", case, str(item["id"]), "--reason", " ", "--as", HEAD, ok=False)
+    )
+    assert "no evidence item 99" in one_line(
+        redress("case", "erase-evidence", case, "99", "--reason", "x", "--as", HEAD, ok=False)
+    )
     out = redress("case", "erase-evidence", case, str(item["id"]), "--reason", "a photo of a pupil", "--as", HEAD).out
     assert f"evidence #{item['id']} erased" in out
-    assert "already erased" in one_line(redress("case", "erase-evidence", case, str(item["id"]), "--reason", "x", "--as", HEAD, ok=False))
+    assert "already erased" in one_line(
+        redress("case", "erase-evidence", case, str(item["id"]), "--reason", "x", "--as", HEAD, ok=False)
+    )
     verified = redress("verify").out
     assert "1 event(s) erased" in verified and "not tampered with" in verified
 

@@ -297,9 +297,7 @@ def rebuild(app: Redress, case_id: int, key: bytes) -> None:
             connection.execute(
                 update(AuditEvent)
                 .where(AuditEvent.id == event.id)
-                .values(
-                    data=values["data"], digest=values["digest"], prev_hash=prev, hash=digest, mac=integrity.mac(key, digest)
-                )
+                .values(data=values["data"], digest=values["digest"], prev_hash=prev, hash=digest, mac=integrity.mac(key, digest))
             )
             prev = digest
         connection.execute(update(Case).where(Case.id == case_id).values(head_hash=prev))

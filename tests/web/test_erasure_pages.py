@@ -36,7 +36,9 @@ def test_the_head_erases_a_mistaken_upload_from_the_case_page(app, browser) -> N
     assert verify(app).ok
 
     certificates = head.get("/erasures")
-    assert certificates.status_code == 200 and f"Case {case_id}" in certificates.text and "uploaded by mistake" in certificates.text
+    assert (
+        certificates.status_code == 200 and f"Case {case_id}" in certificates.text and "uploaded by mistake" in certificates.text
+    )
     assert 'href="/erasures"' in certificates.text
 
 

@@ -106,7 +106,12 @@ def erase(case_id: CaseId, evidence_id: ItemId, body: ReasonIn, app: RedressDep,
     tombstone keeps who, when, why and its SHA-256; answers the certificate."""
     seen_case(app, viewer, case_id)
     certificate = erase_evidence(app, case_id, viewer.email, evidence_id, body.reason)
-    return {"certificate": certificate.id, "rule": certificate.rule, "what": list(certificate.what), "event": certificate.event_seq}
+    return {
+        "certificate": certificate.id,
+        "rule": certificate.rule,
+        "what": list(certificate.what),
+        "event": certificate.event_seq,
+    }
 
 
 @router.post("/hold", status_code=204)

@@ -56,7 +56,12 @@ def erase(request: Request, case_id: CaseId, app: RedressDep, viewer: ViewerDep,
         return erase_evidence(app, case_id, viewer.email, item, text(form, "reason", 2000))
 
     return _run(
-        request, case_id, "erase", form, command, "The file is erased from the store; its tombstone and SHA-256 stay in the record."
+        request,
+        case_id,
+        "erase",
+        form,
+        command,
+        "The file is erased from the store; its tombstone and SHA-256 stay in the record.",
     )
 
 
