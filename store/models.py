@@ -111,7 +111,9 @@ class Case(Base):
     held_at: Mapped[datetime | None] = mapped_column(default=None)
     """Set while the case is under a legal hold (legal advice, the police): it is never purged then."""
     held_reason: Mapped[str | None] = mapped_column(Text, default=None)
-    held_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), default=None)
+    held_by_id: Mapped[int | None] = mapped_column(default=None)
+    """Who placed the hold (people.id; no foreign key, so adding the column never rebuilds the cases table,
+    which SQLite cannot do while other tables' rows refer to it)."""
     erased_at: Mapped[datetime | None] = mapped_column(default=None)
     """Set when the case's content was erased under the retention schedule (its certificate says why)."""
 
@@ -167,7 +169,8 @@ class Evidence(Base):
     erased_at: Mapped[datetime | None] = mapped_column(default=None)
     """Set when the file was erased (uploaded by mistake, or purged): the row stays as its tombstone, with
     its SHA-256; the file leaves the store, and its name and description go."""
-    erased_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), default=None)
+    erased_by_id: Mapped[int | None] = mapped_column(default=None)
+    """The person who erased it (people.id; no foreign key, so adding the column never rebuilds the table)."""
     erased_reason: Mapped[str | None] = mapped_column(Text, default=None)
 
 
@@ -226,8 +229,9 @@ class AuditEvent(Base):
     """HMAC-SHA256 of `hash` under the integrity key kept outside the database (None: recorded before keys)."""
     track: Mapped[str | None] = mapped_column(String(60), default=None)
     """The track the event moved (its name), or None for the case's own procedure."""
-    formula: Mapped[int] = mapped_column(Integer, default=2, server_default="1")
-    """How `hash` was made: 1 over the content itself (events recorded before digests), 2 over `digest`."""
+    formula: Mapped[int] = mapped_column(Integer, server_default="1")
+    """How `hash` was made: 1 over the content itself (events recorded before digests), 2 over `digest`.
+    store.audit writes 2; a row written without saying is taken as 1, as its hash was made then."""
     digest: Mapped[str | None] = mapped_column(String(64), default=None)
     """SHA-256 of `data`: what a formula-2 hash commits to, so `data` can be erased and the chain still hold."""
     erased_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -9,6 +9,9 @@
 - cases.held_at / held_reason / held_by_id (legal hold), erased_at (content purged);
 - erasure_certificates: what was erased, when, under which rule and by whom.
 
+Columns are only added (no foreign keys on existing tables), so SQLite never rebuilds `cases` or `evidence`,
+which it cannot do while other rows refer to them.
+
 Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-09 12:00:00.000000
@@ -43,13 +46,11 @@ def upgrade() -> None:
         batch.add_column(sa.Column("erased_at", UTC, nullable=True))
         batch.add_column(sa.Column("erased_by_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("erased_reason", sa.Text(), nullable=True))
-        batch.create_foreign_key("fk_evidence_erased_by", "people", ["erased_by_id"], ["id"])
     with op.batch_alter_table("cases") as batch:
         batch.add_column(sa.Column("held_at", UTC, nullable=True))
         batch.add_column(sa.Column("held_reason", sa.Text(), nullable=True))
         batch.add_column(sa.Column("held_by_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("erased_at", UTC, nullable=True))
-        batch.create_foreign_key("fk_cases_held_by", "people", ["held_by_id"], ["id"])
     op.create_table(
         "erasure_certificates",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -91,11 +92,9 @@ def downgrade() -> None:
     op.drop_index("ix_erasure_certificates_case_id", table_name="erasure_certificates")
     op.drop_table("erasure_certificates")
     with op.batch_alter_table("cases") as batch:
-        batch.drop_constraint("fk_cases_held_by", type_="foreignkey")
         for name in ("erased_at", "held_by_id", "held_reason", "held_at"):
             batch.drop_column(name)
     with op.batch_alter_table("evidence") as batch:
-        batch.drop_constraint("fk_evidence_erased_by", type_="foreignkey")
         for name in ("erased_reason", "erased_by_id", "erased_at"):
             batch.drop_column(name)
     with op.batch_alter_table("audit_events") as batch:
