@@ -70,22 +70,26 @@ def upgrade() -> None:
 
 
 def _digests() -> None:
-    """The digest of every event already recorded, as store.audit.data_digest computes it."""
+    """The digest of every event already recorded, as store.audit.data_digest computes it: a thousand events
+    at a time, so memory stays flat however long the trail."""
     connection = op.get_bind()
-    rows = connection.execute(sa.select(_events.c.id, _events.c.data).order_by(_events.c.id)).all()
-    for start in range(0, len(rows), 1000):
+    after = 0
+    while True:
+        rows = connection.execute(
+            sa.select(_events.c.id, _events.c.data).where(_events.c.id > after).order_by(_events.c.id).limit(1000)
+        ).all()
+        if not rows:
+            return
         connection.execute(
             sa.update(_events).where(_events.c.id == sa.bindparam("event_id")).values(digest=sa.bindparam("new_digest")),
-            [
-                {
-                    "event_id": event_id,
-                    "new_digest": hashlib.sha256(
-                        json.dumps(data or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
-                    ).hexdigest(),
-                }
-                for event_id, data in rows[start : start + 1000]
-            ],
+            [{"event_id": event_id, "new_digest": _digest(data)} for event_id, data in rows],
         )
+        after = rows[-1][0]
+
+
+def _digest(data: object) -> str:
+    canonical = json.dumps(data or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def downgrade() -> None:
