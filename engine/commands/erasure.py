@@ -44,7 +44,7 @@ class CertificateView:
     event_hash: str
 
 
-def _view(row: ErasureCertificate) -> CertificateView:
+def certificate_view(row: ErasureCertificate) -> CertificateView:
     return CertificateView(
         row.id, row.case_id, row.at, row.actor, row.rule, row.rule_title, tuple(row.what), row.event_seq, row.event_hash
     )
@@ -57,7 +57,7 @@ def _reason(reason: str, what: str) -> str:
         return inputs.text(reason, "the reason", limit=MAX_REASON, required=True)
 
 
-def _may(app: Redress, session: Session, actor: Actor, power: Power, doing: str) -> None:
+def require_power(app: Redress, session: Session, actor: Actor, power: Power, doing: str) -> None:
     spec = app.current_workflow(session).spec
     if actor.person is None or not holds(spec, actor.roles(), power):
         raise Refused(f"{only(spec, power, doing)}; {actor.label} may not")
@@ -123,7 +123,7 @@ def erase_evidence(app: Redress, case_id: int, actor_email: str, evidence_id: in
     with app.db.unit_of_work() as session:
         case = load_case(session, case_id)
         actor = resolve_actor(session, actor_email)
-        _may(app, session, actor, Power.ERASE_RECORDS, "erase evidence")
+        require_power(app, session, actor, Power.ERASE_RECORDS, "erase evidence")
         item = session.scalar(select(Evidence).where(Evidence.id == evidence_id, Evidence.case_id == case_id))
         if item is None:
             raise NotFound(f"case {case_id} has no evidence item {evidence_id}")
@@ -145,7 +145,9 @@ def erase_evidence(app: Redress, case_id: int, actor_email: str, evidence_id: in
             stage_after=case.stage,
             data={"evidence": item.id, "sha256": sha256, "size": size, "events": seqs, "reason": why},
         )
-        certificate = _view(_certify(session, case.id, actor.label, MISTAKEN_UPLOAD, MISTAKEN_UPLOAD_TITLE, [said], link, now))
+        certificate = certificate_view(
+            _certify(session, case.id, actor.label, MISTAKEN_UPLOAD, MISTAKEN_UPLOAD_TITLE, [said], link, now)
+        )
     if sha256 is not None:
         remove_unless_referenced(app, sha256)  # after the commit: a unit of work that failed keeps the file
     return certificate
@@ -229,11 +231,11 @@ def certificates(app: Redress, actor_email: str, case_id: int | None = None) -> 
     """Every certificate of erasure (or one case's), oldest first: for those who hold `erase_records`."""
     with app.db.reading() as session:
         actor = resolve_actor(session, actor_email)
-        _may(app, session, actor, Power.ERASE_RECORDS, "read the certificates of erasure")
+        require_power(app, session, actor, Power.ERASE_RECORDS, "read the certificates of erasure")
         query = select(ErasureCertificate).order_by(ErasureCertificate.id)
         if case_id is not None:
             query = query.where(ErasureCertificate.case_id == case_id)
-        return tuple(_view(row) for row in session.scalars(query))
+        return tuple(certificate_view(row) for row in session.scalars(query))
 
 
 # --- legal hold --------------------------------------------------------------------------------------
@@ -244,7 +246,7 @@ def _set_hold(app: Redress, case_id: int, actor_email: str, reason: str, hold: b
     with app.db.unit_of_work() as session:
         case = load_case(session, case_id)
         actor = resolve_actor(session, actor_email)
-        _may(app, session, actor, Power.HOLD_CASES, "put a case under a legal hold or release it")
+        require_power(app, session, actor, Power.HOLD_CASES, "put a case under a legal hold or release it")
         if hold and case.held_at is not None:
             raise Refused(f"case {case_id} is already under a legal hold ({case.held_reason})")
         if not hold and case.held_at is None:

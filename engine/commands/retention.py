@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.commands.cases import SYSTEM_ACTOR, load_case, resolve_actor
-from engine.commands.erasure import CertificateView, _may, _view, erase_case_content, take_files
+from engine.commands.erasure import CertificateView, certificate_view, erase_case_content, require_power, take_files
 from engine.context import Redress
 from engine.errors import Refused
 from engine.rules.access import Power
@@ -72,7 +72,7 @@ def plan_retention(app: Redress, actor_email: str | None) -> tuple[PlanLine, ...
     """Every closed case whose content is still held, with its rule and what falls due when (and why)."""
     with app.db.reading() as session:
         actor = resolve_actor(session, actor_email)
-        _may(app, session, actor, Power.ERASE_RECORDS, "read the retention plan")
+        require_power(app, session, actor, Power.ERASE_RECORDS, "read the retention plan")
         found = _assessments(app, session)
         cases = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_([a.case_id for a in found])))}
         spec = app.current_workflow(session).spec
@@ -98,7 +98,7 @@ def purge(app: Redress, actor_email: str | None, case_ids: Collection[int] | Non
     with app.db.reading() as session:
         actor = resolve_actor(session, actor_email)
         if actor_email is not None:
-            _may(app, session, actor, Power.ERASE_RECORDS, "purge cases under the retention schedule")
+            require_power(app, session, actor, Power.ERASE_RECORDS, "purge cases under the retention schedule")
         for case_id in case_ids or ():
             load_case(session, case_id)  # the NotFound with its hint
         due = {a.case_id: a for a in _assessments(app, session, case_ids)}
@@ -130,7 +130,7 @@ def _purge_one(app: Redress, a: Assessment, actor_email: str | None) -> Certific
         who = resolve_actor(session, actor_email) if actor_email is not None else SYSTEM_ACTOR
         title = f"{a.rule.title} ({a.rule.source})"
         certificate, files = erase_case_content(app, session, case, who, a.rule.name, title, app.clock.now())
-        view = _view(certificate)
+        view = certificate_view(certificate)
     take_files(app, files)
     return view
 

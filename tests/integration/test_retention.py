@@ -133,3 +133,20 @@ def test_only_an_allegation_against_staff_is_closed_as_malicious(app):
     case_id = open_case(app, "staff_offensive")
     with pytest.raises(Refused, match="allegation made about school staff"):
         act(app, case_id, "close_as_malicious", malicious_confirmed="confirmed")
+
+
+def test_the_worker_schedules_the_monthly_purge_only_when_turned_on(app, monkeypatch):
+    import threading
+
+    from engine.worker.loop import _Worker
+
+    def jobs() -> dict[str, object]:
+        worker = _Worker(app, 10, threading.Event())
+        monkeypatch.setattr(worker.scheduler, "start", lambda: None)  # the jobs as registered, none run
+        worker.start()
+        return {job.id: job.trigger for job in worker.scheduler.get_jobs()}
+
+    assert "retention_purge" not in jobs()
+    app.settings = app.settings.model_copy(update={"retention_purge_enabled": True})
+    trigger = jobs()["retention_purge"]
+    assert "day='1'" in str(trigger)
