@@ -150,3 +150,13 @@ def test_the_worker_schedules_the_monthly_purge_only_when_turned_on(app, monkeyp
     app.settings = app.settings.model_copy(update={"retention_purge_enabled": True})
     trigger = jobs()["retention_purge"]
     assert "day='1'" in str(trigger)
+
+
+def test_a_purged_case_is_never_reopened(app):
+    from engine.commands.corrections import reopen_case
+
+    case_id = closed_case(app)
+    app.clock.advance(SEVEN_YEARS)
+    retention.purge(app, HEAD)
+    with pytest.raises(Refused, match="cannot be reopened"):
+        reopen_case(app, case_id, HEAD, "the parent complained again")
