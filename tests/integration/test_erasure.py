@@ -66,13 +66,12 @@ def test_a_mistaken_upload_leaves_the_store_and_its_tombstone_verifies(app):
 def test_an_edited_event_is_still_caught_beside_an_erased_one(app):
     case_id, item_id = a_case_with_a_photo(app)
     erasure.erase_evidence(app, case_id, HEAD, item_id, "uploaded by mistake")
-    note = app.db.engine  # the attacker edits the note's event, which was not erased
-    with note.begin() as connection:
-        connection.execute(
-            update(AuditEvent)
-            .where(AuditEvent.case_id == case_id, AuditEvent.kind == "note")
-            .values(data={"note": 1, "text": "Nothing was said."})
-        )
+    sql(  # the attacker edits the note's event, which was not erased
+        app,
+        update(AuditEvent)
+        .where(AuditEvent.case_id == case_id, AuditEvent.kind == "note")
+        .values(data={"note": 1, "text": "Nothing was said."}),
+    )
     result = verify(app)
     assert not result.ok
     assert "(note, " in problems(result) and "was changed after it was recorded" in problems(result)
