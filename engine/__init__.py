@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from engine.commands.checkpoints import CheckpointView, latest_checkpoint, take_checkpoint
     from engine.commands.corrections import add_party, correct_case, remove_party, reopen_case, withdraw_evidence
     from engine.commands.custody import record_access
+    from engine.commands.erasure import CertificateView, certificates, erase_evidence, hold_case, release_hold
     from engine.commands.evidence_check import VerifiedFile, read_verified
     from engine.commands.export import ExportResult, export_case
     from engine.commands.integrity import VerificationView, VerifyResult, latest_verification, verify
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
         evidence_path,
         record_meeting,
     )
+    from engine.commands.retention import PlanLine, plan_retention, purge_due
     from engine.commands.review import ReviewAnswer, Signed, answer_review, check_reader, reviewer_viewer, sign_review
     from engine.commands.sessions import (
         Client,
@@ -137,7 +139,9 @@ if TYPE_CHECKING:
         may_answer_subject_requests,
         may_assign_owner,
         may_correct,
+        may_erase_records,
         may_export,
+        may_hold_cases,
         may_keep_records,
         may_manage_people,
         may_open_case,
@@ -190,6 +194,11 @@ _HOME: dict[str, str] = {
     "reopen_case": "engine.commands.corrections",
     "withdraw_evidence": "engine.commands.corrections",
     "record_access": "engine.commands.custody",
+    "certificates": "engine.commands.erasure",
+    "CertificateView": "engine.commands.erasure",
+    "erase_evidence": "engine.commands.erasure",
+    "hold_case": "engine.commands.erasure",
+    "release_hold": "engine.commands.erasure",
     "read_verified": "engine.commands.evidence_check",
     "VerifiedFile": "engine.commands.evidence_check",
     "export_case": "engine.commands.export",
@@ -222,6 +231,9 @@ _HOME: dict[str, str] = {
     "evidence_path": "engine.commands.records",
     "MAX_EVIDENCE_BYTES": "engine.commands.records",
     "record_meeting": "engine.commands.records",
+    "plan_retention": "engine.commands.retention",
+    "PlanLine": "engine.commands.retention",
+    "purge_due": "engine.commands.retention",
     "answer_review": "engine.commands.review",
     "check_reader": "engine.commands.review",
     "ReviewAnswer": "engine.commands.review",
@@ -360,7 +372,9 @@ _HOME: dict[str, str] = {
     "may_answer_subject_requests": "engine.rules.access",
     "may_assign_owner": "engine.rules.access",
     "may_correct": "engine.rules.access",
+    "may_erase_records": "engine.rules.access",
     "may_export": "engine.rules.access",
+    "may_hold_cases": "engine.rules.access",
     "may_keep_records": "engine.rules.access",
     "may_manage_people": "engine.rules.access",
     "may_open_case": "engine.rules.access",
@@ -423,6 +437,11 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "reopen_case",
     "withdraw_evidence",
     "record_access",
+    "certificates",
+    "CertificateView",
+    "erase_evidence",
+    "hold_case",
+    "release_hold",
     "read_verified",
     "VerifiedFile",
     "export_case",
@@ -455,6 +474,9 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "evidence_path",
     "MAX_EVIDENCE_BYTES",
     "record_meeting",
+    "plan_retention",
+    "PlanLine",
+    "purge_due",
     "answer_review",
     "check_reader",
     "ReviewAnswer",
@@ -593,7 +615,9 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "may_answer_subject_requests",
     "may_assign_owner",
     "may_correct",
+    "may_erase_records",
     "may_export",
+    "may_hold_cases",
     "may_keep_records",
     "may_manage_people",
     "may_open_case",

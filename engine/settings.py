@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, Valid
 
 from engine import settings_sources as sources
 from engine.errors import BadInput
+from engine.settings_retention import DEFAULT_RULES, RetentionRule
 from engine.settings_signin import MAX_REMEMBER_DAYS, SignInProvider, TwoFactor
 from engine.settings_values import MIN_SECRET_KEY, database_address, header_safe, is_secret_name, masked_url, web_address
 
@@ -162,6 +163,12 @@ class Settings(_Frozen):
         14, ge=0, le=MAX_REMEMBER_DAYS, description=f"a whole number of days from 0 (never) to {MAX_REMEMBER_DAYS}"
     )
 
+    retention_rules: tuple[RetentionRule, ...] = Field(
+        DEFAULT_RULES, description="[[retention_rules]] tables in redress.toml (see docs/privacy.md); they replace the defaults"
+    )
+    retention_purge_enabled: bool = Field(
+        False, description="true or false: the worker purges the cases due under the retention schedule, monthly"
+    )
     _sources: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")

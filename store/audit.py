@@ -29,8 +29,15 @@ def _digest(prev_hash: str, content: dict[str, Any]) -> str:
     return hashlib.sha256(f"{prev_hash}\n{canonical}".encode()).hexdigest()
 
 
-def _content(values: dict[str, Any]) -> dict[str, Any]:
-    content = {
+def data_digest(data: Any) -> str:
+    """SHA-256 of an event's content (`data`), canonical JSON: what a formula-2 hash commits to."""
+    canonical = json.dumps(data or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _frame(values: Any) -> dict[str, Any]:
+    """What an event says besides its content: where it stands, when, who, what kind, which stages."""
+    frame = {
         "case": values["case_id"],
         "seq": values["seq"],
         "at": values["at"].isoformat(timespec="microseconds"),
@@ -39,24 +46,81 @@ def _content(values: dict[str, Any]) -> dict[str, Any]:
         "action": values["action"],
         "before": values["stage_before"],
         "after": values["stage_after"],
-        "data": values["data"],
     }
     if values.get("track") is not None:  # only events that moved a track name one: older hashes stay as they were
-        content["track"] = values["track"]
-    return content
+        frame["track"] = values["track"]
+    return frame
+
+
+def _content(values: Any) -> dict[str, Any]:
+    """Formula 1 (events recorded before digests): the hash covers the content itself."""
+    return {**_frame(values), "data": values["data"]}
+
+
+def _committed(values: Any) -> dict[str, Any]:
+    """Formula 2: the hash covers the frame and the content's digest, so the content can be erased and the
+    chain still checks. The formula is named in what is hashed, so a formula-1 row cannot pass for one."""
+    return {**_frame(values), "formula": 2, "digest": values["digest"]}
+
+
+CHECKED = (
+    "case_id",
+    "seq",
+    "at",
+    "actor",
+    "kind",
+    "action",
+    "stage_before",
+    "stage_after",
+    "data",
+    "track",
+    "formula",
+    "digest",
+    "erased_at",
+)
+"""The columns `check_event` reads: a reader that checks hashes from its own query selects them all."""
+HASHED = CHECKED
+"""(The older name, kept for readers that select the columns an event's hash covers.)"""
 
 
 def hash_of(prev_hash: str, values: Any) -> str:
     """The hash an event with these column values (a mapping, such as a Core row's) should carry."""
+    if (values.get("formula") or 1) >= 2:
+        return _digest(prev_hash, _committed(values))
     return _digest(prev_hash, _content(values))
 
 
-def event_hash(prev_hash: str, event: AuditEvent) -> str:
-    return _digest(prev_hash, _content({column: getattr(event, column) for column in HASHED}))
+def event_hash(prev_hash: str, event: Any) -> str:
+    return hash_of(prev_hash, {column: getattr(event, column, None) for column in CHECKED})
 
 
-HASHED = ("case_id", "seq", "at", "actor", "kind", "action", "stage_before", "stage_after", "data", "track")
-"""The columns an event's hash covers: a reader that checks hashes from its own query (`hash_of`) selects them all."""
+def check_event(prev_hash: str, values: Any) -> str:
+    """'ok', 'erased' (content erased; what is left checks), or 'changed' (tampered with).
+
+    A formula-2 event's frame and digest are checked whether or not its content was erased, and an
+    unerased one's content against its digest. A formula-1 event erased keeps only its place: its hash
+    is still the one the next event follows and its signature covers, but its content cannot be rechecked."""
+    erased = values.get("erased_at") is not None
+    if (values.get("formula") or 1) >= 2:
+        if values["digest"] is None or _digest(prev_hash, _committed(values)) != values["hash"]:
+            return "changed"
+        if erased:
+            return "erased"
+        return "ok" if data_digest(values["data"]) == values["digest"] else "changed"
+    if erased:
+        return "erased"
+    return "ok" if _digest(prev_hash, _content(values)) == values["hash"] else "changed"
+
+
+ERASURES = frozenset({"erased", "evidence_erased"})
+"""Events that erase earlier events' content: each names them in `data["events"]`."""
+
+
+def erased_by(kind: str, data: Any) -> list[int]:
+    """The earlier events an erasure event names (none for other events)."""
+    if kind not in ERASURES or not isinstance(data, dict):
+        return []
+    return [int(seq) for seq in data.get("events") or () if isinstance(seq, int)]
 
 
 @dataclass(frozen=True)
@@ -103,8 +167,10 @@ def next_event(
         "data": data or {},
         "prev_hash": head.hash,
         "track": track,
+        "formula": 2,
     }
-    values["hash"] = _digest(head.hash, _content(values))
+    values["digest"] = data_digest(values["data"])
+    values["hash"] = _digest(head.hash, _committed(values))
     return values
 
 
@@ -193,6 +259,8 @@ class Verification:
     first_bad_seq: int | None = None
     first_bad_id: int | None = None
     reason: str = ""
+    erased: tuple[int, ...] = ()
+    """The events whose content was erased (each named by a later erasure event): not tampering."""
 
 
 def verify(session: Session, case_id: int) -> Verification:
@@ -205,17 +273,34 @@ def verify_events(chain: Sequence[AuditEvent], head: tuple[int | None, str | Non
     """Recompute a chain already read (in `seq` order), so a reader can show and check it from one query;
     with `head` (the case row's last sequence number and hash), also that nothing was cut from its end."""
     prev_hash = GENESIS
+    erased: list[int] = []
+    named: set[int] = set()
     for expected_seq, event in enumerate(chain, start=1):
-        reason = ""
+        reason, state = "", ""
         if event.seq != expected_seq:
             reason = f"event {expected_seq} is missing (found event {event.seq} in its place)"
         elif event.prev_hash != prev_hash:
             reason = f"event {event.seq} does not follow event {event.seq - 1}: an event before it was removed or changed"
-        elif event_hash(prev_hash, event) != event.hash:
-            reason = f"event {event.seq} ({event.kind}, {event.at:%Y-%m-%d %H:%M} UTC) was changed after it was recorded"
+        else:
+            state = check_event(prev_hash, {**{c: getattr(event, c, None) for c in CHECKED}, "hash": event.hash})
+            if state == "changed":
+                reason = f"event {event.seq} ({event.kind}, {event.at:%Y-%m-%d %H:%M} UTC) was changed after it was recorded"
         if reason:
             return Verification(False, expected_seq, event.seq, event.id, reason)
+        if state == "erased":
+            erased.append(event.seq)
+        named.update(erased_by(event.kind, event.data))
         prev_hash = event.hash
+    unnamed = [seq for seq in erased if seq not in named]
+    if unnamed:
+        return Verification(
+            False,
+            len(chain),
+            unnamed[0],
+            None,
+            f"event {unnamed[0]} is marked erased, but no erasure in the trail names it: its content was removed "
+            "behind the trail's back",
+        )
     if head is not None and head != (len(chain), prev_hash):
         return Verification(
             False,
@@ -225,4 +310,4 @@ def verify_events(chain: Sequence[AuditEvent], head: tuple[int | None, str | Non
             f"the chain ends at event {len(chain)} but the case's last event is {head[0]}: "
             "events were removed from its end, or the case row was changed",
         )
-    return Verification(True, len(chain))
+    return Verification(True, len(chain), erased=tuple(erased))

@@ -108,6 +108,14 @@ class Case(Base):
     """The person who carries the case day to day (assigned by `assign_owner`; None: the role as a whole)."""
     first_published_on: Mapped[date | None] = mapped_column(Date, default=None)
     """When what was posted was first published (the defamation limitation runs 12 months from it; None: not known)."""
+    held_at: Mapped[datetime | None] = mapped_column(default=None)
+    """Set while the case is under a legal hold (legal advice, the police): it is never purged then."""
+    held_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    held_by_id: Mapped[int | None] = mapped_column(default=None)
+    """Who placed the hold (people.id; no foreign key, so adding the column never rebuilds the cases table,
+    which SQLite cannot do while other tables' rows refer to it)."""
+    erased_at: Mapped[datetime | None] = mapped_column(default=None)
+    """Set when the case's content was erased under the retention schedule (its certificate says why)."""
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -158,6 +166,12 @@ class Evidence(Base):
     withdrawn_at: Mapped[datetime | None] = mapped_column(default=None)
     """Set when the item is withdrawn from the case's list: the row and its file stay (custody unbroken)."""
     withdrawn_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    erased_at: Mapped[datetime | None] = mapped_column(default=None)
+    """Set when the file was erased (uploaded by mistake, or purged): the row stays as its tombstone, with
+    its SHA-256; the file leaves the store, and its name and description go."""
+    erased_by_id: Mapped[int | None] = mapped_column(default=None)
+    """The person who erased it (people.id; no foreign key, so adding the column never rebuilds the table)."""
+    erased_reason: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class Note(Base):
@@ -215,6 +229,13 @@ class AuditEvent(Base):
     """HMAC-SHA256 of `hash` under the integrity key kept outside the database (None: recorded before keys)."""
     track: Mapped[str | None] = mapped_column(String(60), default=None)
     """The track the event moved (its name), or None for the case's own procedure."""
+    formula: Mapped[int] = mapped_column(Integer, server_default="1")
+    """How `hash` was made: 1 over the content itself (events recorded before digests), 2 over `digest`.
+    store.audit writes 2; a row written without saying is taken as 1, as its hash was made then."""
+    digest: Mapped[str | None] = mapped_column(String(64), default=None)
+    """SHA-256 of `data`: what a formula-2 hash commits to, so `data` can be erased and the chain still hold."""
+    erased_at: Mapped[datetime | None] = mapped_column(default=None)
+    """Set when `data` was erased (retention, a mistaken upload): a later event of the case says why."""
 
 
 class CaseTrack(Base):
@@ -536,3 +557,24 @@ class ReviewEvent(Base):
     """The reviewer signed as: coordinator | headteacher | nominated_director (signed only)."""
     next_review: Mapped[date | None] = mapped_column(Date, default=None)
     """Set by the signature that completes the review: the date of the next one."""
+
+
+class ErasureCertificate(Base):
+    """What was erased, when, under which rule and by whom: kept after the content it speaks of is gone."""
+
+    __tablename__ = "erasure_certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(320))
+    """Who erased it (their email), or 'system' for the worker's monthly purge."""
+    rule: Mapped[str] = mapped_column(String(60))
+    """The retention rule's key (or `mistaken_upload`, `malicious_allegation`)."""
+    rule_title: Mapped[str] = mapped_column(Text)
+    """The rule in people's words, with its source, as it read when the erasure was made."""
+    what: Mapped[list[str]] = mapped_column(default=list)
+    """What went, one line each (no content: 'the summary', 'evidence file 3 (SHA-256 …)')."""
+    event_seq: Mapped[int]
+    """The case's trail event that records the erasure."""
+    event_hash: Mapped[str] = mapped_column(String(64))

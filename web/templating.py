@@ -15,6 +15,7 @@ from starlette.responses import Response
 from engine import (
     Viewer,
     may_answer_subject_requests,
+    may_erase_records,
     may_manage_people,
     may_open_case,
     may_read_log,
@@ -57,6 +58,7 @@ _POWER_PAGES: tuple[tuple[Callable[[Viewer], bool], str, str], ...] = (
     (may_resend_email, "/outbox", "Outbox"),
     (may_triage_reports, "/reports", "Reports from staff"),
     (may_answer_subject_requests, "/subject-requests", "Subject access"),
+    (may_erase_records, "/erasures", "Erasures"),
 )
 """The pages a power opens, in menu order (after the dashboard, the case pages, the log and the report)."""
 

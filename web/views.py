@@ -93,6 +93,8 @@ def case_context(page: CasePage) -> dict[str, Any]:
         "links": page.links,
         "owner_choices": page.owner_choices,
         "letters": page.letters,
+        "may_erase": page.may_erase,
+        "may_hold": page.may_hold,
         "form_errors": {},
         "form_values": {},
     }

@@ -40,6 +40,10 @@ class CaseFacts:
         return None
 
 
+STAFF_ALLEGATION = "staff_allegation"
+"""The shipped workflow's category of allegations about staff (KCSIE Part four applies to them)."""
+
+
 def _removal_confirmed(case: CaseFacts) -> bool:
     """The last `removal_confirmed` given was yes, or a track stands at a stage the workflow says establishes it
     (`establishes: [removal_confirmed]`: the posts recorded as removed, at whatever stage the case is)."""
@@ -52,6 +56,8 @@ class Guard:
     refusal: str
     """Said to the person when the guard does not hold: what to do first."""
     holds: Callable[[CaseFacts], bool]
+    fixed: bool = False
+    """It reads only what no step of the procedure changes (the categories): an action it blocks is not offered."""
 
 
 RELATIONS: dict[str, str] = {
@@ -70,6 +76,12 @@ GUARDS: dict[str, Guard] = {
         "a meeting has been recorded on the case",
         "no meeting is recorded on the case yet: record the meeting first",
         lambda case: case.meeting_count > 0,
+    ),
+    "allegation_against_staff": Guard(
+        "the case is an allegation made about school staff",
+        "only an allegation made about school staff is found malicious: the case's categories do not include one",
+        lambda case: STAFF_ALLEGATION in case.categories,
+        fixed=True,
     ),
     "removal_confirmed": Guard(
         "the removal of the posts has been confirmed",

@@ -27,5 +27,7 @@ POWERS: dict[str, str] = {
     "oversee_esafety": "act as the policy's nominated director (the annual review asks that someone does)",
     "head_school": "act as the headteacher the policy names (one of the three who sign off the annual review)",
     "read_annual_review": "open and download the annual review, and see its checklist and sign-off",
+    "erase_records": "erase a file uploaded by mistake, purge the cases the retention schedule says are due, read the certificates",
+    "hold_cases": "put a case under a legal hold (legal advice, the police) so it is never purged, and release it",
 }
 """Every power, with what it lets its holders do (said in `workflow check` and the docs)."""

@@ -424,11 +424,18 @@ def take_action(
                     raise MissingRenders(f"case {case_id} moved from version {seen} to {case.version}")
                 renders.used_in(session)
                 actor = resolve_actor(session, actor_email)
-                return act_in_session(
+                result = act_in_session(
                     app, session, case, action_name, actor, fields or {}, note, expected_version, audit_data or {}
                 )
         except MissingRenders:
             continue
+        if result.closed:
+            # A retention rule with no period (KCSIE: an allegation against staff found malicious) erases the
+            # case's details as it closes, with a certificate (engine.commands.retention).
+            from engine.commands.retention import erase_on_closure
+
+            erase_on_closure(app, case_id, actor_email)
+        return result
     raise Conflict(CHANGED)
 
 

@@ -244,6 +244,8 @@ def reopen_case(app: Redress, case_id: int, actor_email: str, reason: str) -> st
         spec = app.compiled(case.workflow_id).spec
         if case.closed_at is None:
             raise Refused(f"case {case_id} is open: only a closed case is reopened")
+        if case.erased_at is not None:
+            raise Refused(f"case {case_id}'s content was erased under the retention schedule: it cannot be reopened")
         if spec.reopen is None:
             raise Refused(f"the procedure case {case_id} runs under does not allow a closed case to be reopened")
         if actor.person is None or not actor.roles(case) & set(spec.reopen.roles):

@@ -132,7 +132,10 @@ def store_file(data_dir: Path, content: bytes) -> StoredFile:
 
 def _referenced(app: Redress) -> set[str]:
     with app.db.reading() as session:
-        found = set(session.scalars(select(Evidence.sha256).where(Evidence.sha256.is_not(None))).all())
+        # An item erased keeps its SHA-256 as its tombstone, but not its file.
+        found = set(
+            session.scalars(select(Evidence.sha256).where(Evidence.sha256.is_not(None), Evidence.erased_at.is_(None))).all()
+        )
         # A screenshot sent with a staff report is kept while the report names it.
         found |= set(session.scalars(select(StaffReport.file_sha256).where(StaffReport.file_sha256.is_not(None))).all())
         return found  # type: ignore[return-value]

@@ -57,11 +57,13 @@ _CASE_COLUMNS = select(
     _cases.c.head_hash,
     _cases.c.workflow_id,
     _cases.c.first_published_on,
+    _cases.c.held_at,
+    _cases.c.erased_at,
 )
-# Every column the hash covers (store.audit.HASHED, `track` among them), so store.audit.hash_of checks
-# each event against the very content the engine hashed when it wrote it.
+# Every column store.audit.check_event reads (`track`, `formula`, `digest`, `erased_at` among them), so it
+# checks each event against the very content (or digest) the engine hashed when it wrote it.
 _EVENT_COLUMNS = select(
-    *(_events.c[name] for name in dict.fromkeys(("id", "case_id", "seq", *audit.HASHED, "actor_id", "prev_hash", "hash", "mac")))
+    *(_events.c[name] for name in dict.fromkeys(("id", "case_id", "seq", *audit.CHECKED, "actor_id", "prev_hash", "hash", "mac")))
 )
 
 
@@ -77,6 +79,8 @@ class VerifyResult:
     keyed: bool
     """Whether an integrity key was there to check the signatures with."""
     checkpoint: CheckpointView | None = None
+    erased: int = 0
+    """Events whose content was erased under a recorded erasure: reported as erased, not as tampered."""
 
 
 def verify(
@@ -98,7 +102,16 @@ def verify(
         if case_id is None:
             _check_access_log(connection, key, found)
     return VerifyResult(
-        found.ok, found.cases, found.events, found.files, found.unsigned, tuple(found.problems), found.more, key is not None, last
+        found.ok,
+        found.cases,
+        found.events,
+        found.files,
+        found.unsigned,
+        tuple(found.problems),
+        found.more,
+        key is not None,
+        last,
+        found.erased,
     )
 
 
@@ -235,7 +248,7 @@ def _rows(connection: Connection, chunk: list[Any], lo: int, hi: int) -> dict[in
 
 def _check_files(app: Redress, rows: CaseRows, checked: set[str], found: Findings) -> None:
     for item in rows.evidence:
-        if item.kind != "file" or item.sha256 is None or item.sha256 in checked:
+        if item.kind != "file" or item.sha256 is None or item.sha256 in checked or item.erased_at is not None:
             continue
         found.files += 1
         state = file_state(evidence_path(app.data_dir, item.sha256), item.sha256)
@@ -333,6 +346,7 @@ def as_json(result: VerifyResult) -> dict[str, Any]:
         "events": result.events,
         "files": result.files,
         "unsigned": result.unsigned,
+        "erased": result.erased,
         "signatures_checked": result.keyed,
         "problems": list(result.problems),
         "more_problems": result.more,

@@ -27,6 +27,8 @@ class Findings:
     events: int = 0
     files: int = 0
     unsigned: int = 0
+    erased: int = 0
+    """Events whose content was erased (retention, a mistaken upload), each named by a later erasure event."""
     problems: list[str] = field(default_factory=list)
     more: int = 0
     """Problems found beyond the MAX_PROBLEMS kept."""
@@ -68,15 +70,27 @@ def check_chain(rows: CaseRows, key: bytes | None, seen: Seen, found: Findings) 
     every head a checkpoint recorded. The first break is named; what follows it cannot be trusted."""
     case, prev, signed = rows.case, audit.GENESIS, False
     hashes: dict[int, str] = {}
+    erased: list[int] = []
+    named: set[int] = set()
     for expected, event in enumerate(rows.events, start=1):
         found.events += 1
         problem = _event_problem(f"case {case.id}: event {expected}", event, expected, prev, key, signed)
-        if problem:
+        if problem == "erased":
+            erased.append(event.seq)
+        elif problem:
             found.problem(problem)
             return
         found.unsigned += event.mac is None
         signed = signed or event.mac is not None
+        named.update(audit.erased_by(event.kind, event.data))
         prev = hashes[event.seq] = event.hash
+    found.erased += len(erased)
+    for seq in erased:
+        if seq not in named:
+            found.problem(
+                f"case {case.id}: event {seq} is marked erased, but no erasure in its trail names it: "
+                "its content was removed behind the trail's back"
+            )
     if (case.head_seq, case.head_hash) != (len(rows.events), prev):
         found.problem(
             f"case {case.id}: its trail ends at event {len(rows.events)} but the case row says its last event is "
@@ -94,19 +108,21 @@ def check_chain(rows: CaseRows, key: bytes | None, seen: Seen, found: Findings) 
 
 
 def _event_problem(where: str, event: Row[Any], expected: int, prev: str, key: bytes | None, signed: bool) -> str:
+    """What is wrong with the event, '' if nothing, or 'erased' if its content was erased and what is left checks."""
     if event.seq != expected:
         return f"{where} is missing (event {event.seq} is in its place): events were deleted or reordered"
     if event.prev_hash != prev:
         return (
             f"{where} ({_when(event)}) does not follow event {expected - 1}: an event before it was removed, swapped or changed"
         )
-    if audit.hash_of(prev, event._mapping) != event.hash:
+    state = audit.check_event(prev, event._mapping)
+    if state == "changed":
         return f"{where} ({_when(event)}) was changed after it was recorded"
     if key is not None and event.mac is not None and not mac_holds(key, event.hash, event.mac):
         return f"{where} ({_when(event)}) carries a signature the integrity key did not make: it was forged or rewritten"
     if event.mac is None and signed:
         return f"{where} ({_when(event)}) is unsigned after signed events: it was added without the integrity key"
-    return ""
+    return "erased" if state == "erased" else ""
 
 
 def _canon(value: Any) -> str:
@@ -132,13 +148,18 @@ class _Replayed:
     """The first-publication date the trail gives (opened with it, or corrected since), as ISO text."""
     links: dict[int, tuple[Row[Any], dict[str, Any]]] = field(default_factory=dict)
     """The cases the trail says this one was linked to (engine.commands.links): other case -> its event."""
+    tombstones: dict[int, Row[Any]] = field(default_factory=dict)
+    """Evidence erased as a mistaken upload (engine.commands.erasure): item -> its erasure event."""
+    purged: Row[Any] | None = None
+    """The event that erased the case's content under the retention schedule, if one did."""
+    held: bool = False
 
 
 _TRACK_KINDS = frozenset({"track_started", "track_action", "paused", "resumed"})
 """Events of a case's tracks (engine.commands.tracks, and a track's action through the action path)."""
 _CORRECTIONS = frozenset({"corrected", "party_added", "party_removed", "evidence_withdrawn", "reopened"})
 """Each moves the case to its next version (`engine.commands.corrections`)."""
-_VERSIONED = frozenset({"migrated", "owner_assigned"})
+_VERSIONED = frozenset({"migrated", "owner_assigned", "held", "released", "erased"})
 """Other events whose change to the case row moved it to its next version (a new workflow version, an owner)."""
 
 
@@ -160,6 +181,12 @@ def _replay(events: Sequence[Row[Any]], is_final: Callable[[str], bool]) -> _Rep
             state.outcome = data.get("outcome", state.outcome)
         elif event.kind in _VERSIONED:
             state.version += 1
+            if event.kind in ("held", "released"):
+                state.held = event.kind == "held"
+            elif event.kind == "erased":  # the events before it lost their content: it says how the case stood
+                state.purged = event
+                state.closed = bool(data.get("closed", state.closed))
+                state.outcome = data.get("outcome", state.outcome)
         elif event.kind in _CORRECTIONS:
             state.version += 1
             _correct(state, event, data)
@@ -170,7 +197,9 @@ def _replay(events: Sequence[Row[Any]], is_final: Callable[[str], bool]) -> _Rep
 
 def _remember(state: _Replayed, event: Row[Any], data: dict[str, Any]) -> None:
     """Events that leave the case row's version alone: its links, its first-publication date, its records."""
-    if event.kind == "linked" and isinstance(data.get("other"), int):
+    if event.kind == "evidence_erased" and isinstance(data.get("evidence"), int):
+        state.tombstones[data["evidence"]] = event
+    elif event.kind == "linked" and isinstance(data.get("other"), int):
         state.links[data["other"]] = (event, data)
     elif event.kind == "first_published_corrected":
         state.published = data.get("first_published_on")
@@ -234,6 +263,8 @@ def check_state(rows: CaseRows, is_final: Callable[[str], bool], found: Findings
         found.problem(f"{name}: outcome is {case.outcome!r} but its trail says {state.outcome!r}")
     if case.version != state.version:
         found.problem(f"{name}: version is {case.version} but its trail holds {state.version}")
+    if _check_erasure(rows, state, found):
+        return  # its content was erased: what the erased events said can no longer be compared with the rows
     if _canon(case.facts or {}) != _canon(state.facts):
         found.problem(f"{name}: its facts {_canon(case.facts)} are not those its actions gave ({_canon(state.facts)})")
     _check_opened(rows, state.opened, found)
@@ -267,6 +298,26 @@ def check_state(rows: CaseRows, is_final: Callable[[str], bool], found: Findings
     )
 
 
+def _check_erasure(rows: CaseRows, state: _Replayed, found: Findings) -> bool:
+    """The legal hold, the tombstones and the purge as the trail says; True when the case's content was erased."""
+    case, name = rows.case, f"case {rows.case.id}"
+    if (case.held_at is not None) != state.held:
+        found.problem(
+            f"{name}: it is {'under' if case.held_at else 'not under'} a legal hold but its trail says it "
+            f"{'is' if state.held else 'is not'}"
+        )
+    _check_tombstones(name, rows.evidence, state, found)
+    if state.purged is None and case.erased_at is None:
+        return False
+    if state.purged is None:
+        found.problem(f"{name}: its content is marked erased, but its trail holds no erasure")
+    elif case.erased_at is None:
+        found.problem(f"{name}: its content was erased at event {state.purged.seq}, but the case row says it was not")
+    elif case.summary or case.facts or rows.parties or any(n.text for n in rows.notes):
+        found.problem(f"{name}: its content was erased at event {state.purged.seq}, but content is back on it")
+    return True
+
+
 def _check_opened(rows: CaseRows, opened: dict[str, Any], found: Findings) -> None:
     case = rows.case
     for column, key in (("summary", "summary"), ("categories", "categories"), ("platform", "platform"), ("link", "link")):
@@ -282,11 +333,26 @@ def _check_opened(rows: CaseRows, opened: dict[str, Any], found: Findings) -> No
             found.problem(f"case {case.id}: it has {pupils} pupil(s) but was opened with {opened['pupils']}")
 
 
+def _check_tombstones(name: str, evidence: Sequence[Row[Any]], state: _Replayed, found: Findings) -> None:
+    """An item is a tombstone only if an erasure in the trail says so (a mistaken upload, or the case's purge);
+    one the trail erased is never back with its name or file."""
+    for row in evidence:
+        event = state.tombstones.get(row.id)
+        if row.erased_at is not None and event is None and state.purged is None:
+            found.problem(f"{name}: evidence {row.id} is marked erased, but its trail holds no erasure")
+        elif event is not None and row.erased_at is None:
+            found.problem(f"{name}: evidence {row.id} was erased at event {event.seq}, but is back with its content")
+        elif event is not None and row.sha256 != (event.data or {}).get("sha256"):
+            found.problem(f"{name}: evidence {row.id}'s tombstone no longer carries the SHA-256 erased at event {event.seq}")
+
+
 def _check_withdrawn(
     name: str, evidence: Sequence[Row[Any]], withdrawn: dict[int, tuple[Row[Any], str]], found: Findings
 ) -> None:
     """Evidence is withdrawn only by a correction with its reason; never put back, never withdrawn unseen."""
     for row in evidence:
+        if row.erased_at is not None:
+            continue  # a tombstone: its withdrawal's event lost its content with it
         entry = withdrawn.get(row.id)
         if entry is None and row.withdrawn_at is not None:
             found.problem(f"{name}: evidence {row.id} is marked withdrawn, but its trail holds no withdrawal")
@@ -330,6 +396,9 @@ def _check_records(
 ) -> None:
     recorded = dict(state.records[kind])
     for row in rows:
+        if kind == "evidence" and row.id in state.tombstones:
+            recorded.pop(row.id, None)  # its events lost their content with it: `_check_tombstones` checks it
+            continue
         entry = recorded.pop(row.id, None)
         if entry is None:
             found.problem(f"{name}: {kind} {row.id} is not in its trail: it was added behind the trail's back")

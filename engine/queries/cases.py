@@ -141,7 +141,7 @@ def case_view(
         DeadlineItem(t.deadline, t.kind, t.due_at, t.status == "pending" and t.due_at <= now, t.track, t.status == "paused")
         for t in timers
     )
-    kept = [e for e in evidence if e.withdrawn_at is None]
+    kept = [e for e in evidence if e.withdrawn_at is None and e.erased_at is None]
     stages_of_tracks = {name: row.stage for name, row in track_rows.items()}
     facts = CaseFacts(
         case.stage,
@@ -182,9 +182,13 @@ def case_view(
         actions=available_actions(app, case, facts, viewer, access, tracks.running(track_rows)) if viewer else (),
         tracks=track_views(spec, case, track_rows),
         paused=pause_views(app, spec, case, track_rows),
-        withdrawn=tuple(_item(e, email) for e in evidence if e.withdrawn_at is not None),
+        withdrawn=tuple(_item(e, email) for e in evidence if e.withdrawn_at is not None and e.erased_at is None),
         parties=tuple(PartyItem(p.id, p.kind, _party_label(p), p.person.email if p.person else None) for p in case.parties),
         owner=email.get(case.owner_id) if case.owner_id else None,
+        erased_evidence=tuple(_item(e, email) for e in evidence if e.erased_at is not None),
+        held_at=case.held_at,
+        held_reason=case.held_reason,
+        content_erased_at=case.erased_at,
     )
     return view, people
 
@@ -204,6 +208,8 @@ def _item(e: Evidence, email: dict[int, str]) -> EvidenceItem:
         e.added_at,
         e.withdrawn_at,
         e.withdrawn_reason,
+        e.erased_at,
+        e.erased_reason,
     )
 
 
@@ -238,6 +244,8 @@ def available_actions(
     for offer in takeable(spec, case.stage, track_stages, viewer, access):
         action = offer.action
         to = spec.tracks[offer.procedure].initial_stage if isinstance(action, TrackStart) else action.to
+        if any(GUARDS[g].fixed and not GUARDS[g].holds(facts) for g in action.guards):
+            continue  # a guard no later step can meet (the case's categories): not offered at all
         fields = {k: FieldView(f.label, f.type.value, f.required, tuple(f.choices)) for k, f in action.fields.items()}
         blocked = tuple(GUARDS[g].refusal for g in action.guards if not GUARDS[g].holds(facts))
         result.append(
@@ -260,7 +268,18 @@ def events_of(app: Redress, session: Session, case_id: int) -> tuple[list[AuditE
     rows = audit.events(session, case_id)
     return rows, tuple(
         Event(
-            e.seq, e.at, app.local(e.at), e.actor, e.kind, e.action, e.stage_before, e.stage_after, dict(e.data), e.hash, e.track
+            e.seq,
+            e.at,
+            app.local(e.at),
+            e.actor,
+            e.kind,
+            e.action,
+            e.stage_before,
+            e.stage_after,
+            dict(e.data),
+            e.hash,
+            e.track,
+            e.erased_at is not None,
         )
         for e in rows
     )
@@ -285,14 +304,14 @@ def chronology_of(
 def chain_check(rows: list[AuditEvent], case: Case) -> ChainCheck:
     """The chain as read, checked link by link and against the head the case row carries (so a cut end shows)."""
     result = audit.verify_events(rows, (case.head_seq, case.head_hash))
-    return ChainCheck(result.ok, result.checked, result.first_bad_seq, result.reason)
+    return ChainCheck(result.ok, result.checked, result.first_bad_seq, result.reason, erased=result.erased)
 
 
 def case_check(chain: ChainCheck, full: integrity.VerifyResult) -> CaseCheck:
     """The chain as read, and what `redress verify --case N` found, as one answer: ok only when both hold."""
     problems = full.problems + ((f"... and {full.more} more problem(s)",) if full.more else ())
     reason = chain.reason or (problems[0] if problems else "")
-    return CaseCheck(chain.ok and full.ok, chain.checked, chain.first_bad_seq, reason, problems)
+    return CaseCheck(chain.ok and full.ok, chain.checked, chain.first_bad_seq, reason, problems, erased=chain.erased)
 
 
 def audit_trail(app: Redress, case_id: int, *, verify: bool = False) -> AuditTrail:

@@ -328,6 +328,42 @@ def _migrated(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
     return "Moved to the current version of the procedure", []
 
 
+_ERASED_WORDS = {
+    "opened": "Case opened",
+    "action": "Action taken",
+    "track_started": "Track started",
+    "track_action": "Action taken",
+    "evidence": "Evidence added",
+    "evidence_withdrawn": "Evidence withdrawn",
+    "note": "Note added",
+    "meeting": "Meeting recorded",
+    "corrected": "Record corrected",
+    "party_added": "Person added to the case",
+    "party_removed": "Person taken off the case",
+    "letter": "Letter written",
+    "email_sent": "Email sent",
+}
+"""What an erased event was, in people's words (its own wording needs the content erased)."""
+
+
+def _erased(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
+    d = e.data
+    if e.kind == "evidence_erased":
+        return f"Evidence file erased (SHA-256 {str(d.get('sha256') or '')[:12]}…)", [
+            ("Reason", str(d.get("reason") or "")),
+            ("SHA-256", str(d.get("sha256") or "")),
+        ]
+    return "Case content erased under the retention schedule", [
+        ("Rule", str(d.get("rule_title") or "")),
+        ("What went", "; ".join(str(x) for x in d.get("what") or ())),
+    ]
+
+
+def _hold(w: _Words, e: Event) -> tuple[str, list[tuple[str, str]]]:
+    headline = "Legal hold placed: the case will not be purged" if e.kind == "held" else "Legal hold released"
+    return headline, [("Reason", str(e.data.get("reason") or ""))]
+
+
 _WORDING: dict[str, Callable[[_Words, Event], tuple[str, list[tuple[str, str]]]]] = {
     "opened": _opened,
     "action": _action,
@@ -356,6 +392,10 @@ _WORDING: dict[str, Callable[[_Words, Event], tuple[str, list[tuple[str, str]]]]
     "linked": _linked,
     "first_published_corrected": _published,
     "owner_assigned": _owner,
+    "evidence_erased": _erased,
+    "erased": _erased,
+    "held": _hold,
+    "released": _hold,
 }
 
 
@@ -367,7 +407,11 @@ def chronology(
     entries = []
     for e in events:
         wording = _WORDING.get(e.kind)
-        headline, details = wording(words, e) if wording else (e.kind.replace("_", " ").capitalize(), [])
+        details: list[tuple[str, str]]
+        if e.erased:  # its content is gone: say what kind of event it was, and that
+            headline, details = f"{_ERASED_WORDS.get(e.kind, e.kind.replace('_', ' ').capitalize())} (details erased)", []
+        else:
+            headline, details = wording(words, e) if wording else (e.kind.replace("_", " ").capitalize(), [])
         entries.append(
             ChronologyEntry(
                 e.seq,

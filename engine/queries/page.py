@@ -22,6 +22,8 @@ from engine.rules.access import (
     holders,
     may_assign_owner,
     may_correct,
+    may_erase_records,
+    may_hold_cases,
     may_keep_records,
     may_open_case,
     may_reopen,
@@ -87,6 +89,8 @@ def _case_page(app: Redress, session: Session, live: Live | None, case_id: int) 
         links=case_links(app, session, case, viewer),
         owner_choices=_owner_choices(app, session, case, access, active) if active is not None else (),
         letters=_letters(view) if may_write_letters(viewer, sight) and not case.closed_at else (),
+        may_erase=may_erase_records(viewer),
+        may_hold=may_hold_cases(viewer) and case.erased_at is None,
     )
     return CaseRead(viewer, case_id, sight, page=page, may_open=may_open)
 

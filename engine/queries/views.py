@@ -7,7 +7,7 @@ Field names are the documented `--json` keys (README): add fields, never rename 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -67,6 +67,9 @@ class EvidenceItem:
     added_at: datetime
     withdrawn_at: datetime | None = None
     withdrawn_reason: str | None = None
+    erased_at: datetime | None = None
+    """Erased (uploaded by mistake, or purged): a tombstone, its file gone from the store, its SHA-256 kept."""
+    erased_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +180,13 @@ class CaseView(CaseSummary):
     parties: tuple[PartyItem, ...] = ()
     owner: str | None = None
     """The email of the person who carries the case day to day (None: the roles as a whole)."""
+    erased_evidence: tuple[EvidenceItem, ...] = ()
+    """Tombstones of evidence erased: who added it, when and why it was erased, its SHA-256."""
+    held_at: datetime | None = None
+    """Under a legal hold since then (never purged while held); None: not held."""
+    held_reason: str | None = None
+    content_erased_at: datetime | None = None
+    """When the case's content was erased under the retention schedule (None: it was not)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +205,8 @@ class Event:
     hash: str
     track: str | None
     """The track the event moved or started, or None for the case's own procedure."""
+    erased: bool = False
+    """Its content (`data`) was erased under an erasure a later event records; what is left still verifies."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +233,8 @@ class ChainCheck:
     checked: int
     first_bad_seq: int | None
     reason: str
+    erased: tuple[int, ...] = field(default=(), kw_only=True)
+    """The events whose content was erased under a recorded erasure: erased, not tampered with."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +306,10 @@ class CasePage:
     letters: tuple[LetterOption, ...] = ()
     """The letters the viewer may draft from the case (those who hold the letters power), each with why it
     cannot be written yet, if so."""
+    may_erase: bool = False
+    """May erase an evidence file uploaded by mistake (the `erase_records` power)."""
+    may_hold: bool = False
+    """May put the case under a legal hold or release it (the `hold_cases` power)."""
 
 
 @dataclass(frozen=True, slots=True)

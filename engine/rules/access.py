@@ -47,6 +47,8 @@ class Power(StrEnum):
     ANSWER_SUBJECT_REQUESTS = "answer_subject_requests"
     READ_ANNUAL_REVIEW = "read_annual_review"
     HEAD_SCHOOL = "head_school"
+    ERASE_RECORDS = "erase_records"
+    HOLD_CASES = "hold_cases"
 
 
 def holders(spec: Workflow, power: Power) -> frozenset[str]:
@@ -187,6 +189,16 @@ def may_read_report(viewer: Viewer) -> bool:
 
 def may_manage_people(viewer: Viewer) -> bool:
     return viewer.can(Power.MANAGE_PEOPLE)
+
+
+def may_erase_records(viewer: Viewer) -> bool:
+    """Erase a mistaken upload, purge what the retention schedule says is due, read the certificates."""
+    return viewer.can(Power.ERASE_RECORDS)
+
+
+def may_hold_cases(viewer: Viewer) -> bool:
+    """Put a case under a legal hold, or release it."""
+    return viewer.can(Power.HOLD_CASES)
 
 
 def may_resend_email(viewer: Viewer) -> bool:

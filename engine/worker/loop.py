@@ -25,6 +25,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from engine.commands.evidence_store import sweep as sweep_evidence
+from engine.commands.retention import purge_due
 from engine.context import Redress
 from engine.rules.timing import next_wake
 from engine.settings import Settings
@@ -167,6 +168,10 @@ class _Worker:
         add(sweep_evidence, CronTrigger(hour=3, minute=37, timezone=self.app.zone), args=[self.app], id="evidence_sweep")
         if settings.policy_review_enabled:
             add(send_review_if_due, self._review_trigger(), args=[self.app], id="policy_review")
+        # The retention purge (engine.commands.retention), only when the school turned it on: the 1st of each
+        # month, after the nightly verification, so a purge never runs over a record that did not verify.
+        if settings.retention_purge_enabled:
+            add(self.purge, CronTrigger(day=1, hour=4, minute=7, timezone=self.app.zone), id="retention_purge")
         self.scheduler.start()
         log.info(
             "running: sweeping every %d s, polling for new deadlines every %s s", settings.worker_sweep_seconds, POLL_SECONDS
@@ -183,6 +188,9 @@ class _Worker:
 
         result = nightly(self.app)
         log.info("verify: %s", "all hold" if result.ok else f"{len(result.problems)} problem(s): {result.problems[0]}")
+
+    def purge(self) -> None:
+        purge_due(self.app)
 
     def fire(self) -> None:
         result = fire_due(self.app, batch=self.batch, should_stop=self.stop.is_set, on_batch=self.on_batch)

@@ -22,6 +22,9 @@ COMMANDS = {
     ),
     "outbox": Lazy("redress.cli.outbox_cmd:outbox", "The email outbox: what was sent, what waits, what failed."),
     "people": Lazy("redress.cli.setup_cmd:people", "The people who use Redress, and their roles."),
+    "retention": Lazy(
+        "redress.cli.retention_cmd:retention", "The retention schedule: what falls due, the purge, the certificates of erasure."
+    ),
     "report": Lazy(
         "redress.cli.report_cmd:report",
         "The monitoring report: cases by category, term or month, stage and outcome, escalations, "
@@ -67,6 +70,17 @@ CASE_COMMANDS = {
     "party": Lazy("redress.cli.correct_cmd:party", "Add or remove a pupil or a poster."),
     "withdraw": Lazy(
         "redress.cli.correct_cmd:withdraw", "Withdraw an evidence item from the case's list (the file and its record stay)."
+    ),
+    "hold": Lazy(
+        "redress.cli.retention_cmd:hold",
+        "Put a case under a legal hold (legal advice, the police): it is never purged while held.",
+    ),
+    "release": Lazy(
+        "redress.cli.retention_cmd:release", "Release a case's legal hold: the retention schedule applies to it again."
+    ),
+    "erase-evidence": Lazy(
+        "redress.cli.retention_cmd:erase_evidence",
+        "Erase an evidence file uploaded by mistake: it leaves the store; a tombstone keeps who, when, why and its SHA-256.",
     ),
     "reopen": Lazy("redress.cli.correct_cmd:reopen", "Reopen a closed case into the stage its workflow declares for reopening."),
 }

@@ -68,7 +68,12 @@ def _print(result, point, seconds: float) -> None:  # type: ignore[no-untyped-de
     if result.more:
         click.echo(f"... and {result.more} more problem(s)")
     unsigned = f"; {result.unsigned} event(s) unsigned (before integrity keys)" if result.unsigned else ""
-    counted = f"{result.cases} case(s), {result.events} event(s), {result.files} evidence file(s){unsigned}"
+    erased = (
+        f"; {result.erased} event(s) erased (content removed under a recorded erasure, not tampered with)"
+        if result.erased
+        else ""
+    )
+    counted = f"{result.cases} case(s), {result.events} event(s), {result.files} evidence file(s){unsigned}{erased}"
     click.echo(f"verified: {counted}: all hold ({seconds:.1f} s)" if result.ok else f"NOT VERIFIED: {counted}")
     if result.checkpoint:
         click.echo(

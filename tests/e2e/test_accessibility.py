@@ -54,6 +54,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("sign-in and access", "/access"),
         ("subject access requests", "/subject-requests"),
         ("a subject access request", "/subject-requests/1"),
+        ("certificates of erasure", "/erasures"),
         ("no such page", "/no-such-page"),
         ("no such case", "/cases/999"),
     ],

@@ -85,7 +85,14 @@ def test_a_case_goes_from_report_to_legal_advice_and_its_trail_verifies(redress,
     audit = json.loads(redress("case", "audit", case, "--json", "--verify", "--as", "head@school.example").out)
     kinds = [e["kind"] for e in audit["events"]]
     assert kinds[0] == "opened" and kinds.count("action") == 9 and "evidence" in kinds and "meeting" in kinds
-    assert audit["verification"] == {"ok": True, "checked": len(kinds), "first_bad_seq": None, "reason": "", "problems": []}
+    assert audit["verification"] == {
+        "ok": True,
+        "checked": len(kinds),
+        "first_bad_seq": None,
+        "reason": "",
+        "problems": [],
+        "erased": [],
+    }
     assert "chain intact" in redress("case", "audit", case, "--verify", "--as", "head@school.example").out
 
 

@@ -292,11 +292,12 @@ def rebuild(app: Redress, case_id: int, key: bytes) -> None:
                 c: getattr(event, c) for c in ("case_id", "seq", "at", "actor", "kind", "action", "stage_before", "stage_after")
             }
             values["data"] = {**event.data, "note": "rewritten"} if event.seq == 2 else event.data
+            values["formula"], values["digest"] = event.formula, audit.data_digest(values["data"])  # under the current formula
             digest = audit.hash_of(prev, values)
             connection.execute(
                 update(AuditEvent)
                 .where(AuditEvent.id == event.id)
-                .values(data=values["data"], prev_hash=prev, hash=digest, mac=integrity.mac(key, digest))
+                .values(data=values["data"], digest=values["digest"], prev_hash=prev, hash=digest, mac=integrity.mac(key, digest))
             )
             prev = digest
         connection.execute(update(Case).where(Case.id == case_id).values(head_hash=prev))

@@ -228,6 +228,12 @@ READY = CaseFacts(
 )
 
 
+def test_an_allegation_against_staff_is_known_by_its_category():
+    guard = GUARDS["allegation_against_staff"]
+    assert guard.holds(replace(READY, categories=("staff_offensive", "staff_allegation")))
+    assert not guard.holds(READY) and guard.fixed
+
+
 @pytest.mark.parametrize(
     "guard, unmet",
     [
@@ -259,7 +265,7 @@ def test_answers_are_kept_per_action_so_one_reason_never_hides_another():
 
 
 def test_every_registered_guard_is_tested_here():
-    assert set(GUARDS) == {"has_evidence", "meeting_recorded", "removal_confirmed"}
+    assert set(GUARDS) == {"has_evidence", "meeting_recorded", "removal_confirmed", "allegation_against_staff"}
 
 
 def test_a_failing_guard_says_what_to_do_first():

@@ -71,6 +71,8 @@ permissions:
   read_people_changes: [head, chair]
   triage_reports: [head]
   answer_subject_requests: [head]
+  erase_records: [head]
+  hold_cases: [head]
 """
 
 

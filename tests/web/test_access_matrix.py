@@ -87,6 +87,8 @@ SCHOOL_ROUTES: dict[str, dict[str, int]] = {
     "POST /people/{tess}/password": dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 403, 403), strict=True)),
     "POST /people/{tess}/deactivate": dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 403, 403), strict=True)),
     "POST /people/{tess}/reactivate": dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 403, 403), strict=True)),
+    # The certificates of erasure: the holders of erase_records (the headteacher) alone.
+    "GET /erasures": dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 403, 303), strict=True)),
     "POST /outbox/retry": dict(zip(PEOPLE, (303, 403, 403, 303, 403, 403, 403, 403), strict=True)),
     # Sign-in and access (the holders of manage_people); the second step's own pages (anyone signed in).
     "GET /access": dict(zip(PEOPLE, (200, 403, 403, 403, 403, 403, 403, 303), strict=True)),

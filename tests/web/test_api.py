@@ -119,6 +119,7 @@ def test_the_audit_trail_comes_with_its_verification(app: Redress, browser) -> N
         "first_bad_seq": None,
         "reason": "",
         "problems": [],
+        "erased": [],  # no event's content was erased
     }
 
 

@@ -8,7 +8,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path
 from pydantic import Field
 
-from engine import TEXT_REQUIRED_PATTERN, add_party, correct_case, remove_party, reopen_case, withdraw_evidence
+from engine import (
+    TEXT_REQUIRED_PATTERN,
+    add_party,
+    correct_case,
+    erase_evidence,
+    hold_case,
+    release_hold,
+    remove_party,
+    reopen_case,
+    withdraw_evidence,
+)
 from web.api.cases import ERRORS, CaseId
 from web.api.models import MAX_INT, Contact, Description, Email, Identifier, Name, Summary, _In
 from web.session import API_CSRF, RedressDep, ViewerDep
@@ -88,3 +98,31 @@ def reopen(case_id: CaseId, body: ReasonIn, app: RedressDep, viewer: ViewerDep) 
     """Reopen a closed case into the stage its workflow declares for reopening."""
     seen_case(app, viewer, case_id)
     return {"stage": reopen_case(app, case_id, viewer.email, body.reason)}
+
+
+@router.post("/evidence/{evidence_id}/erase")
+def erase(case_id: CaseId, evidence_id: ItemId, body: ReasonIn, app: RedressDep, viewer: ViewerDep) -> dict[str, Any]:
+    """Erase an evidence file uploaded by mistake (the `erase_records` power): the file leaves the store, a
+    tombstone keeps who, when, why and its SHA-256; answers the certificate."""
+    seen_case(app, viewer, case_id)
+    certificate = erase_evidence(app, case_id, viewer.email, evidence_id, body.reason)
+    return {
+        "certificate": certificate.id,
+        "rule": certificate.rule,
+        "what": list(certificate.what),
+        "event": certificate.event_seq,
+    }
+
+
+@router.post("/hold", status_code=204)
+def hold(case_id: CaseId, body: ReasonIn, app: RedressDep, viewer: ViewerDep) -> None:
+    """Put the case under a legal hold (the `hold_cases` power): it is never purged while held."""
+    seen_case(app, viewer, case_id)
+    hold_case(app, case_id, viewer.email, body.reason)
+
+
+@router.post("/release", status_code=204)
+def release(case_id: CaseId, body: ReasonIn, app: RedressDep, viewer: ViewerDep) -> None:
+    """Release the case's legal hold (the `hold_cases` power)."""
+    seen_case(app, viewer, case_id)
+    release_hold(app, case_id, viewer.email, body.reason)
