@@ -139,7 +139,7 @@ def _to_do(
     kept = (
         select(func.count())
         .select_from(Evidence)
-        .where(Evidence.case_id == Case.id, Evidence.withdrawn_at.is_(None))
+        .where(Evidence.case_id == Case.id, Evidence.withdrawn_at.is_(None), Evidence.erased_at.is_(None))
         .correlate(Case)
         .scalar_subquery()
     )
@@ -164,9 +164,7 @@ def _to_do(
         .order_by(next_due.c.due.asc().nulls_last(), Case.id)
     )
     rows = list(session.execute(query))
-    if not rows:
-        return ()
-    tracks: dict[int, dict[str, tuple[str, bool]]] = {}
+    tracks: dict[int, dict[str, tuple[str, bool]]] = {}  # read even for no rows: the same two queries always
     for t in session.execute(
         select(CaseTrack.case_id, CaseTrack.track, CaseTrack.stage, CaseTrack.finished_at).where(
             CaseTrack.case_id.in_([r.id for r in rows])

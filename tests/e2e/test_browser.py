@@ -166,7 +166,7 @@ def move_to_chair_meeting(page: Any, evidence: Path) -> None:
     act(
         page,
         "Bring the case to the chair of directors",
-        {"Why the case goes to the chair (optional)": "The parent refuses to meet and keeps posting."},
+        {"Why the case goes to the chair": "The parent refuses to meet and keeps posting."},
     )
     page.get_by_text("The case is now at 'Meeting with the chair'").wait_for()
 
