@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from engine.commands import tracks
 from engine.commands.cases import Actor, load_case, parties_digest, resolve_actor
 from engine.commands.deadlines import cancel_pending, start_stage_deadlines
-from engine.commands.notify import case_context, queue
+from engine.commands.notify import Renders, case_context, queue, rendered_first
 from engine.commands.people import person_by_email
 from engine.context import Redress
 from engine.errors import BadInput, NotFound, Refused
@@ -151,39 +151,44 @@ def add_party(
     address: str | None = None,
     reference: str | None = None,
 ) -> int:
-    """Add a member of staff concerned (told at once, as at opening), a pupil or a poster; returns the party's id."""
-    with _correcting(app, case_id, actor_email, reason) as c:
-        data: dict[str, Any] = {"party": kind}
-        if kind == "staff":
-            with inputs.about("email"):
-                person = person_by_email(c.session, inputs.email(email or ""))
-            if any(p.kind == "staff" and p.person_id == person.id for p in c.case.parties):
-                raise Refused(f"{person.name} is already among the staff concerned")
-            party = Party(kind="staff", person=person)
-            data["person"] = person.email
-        elif kind == "pupil":
-            if not (reference or "").strip():
-                raise BadInput("give the pupil's reference (initials or an admission number: never more)", field="reference")
-            with inputs.about("reference"):
-                party = Party(kind="pupil", reference=inputs.name(reference or "", "the pupil's reference"))
-            data["reference"] = party.reference
-        else:
-            if not (name or "").strip():
-                raise BadInput("give the poster's name", field="name")
-            with inputs.about("name"):
-                poster = inputs.name(name or "", "the poster's name")
-            with inputs.about("contact"):
-                reach = inputs.optional_name(contact, "the poster's contact", limit=inputs.URL_MAX)
-            with inputs.about("address"):
-                post = inputs.text(address or "", "the poster's address", limit=inputs.DESCRIPTION_MAX) or None
-            party = Party(kind="poster", name=poster, contact=reach, address=post)
-            data.update(name=party.name, contact=party.contact, address=party.address)
-        c.case.parties.append(party)
-        c.session.flush()
-        if kind == "staff" and party.person is not None:
-            data["notified"] = _reassure(app, c, party)
-        c.record("party_added", {**data, "parties_digest": parties_digest(c.case.parties)})
-        return party.id
+    """Add a member of staff concerned (told at once, as at opening), a pupil or a poster; returns the party's id.
+    The reassurance email is rendered before the write transaction (engine.commands.notify.rendered_first)."""
+
+    def command(renders: Renders, rehearsal: bool) -> int:
+        with _correcting(app, case_id, actor_email, reason) as c, renders.staged(c.session, rehearsal):
+            data: dict[str, Any] = {"party": kind}
+            if kind == "staff":
+                with inputs.about("email"):
+                    person = person_by_email(c.session, inputs.email(email or ""))
+                if any(p.kind == "staff" and p.person_id == person.id for p in c.case.parties):
+                    raise Refused(f"{person.name} is already among the staff concerned")
+                party = Party(kind="staff", person=person)
+                data["person"] = person.email
+            elif kind == "pupil":
+                if not (reference or "").strip():
+                    raise BadInput("give the pupil's reference (initials or an admission number: never more)", field="reference")
+                with inputs.about("reference"):
+                    party = Party(kind="pupil", reference=inputs.name(reference or "", "the pupil's reference"))
+                data["reference"] = party.reference
+            else:
+                if not (name or "").strip():
+                    raise BadInput("give the poster's name", field="name")
+                with inputs.about("name"):
+                    poster = inputs.name(name or "", "the poster's name")
+                with inputs.about("contact"):
+                    reach = inputs.optional_name(contact, "the poster's contact", limit=inputs.URL_MAX)
+                with inputs.about("address"):
+                    post = inputs.text(address or "", "the poster's address", limit=inputs.DESCRIPTION_MAX) or None
+                party = Party(kind="poster", name=poster, contact=reach, address=post)
+                data.update(name=party.name, contact=party.contact, address=party.address)
+            c.case.parties.append(party)
+            c.session.flush()
+            if kind == "staff" and party.person is not None:
+                data["notified"] = _reassure(app, c, party)
+            c.record("party_added", {**data, "parties_digest": parties_digest(c.case.parties)})
+            return party.id
+
+    return rendered_first(app, command)
 
 
 def _reassure(app: Redress, c: _Correcting, party: Party) -> list[str]:

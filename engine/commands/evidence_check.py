@@ -16,7 +16,7 @@ from typing import Literal
 from sqlalchemy import func, select
 
 from engine.commands.cases import load_case, resolve_actor
-from engine.commands.notify import case_context, queue
+from engine.commands.notify import Renders, case_context, queue, rendered_first
 from engine.commands.records import MAX_EVIDENCE_BYTES, evidence_path
 from engine.context import Redress
 from engine.errors import EvidenceChanged, EvidenceMissing, NotFound
@@ -96,53 +96,57 @@ def report_failure(app: Redress, case_id: int, item: VerifiedFile, state: FileSt
         "is missing from the evidence store" if state == "missing" else "no longer matches the fingerprint it was stored with"
     )
     now = app.clock.now()
-    with app.db.unit_of_work() as session:
-        case = load_case(session, case_id)
-        today = datetime.combine(now.astimezone(app.zone).date(), time(), app.zone)
-        told = session.scalar(
-            select(func.count())
-            .select_from(AuditEvent)
-            .where(
-                AuditEvent.case_id == case_id,
-                AuditEvent.kind == FAILED,
-                AuditEvent.at >= today,
-                AuditEvent.at < today + timedelta(days=1),
-                AuditEvent.data["evidence"].as_integer() == item.evidence_id,
+
+    def command(renders: Renders, rehearsal: bool) -> None:  # the alert rendered before the write transaction
+        with app.db.unit_of_work() as session, renders.staged(session, rehearsal):
+            case = load_case(session, case_id)
+            today = datetime.combine(now.astimezone(app.zone).date(), time(), app.zone)
+            told = session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(
+                    AuditEvent.case_id == case_id,
+                    AuditEvent.kind == FAILED,
+                    AuditEvent.at >= today,
+                    AuditEvent.at < today + timedelta(days=1),
+                    AuditEvent.data["evidence"].as_integer() == item.evidence_id,
+                )
             )
-        )
-        actor = resolve_actor(session, reader) if reader != "system" else None
-        audit.append(
-            session,
-            case_id,
-            at=now,
-            actor=actor.label if actor else reader,
-            actor_id=actor.id if actor else None,
-            kind=FAILED,
-            stage_before=case.stage,
-            stage_after=case.stage,
-            data={"evidence": item.evidence_id, "sha256": item.sha256, "name": item.name, "state": state},
-        )
-        if not told:
-            wanted = holders(app.current_workflow(session).spec, Power.SEE_EVERY_CASE)
-            people = [
-                p
-                for p in session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.id))
-                if wanted & set(p.roles)
-            ]
-            queue(
-                app,
+            actor = resolve_actor(session, reader) if reader != "system" else None
+            audit.append(
                 session,
-                case,
-                FAILED,
-                people,
-                {
-                    "case": case_context(app, app.compiled(case.workflow_id).spec, case),
-                    "reader": reader,
-                    "when": app.local(now),
-                    "problem": problem,
-                    "evidence": {"id": item.evidence_id, "name": item.name, "sha256": item.sha256},
-                },
+                case_id,
+                at=now,
+                actor=actor.label if actor else reader,
+                actor_id=actor.id if actor else None,
+                kind=FAILED,
+                stage_before=case.stage,
+                stage_after=case.stage,
+                data={"evidence": item.evidence_id, "sha256": item.sha256, "name": item.name, "state": state},
             )
+            if not told:
+                wanted = holders(app.current_workflow(session).spec, Power.SEE_EVERY_CASE)
+                people = [
+                    p
+                    for p in session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.id))
+                    if wanted & set(p.roles)
+                ]
+                queue(
+                    app,
+                    session,
+                    case,
+                    FAILED,
+                    people,
+                    {
+                        "case": case_context(app, app.compiled(case.workflow_id).spec, case),
+                        "reader": reader,
+                        "when": app.local(now),
+                        "problem": problem,
+                        "evidence": {"id": item.evidence_id, "name": item.name, "sha256": item.sha256},
+                    },
+                )
+
+    rendered_first(app, command)
     message = (
         f"evidence {item.evidence_id} (“{item.name}”) cannot be shown: the file {problem}. "
         "It has not been served; the headteacher has been told and the case's trail records it."

@@ -14,15 +14,16 @@ between, so the context did) raises `MissingRenders`: the command rolls back, re
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
-from engine.errors import BadInput
+from engine.errors import BadInput, Conflict
 from engine.queries.access import access_of
 from engine.rules import notices
 from engine.rules.access import REPORTER, STAFF_CONCERNED, Sight, Viewer, case_sight
@@ -42,6 +43,10 @@ RENDERS = "renders"
 
 class MissingRenders(Exception):
     """The write transaction needs a message that was not rendered before it began: roll back, render, redo."""
+
+
+class Rehearsed(Exception):
+    """The end of a rehearsal (`Renders.staged`): raised through the command's unit of work, which rolls back."""
 
 
 class Collected(Exception):
@@ -92,10 +97,48 @@ class Renders:
             self.collecting = False
             session.info.pop(RENDERS, None)
 
+    @contextmanager
+    def staged(self, session: Session, rehearsal: bool) -> Iterator[None]:
+        """Inside a command's own unit of work (`rendered_first`): a rehearsal gathers what `queue` would render,
+        writes no outbox row, and ends in `Rehearsed`, so nothing at all is written; the performance takes each
+        message rendered."""
+        if not rehearsal:
+            self.used_in(session)
+            yield
+            return
+        session.info[RENDERS], self.collecting = self, True
+        try:
+            yield
+        finally:
+            self.collecting = False
+            session.info.pop(RENDERS, None)
+        raise Rehearsed
+
     def used_in(self, session: Session) -> Renders:
         """The write pass: `queue` takes each message from those rendered, or raises MissingRenders."""
         session.info[RENDERS] = self
         return self
+
+
+T = TypeVar("T")
+REHEARSALS = 3
+
+
+def rendered_first(app: Redress, command: Callable[[Renders, bool], T]) -> T:
+    """Run a command that queues email from inside its own unit of work so that nothing renders while its write
+    transaction is open: `command(renders, True)` rehearses (its emails gathered, its transaction rolled back),
+    they are rendered with none open, then `command(renders, False)` runs for real; again if what it would send
+    changed in between, up to REHEARSALS times. The command wraps its body in `renders.staged(session, ...)`."""
+    renders = Renders()
+    for _ in range(REHEARSALS):
+        with contextlib.suppress(Rehearsed):
+            command(renders, True)
+        renders.render_wanted(app.renderer)  # no transaction open
+        try:
+            return command(renders, False)
+        except MissingRenders:
+            continue
+    raise Conflict("the record changed while you were acting: try again")
 
 
 def collecting(session: Session) -> bool:
@@ -171,8 +214,8 @@ def queue(
     gets the context `notices.for_reader` leaves them (and the `minimal` email when the template needs more),
     unless the school asked for full emails. Every message is rendered before any row is added, so a
     template that fails adds nothing. Under a command's `Renders` (see the module's doc) the messages come
-    from those rendered before the write transaction began; without one (commands not yet moved to the two
-    passes) they are rendered here."""
+    from those rendered before the write transaction began; without one (only a test calling `queue`
+    directly: every command rehearses or reads first) they are rendered here."""
     now, people = app.clock.now(), list(people)
     sights = sights_of(app, session, case, people) if case is not None else {}
     settings = app.settings

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from engine.commands.notify import queue
+from engine.commands.notify import Renders, queue, rendered_first
 from engine.context import Redress
 from engine.queries.access import load_access
 from engine.queries.review import next_review_date
@@ -45,39 +45,47 @@ def send_reports_if_due(app: Redress) -> ReportsResult:
 def send_digest_if_due(app: Redress) -> int:
     """Queue the daily digest to the headteacher(s), if today's is due and not yet sent."""
     now = app.clock.now()
-    with app.db.unit_of_work() as session:
-        _serialise(app, session)
-        if not digest_due(app.calendar, app.settings, now, _last_sent(session, DIGEST)):
-            return 0
-        powers = app.current_workflow(session).spec
-        context = digest_context(app, session, now)
-        access = load_access(session, {item["id"] for item in [*context["overdue"], *context["due_soon"]]})
-        sent = 0
-        for person in _people_with(session, holders(powers, Power.RECEIVE_DIGEST)):
-            # Each reader's own digest: a case they may not read in full is a line of the incident log, or nothing.
-            viewer = Viewer.of(powers, person.id, person.email, person.name, person.roles)
-            sights = {i: case_sight(viewer, facts, app.compiled(facts.workflow_id).spec) for i, facts in access.items()}
-            sent += queue(app, session, None, DIGEST, [person], notices.digest_for(context, sights))
-        return sent
+
+    def command(renders: Renders, rehearsal: bool) -> int:  # rendered before the write transaction
+        with app.db.unit_of_work() as session, renders.staged(session, rehearsal):
+            _serialise(app, session)
+            if not digest_due(app.calendar, app.settings, now, _last_sent(session, DIGEST)):
+                return 0
+            powers = app.current_workflow(session).spec
+            context = digest_context(app, session, now)
+            access = load_access(session, {item["id"] for item in [*context["overdue"], *context["due_soon"]]})
+            sent = 0
+            for person in _people_with(session, holders(powers, Power.RECEIVE_DIGEST)):
+                # Each reader's own digest: a case they may not read in full is a line of the incident log, or nothing.
+                viewer = Viewer.of(powers, person.id, person.email, person.name, person.roles)
+                sights = {i: case_sight(viewer, facts, app.compiled(facts.workflow_id).spec) for i, facts in access.items()}
+                sent += queue(app, session, None, DIGEST, [person], notices.digest_for(context, sights))
+            return sent
+
+    return rendered_first(app, command)
 
 
 def send_review_if_due(app: Redress) -> int:
     """Queue the policy review reminder to the headteacher(s) and coordinator(s), once per review date."""
     now = app.clock.now()
-    with app.db.unit_of_work() as session:
-        _serialise(app, session)
-        signed_next = next_review_date(app, session)
-        review = review_due(app.calendar, app.settings, now, _last_sent(session, REVIEW), signed_next)
-        if review is None:
-            return 0
-        return queue(
-            app,
-            session,
-            None,
-            REVIEW,
-            _people_with(session, holders(app.current_workflow(session).spec, Power.RECEIVE_REVIEW_REMINDER)),
-            {"review_date": spoken_date(review)},
-        )
+
+    def command(renders: Renders, rehearsal: bool) -> int:  # rendered before the write transaction
+        with app.db.unit_of_work() as session, renders.staged(session, rehearsal):
+            _serialise(app, session)
+            signed_next = next_review_date(app, session)
+            review = review_due(app.calendar, app.settings, now, _last_sent(session, REVIEW), signed_next)
+            if review is None:
+                return 0
+            return queue(
+                app,
+                session,
+                None,
+                REVIEW,
+                _people_with(session, holders(app.current_workflow(session).spec, Power.RECEIVE_REVIEW_REMINDER)),
+                {"review_date": spoken_date(review)},
+            )
+
+    return rendered_first(app, command)
 
 
 def digest_context(app: Redress, session: Session, now: datetime) -> dict[str, Any]:

@@ -171,3 +171,31 @@ def cases_version(app: Redress, case_id: int) -> int:
 def cases_stage(app: Redress, case_id: int) -> str:
     with app.db.reading() as session:
         return cases.load_case(session, case_id).stage
+
+
+def test_the_other_senders_render_with_no_write_transaction_open(app):
+    """A correction that adds a member of staff (their reassurance), a missing evidence file (the headteacher's
+    alert), the daily digest and the policy review reminder: each rehearses, renders, then writes."""
+    from engine.commands import corrections, records
+    from engine.commands.evidence_check import read_verified
+    from engine.errors import EvidenceMissing
+    from engine.worker.digest import send_digest_if_due, send_review_if_due
+    from tests.conftest import HEAD, TESS
+
+    case_id = open_case(app, "staff_offensive")
+    item = records.add_evidence_file(app, case_id, HEAD, b"\x89PNG the post", "post.png", "the post")
+    path = records.evidence_path(app.data_dir, item.sha256 or "")
+    with _watched_renders(app) as seen:
+        corrections.add_party(app, case_id, HEAD, "staff", "named in a reply", email=TESS)
+        added = [template for template, _ in seen]
+        path.unlink()
+        with pytest.raises(EvidenceMissing):
+            read_verified(app, case_id, item.id, HEAD)
+        alerted = [template for template, _ in seen][len(added) :]
+        app.clock = FixedClock(MONDAY + timedelta(days=1))  # Tuesday, after the digest's time
+        digests = send_digest_if_due(app)
+        app.clock = FixedClock(MONDAY.replace(year=2027, month=3, day=1))
+        reminders = send_review_if_due(app)
+    assert added == ["staff_reassurance"] and alerted and digests >= 1 and reminders >= 1
+    assert count(app, OutboxMessage, case_id=case_id, recipient_email=TESS, template="staff_reassurance") == 1
+    assert [(template, holder) for template, holder in seen if holder is not None] == []
