@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.browser import NEEDS_CHROMIUM, free_port, launched, serving
 from tests.e2e.cli import Redress
 from tests.e2e.schools import Template
-from tests.e2e.test_browser import ARGS, CHROMIUM, free_port, wait_until_up
 
 PASSWORD = "a long password for the test"
 DOMAIN = "demo-school.example"
@@ -28,7 +28,7 @@ SLACK = 2
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed: `.ci/run` installs Debian's chromium"),
+    NEEDS_CHROMIUM,
 ]
 
 # What each person opens: (what it is, the path). A path may be a callable that drives the page into a state.
@@ -113,26 +113,14 @@ def demo(tmp_path: Path, template: Callable[..., Template]) -> Iterator[str]:
     redress = template(demo_school).copy(
         tmp_path, REDRESS_SECRET_KEY="a11y-test-secret-0123456789-0123456789-0123", REDRESS_TWO_FACTOR="optional"
     )
-    port = free_port()
-    server = redress.popen("serve", "--port", str(port), "--no-worker")
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/sign-in", server)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.communicate(timeout=60)
+    with serving(redress, "--no-worker") as url:
+        yield url
 
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launched() as chromium:
+        yield chromium
 
 
 def sign_in(page: Any, url: str, local: str) -> None:

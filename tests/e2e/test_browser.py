@@ -9,10 +9,8 @@ signs in and sees it; the chair's email arrives. Screenshots of the main pages g
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,48 +18,19 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
+from tests.e2e.browser import NEEDS_CHROMIUM, launched, serving
 from tests.e2e.cli import Redress
 from tests.e2e.schools import Template
 from tests.web.school import PNG
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 HEAD, CHAIR, SAM = "head@school.example", "chair@school.example", "sam@school.example"
 PASSWORD = "a long password for the test"
 SHOTS = Path(os.environ.get("REDRESS_SCREENSHOTS", ROOT / "artefacts" / "screenshots"))
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed: `.ci/run` installs Debian's chromium"),
+    NEEDS_CHROMIUM,
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_until_up(url: str, server: subprocess.Popen[str], seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"redress serve stopped: {server.stderr.read() if server.stderr else ''}")
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"redress serve did not answer at {url}")
 
 
 def three_who_sign_in(redress: Redress) -> None:
@@ -95,26 +64,14 @@ def site(tmp_path: Path, template: Callable[..., Template]) -> Iterator[dict[str
         redress = template(three_who_sign_in).copy(
             tmp_path, REDRESS_MAILBOX_PORT=str(smtp_port), REDRESS_SECRET_KEY="browser-test-secret-0123456789-0123456789"
         )
-        port = free_port()
-        server = redress.popen("serve", "--port", str(port))
-        try:
-            wait_until_up(f"http://127.0.0.1:{port}/sign-in", server)
-            yield {"url": f"http://127.0.0.1:{port}", "mail": mail, "folder": tmp_path}
-        finally:
-            server.terminate()
-            server.communicate(timeout=60)
+        with serving(redress) as url:
+            yield {"url": url, "mail": mail, "folder": tmp_path}
 
 
 @pytest.fixture
 def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launched() as browser:
+        yield browser
 
 
 def sign_in(page: Any, url: str, email: str) -> None:

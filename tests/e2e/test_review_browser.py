@@ -14,14 +14,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from engine.rules.review import CHECKLIST, a_year_on
+from tests.e2e.browser import NEEDS_CHROMIUM, launched, serving
 from tests.e2e.cli import Redress
 from tests.e2e.schools import Template
 from tests.e2e.test_accessibility import DOMAIN, PASSWORD, demo_school, sign_in
-from tests.e2e.test_browser import ARGS, CHROMIUM, free_port, wait_until_up
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed: `.ci/run` installs Debian's chromium"),
+    NEEDS_CHROMIUM,
 ]
 
 
@@ -46,26 +46,14 @@ def site(tmp_path: Path, template: Callable[..., Template]) -> Iterator[str]:
     redress = template(demo_with_director).copy(
         tmp_path, REDRESS_SECRET_KEY="review-test-secret-0123456789-0123456789-01", REDRESS_TWO_FACTOR="optional"
     )
-    port = free_port()
-    server = redress.popen("serve", "--port", str(port), "--no-worker")
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/sign-in", server)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.communicate(timeout=60)
+    with serving(redress, "--no-worker") as url:
+        yield url
 
 
 @pytest.fixture
 def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launched() as browser:
+        yield browser
 
 
 def as_person(chromium: Any, site: str, local: str) -> Any:

@@ -14,13 +14,14 @@ from typing import Any
 import pytest
 
 from engine.rules.signin import REFUSED
+from tests.e2e.browser import NEEDS_CHROMIUM, launched, serving
 from tests.e2e.schools import Templates
-from tests.e2e.test_browser import ARGS, CHROMIUM, HEAD, SAM, free_port, three_who_sign_in, wait_until_up
+from tests.e2e.test_browser import HEAD, SAM, three_who_sign_in
 from tests.support.oidc import TENANT, Provider, running_provider
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed: `.ci/run` installs Debian's chromium"),
+    NEEDS_CHROMIUM,
 ]
 OTHER_TENANT = "99999999-2222-3333-4444-555555555555"
 
@@ -33,14 +34,8 @@ def provider() -> Iterator[Provider]:
 
 @pytest.fixture(scope="module")
 def chromium_browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launched() as browser:
+        yield browser
 
 
 @pytest.fixture(scope="module")
@@ -62,14 +57,8 @@ def sso_site(tmp_path_factory: pytest.TempPathFactory, templates: Templates, pro
     redress = templates.get(three_who_sign_in, None).copy(
         tmp_path, REDRESS_CONFIG=str(config), REDRESS_SECRET_KEY="sso-browser-test-secret-0123456789-0123456789"
     )
-    port = free_port()
-    server = redress.popen("serve", "--port", str(port))
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/sign-in", server)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.communicate(timeout=60)
+    with serving(redress) as url:
+        yield url
 
 
 @pytest.fixture

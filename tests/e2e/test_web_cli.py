@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.browser import free_port, wait_until_up
 from tests.e2e.cli import Redress
 from tests.e2e.schools import Template, initialised
-from tests.e2e.test_browser import free_port, wait_until_up
 
 pytestmark = pytest.mark.slow
 
