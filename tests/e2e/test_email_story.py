@@ -48,7 +48,7 @@ def test_staff_reassured_equalities_told_and_chair_emailed_on_escalation(redress
         "--staff",
         "sam@school.example",
         "--as",
-        "head@school.example",
+        "coordinator@school.example",  # the headteacher is told of it: nobody is told of their own action
     ).out.strip()
     redress("worker", "--once")
     received = _received(folder)
@@ -67,4 +67,4 @@ def test_staff_reassured_equalities_told_and_chair_emailed_on_escalation(redress
     assert "<script>" not in html  # the summary arrives inert
     audit = redress("case", "audit", case, "--json", "--as", "head@school.example").out
     sent = [e for e in json.loads(audit)["events"] if e["kind"] == "email_sent"]  # the events, not their chronology
-    assert len(sent) == 5  # three on opening, the chair and the headteacher on escalation
+    assert len(sent) == 4  # three on opening; the chair on escalation (not the headteacher, who escalated)
