@@ -147,6 +147,9 @@ class Stage(_Frozen):
     pauses: tuple[Name, ...] = ()
     """Track stages only: while a track waits here, the deadlines of these procedures (`main`, or
     another track) stand still, and resume with the time they had left."""
+    legal_hold: str | None = None
+    """A case that enters this stage (of the main procedure or a track) is put under a legal hold, with this
+    reason, unless it already is: legal advice and the police keep the record from any purge."""
     establishes: tuple[Name, ...] = ()
     """Track stages only: the guards that hold while a track stands here (`removal_confirmed` once the
     removal track records the posts removed), so no guard names a track's stages in code."""

@@ -197,9 +197,11 @@ def open_case(app: Redress, actor_email: str, details: OpenCase) -> int:
             with app.db.unit_of_work() as session:
                 renders.used_in(session)
                 opening = _opening(app, session, compiled, actor_email, details, now, reserved or _next_id(session))
-                return opening.write(app, session)
+                case_id = opening.write(app, session)
         except MissingRenders:
             continue  # another case was opened in between (it took the id), or the people changed: again
+        _hold_if_the_workflow_says(app, case_id)  # a track started at opening may be with the police
+        return case_id
     raise Conflict(f"{CHANGED}: the case was not opened")
 
 
@@ -429,6 +431,8 @@ def take_action(
                 )
         except MissingRenders:
             continue
+        if result.stage_after != result.stage_before or result.track is not None:  # a stage entered, not one stood at
+            _hold_if_the_workflow_says(app, case_id)
         if result.closed:
             # A retention rule with no period (KCSIE: an allegation against staff found malicious) erases the
             # case's details as it closes, with a certificate (engine.commands.retention).
@@ -437,6 +441,14 @@ def take_action(
             erase_on_closure(app, case_id, actor_email)
         return result
     raise Conflict(CHANGED)
+
+
+def _hold_if_the_workflow_says(app: Redress, case_id: int) -> None:
+    """A stage the case now stands at that declares `legal_hold` (legal advice, the police) puts it under a hold
+    (engine.commands.erasure), in a transaction of its own after the command's."""
+    from engine.commands.erasure import hold_where_the_workflow_says
+
+    hold_where_the_workflow_says(app, case_id)
 
 
 def act_in_session(

@@ -155,3 +155,22 @@ def test_a_purged_case_keeps_its_trail_and_certificate(app):
     assert kept.case_id == case_id and kept.rule_title == "Complaints: 6 years" and kept.event_seq == certificate.event_seq
     with pytest.raises(Refused):
         erasure.certificates(app, COORDINATOR)
+
+
+def test_the_police_and_the_authorities_put_a_case_under_a_legal_hold_of_themselves(app):
+    """Stages that declare `legal_hold` (the police track's "With the police", "Referred to the authorities",
+    "Legal advice") hold the case as it enters them, by the system, and the record still verifies."""
+    from engine.commands.erasure import release_hold
+
+    threat = open_case(app, "threat_of_violence")  # the police track starts at opening
+    referred = open_case(app, "staff_offensive")
+    act(app, referred, "refer_to_authorities", authority="police", reference="REF-1", reason="A threat")
+    plain = open_case(app, "staff_offensive")
+    with app.db.reading() as session:
+        held = {c.id: c.held_reason for c in session.scalars(select(Case).where(Case.id.in_([threat, referred, plain])))}
+    assert held == {threat: "With the police", referred: "Referred to the authorities", plain: None}
+    release_hold(app, referred, HEAD, "The police have closed their enquiry")
+    with app.db.reading() as session:
+        assert session.get_one(Case, referred).held_at is None
+        assert audit.verify(session, threat).ok and audit.verify(session, referred).ok
+    assert verify(app).ok

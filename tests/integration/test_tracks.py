@@ -57,7 +57,8 @@ def due(app: Redress, start: datetime, after: str) -> datetime:
 def test_a_threat_goes_to_the_police_and_the_schools_clock_pauses_and_resumes_with_the_time_it_had_left(app):
     case_id = open_case(app, "threat_of_violence")
     assert track_row(app, case_id, "police").stage == "with_police"
-    assert kinds(app, case_id) == [("opened", None), ("track_started", None), ("paused", None)]
+    # with the police: the case is held from any purge as it enters the stage (`legal_hold:`)
+    assert kinds(app, case_id) == [("opened", None), ("track_started", None), ("paused", None), ("held", None)]
     reported = timers(app, case_id)
     assert {t.status for t in reported.values()} == {"paused"}
     # The threat's faster deadline: two hours, not a school day; it kept all of them.
