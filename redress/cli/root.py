@@ -41,7 +41,7 @@ COMMANDS = {
     "serve": Lazy("redress.cli.serve_cmd:serve", "Run the web app: pages for the school's staff and a JSON API under /api."),
     "subject": Lazy(
         "redress.cli.subject_cmd:subject",
-        "Subject access requests: log with the deadline, extend, find a person across cases, export (others redacted).",
+        "Subject access requests: log, extend, find the person across cases, export (others redacted), answer.",
     ),
     "worker": Lazy(
         "redress.cli.worker_cmd:worker", "Fire deadlines (reminders and escalations) when they fall due, and send the outbox."
