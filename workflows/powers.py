@@ -10,6 +10,7 @@ from __future__ import annotations
 POWERS: dict[str, str] = {
     "see_every_case": "see every case in full",
     "see_prejudice_cases": "see in full every case with a category flagged 'prejudice'",
+    "see_safeguarding_cases": "see in full every case with a category flagged 'safeguarding' (about a pupil)",
     "read_incident_log": "read the incident log, and so see every case at least as a line of it",
     "read_report": "read the monitoring report",
     "keep_records": "add evidence, notes and meetings to a case they see in full",

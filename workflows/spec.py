@@ -31,11 +31,13 @@ class Category(_Frozen):
     """Prejudice-related (racist, homophobic, ...): the equalities manager is told."""
     authorities: bool = False
     """Reported to the appropriate authorities."""
+    safeguarding: bool = False
+    """About a pupil (KCSIE): the designated safeguarding lead is told, and sees the case in full."""
     starts_tracks: tuple[Name, ...] = ()
     """Tracks started when a case opens with this category (a threat goes to the police at once)."""
 
 
-CATEGORY_FLAGS = ("prejudice", "authorities")
+CATEGORY_FLAGS = ("prejudice", "authorities", "safeguarding")
 
 
 class Role(_Frozen):
@@ -105,7 +107,7 @@ class Notification(_Frozen):
     """Roles or case relations to notify."""
     if_category: tuple[Name, ...] = ()
     """Only when the case has one of these categories."""
-    if_flag: tuple[Literal["prejudice", "authorities"], ...] = ()
+    if_flag: tuple[Literal["prejudice", "authorities", "safeguarding"], ...] = ()
     """Only when one of the case's categories has one of these flags."""
 
 

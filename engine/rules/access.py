@@ -31,6 +31,7 @@ class Power(StrEnum):
 
     SEE_EVERY_CASE = "see_every_case"
     SEE_PREJUDICE_CASES = "see_prejudice_cases"
+    SEE_SAFEGUARDING_CASES = "see_safeguarding_cases"
     READ_INCIDENT_LOG = "read_incident_log"
     READ_REPORT = "read_report"
     KEEP_RECORDS = "keep_records"
@@ -133,6 +134,8 @@ def case_sight(viewer: Viewer, case: CaseAccess, spec: Workflow) -> Sight:
     if any(viewer.has(spec.stages[s].visible_to) for s in case.stages_reached if s in spec.stages):
         return Sight.FULL
     if viewer.can(Power.SEE_PREJUDICE_CASES) and spec.flagged(case.categories, "prejudice"):
+        return Sight.FULL
+    if viewer.can(Power.SEE_SAFEGUARDING_CASES) and spec.flagged(case.categories, "safeguarding"):
         return Sight.FULL
     if viewer.id in case.staff_ids:
         return Sight.MATTER

@@ -14,7 +14,7 @@ from engine.context import Redress
 from engine.errors import Refused
 from engine.queries import cases as queries
 from engine.worker.firing import fire_due
-from store import CaseTrack, OutboxMessage, Timer
+from store import CaseTrack, OutboxMessage, Person, Timer
 from tests.conftest import CHAIR, COORDINATOR, HEAD, MONDAY, SAM
 from tests.integration.helpers import act, count, open_case, to_meeting_stage
 from workflows import Deadline
@@ -201,6 +201,31 @@ def test_a_pupil_case_reaches_the_designated_safeguarding_lead_by_email(app):
     staff = open_case(app, "staff_offensive")
     assert (DSL, "new_case") in emails(app, pupils)
     assert not any(to == DSL for to, _ in emails(app, staff))
+
+
+def test_the_designated_safeguarding_lead_sees_every_pupil_case_in_full_and_no_other(app):
+    """KCSIE: the DSL is told of a case about a pupil, reads it in full (page, lists and email alike, by the
+    one sight rule) and records decisions on it; a case about staff stays out of the DSL's sight."""
+    from engine.queries.access import load_viewer
+    from engine.queries.overview import case_access, visible_cases
+    from engine.rules.access import Sight
+
+    add_person(app, "Dana Safeguarding", DSL, ["dsl"])
+    pupils = open_case(app, "pupil_offensive", summary="A parent named pupil AB in a post")
+    staff = open_case(app, "staff_offensive")
+    with app.db.reading() as session:
+        dsl = session.scalars(select(Person.id).where(Person.email == DSL)).one()
+        viewer = load_viewer(session, dsl, app.current_workflow(session).spec)
+    assert viewer is not None
+    assert case_access(app, viewer, pupils)[1] is Sight.FULL and case_access(app, viewer, staff)[1] is Sight.NONE
+    assert [c.id for c in visible_cases(app, viewer).items] == [pupils]  # the lists' SQL agrees with the rule
+    with app.db.reading() as session:
+        told = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.case_id == pupils, OutboxMessage.recipient_email == DSL)
+        ).one()
+    assert "pupil AB" in told.body_text  # the full email: the DSL may read the case
+    act(app, pupils, "start_police", by=DSL)  # a decision the DSL may record
+    assert track_row(app, pupils, "police").stage == "with_police"
 
 
 def test_an_allegation_against_staff_starts_the_lado_track_due_within_one_working_day(app):

@@ -30,7 +30,7 @@ def test_the_guard_holds_on_what_the_workflow_establishes_not_on_stage_names() -
 
 def test_a_track_stage_establishing_an_unknown_guard_is_refused_at_its_line() -> None:
     edit = ("        title: Outcome recorded\n", "        title: Outcome recorded\n        establishes: [removal_confirmd]\n")
-    assert problems(edit) == ["w.yaml:88:23: unknown guard 'removal_confirmd' (did you mean 'removal_confirmed'?)"]
+    assert problems(edit) == ["w.yaml:89:23: unknown guard 'removal_confirmd' (did you mean 'removal_confirmed'?)"]
 
 
 def test_only_a_track_stage_may_establish_a_guard() -> None:

@@ -106,8 +106,8 @@ def test_unreachable_track_stage_is_refused() -> None:
         ("        to: done\n        roles: [head]\n", "        to: with_police\n        roles: [head]\n"),
         ("        to: done\n        roles: [head, system]\n", "        to: with_police\n        roles: [head, system]\n"),
     ) == [
-        "w.yaml:79:7: stage 'with_police' has no way out: add an action from it, or mark it final",
-        "w.yaml:86:7: stage 'done' cannot be reached from 'with_police': add an action that leads to it",
+        "w.yaml:80:7: stage 'with_police' has no way out: add an action from it, or mark it final",
+        "w.yaml:87:7: stage 'done' cannot be reached from 'with_police': add an action that leads to it",
     ]
 
 
@@ -123,32 +123,32 @@ def test_track_waiting_stage_without_deadline_is_refused() -> None:
             "        title: Stop waiting on the police\n        from: with_police\n        to: waiting\n",
         ),
     ) == [
-        "w.yaml:89:7: stage 'waiting' has no deadline: a case could wait there unnoticed",
+        "w.yaml:90:7: stage 'waiting' has no deadline: a case could wait there unnoticed",
     ]
 
 
 def test_ambiguous_track_actions_are_refused() -> None:
     assert problems(("        title: Stop waiting on the police\n", "        title: Record the police's outcome\n")) == [
-        "w.yaml:98:16: 'give_up' and 'record_outcome' are both called 'Record the police's outcome' in stage "
+        "w.yaml:99:16: 'give_up' and 'record_outcome' are both called 'Record the police's outcome' in stage "
         "'with_police': give them distinct titles",
     ]
 
 
 def test_unknown_role_in_a_track_action_is_refused() -> None:
     assert problems(("        roles: [head]\n        fields:", "        roles: [haed]\n        fields:")) == [
-        "w.yaml:94:17: unknown role or relation 'haed' (did you mean 'head'?)",
+        "w.yaml:95:17: unknown role or relation 'haed' (did you mean 'head'?)",
     ]
 
 
 def test_unknown_template_in_a_track_start_is_refused() -> None:
     assert problems(("{template: new_case, to: [chair]}", "{template: new_cases, to: [chair]}")) == [
-        "w.yaml:77:22: unknown template 'new_cases' (did you mean 'new_case'?)",
+        "w.yaml:78:22: unknown template 'new_cases' (did you mean 'new_case'?)",
     ]
 
 
 def test_track_escalation_must_be_an_action_of_the_track() -> None:
     assert problems(("escalate: give_up}", "escalate: escalate}")) == [
-        "w.yaml:85:69: unknown action 'escalate'",
+        "w.yaml:86:69: unknown action 'escalate'",
     ]
 
 
@@ -177,7 +177,7 @@ def test_a_category_starting_an_unknown_track_is_refused() -> None:
 def test_a_track_nothing_starts_is_refused() -> None:
     start = '    start:\n      title: Refer to the police\n      from: "*"\n      roles: [head]\n      notify:\n        - {template: new_case, to: [chair]}\n'
     assert problems((start, "")) == [
-        "w.yaml:70:3: track 'police' is never started: give it a 'start' action, or name it in an action's "
+        "w.yaml:71:3: track 'police' is never started: give it a 'start' action, or name it in an action's "
         "'starts_track' or a category's 'starts_tracks'",
     ]
 
@@ -193,25 +193,25 @@ def test_a_track_started_by_a_category_needs_no_start_action() -> None:
 
 def test_track_start_from_an_unknown_main_stage_is_refused() -> None:
     assert problems(('      from: "*"\n', "      from: [reportd]\n")) == [
-        "w.yaml:74:14: unknown stage 'reportd' (did you mean 'reported'?)",
+        "w.yaml:75:14: unknown stage 'reportd' (did you mean 'reported'?)",
     ]
 
 
 def test_pausing_an_unknown_procedure_is_refused() -> None:
     assert problems(("pauses: [main]", "pauses: [mian]")) == [
-        "w.yaml:82:18: unknown procedure to pause 'mian' (did you mean 'main'?): name 'main' or a track",
+        "w.yaml:83:18: unknown procedure to pause 'mian' (did you mean 'main'?): name 'main' or a track",
     ]
 
 
 def test_a_track_cannot_pause_itself() -> None:
     assert problems(("pauses: [main]", "pauses: [police]")) == [
-        "w.yaml:82:18: track 'police' cannot pause itself: name 'main' or another track",
+        "w.yaml:83:18: track 'police' cannot pause itself: name 'main' or another track",
     ]
 
 
 def test_pausing_on_a_stage_without_a_deadline_is_refused() -> None:
     assert problems(("        final: true\n", "        final: true\n        pauses: [main]\n")) == [
-        "w.yaml:89:17: stage 'done' pauses other deadlines but has none of its own: give it a deadline, "
+        "w.yaml:90:17: stage 'done' pauses other deadlines but has none of its own: give it a deadline, "
         "so a paused case cannot wait unnoticed",
     ]
 
@@ -224,7 +224,7 @@ def test_a_main_stage_cannot_pause() -> None:
 
 def test_an_action_name_used_by_the_main_procedure_and_a_track_is_refused() -> None:
     assert problems(("      give_up:\n", "      close:\n"), ("escalate: give_up}", "escalate: close}")) == [
-        "w.yaml:97:7: action 'close' is also an action of the main procedure: give it another name",
+        "w.yaml:98:7: action 'close' is also an action of the main procedure: give it another name",
     ]
 
 

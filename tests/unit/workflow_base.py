@@ -73,6 +73,7 @@ permissions:
   answer_subject_requests: [head]
   erase_records: [head]
   hold_cases: [head]
+  see_safeguarding_cases: [head]
 """
 
 
