@@ -25,3 +25,17 @@ def test_help_and_case_show_import_neither_alembic_nor_the_mail_client():
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+def test_case_show_imports_no_write_side():
+    """`case show` reads: the case commands' module and the read side load, the action path (the write side's
+    cases, records and the integrity replay behind `case audit --verify`) does not."""
+    probe = (
+        "import sys; from redress.cli.root import cli; import click; "
+        "case = cli.get_command(click.Context(cli), 'case'); assert case.get_command(click.Context(case), 'show'); "
+        "import engine.queries.reading; "
+        "print(' '.join(m for m in ('engine.commands.cases', 'engine.commands.records', 'engine.commands.owners', "
+        "'engine.commands.integrity', 'engine.commands.notify') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
