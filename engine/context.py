@@ -24,6 +24,7 @@ from engine.integrity_key import install_key
 from engine.rules.clock import Clock, SystemClock
 from engine.settings import Settings, load_settings
 from engine.settings_values import masked_url
+from engine.spec_cache import spec_of
 from store import Database, WorkflowVersion
 from store.migrate import Schema, schema_state, sqlite_file, sqlite_schema
 
@@ -91,7 +92,8 @@ class Redress:
         return address.rpartition("@")[2] or "localhost"
 
     def compiled(self, version_id: int, source: str | None = None) -> Compiled:
-        """The spec and machine of a stored workflow version, parsed once per process."""
+        """The spec and machines of a stored workflow version, parsed once per process (and its validated spec
+        kept between processes: engine/spec_cache.py)."""
         if version_id not in self._compiled:
             if source is None:
                 with self.db.reading() as session:
@@ -101,8 +103,9 @@ class Redress:
                     source = row.source
             # A stored version was checked when it was stored; reading it again must not fail because
             # today's checks ask more (a version stored before `permissions:` existed still loads).
-            loaded = workflows.read_text(source, f"workflow version {version_id}")
-            self._compiled[version_id] = Compiled(version_id, loaded.spec)
+            text = source
+            spec = spec_of(self.settings, text, lambda: workflows.read_text(text, f"workflow version {version_id}").spec)
+            self._compiled[version_id] = Compiled(version_id, spec)
         return self._compiled[version_id]
 
     def warm(self) -> None:
