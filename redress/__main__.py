@@ -1,5 +1,5 @@
 """`python -m engine` is `redress`."""
 
-from redress.cli import main
+from redress.cli import run
 
-main()
+run()

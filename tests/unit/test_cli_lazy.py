@@ -39,3 +39,20 @@ def test_case_show_imports_no_write_side():
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+def test_the_program_exits_with_mains_code_its_objects_frozen_and_main_alone_freezes_nothing():
+    """`redress` (redress.cli.run) freezes the collector's objects as it exits, which spares CPython's passes over
+    them at shutdown; the exit code and the one-line refusal are main's. `main` alone (as tests call it) does not."""
+    probe = (
+        "import gc, sys\n"
+        "from redress.cli import main, run\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(gc.get_freeze_count(), file=sys.stderr)\n"
+        "sys.argv = ['redress', 'case', 'show', 'x', '--as', 'a@b.example']\n"
+        "try:\n    run()\nexcept SystemExit as exc:\n    print(exc.code, gc.get_freeze_count() > 0, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    lines = done.stderr.splitlines()
+    assert lines[0] == "0" and lines[-1] == "2 True"
+    assert lines[1].startswith("redress: ") and len(lines) == 3
