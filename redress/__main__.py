@@ -1,5 +1,5 @@
-"""`python -m engine` is `redress`."""
+"""`python -m redress` is `redress`."""
 
-from redress.cli import run
+from redress.program import run
 
 run()

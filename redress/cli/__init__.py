@@ -7,7 +7,6 @@ with `redress --debug ...` or REDRESS_DEBUG=1.
 
 from __future__ import annotations
 
-import gc
 import sys
 import traceback
 from typing import NoReturn
@@ -18,20 +17,6 @@ from engine.errors import RedressError
 from redress.cli.failures import debugging, explain, one_line
 from redress.cli.root import cli
 from workflows import InvalidDefinition
-
-
-def run() -> None:
-    """The `redress` program (the console script and `python -m redress`): `main`, then a quick exit.
-
-    At exit CPython collects every object the process made, in several passes over them all: a fifth of
-    the CPU of `redress case show` (about 0.2 s, against 0.02 s once frozen). Freezing them first skips
-    that; what must happen at exit still does (atexit handlers, flushing stdout and stderr, closing what
-    is closed by reference counting), and the database was closed by the command. Only the program does
-    this: a test that calls `main` in its own process keeps its collector as it was."""
-    try:
-        main()
-    finally:
-        gc.freeze()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -82,4 +67,4 @@ def _failed(exc: Exception, debug: bool) -> NoReturn:
     sys.exit(1)
 
 
-__all__ = ["cli", "main", "run"]
+__all__ = ["cli", "main"]
