@@ -43,6 +43,10 @@ class Compiled:
     """One machine per track (docs/workflow-language.md, "Why one `transitions` machine per track")."""
 
 
+CURRENT_VERSION = "current_workflow_version"
+"""The session.info key of the current workflow version's id, as the session first read it."""
+
+
 @dataclass
 class Redress:
     settings: Settings
@@ -114,7 +118,10 @@ class Redress:
         if session is None:
             with self.db.reading() as own:
                 return self.current_workflow(own)
-        version_id = session.scalars(select(WorkflowVersion.id).where(WorkflowVersion.current.is_(True))).first()
+        version_id = session.info.get(CURRENT_VERSION)
+        if version_id is None:  # read once per session: a command's checks all see the one version
+            version_id = session.scalars(select(WorkflowVersion.id).where(WorkflowVersion.current.is_(True))).first()
+            session.info[CURRENT_VERSION] = version_id
         if version_id is None:
             raise NotFound("no workflow is loaded: run 'redress init' first")
         if version_id not in self._compiled:

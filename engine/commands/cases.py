@@ -669,6 +669,7 @@ def _write_move(session: Session, case: Case, version: int, head: audit.Head, ev
     if session.connection().execute(_MOVE, params).rowcount != 1:
         raise StaleDataError(f"case {case.id} is no longer at version {version} with {head.seq} event(s)")
     _show(case, version=version + 1, head_seq=event["seq"], head_hash=event["hash"])
+    audit.note_reached(session, case.id, head.seq, event["seq"], event["stage_after"])
 
 
 def migrate_case(app: Redress, case_id: int, actor_email: str) -> tuple[str, str]:

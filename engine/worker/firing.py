@@ -41,6 +41,7 @@ from engine.commands.deadlines import definition
 from engine.commands.notify import Collected, MissingRenders, Renders, active_people, case_context, people_for, queue
 from engine.context import Redress
 from engine.errors import RedressError
+from engine.queries.access import read_reached
 from engine.rules.access import Power, holders
 from engine.rules.links import LIMITATION_DEADLINE, limitation_date
 from engine.rules.timing import next_repeat
@@ -213,6 +214,7 @@ def _claim(
     if not case_ids:
         return {}, []
     cases = {case.id: case for case in session.scalars(select(Case).where(Case.id.in_(case_ids)))}
+    read_reached(session, cases.values())  # whom each case's emails may tell: one query for the batch
     columns = (Timer.id, Timer.case_id, Timer.stage, Timer.deadline, Timer.kind, Timer.due_at, Timer.repeat, Timer.track)
     timers = select(*columns).where(Timer.case_id.in_(case_ids), *due).order_by(Timer.due_at, Timer.id).limit(batch)
     if postgres:
