@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from . import integrity, models
+from . import integrity, later, models
 from .models import AuditEvent, Case, table_of
 
 GENESIS = models.GENESIS
@@ -177,9 +177,10 @@ def next_event(
 _INSERT_EVENT = insert(table_of(AuditEvent))
 
 
-def insert_event(connection: Connection, values: dict[str, Any]) -> None:
-    """Write the event, with its MAC under the integrity key when the store holds one (store.integrity)."""
-    connection.execute(_INSERT_EVENT, {**values, "mac": integrity.sign(connection, values["hash"])})
+def insert_event(session: Session, values: dict[str, Any]) -> None:
+    """Write the event, with its MAC under the integrity key when the store holds one (store.integrity); at
+    the end of the transaction if it writes behind (store.later: the case row already holds the new head)."""
+    later.write(session, _INSERT_EVENT, {**values, "mac": integrity.sign(session.connection(), values["hash"])})
 
 
 def append(
@@ -222,7 +223,7 @@ def append(
         data=data,
         track=track,
     )
-    insert_event(connection, values)
+    insert_event(session, values)
     link = Link(values["seq"], values["hash"], values["prev_hash"])
     connection.execute(_SET_HEAD, {"case_id": case_id, "new_seq": link.seq, "new_hash": link.hash})
     loaded_head(session, case_id, link)

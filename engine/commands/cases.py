@@ -541,7 +541,7 @@ def act_in_session(
         },
     )
     _write_move(session, case, version, head, event)
-    audit.insert_event(session.connection(), event)
+    audit.insert_event(session, event)
     _move_procedures(app, session, spec, case, plan, rows, now, actor, final)
     return ActionResult(case.id, action_name, before, after, case.version, notified, final, track, plan.track_after)
 

@@ -77,9 +77,9 @@ def reached(session: Session, case_ids: Iterable[int]) -> dict[int, set[str]]:
 def read_reached(session: Session, cases: Iterable[Case]) -> None:
     """Read the stages these cases have reached in one query, for `access_of` to answer from (the worker's
     batch: each case's emails ask who may see it)."""
-    loaded = list(cases)
-    for case_id, stages in reached(session, [case.id for case in loaded]).items():
-        audit.remember_reached(session, case_id, next(c.head_seq for c in loaded if c.id == case_id), frozenset(stages))
+    heads = {case.id: case.head_seq for case in cases}
+    for case_id, stages in reached(session, heads).items():
+        audit.remember_reached(session, case_id, heads[case_id], frozenset(stages))
 
 
 def access_of(session: Session, case: Case) -> CaseAccess:
