@@ -341,17 +341,32 @@ def notify_all(
 
 
 def _had_urgent(session: Session, case_id: int) -> set[str]:
-    """Who already has an urgent email of this case queued or sent (by an earlier command, or this one)."""
-    queued = session.connection().execute(_URGENT, {"case_id": case_id})
+    """Who already has an urgent email of this case queued or sent (by an earlier command, or this one): as
+    `read_urgent_ahead` read it for the batch, else read now; with the rows kept for the end (store.later)."""
+    ahead: dict[int, set[str]] = session.info.get(URGENT_AHEAD, {})
+    had = ahead[case_id] if case_id in ahead else {row[0] for row in session.connection().execute(_URGENT, {"case_id": case_id})}
     kept = later.write_behind(session)
-    return {row[0] for row in queued} | {
+    return had | {
         row["recipient_email"]
         for row in (kept.pending(_INSERT_OUTBOX) if kept else ())
         if row["case_id"] == case_id and row["template"] in notices.URGENT
     }
 
 
+def read_urgent_ahead(session: Session, case_ids: list[int]) -> None:
+    """Who has had an urgent email of each of these cases, in one query, for a worker batch whose own emails are
+    all kept for its end (store.later), so what was read stays true with them."""
+    ahead: dict[int, set[str]] = {case_id: set() for case_id in case_ids}
+    for case_id, email in session.connection().execute(_URGENT_MANY, {"case_ids": case_ids}):
+        ahead[case_id].add(email)
+    session.info[URGENT_AHEAD] = ahead
+
+
+URGENT_AHEAD = "urgent_read_ahead"
 _outbox = table_of(OutboxMessage)
 _URGENT = select(_outbox.c.recipient_email).where(
     _outbox.c.case_id == bindparam("case_id"), _outbox.c.template.in_(sorted(notices.URGENT))
+)
+_URGENT_MANY = select(_outbox.c.case_id, _outbox.c.recipient_email).where(
+    _outbox.c.case_id.in_(bindparam("case_ids", expanding=True)), _outbox.c.template.in_(sorted(notices.URGENT))
 )

@@ -38,7 +38,16 @@ from sqlalchemy.orm import Session
 from engine.commands import tracks
 from engine.commands.cases import SYSTEM_ACTOR, act_in_session
 from engine.commands.deadlines import definition
-from engine.commands.notify import Collected, MissingRenders, Renders, active_people, case_context, people_for, queue
+from engine.commands.notify import (
+    Collected,
+    MissingRenders,
+    Renders,
+    active_people,
+    case_context,
+    people_for,
+    queue,
+    read_urgent_ahead,
+)
 from engine.context import Redress
 from engine.errors import RedressError
 from engine.queries.access import read_reached
@@ -218,6 +227,7 @@ def _claim(
     cases = {case.id: case for case in session.scalars(select(Case).where(Case.id.in_(case_ids)))}
     read_reached(session, cases.values())  # whom each case's emails may tell: one query for the batch
     tracks.read_ahead(session, case_ids)  # where each case's tracks stand: one query for the batch
+    read_urgent_ahead(session, case_ids)  # who has had an urgent email of each case: one query for the batch
     columns = (Timer.id, Timer.case_id, Timer.stage, Timer.deadline, Timer.kind, Timer.due_at, Timer.repeat, Timer.track)
     timers = select(*columns).where(Timer.case_id.in_(case_ids), *due).order_by(Timer.due_at, Timer.id).limit(batch)
     if postgres:
