@@ -24,6 +24,7 @@ from engine.integrity_key import install_key
 from engine.rules.clock import Clock, SystemClock
 from engine.settings import Settings, load_settings
 from engine.settings_values import masked_url
+from engine.totp_key import install_totp_key
 from store import Database, WorkflowVersion
 from store.migrate import Schema, schema_state, sqlite_file, sqlite_schema
 
@@ -145,6 +146,7 @@ def open_app(
         _require(database_schema(path), str(path))  # before connecting: connecting would create the file
     db = Database(settings.database_url, synchronous=settings.sqlite_synchronous.upper())
     install_key(settings, db.engine)
+    install_totp_key(settings, db.engine)
     if existing and path is None:
         try:
             _require(schema_state(db.engine), masked_url(settings.database_url))
