@@ -25,6 +25,7 @@ from engine.rules.clock import Clock, SystemClock
 from engine.settings import Settings, load_settings
 from engine.settings_values import masked_url
 from engine.spec_cache import spec_of
+from engine.totp_key import install_totp_key
 from store import Database, WorkflowVersion
 from store.migrate import Schema, schema_state, sqlite_file, sqlite_schema
 
@@ -52,6 +53,10 @@ class Compiled:
     def track_machines(self) -> dict[str, Machine]:
         """One machine per track (docs/workflow-language.md, "Why one `transitions` machine per track")."""
         return workflows.build_track_machines(self.spec)
+
+
+CURRENT_VERSION = "current_workflow_version"
+"""The session.info key of the current workflow version's id, as the session first read it."""
 
 
 @dataclass
@@ -128,7 +133,10 @@ class Redress:
         if session is None:
             with self.db.reading() as own:
                 return self.current_workflow(own)
-        version_id = session.scalars(select(WorkflowVersion.id).where(WorkflowVersion.current.is_(True))).first()
+        version_id = session.info.get(CURRENT_VERSION)
+        if version_id is None:  # read once per session: a command's checks all see the one version
+            version_id = session.scalars(select(WorkflowVersion.id).where(WorkflowVersion.current.is_(True))).first()
+            session.info[CURRENT_VERSION] = version_id
         if version_id is None:
             raise NotFound("no workflow is loaded: run 'redress init' first")
         if version_id not in self._compiled:
@@ -152,6 +160,7 @@ def open_app(
         _require(database_schema(path), str(path))  # before connecting: connecting would create the file
     db = Database(settings.database_url, synchronous=settings.sqlite_synchronous.upper())
     install_key(settings, db.engine)
+    install_totp_key(settings, db.engine)
     if existing and path is None:
         try:
             _require(schema_state(db.engine), masked_url(settings.database_url))

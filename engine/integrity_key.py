@@ -10,6 +10,7 @@ import os
 import secrets
 from pathlib import Path
 
+from pydantic import SecretStr
 from sqlalchemy import Engine
 
 from engine.files import private_folder
@@ -25,18 +26,26 @@ def key_path(settings: Settings) -> Path:
 
 def read_key(settings: Settings) -> bytes | None:
     """The key in force, or None when none was made yet (before `redress init`)."""
-    if settings.integrity_key is not None:
-        return settings.integrity_key.get_secret_value().strip().encode()
-    path = key_path(settings)
-    return path.read_text().strip().encode() if path.is_file() else None
+    return key_from(settings.integrity_key, key_path(settings))
 
 
 def make_key(settings: Settings) -> bytes:
     """The key in force, made (0600, in the private data folder) when there is none yet."""
-    found = read_key(settings)
+    return made_key(settings.integrity_key, key_path(settings))
+
+
+def key_from(setting: SecretStr | None, path: Path) -> bytes | None:
+    """A key kept outside the database: the setting when set, else the file at `path` if there is one."""
+    if setting is not None:
+        return setting.get_secret_value().strip().encode()
+    return path.read_text().strip().encode() if path.is_file() else None
+
+
+def made_key(setting: SecretStr | None, path: Path) -> bytes:
+    """The key in force (`key_from`), made at `path` (0600, in a private folder) when there is none yet."""
+    found = key_from(setting, path)
     if found is not None:
         return found
-    path = key_path(settings)
     private_folder(path.parent)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

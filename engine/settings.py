@@ -32,7 +32,8 @@ EmailDetail = Literal["minimal", "full"]
 
 PATH_FIELDS = ("calendar_ics", "data_dir", "workflow", "templates_dir", "mailbox_dir")
 LIST_FIELDS = ("terms", "closures", "two_factor_roles", "email_full_templates")
-SECRET_FIELDS = ("smtp_password", "secret_key", "integrity_key")  # and any other setting whose name says secret, password or key
+# And any other setting whose name says secret, password or key.
+SECRET_FIELDS = ("smtp_password", "secret_key", "integrity_key", "totp_key")
 DEFAULT = "default"
 
 
@@ -148,6 +149,11 @@ class Settings(_Frozen):
     integrity_key: SecretStr | None = Field(
         None, description="a long random string that signs the audit trail (made and kept in data_dir/integrity.key when unset)"
     )
+    totp_key: SecretStr | None = Field(
+        None,
+        description="a long random string that encrypts the authenticator secrets in the database "
+        "(made and kept in data_dir/totp.key when unset)",
+    )
     session_idle_minutes: int = Field(60, ge=1, le=24 * 60, description="a whole number of minutes such as 60")
     session_hours: int = Field(8, ge=1, le=24 * 30, description="a whole number of hours such as 8")
     sign_in_retention_days: int = Field(90, ge=1, description="a whole number of days such as 90")
@@ -235,12 +241,12 @@ class Settings(_Frozen):
     def _header_safe(cls, value: str | None) -> str | None:
         return None if value is None else header_safe(value, "login")
 
-    @field_validator("secret_key", "integrity_key")
+    @field_validator("secret_key", "integrity_key", "totp_key")
     @classmethod
     def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value().strip()) < MIN_SECRET_KEY:
             raise ValueError(
-                f"the key is too short to sign cookies safely (at least {MIN_SECRET_KEY} characters; "
+                f"the key is too short to be safe (at least {MIN_SECRET_KEY} characters; "
                 "or leave it unset and Redress makes one in data_dir)"
             )
         return value

@@ -3,7 +3,7 @@
 This package imports nothing from the engine.
 """
 
-from . import integrity, school_trail
+from . import integrity, school_trail, sealed
 from .db import Database, normalise_url
 from .models import (
     AccessEntry,
@@ -64,5 +64,6 @@ __all__ = [
     "integrity",
     "normalise_url",
     "school_trail",
+    "sealed",
     "table_of",
 ]

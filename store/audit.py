@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from . import integrity, models
+from . import integrity, later, models
 from .models import AuditEvent, Case, table_of
 
 GENESIS = models.GENESIS
@@ -177,9 +177,10 @@ def next_event(
 _INSERT_EVENT = insert(table_of(AuditEvent))
 
 
-def insert_event(connection: Connection, values: dict[str, Any]) -> None:
-    """Write the event, with its MAC under the integrity key when the store holds one (store.integrity)."""
-    connection.execute(_INSERT_EVENT, {**values, "mac": integrity.sign(connection, values["hash"])})
+def insert_event(session: Session, values: dict[str, Any]) -> None:
+    """Write the event, with its MAC under the integrity key when the store holds one (store.integrity); at
+    the end of the transaction if it writes behind (store.later: the case row already holds the new head)."""
+    later.write(session, _INSERT_EVENT, {**values, "mac": integrity.sign(session.connection(), values["hash"])})
 
 
 def append(
@@ -222,10 +223,11 @@ def append(
         data=data,
         track=track,
     )
-    insert_event(connection, values)
+    insert_event(session, values)
     link = Link(values["seq"], values["hash"], values["prev_hash"])
     connection.execute(_SET_HEAD, {"case_id": case_id, "new_seq": link.seq, "new_hash": link.hash})
     loaded_head(session, case_id, link)
+    note_reached(session, case_id, head.seq, link.seq, stage_after)
     return link
 
 
@@ -246,6 +248,29 @@ def loaded_head(session: Session, case_id: int, head: Head) -> None:
     if case is not None:
         set_committed_value(case, "head_seq", head.seq)
         set_committed_value(case, "head_hash", head.hash)
+
+
+REACHED = "reached"
+"""The session.info key of the stages each case has reached, as its chain stood: {case id: (head seq, stages)}."""
+
+
+def remembered_reached(session: Session, case_id: int, head_seq: int) -> frozenset[str] | None:
+    """The stages the case had reached when its chain's head was `head_seq`, if this session read them."""
+    entry = session.info.get(REACHED, {}).get(case_id)
+    return entry[1] if entry is not None and entry[0] == head_seq else None
+
+
+def remember_reached(session: Session, case_id: int, head_seq: int, stages: frozenset[str]) -> None:
+    session.info.setdefault(REACHED, {})[case_id] = (head_seq, stages)
+
+
+def note_reached(session: Session, case_id: int, old_seq: int, new_seq: int, stage_after: str | None) -> None:
+    """An event was appended in this session: what it remembers of the case's stages follows the chain (an entry
+    for another head is forgotten), so it never has to read the trail again to know them."""
+    known = session.info.get(REACHED, {})
+    entry = known.pop(case_id, None)
+    if entry is not None and entry[0] == old_seq:
+        known[case_id] = (new_seq, entry[1] | {stage_after} if stage_after else entry[1])
 
 
 def events(session: Session, case_id: int) -> list[AuditEvent]:

@@ -55,8 +55,9 @@ class Person(Base):
     failed_sign_ins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime]
-    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
-    """The base32 secret of their authenticator app, once enrolment is confirmed (None: not enrolled)."""
+    totp_secret: Mapped[str | None] = mapped_column(String(255), default=None)
+    """The base32 secret of their authenticator app, once enrolment is confirmed (None: not enrolled), sealed
+    under the totp key (store.sealed): never the secret itself."""
     totp_enrolled_at: Mapped[datetime | None] = mapped_column(default=None)
     totp_last_step: Mapped[int | None] = mapped_column(default=None)
     """The 30-second step of the last code accepted: a code is good once (no replay)."""

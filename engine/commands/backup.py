@@ -23,6 +23,7 @@ from pathlib import Path
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
+from pydantic import SecretStr
 from sqlalchemy import select
 
 from engine.commands import backup_db as db
@@ -30,7 +31,9 @@ from engine.commands.backup_archive import BackupInfo, Unpacked, sha256_of, unpa
 from engine.commands.records import evidence_path, store_file
 from engine.context import Redress
 from engine.errors import BadInput, Refused
-from store import Case, Database, audit
+from engine.integrity_key import made_key
+from engine.totp_key import KEY_FILE as TOTP_KEY_FILE
+from store import Case, Database, audit, sealed
 from store.migrate import MIGRATIONS, is_current, upgrade
 
 
@@ -93,8 +96,12 @@ def _evidence(data_dir: Path, sha: str) -> bytes:
     return content
 
 
-def restore_backup(archive: Path, database_url: str, data_dir: Path, *, force: bool = False) -> RestoreResult:
-    """Restore `archive` to `database_url` and `data_dir`. Nothing is written unless every check passes."""
+def restore_backup(
+    archive: Path, database_url: str, data_dir: Path, *, force: bool = False, totp_key: SecretStr | None = None
+) -> RestoreResult:
+    """Restore `archive` to `database_url` and `data_dir`. Nothing is written unless every check passes.
+    `totp_key`: the setting, if the deployment sets it; else the key is `data_dir/totp.key` (made if missing:
+    an older backup's authenticator secrets are sealed with it as its schema is upgraded)."""
     with tempfile.TemporaryDirectory(prefix=".redress-restore-") as private:
         unpacked = unpack(archive, Path(private))
         kind = _check_target(unpacked.info, database_url, force=force)
@@ -103,7 +110,7 @@ def restore_backup(archive: Path, database_url: str, data_dir: Path, *, force: b
             db.restore_sqlite(unpacked.database_file, database_url)
         else:
             db.restore_postgres(unpacked.database_file, database_url, replace=force)
-    return _verify(unpacked.info, database_url, data_dir)
+    return _verify(unpacked.info, database_url, data_dir, totp_key)
 
 
 def _check_target(info: BackupInfo, url: str, *, force: bool) -> str:
@@ -138,11 +145,12 @@ def _put_back_evidence(unpacked: Unpacked, data_dir: Path) -> None:
         store_file(data_dir, (unpacked.folder / "evidence" / sha[:2] / sha).read_bytes())
 
 
-def _verify(info: BackupInfo, url: str, data_dir: Path) -> RestoreResult:
+def _verify(info: BackupInfo, url: str, data_dir: Path, totp_key: SecretStr | None) -> RestoreResult:
     database = Database(url)
     try:
         upgraded = not is_current(database.engine)
         if upgraded:
+            sealed.use_key(database.engine, made_key(totp_key, data_dir / TOTP_KEY_FILE))
             upgrade(database.engine)
         with database.engine.connect() as connection:
             facts = db.read_facts(connection)

@@ -27,6 +27,7 @@ from transitions import Machine, MachineError
 
 from engine.commands import staff_reports, tracks
 from engine.commands.deadlines import cancel_pending, start_stage_deadlines
+from engine.commands.legal_hold import hold_entered
 from engine.commands.limitation import schedule_limitation
 from engine.commands.notify import Collected, MissingRenders, Renders, active_people, collecting, notify_all, relations_of
 from engine.commands.people import person_by_email
@@ -200,7 +201,6 @@ def open_case(app: Redress, actor_email: str, details: OpenCase) -> int:
                 case_id = opening.write(app, session)
         except MissingRenders:
             continue  # another case was opened in between (it took the id), or the people changed: again
-        _hold_if_the_workflow_says(app, case_id)  # a track started at opening may be with the police
         return case_id
     raise Conflict(f"{CHANGED}: the case was not opened")
 
@@ -279,6 +279,8 @@ class _Opening:
             tracks.start(app, session, spec, case, name, rows, now)
             tracks.record_start(session, case, name, rows[name].stage, now, actor.label, actor.id, {"by": "category"})
         tracks.settle_pauses(app, session, spec, case, {}, tracks.running(rows), now, actor.label, actor.id)
+        # A track started at opening may be with the police: held in this unit of work (engine.commands.legal_hold).
+        hold_entered(session, spec, case, [(None, case.stage), *tracks.running(rows).items()], now)
         return case.id
 
 
@@ -431,8 +433,6 @@ def take_action(
                 )
         except MissingRenders:
             continue
-        if result.stage_after != result.stage_before or result.track is not None:  # a stage entered, not one stood at
-            _hold_if_the_workflow_says(app, case_id)
         if result.closed:
             # A retention rule with no period (KCSIE: an allegation against staff found malicious) erases the
             # case's details as it closes, with a certificate (engine.commands.retention).
@@ -441,14 +441,6 @@ def take_action(
             erase_on_closure(app, case_id, actor_email)
         return result
     raise Conflict(CHANGED)
-
-
-def _hold_if_the_workflow_says(app: Redress, case_id: int) -> None:
-    """A stage the case now stands at that declares `legal_hold` (legal advice, the police) puts it under a hold
-    (engine.commands.erasure), in a transaction of its own after the command's."""
-    from engine.commands.erasure import hold_where_the_workflow_says
-
-    hold_where_the_workflow_says(app, case_id)
 
 
 def act_in_session(
@@ -541,8 +533,12 @@ def act_in_session(
         },
     )
     _write_move(session, case, version, head, event)
-    audit.insert_event(session.connection(), event)
+    audit.insert_event(session, event)
+    was = tracks.running(rows)
     _move_procedures(app, session, spec, case, plan, rows, now, actor, final)
+    # A stage entered (not one stood at) that declares `legal_hold` holds the case, in this unit of work.
+    entered = [(None, after)] if after != before else []
+    hold_entered(session, spec, case, [*entered, *((n, s) for n, s in tracks.running(rows).items() if was.get(n) != s)], now)
     return ActionResult(case.id, action_name, before, after, case.version, notified, final, track, plan.track_after)
 
 
@@ -669,6 +665,7 @@ def _write_move(session: Session, case: Case, version: int, head: audit.Head, ev
     if session.connection().execute(_MOVE, params).rowcount != 1:
         raise StaleDataError(f"case {case.id} is no longer at version {version} with {head.seq} event(s)")
     _show(case, version=version + 1, head_seq=event["seq"], head_hash=event["hash"])
+    audit.note_reached(session, case.id, head.seq, event["seq"], event["stage_after"])
 
 
 def migrate_case(app: Redress, case_id: int, actor_email: str) -> tuple[str, str]:

@@ -20,6 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from engine.commands import tracks
 from engine.commands.cases import Actor, load_case, parties_digest, resolve_actor
 from engine.commands.deadlines import cancel_pending, start_stage_deadlines
+from engine.commands.legal_hold import hold_entered
 from engine.commands.notify import Renders, case_context, queue, rendered_first
 from engine.commands.people import person_by_email
 from engine.context import Redress
@@ -270,6 +271,7 @@ def reopen_case(app: Redress, case_id: int, actor_email: str, reason: str) -> st
             stage_after=case.stage,
             data={"reason": why, "outcome": outcome},
         )
+        hold_entered(session, spec, case, [(None, case.stage)], now)  # a stage reopened into may declare a hold
         return case.stage
 
 

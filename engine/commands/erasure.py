@@ -1,6 +1,6 @@
 """Erasure under UK GDPR, with the trail intact: one evidence file uploaded by mistake (a tombstone stays,
 with its SHA-256), a case's content when the retention schedule says it is due (a certificate stays), and
-the legal hold that stops a purge.
+the legal hold that stops a purge (a person's; the workflow's own is engine.commands.legal_hold).
 
 An audit event commits to a digest of its content (store.audit, formula 2), so erasing the content of
 earlier events leaves the chain and the checkpoints checking; the erasure is itself an event that names
@@ -22,8 +22,7 @@ from engine.context import Redress
 from engine.errors import BadInput, NotFound, Refused
 from engine.rules import inputs
 from engine.rules.access import Power, holds, only
-from store import AuditEvent, Case, CaseLink, CaseTrack, ErasureCertificate, Evidence, Meeting, Note, audit, table_of
-from workflows import SYSTEM
+from store import AuditEvent, Case, CaseLink, ErasureCertificate, Evidence, Meeting, Note, audit, table_of
 
 MAX_REASON = 2000
 MISTAKEN_UPLOAD = "mistaken_upload"
@@ -268,40 +267,6 @@ def _set_hold(app: Redress, case_id: int, actor_email: str, reason: str, hold: b
             stage_after=case.stage,
             data={"reason": why},
         )
-
-
-def hold_where_the_workflow_says(app: Redress, case_id: int) -> str | None:
-    """After a command: a case standing at a stage (of the main procedure or a running track) that declares
-    `legal_hold` is put under a hold by the system, with that stage's reason, unless it is held already or
-    its content was erased. Returns the reason, None when nothing was held."""
-    with app.db.unit_of_work() as session:
-        case = load_case(session, case_id)
-        if case.held_at is not None or case.erased_at is not None:
-            return None
-        spec = app.compiled(case.workflow_id).spec
-        reasons = [spec.stages[case.stage].legal_hold] if case.stage in spec.stages else []
-        for row in session.scalars(select(CaseTrack).where(CaseTrack.case_id == case_id, CaseTrack.finished_at.is_(None))):
-            track = spec.tracks.get(row.track)
-            if track is not None and row.stage in track.stages:
-                reasons.append(track.stages[row.stage].legal_hold)
-        reason = next((r for r in reasons if r), None)
-        if reason is None:
-            return None
-        now = app.clock.now()
-        case.held_at, case.held_reason, case.held_by_id = now, reason, None
-        session.flush()  # one version: the ORM moves it with the row
-        audit.append(
-            session,
-            case.id,
-            at=now,
-            actor=SYSTEM,
-            actor_id=None,
-            kind="held",
-            stage_before=case.stage,
-            stage_after=case.stage,
-            data={"reason": reason, "automatic": True},
-        )
-        return reason
 
 
 def hold_case(app: Redress, case_id: int, actor_email: str, reason: str) -> None:

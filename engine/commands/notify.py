@@ -30,7 +30,7 @@ from engine.rules.access import REPORTER, STAFF_CONCERNED, Sight, Viewer, case_s
 from engine.rules.actions import applies
 from notifications.errors import TemplateError
 from notifications.mail import make_message_id
-from store import Case, OutboxMessage, Person, table_of
+from store import Case, OutboxMessage, Person, later, table_of
 from workflows import RELATIONS, Notification, Workflow
 
 if TYPE_CHECKING:
@@ -216,7 +216,20 @@ def queue(
     template that fails adds nothing. Under a command's `Renders` (see the module's doc) the messages come
     from those rendered before the write transaction began; without one (only a test calling `queue`
     directly: every command rehearses or reads first) they are rendered here."""
-    now, people = app.clock.now(), list(people)
+    people = list(people)
+    rows = outbox_rows(app, session, case, template, people, context)
+    if rows is None:
+        return len(people)  # the read pass: as many as it would queue
+    _write_outbox(session, rows)
+    return len(rows)
+
+
+def outbox_rows(
+    app: Redress, session: Session, case: Case | None, template: str, people: list[Person], context: dict[str, Any]
+) -> list[dict[str, Any]] | None:
+    """The outbox rows that tell each person (see `queue`), not yet written; None in a read pass, which only
+    gathers what it will render."""
+    now = app.clock.now()
     sights = sights_of(app, session, case, people) if case is not None else {}
     settings = app.settings
     renders: Renders | None = session.info.get(RENDERS)
@@ -244,31 +257,31 @@ def queue(
         except TemplateError as exc:
             raise BadInput(f"the email template '{template}' could not be rendered: {exc}") from exc
     if renders is not None and renders.collecting:
-        return len(people)  # nothing is written in the read pass
+        return None  # nothing is written in the read pass
     if missing:
         raise MissingRenders(template)
-    if rendered:  # written at once, on the connection: nothing for the session to flush
-        session.connection().execute(
-            _INSERT_OUTBOX,
-            [
-                {
-                    "case_id": case.id if case else None,
-                    "template": template,
-                    "recipient_email": person.email,
-                    "recipient_name": person.name,
-                    "subject": message.subject,
-                    "body_text": message.text,
-                    "body_html": message.html,
-                    "message_id": make_message_id(app.mail_domain),
-                    "status": "queued",
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                    "created_at": now,
-                }
-                for person, message in rendered
-            ],
-        )
-    return len(rendered)
+    return [
+        {
+            "case_id": case.id if case else None,
+            "template": template,
+            "recipient_email": person.email,
+            "recipient_name": person.name,
+            "subject": message.subject,
+            "body_text": message.text,
+            "body_html": message.html,
+            "message_id": make_message_id(app.mail_domain),
+            "status": "queued",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for person, message in rendered
+    ]
+
+
+def _write_outbox(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:  # on the connection, nothing for the session to flush; or with the batch's other rows (store.later)
+        later.write(session, _INSERT_OUTBOX, rows)
 
 
 def sights_of(app: Redress, session: Session, case: Case, people: list[Person]) -> dict[int, Sight]:
@@ -316,15 +329,44 @@ def notify_all(
     by_template: dict[str, list[Person]] = {}
     for template, email in chosen:
         by_template.setdefault(template, []).append(people[email])
-    return [template for template, recipients in by_template.items() if queue(app, session, case, template, recipients, context)]
+    queued: list[str] = []
+    rows: list[dict[str, Any]] = []
+    for template, recipients in by_template.items():
+        told = outbox_rows(app, session, case, template, recipients, context)
+        if told is None or told:  # (None: the read pass, which writes nothing)
+            queued.append(template)
+            rows += told or []
+    _write_outbox(session, rows)  # every message of every notification in one statement
+    return queued
 
 
 def _had_urgent(session: Session, case_id: int) -> set[str]:
-    """Who already has an urgent email of this case queued or sent (by an earlier command, or this one)."""
-    return {row[0] for row in session.connection().execute(_URGENT, {"case_id": case_id})}
+    """Who already has an urgent email of this case queued or sent (by an earlier command, or this one): as
+    `read_urgent_ahead` read it for the batch, else read now; with the rows kept for the end (store.later)."""
+    ahead: dict[int, set[str]] = session.info.get(URGENT_AHEAD, {})
+    had = ahead[case_id] if case_id in ahead else {row[0] for row in session.connection().execute(_URGENT, {"case_id": case_id})}
+    kept = later.write_behind(session)
+    return had | {
+        row["recipient_email"]
+        for row in (kept.pending(_INSERT_OUTBOX) if kept else ())
+        if row["case_id"] == case_id and row["template"] in notices.URGENT
+    }
 
 
+def read_urgent_ahead(session: Session, case_ids: list[int]) -> None:
+    """Who has had an urgent email of each of these cases, in one query, for a worker batch whose own emails are
+    all kept for its end (store.later), so what was read stays true with them."""
+    ahead: dict[int, set[str]] = {case_id: set() for case_id in case_ids}
+    for case_id, email in session.connection().execute(_URGENT_MANY, {"case_ids": case_ids}):
+        ahead[case_id].add(email)
+    session.info[URGENT_AHEAD] = ahead
+
+
+URGENT_AHEAD = "urgent_read_ahead"
 _outbox = table_of(OutboxMessage)
 _URGENT = select(_outbox.c.recipient_email).where(
     _outbox.c.case_id == bindparam("case_id"), _outbox.c.template.in_(sorted(notices.URGENT))
+)
+_URGENT_MANY = select(_outbox.c.case_id, _outbox.c.recipient_email).where(
+    _outbox.c.case_id.in_(bindparam("case_ids", expanding=True)), _outbox.c.template.in_(sorted(notices.URGENT))
 )

@@ -15,6 +15,8 @@ from engine.errors import Refused
 from engine.files import private_folder, private_new_file
 from engine.integrity_key import install_key, key_path
 from engine.settings_values import masked_url
+from engine.totp_key import install_totp_key
+from engine.totp_key import key_path as totp_key_path
 from engine.workflow_file import workflow_path
 from store import WorkflowVersion, migrate
 
@@ -82,6 +84,10 @@ def _init(app: Redress, loaded: workflows.Loaded, path: Path | None, made: _Made
     if app.settings.integrity_key is None and not key.exists():
         made.files.append(key)
     install_key(app.settings, app.db.engine, create=True)
+    totp_key = totp_key_path(app.settings)
+    if app.settings.totp_key is None and not totp_key.exists():
+        made.files.append(totp_key)
+    install_totp_key(app.settings, app.db.engine, create=True)  # before the migrations: 0016 seals the secrets with it
     migrate.upgrade(app.db.engine)
     digest = loaded.spec.content_hash
     with app.db.unit_of_work() as session:

@@ -41,9 +41,33 @@ class TrackRow:
 
 
 def load(session: Session, case_id: int) -> dict[str, TrackRow]:
-    """Every track the case has started, finished ones included, by name."""
+    """Every track the case has started, finished ones included, by name: as `read_ahead` read them for this
+    session, the first time they are asked for, else read now."""
+    ahead: dict[int, dict[str, TrackRow]] = session.info.get(READ_AHEAD, {})
+    if case_id in ahead:
+        return ahead.pop(case_id)
     rows = session.connection().execute(_LOAD, {"case_id": case_id})
     return {row.track: TrackRow(*row) for row in rows}
+
+
+def read_ahead(session: Session, case_ids: list[int]) -> None:
+    """Read the tracks of these cases in one query (the worker's batch, its cases locked), each kept for the
+    first `load` of its case in this session; a case whose tracks are written before then is read again."""
+    ahead: dict[int, dict[str, TrackRow]] = {case_id: {} for case_id in case_ids}
+    for row in session.connection().execute(_LOAD_MANY, {"case_ids": case_ids}):
+        ahead[row.case_id][row.track] = TrackRow(*row[1:])
+    session.info[READ_AHEAD] = ahead
+
+
+def _written(session: Session, case_id: int) -> None:
+    session.info.get(READ_AHEAD, {}).pop(case_id, None)
+
+
+READ_AHEAD = "tracks_read_ahead"
+_COLUMNS = (_rows.c.track, _rows.c.stage, _rows.c.started_at, _rows.c.stage_entered_at, _rows.c.finished_at)
+_LOAD_MANY = (
+    select(_rows.c.case_id, *_COLUMNS).where(_rows.c.case_id.in_(bindparam("case_ids", expanding=True))).order_by(_rows.c.id)
+)
 
 
 _LOAD = (
@@ -71,6 +95,7 @@ def start(
     stage = spec.tracks[name].initial_stage
     values = {"stage": stage, "started_at": now, "stage_entered_at": now, "finished_at": None}
     connection = session.connection()
+    _written(session, case.id)
     if name in rows:
         connection.execute(update(_rows).where(_rows.c.case_id == case.id, _rows.c.track == name).values(**values))
     else:
@@ -86,6 +111,7 @@ def move(
     Returns whether it finished. `rows` is updated."""
     final = spec.tracks[name].is_final(stage)
     finished_at = now if final else None
+    _written(session, case.id)
     session.connection().execute(
         update(_rows)
         .where(_rows.c.case_id == case.id, _rows.c.track == name)

@@ -1,7 +1,8 @@
 """Two-factor sign-in: an authenticator app (TOTP, RFC 6238) with one-time recovery codes, and browsers
 remembered for a while so the second step is not asked at every sign-in.
 
-- The secret is made at enrolment and kept only once the person has typed a code it produced.
+- The secret is made at enrolment and kept only once the person has typed a code it produced; it is kept
+  sealed (AES-256-GCM, store.sealed) under the totp key, which lives outside the database (engine.totp_key).
 - A code is good once: the 30-second step of the last one accepted is kept, and only a later step passes.
 - Ten recovery codes are shown once; only a salted SHA-256 of each is kept (they are random, 50 bits
   each, so a slow hash adds nothing), and each is spent by one atomic UPDATE.
@@ -18,15 +19,16 @@ import secrets
 from datetime import datetime, timedelta
 
 import pyotp
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.commands import trail
 from engine.commands.sessions import Client, revoke_all, token_id
 from engine.context import Redress
-from engine.errors import BadInput, NotAllowed, NotFound
+from engine.errors import BadInput, NotAllowed, NotFound, Refused
 from engine.rules.access import Power, Viewer, only
-from store import Person, RecoveryCode, RememberedBrowser, SignIn, WebSession
+from store import Person, RecoveryCode, RememberedBrowser, SignIn, WebSession, sealed
 
 ENROLLED = "two_factor_enrolled"
 RESET = "two_factor_reset"
@@ -38,6 +40,15 @@ METHOD = "two-factor"
 WRONG = "that code is not right: type the 6 digits your authenticator app shows now, or a recovery code"
 WAIT = "too many wrong codes: wait 15 minutes, then try again"
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: copied by hand from paper
+NO_KEY = (
+    "the totp key that seals the authenticator secrets is missing (data_dir/totp.key, or the totp_key setting): "
+    "put it back, or run 'redress init' to make one"
+)
+NOT_SEALED = "the database is older than this Redress: run 'redress init' to upgrade it (it encrypts the authenticator secrets)"
+WRONG_KEY = (
+    "the authenticator secrets do not open with this totp key (data_dir/totp.key, or the totp_key setting): put back "
+    "the key they were sealed with, or reset each person's two-factor sign-in so they enrol again"
+)
 
 
 def new_secret() -> str:
@@ -47,6 +58,24 @@ def new_secret() -> str:
 def enrolment_uri(secret: str, email: str, school: str) -> str:
     """The otpauth:// address an authenticator app reads from the QR code."""
     return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=f"Redress ({school})")
+
+
+def _key(session: Session) -> AESGCM:
+    key = sealed.key_of(session.connection())
+    if key is None:
+        raise Refused(NO_KEY)
+    return key
+
+
+def _secret_of(session: Session, person: Person) -> str:
+    """The person's secret, opened (they are enrolled); Refused, in one line, when the key in force does not open it."""
+    kept = person.totp_secret or ""
+    if not sealed.is_sealed(kept):
+        raise Refused(NOT_SEALED)
+    try:
+        return sealed.unseal(_key(session), kept, person.id)
+    except sealed.Unsealable:
+        raise Refused(WRONG_KEY) from None
 
 
 def _step(now: datetime) -> int:
@@ -90,7 +119,8 @@ def confirm_enrolment(app: Redress, person_id: int, secret: str, code: str) -> l
         person = session.get(Person, person_id)
         if person is None or not person.active:
             raise NotFound("there is no such person")
-        person.totp_secret, person.totp_enrolled_at, person.totp_last_step = secret, now, step
+        sealed_secret = sealed.seal(_key(session), secret, person.id)
+        person.totp_secret, person.totp_enrolled_at, person.totp_last_step = sealed_secret, now, step
         codes = _new_recovery_codes(session, person_id)
         trail.record(app, session, person.email, ENROLLED, person)
         return codes
@@ -113,7 +143,7 @@ def _wrong_codes(session: Session, person_id: int, now: datetime) -> int:
 
 
 def _spend_totp(session: Session, person: Person, code: str, now: datetime) -> bool:
-    step = _matching_step(person.totp_secret or "", code, now) if person.totp_secret and code.isdigit() else None
+    step = _matching_step(_secret_of(session, person), code, now) if person.totp_secret and code.isdigit() else None
     if step is None:
         return False
     result = session.execute(

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.rules.access import CaseAccess, Viewer
-from store import AuditEvent, Case, Party, Person
+from store import AuditEvent, Case, Party, Person, audit
 from workflows import Workflow
 
 
@@ -74,8 +74,22 @@ def reached(session: Session, case_ids: Iterable[int]) -> dict[int, set[str]]:
     return stages_of
 
 
+def read_reached(session: Session, cases: Iterable[Case]) -> None:
+    """Read the stages these cases have reached in one query, for `access_of` to answer from (the worker's
+    batch: each case's emails ask who may see it)."""
+    heads = {case.id: case.head_seq for case in cases}
+    for case_id, stages in reached(session, heads).items():
+        audit.remember_reached(session, case_id, heads[case_id], frozenset(stages))
+
+
 def access_of(session: Session, case: Case) -> CaseAccess:
-    """The access facts of a case already loaded with its parties: one query, for the stages it reached."""
+    """The access facts of a case already loaded with its parties: one query, for the stages it reached, unless
+    this session already knows them at the case's present head (`read_reached`; events appended since in
+    the session keep them current, store.audit.note_reached)."""
     staff = frozenset(p.person_id for p in case.parties if p.kind == "staff" and p.person_id is not None)
-    stages = reached(session, [case.id])[case.id] | {case.stage}
+    known = audit.remembered_reached(session, case.id, case.head_seq)
+    if known is None:
+        known = frozenset(reached(session, [case.id])[case.id])
+        audit.remember_reached(session, case.id, case.head_seq, known)
+    stages = known | {case.stage}
     return CaseAccess(case.id, case.workflow_id, case.opened_by_id, staff, tuple(case.categories), frozenset(stages))

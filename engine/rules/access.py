@@ -63,8 +63,21 @@ def holds(spec: Workflow, roles: Collection[str], power: Power) -> bool:
 
 
 def powers_of(spec: Workflow, roles: Collection[str]) -> frozenset[Power]:
-    """Every power that `roles` hold under `spec`: what a Viewer carries."""
-    return frozenset(power for power in Power if spec.may(roles, power))
+    """Every power that `roles` hold under `spec`: what a Viewer carries. Worked out once per workflow and
+    set of roles (a batch of deadlines asks it for every reader of every email)."""
+    key = (id(spec), frozenset(roles))
+    known = _POWERS.get(key)
+    if known is not None and known[0] is spec:
+        return known[1]
+    powers = frozenset(power for power in Power if spec.may(roles, power))
+    if len(_POWERS) >= _POWERS_KEPT:
+        _POWERS.clear()
+    _POWERS[key] = (spec, powers)  # the spec is kept, so its id is not reused while the entry stands
+    return powers
+
+
+_POWERS: dict[tuple[int, frozenset[str]], tuple[Workflow, frozenset[Power]]] = {}
+_POWERS_KEPT = 256
 
 
 def only(spec: Workflow, power: Power, doing: str) -> str:

@@ -75,10 +75,18 @@ def _length(field: str, value: str, limit: int) -> None:
 
 
 def _no_controls(field: str, value: str, allowed: str = "") -> None:
-    if any((ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F) and ch not in allowed for ch in value):
+    controls = _CONTROLS.get(allowed)
+    if controls is None:  # the C0 and C1 control characters, but those `allowed`
+        banned = "".join(ch for ch in map(chr, [*range(32), *range(0x7F, 0xA0)]) if ch not in allowed)
+        controls = _CONTROLS[allowed] = re.compile(f"[{re.escape(banned)}]")
+    if controls.search(value):
         raise BadInput(f"{field} holds control characters: type it again")
-    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+    if _SURROGATES.search(value):
         raise BadInput(f"{field} holds characters that are not text: type it again")
+
+
+_CONTROLS: dict[str, re.Pattern[str]] = {}
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def name(value: str, field: str = "the name", *, limit: int = NAME_MAX) -> str:

@@ -38,13 +38,23 @@ from sqlalchemy.orm import Session
 from engine.commands import tracks
 from engine.commands.cases import SYSTEM_ACTOR, act_in_session
 from engine.commands.deadlines import definition
-from engine.commands.notify import Collected, MissingRenders, Renders, active_people, case_context, people_for, queue
+from engine.commands.notify import (
+    Collected,
+    MissingRenders,
+    Renders,
+    active_people,
+    case_context,
+    people_for,
+    queue,
+    read_urgent_ahead,
+)
 from engine.context import Redress
 from engine.errors import RedressError
+from engine.queries.access import read_reached
 from engine.rules.access import Power, holders
 from engine.rules.links import LIMITATION_DEADLINE, limitation_date
 from engine.rules.timing import next_repeat
-from store import Case, Person, Timer, audit, table_of
+from store import Case, Person, Timer, audit, later, table_of
 from workflows import SYSTEM, Deadline, FieldType, Workflow
 
 BUSY_POLL_SECONDS = 0.1
@@ -146,7 +156,9 @@ def fire_due(
                 cases, timers = (
                     _claim(app, session, (*_due(cutoff, held), Timer.case_id.in_(list(read))), batch) if read else ({}, [])
                 )
+                kept = session.info[later.LATER] = later.WriteBehind()  # rows nothing in the batch reads again
                 done = _Batch(app, session, cases, cutoff).fire_all(timers)
+                kept.flush(session.connection())  # in the batch's transaction, before it commits
         except DBAPIError as exc:
             # PostgreSQL may end one of two workers' transactions to break a lock cycle (deadlock, 40P01) or a
             # serialisation conflict (40001): the batch was rolled back whole, its timers are still pending,
@@ -213,6 +225,9 @@ def _claim(
     if not case_ids:
         return {}, []
     cases = {case.id: case for case in session.scalars(select(Case).where(Case.id.in_(case_ids)))}
+    read_reached(session, cases.values())  # whom each case's emails may tell: one query for the batch
+    tracks.read_ahead(session, case_ids)  # where each case's tracks stand: one query for the batch
+    read_urgent_ahead(session, case_ids)  # who has had an urgent email of each case: one query for the batch
     columns = (Timer.id, Timer.case_id, Timer.stage, Timer.deadline, Timer.kind, Timer.due_at, Timer.repeat, Timer.track)
     timers = select(*columns).where(Timer.case_id.in_(case_ids), *due).order_by(Timer.due_at, Timer.id).limit(batch)
     if postgres:
@@ -286,13 +301,17 @@ class _Batch:
     def fire(self, timer: DueTimer) -> str:
         """Fire one timer; returns what it became: reminder, escalation, failed or cancelled (or deferred:
         left pending, its email not rendered)."""
+        kept = later.write_behind(self.session)
+        mark = kept.mark() if kept else {}
         try:
             return self._fire(timer)
         except Collected:  # the read pass: this timer's emails are gathered
             if timer.kind == "escalation":
                 self.escalated.add((timer.case_id, timer.track))
             return "deferred"
-        except MissingRenders:  # its savepoint, if any, undid what it wrote
+        except MissingRenders:  # its savepoint, if any, undid what it wrote; what it kept for the end goes too
+            if kept:
+                kept.undo(mark)
             self.session.expire(self.cases[timer.case_id])
             return "deferred"
 
@@ -318,17 +337,29 @@ class _Batch:
             )
         if self.reading:
             return self.on_paper(spec, case, timer, deadline, since)
+        return self.carry_out(spec, case, timer, deadline, since)
+
+    def carry_out(self, spec: Workflow, case: Case, timer: DueTimer, deadline: Deadline, since: datetime | None) -> str:
+        """The write pass: the reminder or the escalation, for real; a refusal skips the deadline, saying why."""
+        kept = later.write_behind(self.session)
+        mark = kept.mark() if kept else {}
         try:
             if deadline.escalate:
+                connection = self.session.connection()
+                if kept:  # the case's earlier timers in this batch are marked fired before the action cancels the rest
+                    kept.flush_about(connection, _SET_TIMER, case.id)
                 # An action may be refused after it has started writing (a template, say): a savepoint undoes it.
                 # On the connection: nothing is flushed inside it, and the ORM's savepoint costs more than the action.
-                with self.session.connection().begin_nested():
-                    self._set(timer, "fired")  # before acting: the action cancels the case's *pending* timers
+                with connection.begin_nested():
+                    self._set(timer, "fired", now=True)  # before acting: the action cancels the case's *pending* timers
                     self.escalate(spec, case, timer, deadline.escalate, since)
             else:
                 self.remind(spec, case, timer, deadline, since)  # refused, if at all, before it writes anything
         except RedressError as exc:
-            # The savepoint undid the escalation's writes; the case object forgets the move it was shown.
+            # The savepoint undid the escalation's writes, and what it kept for the end goes too; the case object
+            # forgets the move it was shown.
+            if kept:
+                kept.undo(mark)
             self.session.expire(case)
             return self.skip(case, timer, str(exc))
         if deadline.escalate:
@@ -346,11 +377,17 @@ class _Batch:
             return "failed"  # refused: the write pass refuses it again, and says why
         return "deferred"
 
-    def _set(self, timer: DueTimer, status: str) -> None:
+    def _set(self, timer: DueTimer, status: str, now: bool = False) -> None:
+        """Mark the timer fired or cancelled: kept for the end of the batch (store.later) unless `now`; an
+        escalation of its case later in the batch writes the case's kept marks first (`_fire`)."""
         if self.reading:
             return
         fired_at = self.app.clock.now() if status == "fired" else None
-        self.session.connection().execute(_SET_TIMER, {"timer_id": timer.id, "new_status": status, "new_fired_at": fired_at})
+        params = {"timer_id": timer.id, "new_status": status, "new_fired_at": fired_at}
+        if now:
+            self.session.connection().execute(_SET_TIMER, params)
+        else:
+            later.write(self.session, _SET_TIMER, params, about=timer.case_id)
 
     def recipients(self, case: Case, who: tuple[str, ...]) -> list[Person]:
         """The people a reminder goes to: the roles or relations the deadline names and the case's owner, once

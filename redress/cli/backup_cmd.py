@@ -49,7 +49,13 @@ def restore(archive: Path, database_url: str | None, data_dir: Path | None, forc
     from engine.settings import load_settings
 
     settings = load_settings()
-    result = restore_backup(archive, database_url or settings.database_url, data_dir or Path(settings.data_dir), force=force)
+    result = restore_backup(
+        archive,
+        database_url or settings.database_url,
+        data_dir or Path(settings.data_dir),
+        force=force,
+        totp_key=settings.totp_key,
+    )
     counts = result.info.counts
     click.echo(f"restored {archive.name} (taken {result.info.created_at:%Y-%m-%d %H:%M} UTC) to {result.database}: "
                f"{counts['cases']} cases, {counts['events']} events, {counts['evidence_files']} evidence files in "

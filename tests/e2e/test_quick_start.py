@@ -58,6 +58,7 @@ def test_a_failed_init_leaves_no_half_made_database_folder_or_key(tmp_path: Path
     (tmp_path / "blocker").unlink()
     assert "database ready" in redress("init").out
     assert (tmp_path / "db" / "redress.db").is_file() and (tmp_path / "blocker" / "data" / "integrity.key").is_file()
+    assert (tmp_path / "blocker" / "data" / "totp.key").is_file()
 
 
 def test_mail_goes_to_the_catcher_once_its_port_is_set(tmp_path: Path) -> None:

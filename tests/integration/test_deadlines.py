@@ -315,3 +315,41 @@ def test_any_other_database_error_still_stops_the_worker(app, monkeypatch):
     monkeypatch.setattr(firing._Batch, "fire_all", fire_all)
     with pytest.raises(OperationalError, match="disk I/O error"):  # not a deadlock: not swallowed, not retried
         fire_at(app, NEXT_MONDAY_9)
+
+
+def test_a_batch_writes_its_rows_together_and_a_refused_escalation_leaves_none_of_its_own(app, monkeypatch):
+    """The worker keeps each batch's timer marks, audit events and emails for the end of its transaction
+    (store.later): an escalation refused after it kept its emails and its event must leave neither, and a
+    reminder fired before its case's escalation in the same batch stays fired (not cancelled by the action)."""
+    from engine.commands import cases as case_commands
+    from engine.errors import Refused
+
+    refused, escalated = open_case(app), open_case(app)
+    moving = case_commands._move_procedures
+
+    def refuse_one(app_, session, spec, case, *args, **kwargs):
+        if case.id == refused:  # after the emails and the action's event were kept for the end of the batch
+            raise Refused("the police asked the school to wait")
+        return moving(app_, session, spec, case, *args, **kwargs)
+
+    monkeypatch.setattr(case_commands, "_move_procedures", refuse_one)
+    outbox_before = {case_id: count(app, OutboxMessage, case_id=case_id) for case_id in (refused, escalated)}
+    result = fire_at(app, NEXT_MONDAY_9)
+    assert (result.reminders, result.escalations, result.failed) == (2, 1, 1)
+
+    assert queries.show_case(app, refused).stage == "reported"
+    assert count(app, AuditEvent, case_id=refused, kind="action") == 0
+    [skipped] = events(app, refused, "deadline_skipped")
+    assert "the police asked the school to wait" in skipped.data["reason"]
+    # Only its reminder was told: none of the escalation's emails survived the refusal.
+    assert count(app, OutboxMessage, case_id=refused) == outbox_before[refused] + 1
+    assert count(app, OutboxMessage, case_id=refused, template="deadline_reminder") == 1
+    assert ("acknowledge_reminder", "fired", 0) in timers(app, refused)
+    assert ("unacknowledged_escalation", "fired", 0) in timers(app, refused)
+
+    assert queries.show_case(app, escalated).stage == "chair_meeting"
+    assert count(app, OutboxMessage, case_id=escalated) > outbox_before[escalated] + 1
+    assert timers(app, escalated)[:2] == [("acknowledge_reminder", "fired", 0), ("unacknowledged_escalation", "fired", 0)]
+    for case_id in (refused, escalated):
+        assert queries.verify_trail(app, case_id).ok
+    assert fire_due(app) == FireResult()

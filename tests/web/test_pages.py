@@ -397,3 +397,30 @@ def test_the_log_is_filtered_in_the_database_and_exported_as_csv_with_a_record_o
     changes = head.get("/people/changes").text
     assert "incident log exported" in changes and "staff_offensive" in changes
     assert browser(CHAIR).get("/log.csv").status_code == 403
+
+
+def test_the_log_page_and_its_csv_read_the_same_seven_filters_and_refuse_the_same_bad_ones(app: Redress, browser) -> None:  # type: ignore[no-untyped-def]
+    made = school.build(app)
+    head = browser(HEAD)
+    everyone = {made.logged, made.escalated, made.prejudice, made.other}
+    asked = {
+        "category=staff_defamation": {made.escalated},
+        "stage=chair_meeting": {made.escalated},
+        "outcome=open": everyone,
+        "outcome=No+further+action": set(),
+        "from=2099-01-01": set(),
+        "to=2000-01-01": set(),
+        f"staff={SAM}": {made.logged, made.escalated},
+        "poster=Nobody": set(),
+        "poster=++&category=&stage=": everyone,  # empty fields filter nothing
+        "from=2026-11-23&to=2026-11-23&staff=" + SAM + "&category=staff_offensive": {made.logged},
+    }
+    for query, cases in asked.items():
+        shown = {int(n) for n in re.findall(r">Case (\d+)<", head.get(f"/log?{query}").text)}
+        exported = head.get(f"/log.csv?{query}").text.strip().splitlines()[1:]
+        assert (shown, {int(line.split(",")[0]) for line in exported}) == (cases, cases), query
+    for bad in ("from=yesterday", "to=2101-01-01", "from=1999-12-31", "category=" + "x" * 201, "poster=" + "p" * 201):
+        for path in ("/log", "/log.csv"):
+            refused = head.get(f"{path}?{bad}")
+            assert refused.status_code == 422, (path, bad)
+            assert "the address or the form was not understood" in refused.text, (path, bad)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 from typing import Any
@@ -167,3 +168,21 @@ def test_a_session_owing_the_second_step_reads_no_case_and_is_sent_to_finish_sig
     assert not any(re.search(r"\bFROM cases\b", s) for s in counts.statements)  # and nothing of the case
     assert person.client.get(f"/api/cases/{made.escalated}").status_code == 401
     assert person.get("/two-factor").status_code == 200  # the session lives on, for its second step
+
+
+def test_the_secret_is_kept_sealed_and_a_wrong_key_is_one_line_on_the_page(app: Redress, browser: Any) -> None:
+    from engine.commands.two_factor import WRONG_KEY
+    from store import sealed
+
+    assert browser(HEAD).get("/").status_code == 200  # signed in with a code from the sealed secret
+    with app.db.reading() as session:
+        kept = session.scalar(select(Person.totp_secret).where(Person.email == HEAD))
+    assert kept is not None and kept.startswith(sealed.PREFIX) and TOTP_SECRETS[HEAD] not in kept
+
+    sealed.use_key(app.db.engine, b"not the key the secrets were sealed with, though long enough")
+    person = browser()
+    person.sign_in(HEAD, second_step=False)
+    person.get("/two-factor")
+    answer = person.post("/two-factor", {"code": totp_code(app, HEAD), "next": "/"})
+    assert answer.status_code == 422 and WRONG_KEY in html.unescape(answer.text) and "Traceback" not in answer.text
+    assert person.get("/").headers["location"] == "/two-factor?next=/"  # still not signed in

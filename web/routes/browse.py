@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from engine import PAGE, LogFilter, Redress, export_log, list_people, may_read_log, search_log
@@ -19,23 +19,28 @@ from workflows.render.svg import workflow_svg
 router = APIRouter(include_in_schema=False)
 
 
-def _log_filter(
-    category: str | None,
-    stage: str | None,
-    outcome: str | None,
-    opened_from: date | None,
-    opened_to: date | None,
-    staff: str | None,
-    poster: str | None,
+Text = Annotated[str | None, Query(max_length=200)]
+From = Annotated[date | None, Query(alias="from", ge=date(2000, 1, 1), le=date(2100, 12, 31))]
+To = Annotated[date | None, Query(alias="to", ge=date(2000, 1, 1), le=date(2100, 12, 31))]
+
+
+def log_filter(
+    category: Text = None,
+    stage: Text = None,
+    outcome: Text = None,
+    opened_from: From = None,
+    opened_to: To = None,
+    staff: Text = None,
+    poster: Text = None,
 ) -> LogFilter:
+    """The log's filters as the query string gives them (the page and its CSV read the same ones); an empty
+    field filters nothing."""
     return LogFilter(
         category or None, stage or None, outcome or None, opened_from, opened_to, staff or None, (poster or "").strip() or None
     )
 
 
-Text = Annotated[str | None, Query(max_length=200)]
-From = Annotated[date | None, Query(alias="from", ge=date(2000, 1, 1), le=date(2100, 12, 31))]
-To = Annotated[date | None, Query(alias="to", ge=date(2000, 1, 1), le=date(2100, 12, 31))]
+LogFilterDep = Annotated[LogFilter, Depends(log_filter)]
 
 
 def _outcomes(app: Redress) -> list[str]:
@@ -49,19 +54,12 @@ def log_page(
     request: Request,
     app: RedressDep,
     viewer: ViewerDep,
-    category: Text = None,
-    stage: Text = None,
-    outcome: Text = None,
-    opened_from: From = None,
-    opened_to: To = None,
-    staff: Text = None,
-    poster: Text = None,
+    wanted: LogFilterDep,
     page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
 ) -> Response:
     """The log, searched and filtered in the database, a page at a time; the same filter downloads as CSV."""
     if not may_read_log(viewer):
         raise Denied("the incident log is kept by the coordinator and the headteacher")
-    wanted = _log_filter(category, stage, outcome, opened_from, opened_to, staff, poster)
     log = search_log(app, viewer, wanted, offset=(page_number - 1) * PAGE, limit=PAGE)
     pages = max(1, -(-log.total // log.limit))
     query = urlencode({k: v for k, v in request.query_params.items() if k != "page" and v})
@@ -81,20 +79,8 @@ def log_page(
 
 
 @router.get("/log.csv")
-def log_csv(
-    request: Request,
-    app: RedressDep,
-    viewer: ViewerDep,
-    category: Text = None,
-    stage: Text = None,
-    outcome: Text = None,
-    opened_from: From = None,
-    opened_to: To = None,
-    staff: Text = None,
-    poster: Text = None,
-) -> Response:
+def log_csv(request: Request, app: RedressDep, viewer: ViewerDep, wanted: LogFilterDep) -> Response:
     """The filtered log as CSV, for those who read the log; each export is kept on the school's trail."""
-    wanted = _log_filter(category, stage, outcome, opened_from, opened_to, staff, poster)
     lines = export_log(app, viewer, wanted)
     stamp = app.clock.now().astimezone(app.zone).strftime("%Y-%m-%d")
     return StreamingResponse(
