@@ -24,6 +24,7 @@ from engine.integrity_key import install_key
 from engine.rules.clock import Clock, SystemClock
 from engine.settings import Settings, load_settings
 from engine.settings_values import masked_url
+from engine.spec_cache import spec_of
 from engine.totp_key import install_totp_key
 from store import Database, WorkflowVersion
 from store.migrate import Schema, schema_state, sqlite_file, sqlite_schema
@@ -35,13 +36,23 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Compiled:
-    """A workflow version ready to run: its row id, spec and machines (one per procedure of the version)."""
+    """A workflow version ready to run: its row id, spec and machines (one per procedure of the version).
+
+    The machines are built on first use: a read (`redress case show`, a page) needs the spec alone, and
+    building them is a third of the cost of loading a version. `Redress.warm` builds them up front."""
 
     id: int
     spec: workflows.Workflow
-    machine: Machine
-    track_machines: dict[str, Machine] = field(default_factory=dict)
-    """One machine per track (docs/workflow-language.md, "Why one `transitions` machine per track")."""
+
+    @cached_property
+    def machine(self) -> Machine:
+        """The main procedure's machine."""
+        return workflows.build_machine(self.spec)
+
+    @cached_property
+    def track_machines(self) -> dict[str, Machine]:
+        """One machine per track (docs/workflow-language.md, "Why one `transitions` machine per track")."""
+        return workflows.build_track_machines(self.spec)
 
 
 CURRENT_VERSION = "current_workflow_version"
@@ -86,7 +97,8 @@ class Redress:
         return address.rpartition("@")[2] or "localhost"
 
     def compiled(self, version_id: int, source: str | None = None) -> Compiled:
-        """The spec and machine of a stored workflow version, parsed once per process."""
+        """The spec and machines of a stored workflow version, parsed once per process (and its validated spec
+        kept between processes: engine/spec_cache.py)."""
         if version_id not in self._compiled:
             if source is None:
                 with self.db.reading() as session:
@@ -96,22 +108,24 @@ class Redress:
                     source = row.source
             # A stored version was checked when it was stored; reading it again must not fail because
             # today's checks ask more (a version stored before `permissions:` existed still loads).
-            loaded = workflows.read_text(source, f"workflow version {version_id}")
-            self._compiled[version_id] = Compiled(
-                version_id, loaded.spec, workflows.build_machine(loaded.spec), workflows.build_track_machines(loaded.spec)
-            )
+            text = source
+            spec = spec_of(self.settings, text, lambda: workflows.read_text(text, f"workflow version {version_id}").spec)
+            self._compiled[version_id] = Compiled(version_id, spec)
         return self._compiled[version_id]
 
     def warm(self) -> None:
-        """Parse every stored workflow version now, at start-up, so no request or command parses YAML midway.
-        Before `redress init` there is nothing to parse (and maybe no tables yet): that is not an error."""
+        """Parse every stored workflow version and build its machines now, at start-up, so no request or
+        deadline parses YAML midway (the web app and the worker). A one-shot command does not warm: it parses
+        the versions it reads, when it reads them. Before `redress init` there is nothing to parse (and maybe
+        no tables yet): that is not an error."""
         try:
             with self.db.reading() as session:
                 rows = list(session.execute(select(WorkflowVersion.id, WorkflowVersion.source)))
         except DBAPIError:
             return
         for version_id, source in rows:
-            self.compiled(version_id, source)
+            compiled = self.compiled(version_id, source)
+            _ = compiled.machine, compiled.track_machines
 
     def current_workflow(self, session: Session | None = None) -> Compiled:
         """The workflow version new cases start on; its `permissions:` are the powers in force today.

@@ -1,5 +1,5 @@
-"""`python -m engine` is `redress`."""
+"""`python -m redress` is `redress`."""
 
-from redress.cli import main
+from redress.program import run
 
-main()
+run()

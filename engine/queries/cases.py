@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from engine.commands import integrity, tracks
-from engine.commands.cases import load_case
+from engine.commands import tracks
 from engine.context import Redress
+from engine.errors import NotFound
 from engine.queries.access import access_of, viewer_by_email
 from engine.queries.chronology import chronology, mentioned, people_of
 from engine.queries.tracks import pause_views, track_views
@@ -38,6 +38,9 @@ from engine.rules.access import CaseAccess, Viewer, may_take
 from engine.rules.tracks import Route, offered
 from store import AuditEvent, Case, Evidence, Meeting, Note, Party, Person, Timer, audit
 from workflows import GUARDS, CaseFacts, TrackStart, Workflow
+
+if TYPE_CHECKING:
+    from engine.commands import integrity
 
 
 def next_due_subquery() -> Any:
@@ -96,6 +99,15 @@ def list_cases(app: Redress, *, stage: str | None = None, status: str | None = N
         query = query.where(exists().where(and_(Timer.case_id == Case.id, Timer.status == "pending", Timer.due_at <= now)))
     with app.db.reading() as session:
         return [summary_of(app, row, row.due, now) for row in session.execute(query)]
+
+
+def load_case(session: Session, case_id: int) -> Case:
+    """The case and its parties, in one query (the relations need them). The read side's own: the write side's
+    (engine.commands.cases) would import the whole action path into every read (`redress case show`)."""
+    case = session.get(Case, case_id, options=[joinedload(Case.parties)])
+    if case is None:
+        raise NotFound(f"there is no case {case_id}: 'redress case list' shows the cases")
+    return case
 
 
 def show_case(app: Redress, case_id: int, viewer: Viewer | str | None = None) -> CaseView:
@@ -329,6 +341,8 @@ def audit_trail(app: Redress, case_id: int, *, verify: bool = False) -> AuditTra
         told = chronology_of(app, session, case, events)
     if chain is None:
         return AuditTrail(case_id, events, None, told)
+    from engine.commands import integrity  # the full check replays the write side: imported only when asked
+
     return AuditTrail(case_id, events, case_check(chain, integrity.verify(app, case_id=case_id)), told)
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
-from engine.commands.cases import load_case
 from engine.context import Redress
+from engine.queries.cases import load_case
 from engine.queries.views import CaseLinks, LinkedCase, LinkSuggestion
 from engine.queries.visibility import full_sight
 from engine.rules import links as rules

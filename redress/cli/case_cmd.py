@@ -10,7 +10,6 @@ from typing import Any, BinaryIO
 
 import click
 
-from engine.commands import cases, owners, records
 from engine.queries import cases as queries
 from engine.queries import reading
 from engine.queries.present import as_json as jsonable
@@ -74,6 +73,8 @@ def case_open(
     as_json: bool,
 ) -> None:
     """Open a case; prints its ID."""
+    from engine.commands import cases  # the write side: imported by the commands that write, not by `case show`
+
     with app_context() as app:
         details = cases.OpenCase(
             categories=categories,
@@ -189,6 +190,8 @@ def case_act(
     case_id: int, action: str, actor: str, fields: tuple[str, ...], note: str | None, expect_version: int | None, as_json: bool
 ) -> None:
     """Take ACTION on a case."""
+    from engine.commands import cases
+
     with app_context() as app:
         result = cases.take_action(app, case_id, action, actor, _fields(fields), note=note, expected_version=expect_version)
     if as_json:
@@ -215,6 +218,8 @@ def case_act(
 @click.option("--description", type=TEXT, default="", help="What it shows.")
 def case_evidence(case_id: int, file: Path | None, link: str | None, actor: str, description: str) -> None:
     """Add evidence: a file (stored by its SHA-256) or a link."""
+    from engine.commands import records
+
     if bool(file) == bool(link):
         raise click.UsageError("give exactly one of --file PATH or --link URL")
     with app_context() as app:
@@ -243,6 +248,8 @@ def _open_regular(path: Path) -> BinaryIO:
 @as_option
 def case_note(case_id: int, text: str, actor: str) -> None:
     """Add a note to a case."""
+    from engine.commands import records
+
     with app_context() as app:
         note = records.add_note(app, case_id, actor, text)
     echo(f"note #{note.id} added to case #{case_id}")
@@ -291,6 +298,8 @@ def case_published(case_id: int, day: date | None, reason: str, actor: str) -> N
 @as_option
 def case_meeting(case_id: int, day: date, attendees: str, notes: str, actor: str) -> None:
     """Record a meeting held about a case."""
+    from engine.commands import records
+
     with app_context() as app:
         meeting = records.record_meeting(app, case_id, actor, day, attendees, notes)
     echo(f"meeting #{meeting.id} recorded on case #{case_id}")
@@ -337,6 +346,8 @@ def case_audit(case_id: int, verify: bool, actor: str, as_json: bool) -> None:
 @as_option
 def case_migrate(case_id: int, actor: str) -> None:
     """Move an open case to the current workflow version (only when its stage exists there)."""
+    from engine.commands import cases
+
     with app_context() as app:
         old, new = cases.migrate_case(app, case_id, actor)
     echo(f"case #{case_id} moved from workflow {old[:12]} to {new[:12]}")
@@ -348,6 +359,8 @@ def case_migrate(case_id: int, actor: str) -> None:
 @as_option
 def case_assign(case_id: int, owner: str, actor: str) -> None:
     """Give a case an owner: they get its reminders, and it is among 'your cases' on their dashboard."""
+    from engine.commands import owners
+
     with app_context() as app:
         name = owners.assign_owner(app, case_id, actor, owner)
     echo(f"case #{case_id}: owner {name} ({owner})")

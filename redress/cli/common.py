@@ -18,16 +18,18 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print stable
 
 
 @contextmanager
-def app_context(*, create: bool = False) -> Iterator[Redress]:
+def app_context(*, create: bool = False, warm: bool = False) -> Iterator[Redress]:
     """The wired app for one command; `--now` (worker) is applied by the command that takes it.
 
     Only `init` passes `create`: every other command refuses, creating nothing, when there is no
     Redress database. A database failure is worded here, where the URL (password masked) is known.
+    Only the long-running worker passes `warm` (every workflow version parsed, its machines built, at
+    start): a one-shot command parses the version it reads when it reads it (`case show` stays quick).
     """
     settings = load_settings()
     try:
         app = open_app(settings, existing=not create)
-        if not create:
+        if warm:
             app.warm()
     except Exception as exc:
         _reword_database_error(exc, settings.database_url)

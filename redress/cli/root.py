@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from redress.cli.lazy import Lazy, LazyGroup
+from redress.program import started
 
 COMMANDS = {
     "backup": Lazy(
@@ -93,3 +94,4 @@ CASE_COMMANDS = {
 def cli(debug: bool) -> None:
     """Redress: online complaints against the school community, carried through the school's procedure."""
     del debug  # read by `redress.cli.main`, which reports failures after this group has returned
+    started()  # the command is found and imported: the program's collector resumes (redress/program.py)

@@ -34,7 +34,7 @@ def worker(once: bool, now: datetime | None, batch: int, progress: bool) -> None
 
     if now is not None and not once:
         raise click.UsageError("--now needs --once: a worker that keeps running follows the real clock")
-    with app_context() as app:
+    with app_context(warm=True) as app:
         if now is not None:
             app.clock = FixedClock(in_zone(now, app.zone))
         if not once:

@@ -72,3 +72,17 @@ def test_concurrent_transactions_on_postgres_conflict_instead_of_overwriting(app
         stale.stage = "closed"
         session.flush()
     assert queries.show_case(app, case_id).stage == "gathering_evidence"
+
+
+def test_a_read_builds_no_machine_and_warm_builds_them_all(app):
+    """A read needs a version's spec, not its `transitions` machines: they are built on first use, or by warm()."""
+    case_id = open_case(app)
+    app._compiled.clear()
+    view = queries.show_case(app, case_id)
+    compiled = next(iter(app._compiled.values()))
+    assert view.stage and "machine" not in vars(compiled) and "track_machines" not in vars(compiled)
+    assert compiled.machine.get_state(compiled.spec.initial_stage)  # built on first use
+    app._compiled.clear()
+    app.warm()
+    assert app._compiled and all({"machine", "track_machines"} <= vars(c).keys() for c in app._compiled.values())
+    assert next(iter(app._compiled.values())).track_machines.keys() == next(iter(app._compiled.values())).spec.tracks.keys()

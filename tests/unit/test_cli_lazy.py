@@ -25,3 +25,54 @@ def test_help_and_case_show_import_neither_alembic_nor_the_mail_client():
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+def test_case_show_imports_no_write_side():
+    """`case show` reads: the case commands' module and the read side load, the action path (the write side's
+    cases, records and the integrity replay behind `case audit --verify`) does not."""
+    probe = (
+        "import sys; from redress.cli.root import cli; import click; "
+        "case = cli.get_command(click.Context(cli), 'case'); assert case.get_command(click.Context(case), 'show'); "
+        "import engine.queries.reading; "
+        "print(' '.join(m for m in ('engine.commands.cases', 'engine.commands.records', 'engine.commands.owners', "
+        "'engine.commands.integrity', 'engine.commands.notify') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
+
+
+def test_the_program_pauses_the_collector_while_starting_and_resumes_it_for_the_command():
+    """`redress` (redress.program.run) starts with the collector paused; once the command is found it freezes what
+    start-up made and collects again for the command's own work; it exits with main's code, its objects frozen."""
+    probe = (
+        "import gc, sys\n"
+        "from redress.cli.root import COMMANDS, cli\n"
+        "from redress.cli.lazy import Lazy\n"
+        "import click\n"
+        "@click.command()\n"
+        "def probe():\n"
+        "    print(gc.isenabled(), gc.get_freeze_count() > 0, file=sys.stderr)\n"
+        "cli.lazy_commands['probe'] = Lazy('__main__:probe', 'A probe.')\n"
+        "from redress import program\n"
+        "for argv in (['probe'], ['case', 'show', 'x', '--as', 'a@b.example']):\n"
+        "    sys.argv = ['redress', *argv]\n"
+        "    try:\n        program.run()\n        print('exit 0', file=sys.stderr)\n"
+        "    except SystemExit as exc:\n        print('exit', exc.code, file=sys.stderr)\n"
+        "    gc.enable(); gc.unfreeze()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    lines = done.stderr.splitlines()
+    assert lines[0] == "True True", done.stderr  # the command runs with the collector on, start-up frozen
+    assert lines[1] == "exit 0" and lines[2].startswith("redress: ") and lines[3] == "exit 2" and len(lines) == 4
+
+
+def test_main_alone_leaves_the_collector_as_it_was():
+    """Tests call `main` in their own process: it neither pauses nor freezes their collector."""
+    probe = (
+        "import gc, sys\n"
+        "from redress.cli import main\n"
+        "try:\n    main(['case', 'show', 'x', '--as', 'a@b.example'])\nexcept SystemExit:\n    pass\n"
+        "print(gc.isenabled(), gc.get_freeze_count(), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.stderr.splitlines()[-1] == "True 0"
