@@ -39,7 +39,8 @@ class WriteBehind:
         return {statement: len(rows) for statement, rows in self._rows.items()}
 
     def undo(self, mark: dict[Executable, int]) -> None:
-        """Forget what was added since `mark` (the savepoint it was added in was rolled back)."""
+        """Forget what was added since `mark` (the savepoint it was added in was rolled back). A mark taken before
+        a `flush_about` no longer counts the rows that flush wrote: take the mark after it."""
         for statement, rows in self._rows.items():
             del rows[mark.get(statement, 0) :]
 

@@ -301,17 +301,13 @@ class _Batch:
     def fire(self, timer: DueTimer) -> str:
         """Fire one timer; returns what it became: reminder, escalation, failed or cancelled (or deferred:
         left pending, its email not rendered)."""
-        kept = later.write_behind(self.session)
-        mark = kept.mark() if kept else {}
         try:
             return self._fire(timer)
         except Collected:  # the read pass: this timer's emails are gathered
             if timer.kind == "escalation":
                 self.escalated.add((timer.case_id, timer.track))
             return "deferred"
-        except MissingRenders:  # its savepoint, if any, undid what it wrote; what it kept for the end goes too
-            if kept:
-                kept.undo(mark)
+        except MissingRenders:  # its savepoint, if any, undid what it wrote, and what it kept went too (carry_out)
             self.session.expire(self.cases[timer.case_id])
             return "deferred"
 
@@ -342,12 +338,12 @@ class _Batch:
     def carry_out(self, spec: Workflow, case: Case, timer: DueTimer, deadline: Deadline, since: datetime | None) -> str:
         """The write pass: the reminder or the escalation, for real; a refusal skips the deadline, saying why."""
         kept = later.write_behind(self.session)
+        connection = self.session.connection()
+        if kept and deadline.escalate:  # the case's earlier timers in this batch are marked before the action cancels the rest
+            kept.flush_about(connection, _SET_TIMER, case.id)
         mark = kept.mark() if kept else {}
         try:
             if deadline.escalate:
-                connection = self.session.connection()
-                if kept:  # the case's earlier timers in this batch are marked fired before the action cancels the rest
-                    kept.flush_about(connection, _SET_TIMER, case.id)
                 # An action may be refused after it has started writing (a template, say): a savepoint undoes it.
                 # On the connection: nothing is flushed inside it, and the ORM's savepoint costs more than the action.
                 with connection.begin_nested():
@@ -355,12 +351,13 @@ class _Batch:
                     self.escalate(spec, case, timer, deadline.escalate, since)
             else:
                 self.remind(spec, case, timer, deadline, since)  # refused, if at all, before it writes anything
-        except RedressError as exc:
-            # The savepoint undid the escalation's writes, and what it kept for the end goes too; the case object
-            # forgets the move it was shown.
+        except (RedressError, MissingRenders) as exc:
+            # The savepoint undid the escalation's writes; what it kept for the end goes too.
             if kept:
                 kept.undo(mark)
-            self.session.expire(case)
+            if isinstance(exc, MissingRenders):
+                raise
+            self.session.expire(case)  # the case object forgets the move it was shown
             return self.skip(case, timer, str(exc))
         if deadline.escalate:
             self.escalated.add((case.id, timer.track))
