@@ -431,16 +431,23 @@ def take_action(
                 result = act_in_session(
                     app, session, case, action_name, actor, fields or {}, note, expected_version, audit_data or {}
                 )
+                # A retention rule with no period (KCSIE: an allegation against staff found malicious) erases the
+                # case's details as it closes, in this unit of work, with a certificate (engine.commands.retention).
+                files = _erase_on_closure(app, session, case, actor) if result.closed else []
         except MissingRenders:
             continue
-        if result.closed:
-            # A retention rule with no period (KCSIE: an allegation against staff found malicious) erases the
-            # case's details as it closes, with a certificate (engine.commands.retention).
-            from engine.commands.retention import erase_on_closure
+        if files:
+            from engine.commands.erasure import take_files
 
-            erase_on_closure(app, case_id, actor_email)
+            take_files(app, files)  # committed: the files no living row names leave the store
         return result
     raise Conflict(CHANGED)
+
+
+def _erase_on_closure(app: Redress, session: Session, case: Case, actor: Actor) -> list[str]:
+    from engine.commands.retention import erase_on_closure  # retention reads cases: imported when a case closes
+
+    return erase_on_closure(app, session, case, actor)
 
 
 def act_in_session(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.commands.cases import SYSTEM_ACTOR, load_case, resolve_actor
+from engine.commands.cases import SYSTEM_ACTOR, Actor, load_case, resolve_actor
 from engine.commands.erasure import CertificateView, certificate_view, erase_case_content, require_power, take_files
 from engine.context import Redress
 from engine.errors import Refused
@@ -114,14 +114,17 @@ def purge(app: Redress, actor_email: str | None, case_ids: Collection[int] | Non
     return tuple(done)
 
 
-def erase_on_closure(app: Redress, case_id: int, actor_email: str | None) -> CertificateView | None:
-    """As a case closes: a rule with no period (an allegation against staff found malicious, KCSIE) erases its
-    details at once, with a certificate. A held case keeps them (the plan says so; the purge takes them later)."""
-    with app.db.reading() as session:
-        found = _assessments(app, session, [case_id])
+def erase_on_closure(app: Redress, session: Session, case: Case, actor: Actor) -> list[str]:
+    """As a case closes, in the unit of work that closes it: a rule with no period (an allegation against staff
+    found malicious, KCSIE) erases its details at once, with a certificate, so no crash can leave them behind
+    the closure. A held case keeps them (the plan says so; the purge takes them later). Returns the files to
+    take from the store once committed (engine.commands.erasure.take_files)."""
+    found = _assessments(app, session, [case.id])
     if not found or found[0].rule.years != 0 or found[0].status != "due":
-        return None
-    return _purge_one(app, found[0], actor_email)
+        return []
+    a = found[0]
+    _, files = erase_case_content(app, session, case, actor, a.rule.name, f"{a.rule.title} ({a.rule.source})", app.clock.now())
+    return files
 
 
 def _purge_one(app: Redress, a: Assessment, actor_email: str | None) -> CertificateView:

@@ -129,6 +129,34 @@ def test_a_malicious_allegations_details_go_on_closure_with_a_certificate(app):
     assert verify(app).ok
 
 
+def test_a_crash_before_the_erasure_is_written_leaves_the_malicious_allegation_open_with_its_details(app, monkeypatch):
+    """The closure and the erasure are one unit of work: a process dying at the erasure's event undoes the
+    closure too, so a case is never left closed as malicious with the allegation's details still on it."""
+    from store import audit
+
+    case_id = open_case(app, "staff_allegation", summary="A parent alleged Mr Smith hit a pupil")
+    stage = audit_trail(app, case_id).events[-1].stage_after
+    insert_event = audit.insert_event
+
+    class Crash(Exception):
+        pass
+
+    def dies_at_the_erasure(session, values):  # type: ignore[no-untyped-def]
+        if values["kind"] == "erased":
+            raise Crash("the process died")
+        insert_event(session, values)
+
+    monkeypatch.setattr(audit, "insert_event", dies_at_the_erasure)
+    with pytest.raises(Crash):
+        act(app, case_id, "close_as_malicious", malicious_confirmed="confirmed")
+    with app.db.reading() as session:
+        case = session.get(Case, case_id)
+        assert case is not None and case.closed_at is None and case.erased_at is None and case.stage == stage
+        assert case.summary == "A parent alleged Mr Smith hit a pupil"
+    assert erasure.certificates(app, HEAD, case_id) == ()
+    assert verify(app).ok
+
+
 def test_only_an_allegation_against_staff_is_closed_as_malicious(app):
     case_id = open_case(app, "staff_offensive")
     with pytest.raises(Refused, match="allegation made about school staff"):
