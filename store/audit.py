@@ -231,6 +231,37 @@ def append(
     return link
 
 
+def remark(
+    session: Session,
+    case: Case,
+    *,
+    at: datetime,
+    actor: str,
+    kind: str,
+    actor_id: int | None = None,
+    action: str | None = None,
+    data: dict[str, Any] | None = None,
+    track: str | None = None,
+    head: Head | None = None,
+) -> Link:
+    """Append an event that leaves the case where it stands (a reminder, a letter, a hold, an erasure): `append`
+    with the case's stage before and after."""
+    return append(
+        session,
+        case.id,
+        at=at,
+        actor=actor,
+        kind=kind,
+        actor_id=actor_id,
+        action=action,
+        stage_before=case.stage,
+        stage_after=case.stage,
+        data=data,
+        track=track,
+        head=head,
+    )
+
+
 _cases = table_of(Case)
 # Built once: an append runs them for every reminder and note.
 _HEAD = select(_cases.c.head_seq, _cases.c.head_hash).where(_cases.c.id == bindparam("case_id"))

@@ -696,15 +696,13 @@ def migrate_case(app: Redress, case_id: int, actor_email: str) -> tuple[str, str
         session.flush()
         cancel_pending(session, case.id)
         start_stage_deadlines(app, session, current.spec, case, case.stage_entered_at)
-        audit.append(
+        audit.remark(
             session,
-            case.id,
+            case,
             at=app.clock.now(),
             actor=actor.label,
             actor_id=actor.id,
             kind="migrated",
-            stage_before=case.stage,
-            stage_after=case.stage,
             data={"from_version": old, "to_version": current.spec.content_hash},
         )
         return old, current.spec.content_hash

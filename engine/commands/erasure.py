@@ -134,15 +134,13 @@ def erase_evidence(app: Redress, case_id: int, actor_email: str, evidence_id: in
         said = _tombstone(item, actor.id, why, now)
         session.flush()
         _erase_events(session, case_id, seqs, now)
-        link = audit.append(
+        link = audit.remark(
             session,
-            case.id,
+            case,
             at=now,
             actor=actor.label,
             actor_id=actor.id,
             kind="evidence_erased",
-            stage_before=case.stage,
-            stage_after=case.stage,
             data={"evidence": item.id, "sha256": sha256, "size": size, "events": seqs, "reason": why},
         )
         certificate = certificate_view(
@@ -200,15 +198,13 @@ def erase_case_content(
         )
     )
     _erase_events(session, case.id, seqs, now)
-    link = audit.append(
+    link = audit.remark(
         session,
-        case.id,
+        case,
         at=now,
         actor=actor.label,
         actor_id=actor.id,
         kind="erased",
-        stage_before=case.stage,
-        stage_after=case.stage,
         data={
             "rule": rule,
             "rule_title": title,
@@ -256,15 +252,13 @@ def _set_hold(app: Redress, case_id: int, actor_email: str, reason: str, hold: b
         now = app.clock.now()
         case.held_at, case.held_reason, case.held_by_id = (now, why, actor.id) if hold else (None, None, None)
         session.flush()  # one version: the ORM moves it with the row
-        audit.append(
+        audit.remark(
             session,
-            case.id,
+            case,
             at=now,
             actor=actor.label,
             actor_id=actor.id,
             kind="held" if hold else "released",
-            stage_before=case.stage,
-            stage_after=case.stage,
             data={"reason": why},
         )
 

@@ -55,15 +55,13 @@ def hold_entered(session: Session, spec: Workflow, case: Case, entered: Iterable
         raise StaleDataError(f"case {case.id} is no longer at version {version}")
     for name, value in (("held_at", now), ("held_reason", reason), ("held_by_id", None), ("version", version + 1)):
         set_committed_value(case, name, value)
-    audit.append(
+    audit.remark(
         session,
-        case.id,
+        case,
         at=now,
         actor=SYSTEM,
         actor_id=None,
         kind="held",
-        stage_before=case.stage,
-        stage_after=case.stage,
         data={"reason": reason, "automatic": True},
     )
     return reason

@@ -243,15 +243,13 @@ def _keep(
     )
     session.add(evidence)
     session.flush()
-    audit.append(
+    audit.remark(
         session,
-        case.id,
+        case,
         at=now,
         actor=actor.label,
         actor_id=actor.id,
         kind="letter",
-        stage_before=case.stage,
-        stage_after=case.stage,
         data={
             "letter": kind.name,
             "title": kind.title,

@@ -104,15 +104,13 @@ def set_first_published(app: Redress, case_id: int, actor_email: str, on: date |
         session.connection().execute(update(table_of(Case)).where(table_of(Case).c.id == case_id).values(first_published_on=on))
         session.expire(case, ["first_published_on"])
         schedule_limitation(app, session, case, on, now)
-        audit.append(
+        audit.remark(
             session,
-            case.id,
+            case,
             at=now,
             actor=actor.label,
             actor_id=actor.id,
             kind=PUBLISHED,
-            stage_before=case.stage,
-            stage_after=case.stage,
             data={
                 "first_published_on": on.isoformat() if on else None,
                 "before": before.isoformat() if before else None,

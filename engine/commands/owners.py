@@ -45,15 +45,13 @@ def assign_owner(app: Redress, case_id: int, actor: str, owner_email: str) -> st
             return owner.name
         case.owner_id = owner.id
         session.flush()
-        audit.append(
+        audit.remark(
             session,
-            case.id,
+            case,
             at=app.clock.now(),
             actor=acting.label,
             actor_id=acting.id,
             kind="owner_assigned",
-            stage_before=case.stage,
-            stage_after=case.stage,
             data={"owner": owner.email, "owner_id": owner.id, "before_id": before},
         )
         return owner.name

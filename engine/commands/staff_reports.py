@@ -140,15 +140,13 @@ def link_case(session: Session, case: Case, report_id: int, actor: Person, now: 
     )
     session.add(evidence)
     session.flush()
-    audit.append(
+    audit.remark(
         session,
-        case.id,
+        case,
         at=now,
         actor=actor.email,
         actor_id=actor.id,
         kind="evidence",
-        stage_before=case.stage,
-        stage_after=case.stage,
         data={
             "evidence": evidence.id,
             "kind": "file",

@@ -169,15 +169,13 @@ def record_start(
     session: Session, case: Case, name: str, stage: str, now: datetime, actor: str, actor_id: int | None, data: dict[str, Any]
 ) -> None:
     """The `track_started` event of a track started by an opening's category or a main action's `starts_track`."""
-    audit.append(
+    audit.remark(
         session,
-        case.id,
+        case,
         at=now,
         actor=actor,
         actor_id=actor_id,
         kind="track_started",
-        stage_before=case.stage,
-        stage_after=case.stage,
         track=name,
         data={"track_stage": stage, **data},
     )
@@ -186,15 +184,13 @@ def record_start(
 def _record(
     session: Session, case: Case, now: datetime, actor: str, actor_id: int | None, kind: str, procedure: str, data: dict[str, Any]
 ) -> None:
-    audit.append(
+    audit.remark(
         session,
-        case.id,
+        case,
         at=now,
         actor=actor,
         actor_id=actor_id,
         kind=kind,
-        stage_before=case.stage,
-        stage_after=case.stage,
         track=_track(procedure),
         data=data,
     )

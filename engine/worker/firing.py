@@ -424,14 +424,12 @@ class _Batch:
                     "track": timer.track,
                 },
             )
-        audit.append(
+        audit.remark(
             self.session,
-            case.id,
+            case,
             at=now,
             actor=SYSTEM,
             kind="reminder",
-            stage_before=case.stage,
-            stage_after=case.stage,
             track=timer.track,
             data={
                 "deadline": timer.deadline,
@@ -459,14 +457,12 @@ class _Batch:
         if self.reading:
             raise Collected
         self._set(timer, "fired")
-        audit.append(
+        audit.remark(
             self.session,
-            case.id,
+            case,
             at=now,
             actor=SYSTEM,
             kind="reminder",
-            stage_before=case.stage,
-            stage_after=case.stage,
             data={
                 "deadline": timer.deadline,
                 "repeat": timer.repeat,
@@ -496,14 +492,12 @@ class _Batch:
         if self.reading:
             return "failed"
         self._set(timer, "fired")
-        audit.append(
+        audit.remark(
             self.session,
-            case.id,
+            case,
             at=self.app.clock.now(),
             actor=SYSTEM,
             kind="deadline_skipped",
-            stage_before=case.stage,
-            stage_after=case.stage,
             track=timer.track,
             data={"deadline": timer.deadline, "kind": timer.kind, "reason": reason},
         )
