@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, exists, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, exists, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -54,6 +54,7 @@ from engine.queries.access import read_reached
 from engine.rules.access import Power, holders
 from engine.rules.links import LIMITATION_DEADLINE, limitation_date
 from engine.rules.timing import next_repeat
+from engine.worker.readahead import READ_AHEAD_AT, Read, ReadAhead, reads_alike
 from store import Case, Person, Timer, audit, later, table_of
 from workflows import SYSTEM, Deadline, FieldType, Workflow
 
@@ -130,55 +131,89 @@ def fire_due(
     patience: float = 0.0,
     should_stop: Callable[[], bool] | None = None,
     on_batch: Callable[[FireResult], None] | None = None,
+    read_ahead: bool | None = None,
 ) -> FireResult:
     """Fire every timer due at `now` (default: the clock's now), `batch` per transaction, until none is left.
 
     Due timers of cases held by another transaction are waited for up to `patience` seconds
     (the long-running worker passes 0: its next wake picks them up). `should_stop` is asked
     between batches, so a stopping worker finishes the batch it is in and no more. `on_batch`, if
-    given, is told what each batch fired once its transaction has committed (`redress worker --progress`)."""
+    given, is told what each batch fired once its transaction has committed (`redress worker --progress`).
+    `read_ahead`: read and render the next batch in a second process while one is written
+    (engine.worker.readahead); None decides by how much is due."""
     cutoff = now or app.clock.now()
     held = reminders_held(app, cutoff)
     total = FireResult()
     deadline = time.monotonic() + patience
     stalled = 0
     deadlocks = 0
-    while not (should_stop and should_stop()):
-        renders = Renders()
-        try:
-            with app.db.reading() as session, session.no_autoflush, renders.collecting_in(session):
-                read, timers = _claim(app, session, _due(cutoff, held), batch)
-                _Batch(app, session, read, cutoff).fire_all(timers)
-            renders.render_wanted(app.renderer)  # no transaction open
-            with app.db.unit_of_work() as session, session.no_autoflush:
-                renders.used_in(session)
-                # The cases read (and rendered for), those no other worker took meanwhile.
-                cases, timers = (
-                    _claim(app, session, (*_due(cutoff, held), Timer.case_id.in_(list(read))), batch) if read else ({}, [])
-                )
-                kept = session.info[later.LATER] = later.WriteBehind()  # rows nothing in the batch reads again
-                done = _Batch(app, session, cases, cutoff).fire_all(timers)
-                kept.flush(session.connection())  # in the batch's transaction, before it commits
-        except DBAPIError as exc:
-            # PostgreSQL may end one of two workers' transactions to break a lock cycle (deadlock, 40P01) or a
-            # serialisation conflict (40001): the batch was rolled back whole, its timers are still pending,
-            # so it is simply tried again, a few times, after a short random pause.
-            deadlocks += 1
-            if _sqlstate(exc) not in RETRIED_SQLSTATES or deadlocks > DEADLOCK_RETRIES:
-                raise
-            time.sleep(random.uniform(0.05, 0.25))
-            continue
-        deadlocks = 0
-        total += done
-        stalled = stalled + 1 if timers and not done.fired and not done.cancelled else 0
-        if timers and stalled < STALLED_ROUNDS:
-            if on_batch and (done.fired or done.cancelled):
-                on_batch(done)
-            continue
-        if time.monotonic() >= deadline or not _any_due(app, _due(cutoff, held)):
-            break
-        time.sleep(BUSY_POLL_SECONDS)
+    ahead = _reader(app, cutoff, held, batch, read_ahead)
+    coming = False  # the next batch is being read ahead while this one is written
+    try:
+        while not (should_stop and should_stop()):
+            got = ahead.take(coming) if ahead else None
+            read, renders = got or read_batch(app, cutoff, held, batch)
+            coming = ahead.submit(read) if ahead and read else False
+            try:
+                with app.db.unit_of_work() as session, session.no_autoflush:
+                    renders.used_in(session)
+                    # The cases read (and rendered for), those no other worker took meanwhile.
+                    cases, timers = (
+                        _claim(app, session, (*_due(cutoff, held), Timer.case_id.in_(read)), batch) if read else ({}, [])
+                    )
+                    kept = session.info[later.LATER] = later.WriteBehind()  # rows nothing in the batch reads again
+                    done = _Batch(app, session, cases, cutoff).fire_all(timers)
+                    kept.flush(session.connection())  # in the batch's transaction, before it commits
+            except DBAPIError as exc:
+                # PostgreSQL may end one of two workers' transactions to break a lock cycle (deadlock, 40P01) or a
+                # serialisation conflict (40001): the batch was rolled back whole, its timers are still pending,
+                # so it is simply tried again, a few times, after a short random pause.
+                deadlocks += 1
+                if _sqlstate(exc) not in RETRIED_SQLSTATES or deadlocks > DEADLOCK_RETRIES:
+                    raise
+                time.sleep(random.uniform(0.05, 0.25))
+                continue
+            deadlocks = 0
+            total += done
+            stalled = stalled + 1 if timers and not done.fired and not done.cancelled else 0
+            if timers and stalled < STALLED_ROUNDS:
+                if on_batch and (done.fired or done.cancelled):
+                    on_batch(done)
+                continue
+            if time.monotonic() >= deadline or not _any_due(app, _due(cutoff, held)):
+                break
+            time.sleep(BUSY_POLL_SECONDS)
+    finally:
+        if ahead:
+            ahead.close()
     return total
+
+
+def read_batch(app: Redress, cutoff: datetime, held: bool, batch: int, exclude: list[int] | None = None) -> Read:
+    """The read pass of one batch: claim it in a read transaction (locking its cases while it reads, on
+    PostgreSQL, so two workers read different cases), fire it on paper, gathering its emails, and render
+    them with no transaction open. `exclude`: cases being written meanwhile (engine.worker.readahead)."""
+    renders = Renders()
+    due = _due(cutoff, held)
+    with app.db.reading() as session, session.no_autoflush, renders.collecting_in(session):
+        read, timers = _claim(app, session, (*due, Timer.case_id.not_in(exclude)) if exclude else due, batch)
+        _Batch(app, session, read, cutoff).fire_all(timers)
+    renders.render_wanted(app.renderer)  # no transaction open
+    return list(read), renders
+
+
+def _reader(app: Redress, cutoff: datetime, held: bool, batch: int, wanted: bool | None) -> ReadAhead | None:
+    """A reader process for this run (engine.worker.readahead): when asked, or (`wanted` None) when enough
+    is due for it to pay for its start and a fresh process would render as this one does."""
+    if wanted is False or not reads_alike(app):
+        return None
+    if wanted is None:
+        enough = READ_AHEAD_AT * batch
+        with app.db.reading() as session:
+            due = select(Timer.id).where(*_due(cutoff, held)).limit(enough).subquery()
+            if (session.scalar(select(func.count()).select_from(due)) or 0) < enough:
+                return None
+    return ReadAhead(app, cutoff, held, batch)
 
 
 def reminders_held(app: Redress, at: datetime) -> bool:
