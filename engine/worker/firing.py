@@ -23,6 +23,7 @@ out through the engine, in the same transaction that marks it fired.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections import Counter
@@ -57,6 +58,8 @@ from engine.rules.timing import next_repeat
 from engine.worker.readahead import READ_AHEAD_AT, Read, ReadAhead, reads_alike
 from store import Case, Person, Timer, audit, later, table_of
 from workflows import SYSTEM, Deadline, FieldType, Workflow
+
+log = logging.getLogger("redress.worker")
 
 BUSY_POLL_SECONDS = 0.1
 RETRIED_SQLSTATES = frozenset({"40P01", "40001"})
@@ -213,7 +216,11 @@ def _reader(app: Redress, cutoff: datetime, held: bool, batch: int, wanted: bool
             due = select(Timer.id).where(*_due(cutoff, held)).limit(enough).subquery()
             if (session.scalar(select(func.count()).select_from(due)) or 0) < enough:
                 return None
-    return ReadAhead(app, cutoff, held, batch)
+    try:
+        return ReadAhead(app, cutoff, held, batch)
+    except OSError as exc:  # no interpreter to start (an embedded Python, say): the worker reads for itself
+        log.warning("reading ahead not started (%s): the worker reads each batch itself", exc)
+        return None
 
 
 def reminders_held(app: Redress, at: datetime) -> bool:

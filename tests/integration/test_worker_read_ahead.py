@@ -93,7 +93,7 @@ def test_reading_ahead_fires_every_deadline_once_as_a_worker_reading_each_batch_
     alone = fire_due(itself, batch=BATCH, read_ahead=False)
     read_alone = len(reads)
     reads.clear()
-    together = fire_due(ahead, batch=BATCH, read_ahead=True)
+    together = fire_due(ahead, batch=BATCH)  # enough is due (READ_AHEAD_AT batches): it reads ahead of itself
 
     assert alone == together == FireResult(fired=2 * CASES, reminders=CASES, escalations=CASES)
     assert read_alone >= CASES // BATCH  # every batch read by the worker itself
@@ -154,3 +154,14 @@ def test_a_case_corrected_after_the_reader_read_it_is_told_as_it_now_stands(two_
     assert told and all(CORRECTED in body and SUMMARY not in body for body in told if "What was reported" in body)
     assert any("What was reported" in body for body in told)
     assert all(SUMMARY in body for body in others if "What was reported" in body)
+
+
+def test_with_little_due_the_worker_reads_each_batch_itself(two_schools, monkeypatch):
+    _, ahead = two_schools
+    started = []
+    monkeypatch.setattr(readahead.ReadAhead, "__init__", lambda *args: started.append(args))
+    reads = _in_process_reads(monkeypatch)
+    batch = 2 * CASES // readahead.READ_AHEAD_AT + 1  # fewer than READ_AHEAD_AT batches' worth are due
+
+    assert fire_due(ahead, batch=batch).fired == 2 * CASES
+    assert started == [] and len(reads) >= 2 * CASES // batch
