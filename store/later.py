@@ -24,39 +24,28 @@ LATER = "write_later"
 
 class WriteBehind:
     def __init__(self) -> None:
-        self._rows: dict[Executable, list[tuple[object, dict[str, Any]]]] = {}
+        self._rows: dict[Executable, list[dict[str, Any]]] = {}
 
-    def add(self, statement: Executable, rows: dict[str, Any] | list[dict[str, Any]], about: object = None) -> None:
-        """`statement` (built once, with bound parameters) to run with these parameters before the commit;
-        `about`: what they concern, for `flush_about`."""
-        kept = self._rows.setdefault(statement, [])
-        kept.extend((about, row) for row in (rows if isinstance(rows, list) else [rows]))
+    def add(self, statement: Executable, rows: dict[str, Any] | list[dict[str, Any]]) -> None:
+        """`statement` (built once, with bound parameters) to run with these parameters before the commit."""
+        self._rows.setdefault(statement, []).extend(rows if isinstance(rows, list) else [rows])
 
     def pending(self, statement: Executable) -> list[dict[str, Any]]:
-        return [row for _, row in self._rows.get(statement, [])]
+        return list(self._rows.get(statement, []))
 
     def mark(self) -> dict[Executable, int]:
         return {statement: len(rows) for statement, rows in self._rows.items()}
 
     def undo(self, mark: dict[Executable, int]) -> None:
-        """Forget what was added since `mark` (the savepoint it was added in was rolled back). A mark taken before
-        a `flush_about` no longer counts the rows that flush wrote: take the mark after it."""
+        """Forget what was added since `mark` (the savepoint it was added in was rolled back)."""
         for statement, rows in self._rows.items():
             del rows[mark.get(statement, 0) :]
-
-    def flush_about(self, connection: Connection, statement: Executable, about: object) -> None:
-        """Write now the rows of `statement` that concern `about` (a step is about to read or change what they say)."""
-        rows = self._rows.get(statement, [])
-        now = [row for concern, row in rows if concern == about]
-        if now:
-            rows[:] = [(concern, row) for concern, row in rows if concern != about]
-            connection.execute(statement, now)
 
     def flush(self, connection: Connection) -> None:
         """Write everything kept, each statement once with all its rows, in the order first added."""
         for statement, rows in self._rows.items():
             if rows:
-                connection.execute(statement, [row for _, row in rows])
+                connection.execute(statement, rows)
         self._rows.clear()
 
 
@@ -66,11 +55,11 @@ def write_behind(session: Session) -> WriteBehind | None:
     return found
 
 
-def write(session: Session, statement: Executable, rows: dict[str, Any] | list[dict[str, Any]], about: object = None) -> None:
+def write(session: Session, statement: Executable, rows: dict[str, Any] | list[dict[str, Any]]) -> None:
     """Run `statement` with `rows` now, on the session's connection (nothing for the session to flush), or keep
     them for the end of the transaction if it writes behind."""
     later = write_behind(session)
     if later is not None:
-        later.add(statement, rows, about)
+        later.add(statement, rows)
     elif rows:
         session.connection().execute(statement, rows)

@@ -282,8 +282,10 @@ _timers = table_of(Timer)
 _SET_TIMER = (
     update(_timers)
     .where(_timers.c.id == bindparam("timer_id"))
-    .values(status=bindparam("new_status"), fired_at=bindparam("new_fired_at"))
+    .values(status=bindparam("new_status"), fired_at=bindparam("new_fired_at"), paused_at=None, remaining_seconds=None)
 )
+"""A timer fired or cancelled: whatever an escalation later in its batch did to it while its mark was kept (cancelled
+it, paused it with the time it had left), the mark, written at the batch's end, is what it ends as."""
 _INSERT_TIMER = insert(_timers)
 
 
@@ -380,16 +382,15 @@ class _Batch:
     def carry_out(self, spec: Workflow, case: Case, timer: DueTimer, deadline: Deadline, since: datetime | None) -> str:
         """The write pass: the reminder or the escalation, for real; a refusal skips the deadline, saying why."""
         kept = later.write_behind(self.session)
-        connection = self.session.connection()
-        if kept and deadline.escalate:  # the case's earlier timers in this batch are marked before the action cancels the rest
-            kept.flush_about(connection, _SET_TIMER, case.id)
         mark = kept.mark() if kept else {}
         try:
             if deadline.escalate:
                 # An action may be refused after it has started writing (a template, say): a savepoint undoes it.
                 # On the connection: nothing is flushed inside it, and the ORM's savepoint costs more than the action.
-                with connection.begin_nested():
-                    self._set(timer, "fired", now=True)  # before acting: the action cancels the case's *pending* timers
+                # The action cancels (or pauses) the case's pending timers, this one among them while its mark is kept
+                # for the end of the batch: the mark, written last, leaves it fired (`_set`).
+                with self.session.connection().begin_nested():
+                    self._set(timer, "fired")
                     self.escalate(spec, case, timer, deadline.escalate, since)
             else:
                 self.remind(spec, case, timer, deadline, since)  # refused, if at all, before it writes anything
@@ -416,17 +417,14 @@ class _Batch:
             return "failed"  # refused: the write pass refuses it again, and says why
         return "deferred"
 
-    def _set(self, timer: DueTimer, status: str, now: bool = False) -> None:
-        """Mark the timer fired or cancelled: kept for the end of the batch (store.later) unless `now`; an
-        escalation of its case later in the batch writes the case's kept marks first (`_fire`)."""
+    def _set(self, timer: DueTimer, status: str) -> None:
+        """Mark the timer fired or cancelled, kept for the end of the batch (store.later): nothing later in the
+        batch asks whether it fired (each timer is fired once), and what an escalation of its case does to the
+        case's pending timers meanwhile is undone by the mark (_SET_TIMER)."""
         if self.reading:
             return
         fired_at = self.app.clock.now() if status == "fired" else None
-        params = {"timer_id": timer.id, "new_status": status, "new_fired_at": fired_at}
-        if now:
-            self.session.connection().execute(_SET_TIMER, params)
-        else:
-            later.write(self.session, _SET_TIMER, params, about=timer.case_id)
+        later.write(self.session, _SET_TIMER, {"timer_id": timer.id, "new_status": status, "new_fired_at": fired_at})
 
     def recipients(self, case: Case, who: tuple[str, ...]) -> list[Person]:
         """The people a reminder goes to: the roles or relations the deadline names and the case's owner, once

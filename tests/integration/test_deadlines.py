@@ -353,3 +353,24 @@ def test_a_batch_writes_its_rows_together_and_a_refused_escalation_leaves_none_o
     for case_id in (refused, escalated):
         assert queries.verify_trail(app, case_id).ok
     assert fire_due(app) == FireResult()
+
+
+def test_an_escalation_that_pauses_its_cases_timers_leaves_its_own_fired_and_not_paused(app, monkeypatch):
+    """A timer's "fired" mark is kept for the end of its batch: the escalation's action may meanwhile pause (or
+    cancel) the case's pending timers, the firing one among them; the mark, written last, is what it ends as."""
+    from engine.commands import cases as case_commands
+    from engine.commands import deadlines
+
+    case_id = open_case(app)
+    moving = case_commands._move_procedures
+
+    def pause_first(app_, session, spec, case, *args, **kwargs):
+        assert deadlines.pause(session, case.id, None, app_.clock.now()) >= 1  # the firing timer is still pending
+        return moving(app_, session, spec, case, *args, **kwargs)
+
+    monkeypatch.setattr(case_commands, "_move_procedures", pause_first)
+    assert fire_at(app, NEXT_MONDAY_9).escalations == 1
+    with app.db.reading() as session:
+        fired = session.scalars(select(Timer).where(Timer.case_id == case_id, Timer.status == "fired")).all()
+    assert sorted(t.deadline for t in fired) == ["acknowledge_reminder", "unacknowledged_escalation"]
+    assert all(t.fired_at is not None and t.paused_at is None and t.remaining_seconds is None for t in fired)

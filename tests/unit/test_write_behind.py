@@ -38,16 +38,3 @@ def test_kept_rows_are_written_at_the_flush_in_the_order_first_added_and_an_undo
         assert kept.pending(INSERT) == []
 
     assert table_after(steps) == [(1, 7, "a"), (2, 8, "b2")]
-
-
-def test_flush_about_writes_only_the_rows_of_what_is_about_to_be_read() -> None:
-    def steps(connection: Connection) -> None:
-        connection.execute(INSERT, [{"id": 1, "about": 7, "says": "-"}, {"id": 2, "about": 8, "says": "-"}])
-        kept = WriteBehind()
-        kept.add(SAY, {"row_id": 1, "new_says": "fired"}, about=7)
-        kept.add(SAY, {"row_id": 2, "new_says": "fired"}, about=8)
-        kept.flush_about(connection, SAY, 7)
-        assert connection.execute(select(rows.c.says).order_by(rows.c.id)).scalars().all() == ["fired", "-"]
-        assert kept.pending(SAY) == [{"row_id": 2, "new_says": "fired"}]
-
-    assert table_after(steps) == [(1, 7, "fired"), (2, 8, "-")]
