@@ -18,6 +18,7 @@ message sent twice is recognisably the same email.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -152,11 +153,17 @@ def make_message_id(domain: str) -> str:
 
     The only maker of Message-IDs: call it once, when the outbox row is written, and store it
     in the row; every attempt to send the row (a retry, a resend after a crash) reuses it."""
+    return make_msgid("redress", domain=_message_id_domain(domain))
+
+
+@functools.lru_cache(maxsize=16)
+def _message_id_domain(domain: str) -> str:
+    """The domain checked once per process (it is the school's one mail domain; a batch of deadlines makes
+    thousands of Message-IDs under it). A refused domain is not kept: it is refused again each time."""
     try:
-        domain = check_domain(domain)
+        return check_domain(domain)
     except ValueError as exc:
         raise NotificationError(f"{domain!r} is not a domain name for a Message-ID") from exc
-    return make_msgid("redress", domain=domain)
 
 
 def domain_of(from_address: str) -> str:
