@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
-from transitions import Machine
 
 import workflows
 from engine.errors import BadInput, NotFound
@@ -30,6 +29,8 @@ from store import Database, WorkflowVersion
 from store.migrate import Schema, schema_state, sqlite_file, sqlite_schema
 
 if TYPE_CHECKING:
+    from transitions import Machine
+
     from engine.rules.school_days import SchoolCalendar
     from notifications.render import TemplateRenderer
 
