@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.rules.access import CaseAccess, Viewer
+from engine.errors import NotFound
+from engine.rules.access import CaseAccess, Sight, Viewer, case_sight
 from store import AuditEvent, Case, Party, Person, audit, core_rows, table_of
 from workflows import Workflow
 
 if TYPE_CHECKING:
+    from engine.context import Redress
     from engine.queries.case_rows import CaseRecord
 
 # Read through SQLAlchemy Core on the tables: a command that only reads (`redress case show`) never sets up the
@@ -31,6 +33,15 @@ def load_viewer(session: Session, person_id: int, spec: Workflow) -> Viewer | No
     if person is None or not person.active:
         return None
     return Viewer.of(spec, person.id, person.email, person.name, person.roles)
+
+
+def case_access(app: Redress, viewer: Viewer, case_id: int) -> tuple[CaseAccess, Sight]:
+    """One case's access facts and the viewer's sight of it; NotFound when the case does not exist."""
+    with app.db.reading() as session:
+        facts = load_access(session, [case_id]).get(case_id)
+    if facts is None:
+        raise NotFound(f"there is no case {case_id}")
+    return facts, case_sight(viewer, facts, app.compiled(facts.workflow_id).spec)
 
 
 def load_access(session: Session, case_ids: Iterable[int]) -> dict[int, CaseAccess]:

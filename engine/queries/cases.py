@@ -17,7 +17,6 @@ from engine.errors import NotFound
 from engine.queries.access import access_of, viewer_by_email
 from engine.queries.case_rows import PERSON, CaseRecord, PartyRecord, case_record
 from engine.queries.case_rows import people as people_table
-from engine.queries.chronology import chronology, mentioned, people_of
 from engine.queries.tracks import pause_views, track_views
 from engine.queries.views import (
     ActionView,
@@ -311,6 +310,8 @@ def chronology_of(
 ) -> tuple[ChronologyEntry, ...]:
     """The events in plain words; the people they name taken from `known` (people the caller already read),
     the others read in one query (none when every one is known)."""
+    from engine.queries.chronology import chronology, mentioned, people_of  # its words: not for `case show`
+
     spec = app.compiled(case.workflow_id).spec
     found = [(p.email, p.name, p.roles) for p in known]
     emails = sorted(mentioned(events) - {email for email, _, _ in found})

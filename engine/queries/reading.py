@@ -8,10 +8,9 @@ from sqlalchemy import select
 
 from engine.context import Redress
 from engine.errors import NotFound, Refused
-from engine.queries.access import load_viewer
+from engine.queries.access import case_access, load_viewer
 from engine.queries.case_rows import people
 from engine.queries.cases import audit_trail, list_cases, show_case
-from engine.queries.overview import case_access, matter_view
 from engine.queries.views import AuditTrail, CaseSummary, CaseView, MatterView
 from engine.queries.visibility import full_sight
 from engine.rules.access import Sight, Viewer
@@ -42,6 +41,8 @@ def case_for(app: Redress, viewer: Viewer, case_id: int) -> tuple[Sight, CaseVie
     """The case as the viewer may see it: in full, or (the staff member concerned) as a matter."""
     sight = _at_least(app, viewer, case_id, Sight.MATTER)
     if sight is Sight.MATTER:
+        from engine.queries.overview import matter_view  # the lists' module: loaded only for a matter
+
         return sight, matter_view(app, case_id)
     return sight, show_case(app, case_id, viewer)
 
