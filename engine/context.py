@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
-from transitions import Machine
 
 import workflows
 from engine.errors import BadInput, NotFound
@@ -26,10 +25,12 @@ from engine.settings import Settings, load_settings
 from engine.settings_values import masked_url
 from engine.spec_cache import spec_of
 from engine.totp_key import install_totp_key
-from store import Database, WorkflowVersion
+from store import Database, WorkflowVersion, core_rows, table_of
 from store.migrate import Schema, schema_state, sqlite_file, sqlite_schema
 
 if TYPE_CHECKING:
+    from transitions import Machine
+
     from engine.rules.school_days import SchoolCalendar
     from notifications.render import TemplateRenderer
 
@@ -57,6 +58,7 @@ class Compiled:
 
 CURRENT_VERSION = "current_workflow_version"
 """The session.info key of the current workflow version's id, as the session first read it."""
+_versions = table_of(WorkflowVersion)
 
 
 @dataclass
@@ -101,11 +103,11 @@ class Redress:
         kept between processes: engine/spec_cache.py)."""
         if version_id not in self._compiled:
             if source is None:
-                with self.db.reading() as session:
-                    row = session.get(WorkflowVersion, version_id)
-                    if row is None:
+                with self.db.reading() as session:  # Core: a read needs no ORM mapper set up (`case show`)
+                    found = session.execute(select(_versions.c.source).where(_versions.c.id == version_id)).scalar()
+                    if found is None:
                         raise NotFound(f"workflow version {version_id} does not exist")
-                    source = row.source
+                    source = found
             # A stored version was checked when it was stored; reading it again must not fail because
             # today's checks ask more (a version stored before `permissions:` existed still loads).
             text = source
@@ -135,12 +137,12 @@ class Redress:
                 return self.current_workflow(own)
         version_id = session.info.get(CURRENT_VERSION)
         if version_id is None:  # read once per session: a command's checks all see the one version
-            version_id = session.scalars(select(WorkflowVersion.id).where(WorkflowVersion.current.is_(True))).first()
+            version_id = core_rows(session, select(_versions.c.id).where(_versions.c.current.is_(True))).scalar()
             session.info[CURRENT_VERSION] = version_id
         if version_id is None:
             raise NotFound("no workflow is loaded: run 'redress init' first")
         if version_id not in self._compiled:
-            source = session.scalars(select(WorkflowVersion.source).where(WorkflowVersion.id == version_id)).one()
+            source = core_rows(session, select(_versions.c.source).where(_versions.c.id == version_id)).scalar_one()
             return self.compiled(version_id, source)
         return self._compiled[version_id]
 

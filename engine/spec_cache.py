@@ -77,6 +77,7 @@ def _load(path: Path, key: bytes) -> workflows.Workflow | None:
 
 
 def _keep(path: Path, key: bytes, spec: workflows.Workflow) -> None:
+    spec.content_hash  # noqa: B018 - worked out now, so the copy kept carries it (a cached property)
     blob = pickle.dumps(spec, protocol=pickle.HIGHEST_PROTOCOL)
     content = hmac.new(key, path.name.encode() + blob, hashlib.sha256).digest() + blob
     temporary = path.with_name(f".{path.name}.{os.getpid()}")

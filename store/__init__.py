@@ -4,7 +4,7 @@ This package imports nothing from the engine.
 """
 
 from . import integrity, school_trail, sealed
-from .db import Database, normalise_url
+from .db import Database, core_rows, normalise_url
 from .models import (
     AccessEntry,
     AuditEvent,
@@ -61,6 +61,7 @@ __all__ = [
     "VerificationRun",
     "WebSession",
     "WorkflowVersion",
+    "core_rows",
     "integrity",
     "normalise_url",
     "school_trail",

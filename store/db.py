@@ -9,15 +9,37 @@ stale form. PostgreSQL (psycopg 3) is the same code.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVarTuple, overload
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Executable, Result, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+if TYPE_CHECKING:
+    from sqlalchemy.sql.selectable import TypedReturnsRows
+    from sqlalchemy.util.typing import TupleAny
+
 READONLY = "redress_readonly"
+_Ts = TypeVarTuple("_Ts")
+
+
+@overload
+def core_rows(session: Session, statement: TypedReturnsRows[*_Ts], params: Mapping[str, Any] | None = None) -> Result[*_Ts]: ...
+
+
+@overload
+def core_rows(session: Session, statement: Executable, params: Mapping[str, Any] | None = None) -> Result[*TupleAny]: ...
+
+
+def core_rows(session: Session, statement: Executable, params: Mapping[str, Any] | None = None) -> Result[*TupleAny]:
+    """Run a Core statement (on the tables, not the mapped classes) in `session` as an ORM query runs: after the
+    session's autoflush, so a writing command's pending rows are seen. A Core read sets up no ORM mapper and
+    compiles quicker, which keeps a one-shot read (`redress case show`) quick; a read session has nothing to flush."""
+    if session.autoflush:
+        session.flush()
+    return session.execute(statement, params)
 
 
 def normalise_url(url: str) -> str:

@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import base64
 import os
+from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Connection, Engine
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 PREFIX = "aesgcm1:"
 """What a sealed value starts with (a base32 secret never does): the format, should it ever change."""
 NONCE = 12
-_KEYS: WeakKeyDictionary[Engine, AESGCM] = WeakKeyDictionary()
+_KEYS: WeakKeyDictionary[Engine, bytes] = WeakKeyDictionary()
+"""Each engine's key material, as `use_key` was given it; its cipher is made when a secret is first sealed or
+opened (`key_of`), so a command that touches no secret (`redress case show`) never loads the cryptography."""
+_CIPHERS: WeakKeyDictionary[Engine, tuple[bytes, AESGCM]] = WeakKeyDictionary()
 
 
 class Unsealable(ValueError):
@@ -31,17 +34,29 @@ class Unsealable(ValueError):
 
 def cipher(material: bytes) -> AESGCM:
     """The AES-256-GCM cipher of the configured key (any long secret: HKDF makes it 32 bytes)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"redress: people.totp_secret").derive(material)
     return AESGCM(key)
 
 
 def use_key(engine: Engine, material: bytes) -> None:
     """Seal and open the secrets read and written through `engine` with this key from now on."""
-    _KEYS[engine] = cipher(material)
+    _KEYS[engine] = bytes(material)
 
 
 def key_of(connection: Connection) -> AESGCM | None:
-    return _KEYS.get(connection.engine)
+    engine = connection.engine
+    material = _KEYS.get(engine)
+    if material is None:
+        return None
+    made = _CIPHERS.get(engine)
+    if made is None or made[0] != material:  # the first use, or a key given since
+        made = (material, cipher(material))
+        _CIPHERS[engine] = made
+    return made[1]
 
 
 def _bound_to(person_id: int) -> bytes:
@@ -62,6 +77,8 @@ def unseal(key: AESGCM, stored: str, person_id: int) -> str:
     """The secret a sealed value holds; Unsealable when this key (or this person) does not open it."""
     if not is_sealed(stored):
         raise Unsealable("the value is not sealed")
+    from cryptography.exceptions import InvalidTag
+
     try:
         raw = base64.urlsafe_b64decode(stored.removeprefix(PREFIX).encode("ascii"))
         return key.decrypt(raw[:NONCE], raw[NONCE:], _bound_to(person_id)).decode()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 
-from .errors import Problem
+from .errors import Problem, did_you_mean
 from .guards import GUARDS
-from .reader import Marks, did_you_mean
+from .reader import Marks
 from .spec import ANY_OPEN_STAGE, Deadline, Notification, Stage, Track, Workflow
 
 SYSTEM = "system"

@@ -7,7 +7,6 @@ the types. Every problem comes back at once as FILE:LINE:COL: message.
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .errors import InvalidDefinition, Problem
+from .errors import InvalidDefinition, Problem, did_you_mean
 from .spec import NAME_PATTERN, Workflow
 
 Loc = tuple[str | int, ...]
@@ -50,11 +49,6 @@ class Loaded:
     spec: Workflow
     text: str
     marks: Marks
-
-
-def did_you_mean(name: object, known: typing.Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 class _Builder:

@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Collection, Mapping
 from enum import StrEnum
+from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -366,9 +367,11 @@ class Workflow(_Procedure, _Frozen):
         _drop_later_defaults(data)
         return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
-        """A stable hash of the meaning of the spec: comments and key order do not change it."""
+        """A stable hash of the meaning of the spec: comments and key order do not change it. Worked out once per
+        spec (the spec is frozen), and kept with it in the spec cache (engine/spec_cache.py), so `case show` does
+        not serialise the whole spec to print its version."""
         return hashlib.sha256(self.canonical_json().encode()).hexdigest()
 
 

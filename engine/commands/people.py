@@ -20,7 +20,7 @@ from engine.rules import inputs
 from engine.rules.actions import check_email
 from store import Person
 from workflows import SYSTEM
-from workflows.reader import did_you_mean
+from workflows.errors import did_you_mean
 
 MANAGE_PEOPLE = "manage_people"
 

@@ -15,7 +15,8 @@ from engine.commands import tracks
 from engine.context import Redress
 from engine.errors import NotFound
 from engine.queries.access import access_of, viewer_by_email
-from engine.queries.chronology import chronology, mentioned, people_of
+from engine.queries.case_rows import PERSON, CaseRecord, PartyRecord, case_record
+from engine.queries.case_rows import people as people_table
 from engine.queries.tracks import pause_views, track_views
 from engine.queries.views import (
     ActionView,
@@ -36,7 +37,7 @@ from engine.queries.views import (
 )
 from engine.rules.access import CaseAccess, Viewer, may_take
 from engine.rules.tracks import Route, offered
-from store import AuditEvent, Case, Evidence, Meeting, Note, Party, Person, Timer, audit
+from store import AuditEvent, Case, Evidence, Meeting, Note, Party, Person, Timer, audit, core_rows, table_of
 from workflows import GUARDS, CaseFacts, TrackStart, Workflow
 
 if TYPE_CHECKING:
@@ -111,29 +112,36 @@ def load_case(session: Session, case_id: int) -> Case:
 
 
 def show_case(app: Redress, case_id: int, viewer: Viewer | str | None = None) -> CaseView:
-    """A case in full; with a viewer (or their email, resolved once here), the actions they may take now."""
+    """A case in full; with a viewer (or their email, resolved once here), the actions they may take now. Read
+    through Core (engine.queries.case_rows): no ORM mapper is set up for it."""
     with app.db.reading() as session:
         if isinstance(viewer, str):
             viewer = viewer_by_email(session, viewer)
-        case = load_case(session, case_id)
+        case = case_record(session, case_id)
         view, _ = case_view(app, session, case, viewer, access_of(session, case))
         return view
 
 
+_evidence, _notes, _meetings, _timers = table_of(Evidence), table_of(Note), table_of(Meeting), table_of(Timer)
+
+
 def case_view(
-    app: Redress, session: Session, case: Case, viewer: Viewer | None, access: CaseAccess
-) -> tuple[CaseView, dict[int, Person]]:
-    """The full view of a loaded case, in a fixed number of queries; and the people it mentions, by id."""
+    app: Redress, session: Session, case: Case | CaseRecord, viewer: Viewer | None, access: CaseAccess
+) -> tuple[CaseView, dict[int, Any]]:
+    """The full view of a loaded case (the ORM's, or as Core read it), in a fixed number of queries; and the
+    people it mentions, by id (each with its id, email, name and roles). Its records are read through Core: rows
+    with the columns the ORM's objects would carry."""
     now = app.clock.now()
     spec = app.compiled(case.workflow_id).spec
-    evidence = list(session.scalars(select(Evidence).where(Evidence.case_id == case.id).order_by(Evidence.id)))
-    notes = list(session.scalars(select(Note).where(Note.case_id == case.id).order_by(Note.id)))
-    meetings = list(session.scalars(select(Meeting).where(Meeting.case_id == case.id).order_by(Meeting.id)))
+    evidence = list(core_rows(session, select(_evidence).where(_evidence.c.case_id == case.id).order_by(_evidence.c.id)))
+    notes = list(core_rows(session, select(_notes).where(_notes.c.case_id == case.id).order_by(_notes.c.id)))
+    meetings = list(core_rows(session, select(_meetings).where(_meetings.c.case_id == case.id).order_by(_meetings.c.id)))
     timers = list(
-        session.scalars(
-            select(Timer)
-            .where(Timer.case_id == case.id, Timer.status.in_(("pending", "paused")))
-            .order_by(Timer.due_at, Timer.id)
+        core_rows(
+            session,
+            select(_timers)
+            .where(_timers.c.case_id == case.id, _timers.c.status.in_(("pending", "paused")))
+            .order_by(_timers.c.due_at, _timers.c.id),
         )
     )
     track_rows = tracks.load(session, case.id)
@@ -205,7 +213,7 @@ def case_view(
     return view, people
 
 
-def _item(e: Evidence, email: dict[int, str]) -> EvidenceItem:
+def _item(e: Any, email: dict[int, str]) -> EvidenceItem:
     return EvidenceItem(
         e.id,
         e.kind,
@@ -225,17 +233,17 @@ def _item(e: Evidence, email: dict[int, str]) -> EvidenceItem:
     )
 
 
-def _party_label(party: Party) -> str:
+def _party_label(party: Party | PartyRecord) -> str:
     if party.person is not None:
         return party.person.name
     return party.name or party.reference or f"#{party.id}"
 
 
-def _people(session: Session, ids: Iterable[int]) -> dict[int, Person]:
+def _people(session: Session, ids: Iterable[int]) -> dict[int, Any]:
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(wanted)))}
+    return {p.id: p for p in core_rows(session, select(*PERSON).where(people_table.c.id.in_(wanted)))}
 
 
 def takeable(spec: Workflow, stage: str, track_stages: Mapping[str, str], viewer: Viewer, access: CaseAccess) -> list[Route]:
@@ -245,7 +253,7 @@ def takeable(spec: Workflow, stage: str, track_stages: Mapping[str, str], viewer
 
 
 def available_actions(
-    app: Redress, case: Case, facts: CaseFacts, viewer: Viewer, access: CaseAccess, track_stages: Mapping[str, str]
+    app: Redress, case: Case | CaseRecord, facts: CaseFacts, viewer: Viewer, access: CaseAccess, track_stages: Mapping[str, str]
 ) -> tuple[ActionView, ...]:
     """The actions this person may take now (the same rule the command checks), each with what still blocks it:
     the main procedure's, each running track's (`track_stages`: their stages) and the starts of the others."""
@@ -302,6 +310,8 @@ def chronology_of(
 ) -> tuple[ChronologyEntry, ...]:
     """The events in plain words; the people they name taken from `known` (people the caller already read),
     the others read in one query (none when every one is known)."""
+    from engine.queries.chronology import chronology, mentioned, people_of  # its words: not for `case show`
+
     spec = app.compiled(case.workflow_id).spec
     found = [(p.email, p.name, p.roles) for p in known]
     emails = sorted(mentioned(events) - {email for email, _, _ in found})

@@ -16,6 +16,7 @@ from sqlalchemy.sql.elements import False_
 
 from engine.context import Redress
 from engine.errors import NotFound
+from engine.queries.access import case_access as case_access  # its home before: callers still find it here
 from engine.queries.access import load_access
 from engine.queries.cases import SUMMARY_COLUMNS, next_due_subquery, summary_of, takeable
 from engine.queries.log import search_log
@@ -48,15 +49,6 @@ MAX_PAGE = 200
 
 def _page(offset: int, limit: int) -> tuple[int, int]:
     return max(offset, 0), min(max(limit, 1), MAX_PAGE)
-
-
-def case_access(app: Redress, viewer: Viewer, case_id: int) -> tuple[CaseAccess, Sight]:
-    """One case's access facts and the viewer's sight of it; NotFound when the case does not exist."""
-    with app.db.reading() as session:
-        facts = load_access(session, [case_id]).get(case_id)
-    if facts is None:
-        raise NotFound(f"there is no case {case_id}")
-    return facts, case_sight(viewer, facts, app.compiled(facts.workflow_id).spec)
 
 
 def _where(seen: ColumnElement[bool] | None, *more: ColumnElement[bool]) -> ColumnElement[bool]:

@@ -8,19 +8,19 @@ from sqlalchemy import select
 
 from engine.context import Redress
 from engine.errors import NotFound, Refused
-from engine.queries.access import load_viewer
+from engine.queries.access import case_access, load_viewer
+from engine.queries.case_rows import people
 from engine.queries.cases import audit_trail, list_cases, show_case
-from engine.queries.overview import case_access, matter_view
 from engine.queries.views import AuditTrail, CaseSummary, CaseView, MatterView
 from engine.queries.visibility import full_sight
 from engine.rules.access import Sight, Viewer
-from store import Case, Person
+from store import Case, core_rows
 
 
 def reader(app: Redress, email: str) -> Viewer:
     """The active person with this email; refused in one line for anyone else."""
     with app.db.reading() as session:
-        person_id = session.scalar(select(Person.id).where(Person.email == email.strip().lower()))
+        person_id = core_rows(session, select(people.c.id).where(people.c.email == email.strip().lower())).scalar()
         viewer = load_viewer(session, person_id, app.current_workflow(session).spec) if person_id is not None else None
     if viewer is None:
         raise Refused(f"nobody active in Redress has the email '{email}': --as names a person who may read cases")
@@ -41,6 +41,8 @@ def case_for(app: Redress, viewer: Viewer, case_id: int) -> tuple[Sight, CaseVie
     """The case as the viewer may see it: in full, or (the staff member concerned) as a matter."""
     sight = _at_least(app, viewer, case_id, Sight.MATTER)
     if sight is Sight.MATTER:
+        from engine.queries.overview import matter_view  # the lists' module: loaded only for a matter
+
         return sight, matter_view(app, case_id)
     return sight, show_case(app, case_id, viewer)
 

@@ -4,6 +4,7 @@ stands paused."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from engine.commands.tracks import TrackRow, running
 from engine.context import Redress
@@ -12,8 +13,11 @@ from engine.rules.tracks import paused_by
 from store import Case
 from workflows import MAIN, Workflow
 
+if TYPE_CHECKING:
+    from engine.queries.case_rows import CaseRecord
 
-def track_views(spec: Workflow, case: Case, rows: Mapping[str, TrackRow]) -> tuple[TrackView, ...]:
+
+def track_views(spec: Workflow, case: Case | CaseRecord, rows: Mapping[str, TrackRow]) -> tuple[TrackView, ...]:
     """Every track the case has started, finished ones included, with its stage."""
     listed = []
     for name, row in rows.items():
@@ -34,7 +38,7 @@ def track_views(spec: Workflow, case: Case, rows: Mapping[str, TrackRow]) -> tup
     return tuple(listed)
 
 
-def pause_views(app: Redress, spec: Workflow, case: Case, rows: Mapping[str, TrackRow]) -> tuple[PauseView, ...]:
+def pause_views(app: Redress, spec: Workflow, case: Case | CaseRecord, rows: Mapping[str, TrackRow]) -> tuple[PauseView, ...]:
     """Each procedure a running track holds still, with a line such as "paused: waiting for the police since
     Tue 2 Dec" (the day as the school reads it); nothing once the case is closed."""
     if case.closed_at is not None:

@@ -13,7 +13,7 @@ from typing import Any, ParamSpec, Protocol, TypeVar
 from engine.errors import BadInput, Conflict, Refused
 from engine.rules import inputs
 from workflows import GUARDS, Action, ActionField, CaseFacts, FieldType, Notification, Track, TrackStart, Workflow
-from workflows.reader import did_you_mean
+from workflows.errors import did_you_mean
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")

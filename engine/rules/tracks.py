@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from engine.errors import Refused
 from workflows import MAIN, Action, Track, TrackStart, Workflow
-from workflows.reader import did_you_mean
+from workflows.errors import did_you_mean
 
 START_PREFIX = "start_"
 

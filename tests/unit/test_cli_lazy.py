@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -76,3 +79,43 @@ def test_main_alone_leaves_the_collector_as_it_was():
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.stderr.splitlines()[-1] == "True 0"
+
+
+def test_case_show_on_a_database_sets_up_no_orm_mapper_and_loads_no_yaml_templates_or_machines(tmp_path: Path) -> None:
+    """`case show --json` reads through Core on the tables (engine.queries.case_rows): the ORM's mappers stay
+    unconfigured; the spec comes from its cache, so neither PyYAML nor the workflow checks nor `transitions` load;
+    nothing renders (no Jinja), no secret is opened (no cryptography), and none of the other pages' views or
+    queries is imported. What it prints is the case."""
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("REDRESS_")},
+        "REDRESS_DATABASE_URL": f"sqlite:///{tmp_path / 'redress.db'}",
+        "REDRESS_WORKFLOW": str(root / "workflows.yaml"),
+        "REDRESS_DATA_DIR": str(tmp_path / "data"),
+    }
+    head = "head@school.example"
+    for args in (
+        ["init"],
+        ["people", "add", "--name", "Helen Head", "--email", head, "--role", "headteacher"],
+        ["case", "open", "--category", "threat_of_violence", "--summary", "A threat", "--as", head],
+        ["case", "show", "1", "--as", head, "--json"],  # the first read keeps the spec in its cache
+    ):
+        subprocess.run([sys.executable, "-m", "redress", *args], check=True, capture_output=True, env=env, cwd=tmp_path)
+    probe = (
+        "import io, contextlib, sys\n"
+        "from redress.cli import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        f"    main(['case', 'show', '1', '--as', '{head}', '--json'])\n"
+        "from store import Base\n"
+        "configured = sorted(m.class_.__name__ for m in Base.registry.mappers if m.configured)\n"
+        "heavy = ('yaml', 'transitions', 'jinja2', 'cryptography', 'workflows.reader', 'workflows.checks', "
+        "'notifications.render', 'engine.queries.page_views', 'engine.queries.overview', 'engine.queries.chronology')\n"
+        "print(' '.join(configured), '|', ' '.join(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
+        "print(out.getvalue())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path, check=True)
+    assert done.stderr.strip() == "|", done.stderr
+    shown = json.loads(done.stdout)
+    assert (shown["id"], shown["summary"], shown["opened_by"]) == (1, "A threat", head)
+    assert [t["name"] for t in shown["tracks"]] == ["police"] and shown["actions"]
