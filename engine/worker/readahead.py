@@ -165,4 +165,5 @@ def _serve(requests: IO[bytes], replies: IO[bytes]) -> None:
 if __name__ == "__main__":
     replies = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but replies goes down the pipe
-    _serve(sys.stdin.buffer, replies)
+    with contextlib.suppress(BrokenPipeError, EOFError):  # the worker has gone (stopped, or killed): so does its reader
+        _serve(sys.stdin.buffer, replies)
