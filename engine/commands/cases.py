@@ -39,6 +39,7 @@ from engine.rules import tracks as routing
 from engine.rules.access import Power, holds, only
 from store import Case, Evidence, Meeting, Party, Person, audit, table_of
 from store.integrity import party_digest
+from store.rows import case_with_parties
 from workflows import MAIN, SYSTEM, CaseFacts, Workflow
 from workflows.spec import MeetingRecord
 
@@ -111,6 +112,15 @@ class ActionResult:
 
 def load_case(session: Session, case_id: int) -> Case:
     case = session.get(Case, case_id, options=[joinedload(Case.parties)])  # one query: the relations need them
+    if case is None:
+        raise NotFound(f"there is no case {case_id}: 'redress case list' shows the cases")
+    return case
+
+
+def case_for_action(session: Session, case_id: int) -> Case:
+    """`load_case` for the action path, which reads the case twice per action: the same objects in the session,
+    read by one Core statement built once and made without the ORM's loading (store.rows)."""
+    case = case_with_parties(session, case_id)
     if case is None:
         raise NotFound(f"there is no case {case_id}: 'redress case list' shows the cases")
     return case
@@ -415,7 +425,7 @@ def take_action(
     renders = Renders()
     for _ in range(ATTEMPTS):
         with app.db.reading() as session, session.no_autoflush:
-            case = load_case(session, case_id)
+            case = case_for_action(session, case_id)
             seen = case.version
             actor = resolve_actor(session, actor_email)
             with renders.collecting_in(session):
@@ -423,7 +433,7 @@ def take_action(
         renders.render_wanted(app.renderer)  # no transaction open
         try:
             with _translate_conflicts(app, case_id), app.db.unit_of_work() as session, session.no_autoflush:
-                case = load_case(session, case_id)
+                case = case_for_action(session, case_id)
                 if case.version != seen:
                     raise MissingRenders(f"case {case_id} moved from version {seen} to {case.version}")
                 renders.used_in(session)
