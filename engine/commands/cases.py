@@ -8,6 +8,10 @@ the case and decides in a read transaction (gathering the emails it will send), 
 transaction open, then decides again in its write transaction with the case's version checked and
 the emails taken from those rendered (engine.commands.notify). If the case moved in between, it
 reads and renders again, up to ATTEMPTS times, then refuses: CHANGED.
+
+Taking an action reads and decides inside its write transaction instead (`Renders.deciding_in`): an
+action that sends no email has nothing to render, so that one pass writes it (half the work); one that
+sends email is rolled back where it would start writing, having written nothing, and goes on as above.
 """
 
 from __future__ import annotations
@@ -420,38 +424,62 @@ def take_action(
     """Take an action on a case; `actor_email=None` is the system. Refuses with a reason, changes nothing then.
 
     Read, render, write (the module's doc): the version read is checked under the write lock, and the
-    action is decided again there; a case that moved in between is read again, up to ATTEMPTS times."""
+    action is decided again there; a case that moved in between is read again, up to ATTEMPTS times.
+    The reading pass runs in the write transaction, so an action that sends no email is written by it at
+    once, with nothing to render; one that sends email is rolled back there (nothing was written), its
+    messages rendered with no transaction open, then written by the write pass."""
     note = inputs.text(note, "the note") or None if note is not None else None
+    act = _Act(app, case_id, action_name, actor_email, fields or {}, note, expected_version, audit_data or {})
     renders = Renders()
     for _ in range(ATTEMPTS):
-        with app.db.reading() as session, session.no_autoflush:
-            case = case_for_action(session, case_id)
-            seen = case.version
-            actor = resolve_actor(session, actor_email)
-            with renders.collecting_in(session):
-                act_in_session(app, session, case, action_name, actor, fields or {}, note, expected_version, audit_data or {})
-        renders.render_wanted(app.renderer)  # no transaction open
         try:
-            with _translate_conflicts(app, case_id), app.db.unit_of_work() as session, session.no_autoflush:
-                case = case_for_action(session, case_id)
-                if case.version != seen:
-                    raise MissingRenders(f"case {case_id} moved from version {seen} to {case.version}")
-                renders.used_in(session)
-                actor = resolve_actor(session, actor_email)
-                result = act_in_session(
-                    app, session, case, action_name, actor, fields or {}, note, expected_version, audit_data or {}
-                )
-                # A retention rule with no period (KCSIE: an allegation against staff found malicious) erases the
-                # case's details as it closes, in this unit of work, with a certificate (engine.commands.retention).
-                files = _erase_on_closure(app, session, case, actor) if result.closed else []
-        except MissingRenders:
-            continue
+            with _translate_conflicts(app, case_id), app.db.unit_of_work() as session, renders.deciding_in(session):
+                result, files = act.run(session)
+        except (Collected, MissingRenders):
+            renders.render_wanted(app.renderer)  # no transaction open
+            try:
+                with _translate_conflicts(app, case_id), app.db.unit_of_work() as session:
+                    renders.used_in(session)
+                    result, files = act.run(session, act.seen)
+            except MissingRenders:
+                continue
         if files:
             from engine.commands.erasure import take_files
 
             take_files(app, files)  # committed: the files no living row names leave the store
         return result
     raise Conflict(CHANGED)
+
+
+@dataclass
+class _Act:
+    """One `take_action`, as each of its passes runs it."""
+
+    app: Redress
+    case_id: int
+    action_name: str
+    actor_email: str | None
+    fields: Mapping[str, Any]
+    note: str | None
+    expected_version: int | None
+    audit_data: Mapping[str, Any]
+    seen: int | None = None
+    """The case's version as the last reading pass found it."""
+
+    def run(self, session: Session, seen: int | None = None) -> tuple[ActionResult, list[str]]:
+        """The action in `session`, on the case at version `seen` if given (else MissingRenders); returns its
+        result and the files to take from the store once committed."""
+        with session.no_autoflush:
+            case = case_for_action(session, self.case_id)
+            if seen is not None and case.version != seen:
+                raise MissingRenders(f"case {self.case_id} moved from version {seen} to {case.version}")
+            self.seen = case.version
+            actor = resolve_actor(session, self.actor_email)
+            app, fields, extra = self.app, self.fields, self.audit_data
+            result = act_in_session(app, session, case, self.action_name, actor, fields, self.note, self.expected_version, extra)
+            # A retention rule with no period (KCSIE: an allegation against staff found malicious) erases the
+            # case's details as it closes, in this unit of work, with a certificate (engine.commands.retention).
+            return result, _erase_on_closure(app, session, case, actor) if result.closed else []
 
 
 def _erase_on_closure(app: Redress, session: Session, case: Case, actor: Actor) -> list[str]:

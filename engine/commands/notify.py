@@ -61,11 +61,16 @@ class Renders:
         self.failed: dict[str, str] = {}
         self.wanted: dict[str, tuple[str, dict[str, Any], str | None]] = {}
         self.collecting = False
+        self.deciding = False
+        """A reading pass inside the write transaction (`deciding_in`): if it will send nothing, it writes."""
+        self.asked = False
+        """Whether `get` was asked for any message in this pass."""
 
     def get(self, template: str, context: dict[str, Any], within: str | None = None) -> Rendered | None:
         """The message rendered from exactly this template and context (or `within`'s, the smaller template a
         reader who may not see the case gets when `template` needs more); None (and wanted) if not rendered
         yet; a template that failed to render refuses here, where the command would have rendered it."""
+        self.asked = True
         key = json.dumps([template, context, within], sort_keys=True, separators=(",", ":"), default=str)
         found = self.done.get(key)
         if found is None:
@@ -95,6 +100,19 @@ class Renders:
             pass
         finally:
             self.collecting = False
+            session.info.pop(RENDERS, None)
+
+    @contextmanager
+    def deciding_in(self, session: Session) -> Iterator[None]:
+        """The reading pass run inside the command's write transaction: `queue` gathers the messages and writes
+        nothing, as in `collecting_in`; where the command would stop (`collecting`), a pass that will send no
+        message at all stops collecting and goes on to write, in the same transaction. One that will send
+        some raises Collected through the transaction, which rolls back: nothing was written before it."""
+        session.info[RENDERS], self.collecting, self.deciding, self.asked = self, True, True, False
+        try:
+            yield
+        finally:
+            self.collecting = self.deciding = False
             session.info.pop(RENDERS, None)
 
     @contextmanager
@@ -142,9 +160,15 @@ def rendered_first(app: Redress, command: Callable[[Renders, bool], T]) -> T:
 
 
 def collecting(session: Session) -> bool:
-    """In the read pass: the command stops (raise Collected) where it would start writing."""
+    """In the read pass: the command stops (raise Collected) where it would start writing. A reading pass in
+    the write transaction (`Renders.deciding_in`) that asked for no message stops collecting here: it writes."""
     renders: Renders | None = session.info.get(RENDERS)
-    return renders is not None and renders.collecting
+    if renders is None or not renders.collecting:
+        return False
+    if renders.deciding and not renders.asked:
+        renders.collecting = False  # nothing to render: every later `queue` finds what it needs rendered, or refuses
+        return False
+    return True
 
 
 def people_for(session: Session, case: Case, who: Iterable[str]) -> list[Person]:
