@@ -59,6 +59,8 @@ class Compiled:
 CURRENT_VERSION = "current_workflow_version"
 """The session.info key of the current workflow version's id, as the session first read it."""
 _versions = table_of(WorkflowVersion)
+_CURRENT_ID = select(_versions.c.id).where(_versions.c.current.is_(True))
+"""Built once: every command that notifies asks it once per transaction."""
 
 
 @dataclass
@@ -137,7 +139,7 @@ class Redress:
                 return self.current_workflow(own)
         version_id = session.info.get(CURRENT_VERSION)
         if version_id is None:  # read once per session: a command's checks all see the one version
-            version_id = core_rows(session, select(_versions.c.id).where(_versions.c.current.is_(True))).scalar()
+            version_id = core_rows(session, _CURRENT_ID).scalar()
             session.info[CURRENT_VERSION] = version_id
         if version_id is None:
             raise NotFound("no workflow is loaded: run 'redress init' first")

@@ -1,4 +1,4 @@
-"""Loading a case, its parties and people from one Core statement built once, into the session as if the ORM
+"""Loading a case, its parties and their people from one Core statement built once, into the session as if the ORM
 had loaded them: for the action path, which reads a case twice per action (the read pass, then the write
 pass under the lock) and where the ORM's loading (its row processors, rebuilt for every query, and the
 joined eager loads of three relationships) cost more than the rest of the read.
@@ -33,7 +33,6 @@ def _attributes(model: type[Base]) -> list[str]:
 
 
 _CASE_COLUMNS, _PARTY_COLUMNS, _PERSON_COLUMNS = _attributes(Case), _attributes(Party), _attributes(Person)
-_ACTIVE = select(_people).where(_people.c.active.is_(True)).order_by(_people.c.id)
 
 # Built once: the case, who opened it, its parties in id order (as Case.parties is ordered) and their people.
 _CASE_WITH_PARTIES: Select[Any] = (
@@ -86,14 +85,6 @@ def case_with_parties(session: Session, case_id: int) -> Case | None:
     made = [case, *(p for p in parties if instance_state(p).key is None), *people.values()]
     _attach(session, made, [case])  # its parties and people follow it in (the save-update cascade)
     return case
-
-
-def active_people(session: Session) -> list[Person]:
-    """The active people, in id order, as `select(Person)` would give them (without the ORM's loading)."""
-    made: dict[int, Person] = {}
-    people = [_person(session, row, made) for row in session.connection().execute(_ACTIVE)]
-    _attach(session, made.values(), made.values())
-    return people
 
 
 def _person(session: Session, values: Sequence[Any], made: dict[int, Person]) -> Person:

@@ -465,10 +465,20 @@ class _Act:
     audit_data: Mapping[str, Any]
     seen: int | None = None
     """The case's version as the last reading pass found it."""
+    reached: dict[int, Any] = field(default_factory=dict)
+    """The stages the case had reached as the last pass read them, by the chain's head then (store.audit.REACHED):
+    the next pass uses them only while the case's head is the same, so they are read once per action."""
 
     def run(self, session: Session, seen: int | None = None) -> tuple[ActionResult, list[str]]:
         """The action in `session`, on the case at version `seen` if given (else MissingRenders); returns its
         result and the files to take from the store once committed."""
+        session.info[audit.REACHED] = dict(self.reached)
+        try:
+            return self._run(session, seen)
+        finally:
+            self.reached = dict(session.info.get(audit.REACHED, {}))
+
+    def _run(self, session: Session, seen: int | None) -> tuple[ActionResult, list[str]]:
         with session.no_autoflush:
             case = case_for_action(session, self.case_id)
             if seen is not None and case.version != seen:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
@@ -88,15 +88,18 @@ def reached(session: Session, case_ids: Iterable[int]) -> dict[int, set[str]]:
     stages_of: dict[int, set[str]] = {case_id: set() for case_id in ids}
     if not ids:
         return stages_of
-    query = (
-        select(_events.c.case_id, _events.c.stage_after)
-        .where(_events.c.case_id.in_(ids), _events.c.stage_after.is_not(None))
-        .distinct()
-    )
-    for case_id, stage in core_rows(session, query):
+    for case_id, stage in core_rows(session, _REACHED, {"case_ids": ids}):
         if stage is not None:
             stages_of[case_id].add(stage)
     return stages_of
+
+
+# Built once (an action that notifies asks it for its case).
+_REACHED = (
+    select(_events.c.case_id, _events.c.stage_after)
+    .where(_events.c.case_id.in_(bindparam("case_ids", expanding=True)), _events.c.stage_after.is_not(None))
+    .distinct()
+)
 
 
 def read_reached(session: Session, cases: Iterable[Case]) -> None:
