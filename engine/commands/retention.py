@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -50,22 +52,23 @@ def _assessments(app: Redress, session: Session, case_ids: Collection[int] | Non
     if case_ids is not None:
         query = query.where(Case.id.in_(list(case_ids)))
     today = app.clock.now().astimezone(app.zone).date()
-    found = []
-    for row in session.execute(query):
-        rule = rule_for(app.settings.retention_rules, row.categories, row.outcome)
-        if rule is None:
-            continue  # no rule: kept (a schedule without a catch-all keeps what it does not name)
-        found.append(
-            assess(
-                row.id,
-                rule,
-                opened_on=row.opened_at.astimezone(app.zone).date(),
-                closed_on=row.closed_at.astimezone(app.zone).date(),
-                held_reason=row.held_reason if row.held_at is not None else None,
-                today=today,
-            )
-        )
-    return found
+    return [a for a in (_assessed(app, row, today) for row in session.execute(query)) if a is not None]
+
+
+def _assessed(app: Redress, case: Any, today: date) -> Assessment | None:
+    """A closed case (a row, or the Case itself) against the schedule; None if no rule names it (a schedule
+    without a catch-all keeps what it does not name)."""
+    rule = rule_for(app.settings.retention_rules, case.categories, case.outcome)
+    if rule is None:
+        return None
+    return assess(
+        case.id,
+        rule,
+        opened_on=case.opened_at.astimezone(app.zone).date(),
+        closed_on=case.closed_at.astimezone(app.zone).date(),
+        held_reason=case.held_reason if case.held_at is not None else None,
+        today=today,
+    )
 
 
 def plan_retention(app: Redress, actor_email: str | None) -> tuple[PlanLine, ...]:
@@ -119,10 +122,12 @@ def erase_on_closure(app: Redress, session: Session, case: Case, actor: Actor) -
     found malicious, KCSIE) erases its details at once, with a certificate, so no crash can leave them behind
     the closure. A held case keeps them (the plan says so; the purge takes them later). Returns the files to
     take from the store once committed (engine.commands.erasure.take_files)."""
-    found = _assessments(app, session, [case.id])
-    if not found or found[0].rule.years != 0 or found[0].status != "due":
+    if case.closed_at is None or case.erased_at is not None:
         return []
-    a = found[0]
+    # Assessed from the case as this unit of work holds it (it was shown every value it wrote): not read again.
+    a = _assessed(app, case, app.clock.now().astimezone(app.zone).date())
+    if a is None or a.rule.years != 0 or a.status != "due":
+        return []
     _, files = erase_case_content(app, session, case, actor, a.rule.name, f"{a.rule.title} ({a.rule.source})", app.clock.now())
     return files
 
