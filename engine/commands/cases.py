@@ -484,12 +484,21 @@ class _Act:
             if seen is not None and case.version != seen:
                 raise MissingRenders(f"case {self.case_id} moved from version {seen} to {case.version}")
             self.seen = case.version
-            actor = resolve_actor(session, self.actor_email)
+            actor = _actor_of(session, case, self.actor_email)
             app, fields, extra = self.app, self.fields, self.audit_data
             result = act_in_session(app, session, case, self.action_name, actor, fields, self.note, self.expected_version, extra)
             # A retention rule with no period (KCSIE: an allegation against staff found malicious) erases the
             # case's details as it closes, in this unit of work, with a certificate (engine.commands.retention).
             return result, _erase_on_closure(app, session, case, actor) if result.closed else []
+
+
+def _actor_of(session: Session, case: Case, email: str | None) -> Actor:
+    """`resolve_actor`, for someone the case names (its reporter, a member of staff concerned: read with it, in
+    this transaction) found without reading the school's people, which are read only if the emails need them."""
+    wanted = email.strip().lower() if email is not None else None
+    named = [case.opened_by, *(party.person for party in case.parties)]
+    found = next((p for p in named if p is not None and p.email == wanted and p.active), None)
+    return Actor(found) if found is not None else resolve_actor(session, email)
 
 
 def _erase_on_closure(app: Redress, session: Session, case: Case, actor: Actor) -> list[str]:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from engine.commands import cases
 from engine.commands.notify import Renders
+from engine.commands.people import add_person, deactivate
 from engine.context import Redress
 from engine.errors import NotFound, Refused
 from store import AuditEvent, Case, OutboxMessage, Party, Person, audit, table_of
@@ -22,6 +23,7 @@ from tests.conftest import CHAIR, HEAD, SAM, TESS
 from tests.integration.helpers import act, count, snapshot
 
 REASON = "The parent refuses to meet and keeps posting."
+DEPUTY = "deputy@school.example"
 
 
 def _open(app: Redress) -> int:
@@ -190,3 +192,38 @@ def test_the_case_row_read_is_the_tables_own(app):
         state = inspect(case)
         assert not state.unloaded - {"workflow"}
         assert {c.key for c in table_of(Case).columns} <= set(state.dict)
+
+
+def _people_reads(statements: list[str]) -> int:
+    return sum(1 for sql in statements if sql.startswith("SELECT people."))
+
+
+def test_an_actor_the_case_names_is_found_without_reading_the_schools_people(app):
+    case_id = _open(app)  # opened by the headteacher, who acts on it
+    with _watched(app) as seen:
+        result = act(app, case_id, "acknowledge", staff_reassured="yes")
+    assert result.stage_after == "gathering_evidence" and _people_reads(seen["statements"]) == 0
+    with app.db.reading() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq.desc())).first()
+        head = session.scalars(select(Person).where(Person.email == HEAD)).one()
+        assert event is not None and event.actor == HEAD and event.actor_id == head.id
+    # Someone the case does not name is found among the school's people, read once a pass.
+    add_person(app, "Dina Deputy", DEPUTY, ["senior_team"])
+    with _watched(app) as seen:
+        result = act(app, case_id, "escalate_to_chair", by=DEPUTY, reason=REASON)
+    assert result.stage_after == "chair_meeting" and _people_reads(seen["statements"]) == 2  # reading pass, write pass
+    with app.db.reading() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq.desc())).first()
+        assert event is not None and event.actor == DEPUTY
+
+
+def test_a_member_of_staff_the_case_names_is_still_refused_what_they_may_not_do_or_once_deactivated(app):
+    case_id = _open(app)
+    before = snapshot(app, case_id)
+    with pytest.raises(Refused) as refused:
+        act(app, case_id, "acknowledge", by=SAM, staff_reassured="yes")
+    assert "Acknowledge" in str(refused.value)
+    deactivate(app, TESS, actor=HEAD)
+    with pytest.raises(Refused, match="no longer active"):
+        act(app, case_id, "acknowledge", by=TESS, staff_reassured="yes")
+    assert snapshot(app, case_id) == before
