@@ -43,7 +43,7 @@ from engine.rules import tracks as routing
 from engine.rules.access import Power, holds, only
 from store import Case, Evidence, Meeting, Party, Person, audit, table_of
 from store.integrity import party_digest
-from store.rows import case_with_parties
+from store.rows import case_parties_and_tracks
 from workflows import MAIN, SYSTEM, CaseFacts, Workflow
 from workflows.spec import MeetingRecord
 
@@ -123,10 +123,14 @@ def load_case(session: Session, case_id: int) -> Case:
 
 def case_for_action(session: Session, case_id: int) -> Case:
     """`load_case` for the action path, which reads the case twice per action: the same objects in the session,
-    read by one Core statement built once and made without the ORM's loading (store.rows)."""
-    case = case_with_parties(session, case_id)
-    if case is None:
+    read by one Core statement built once and made without the ORM's loading (store.rows). The tracks the
+    case started come with it, kept for the action's `tracks.load` (engine.commands.tracks.READ_AHEAD)."""
+    found = case_parties_and_tracks(session, case_id)
+    if found is None:
         raise NotFound(f"there is no case {case_id}: 'redress case list' shows the cases")
+    case, started = found
+    if started is not None:
+        session.info.setdefault(tracks.READ_AHEAD, {})[case_id] = {row[0]: tracks.TrackRow(*row) for row in started}
     return case
 
 

@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import joinedload
 
-from engine.commands import cases
+from engine.commands import cases, tracks
 from engine.commands.notify import Renders
 from engine.commands.people import add_person, deactivate
 from engine.context import Redress
 from engine.errors import NotFound, Refused
 from store import AuditEvent, Case, OutboxMessage, Party, Person, audit, table_of
-from store.rows import case_with_parties
+from store.rows import case_parties_and_tracks, case_with_parties
 from tests.conftest import CHAIR, HEAD, SAM, TESS
 from tests.integration.helpers import act, count, snapshot
 
@@ -227,3 +227,27 @@ def test_a_member_of_staff_the_case_names_is_still_refused_what_they_may_not_do_
     with pytest.raises(Refused, match="no longer active"):
         act(app, case_id, "acknowledge", by=TESS, staff_reassured="yes")
     assert snapshot(app, case_id) == before
+
+
+def test_the_tracks_a_case_started_come_with_it_each_once_whatever_its_parties(app):
+    details = cases.OpenCase(
+        categories=["threat_of_violence"],  # starts the police track at opening
+        summary="A threat posted about two teachers",
+        staff=[SAM, TESS],
+        posters=[("A Parent", "facebook.example/a.parent")],
+    )
+    case_id = cases.open_case(app, HEAD, details)
+    with app.db.reading() as session:
+        expected = tracks.load(session, case_id)
+    assert expected, "the category started no track: the test proves nothing"
+    with app.db.reading() as session:
+        found = case_parties_and_tracks(session, case_id)
+        assert found is not None
+        case, started = found
+        assert started is not None and {row[0]: tracks.TrackRow(*row) for row in started} == expected
+        assert [p.kind for p in case.parties] == ["staff", "staff", "poster"]  # each party once, though tracks join
+    with _watched(app) as seen:
+        act(app, case_id, "acknowledge", staff_reassured="yes")
+    assert not [sql for sql in seen["statements"] if "FROM case_tracks" in sql]
+    with app.db.reading() as session:
+        assert tracks.load(session, case_id) == expected  # the main procedure moved; its track stands
