@@ -1,7 +1,7 @@
-"""Loading a case, its parties and their people (and its tracks) from one Core statement built once, into the session as if the ORM
-had loaded them: for the action path, which reads a case twice per action (the read pass, then the write
-pass under the lock) and where the ORM's loading (its row processors, rebuilt for every query, and the
-joined eager loads of three relationships) cost more than the rest of the read.
+"""Loading a case, its parties and their people, and the tracks it started, from one Core statement built
+once, into the session as if the ORM had loaded them: for the action path, which reads a case in each of
+its passes (one, or two when the action sends email), and where the ORM's loading (its row processors,
+rebuilt for every query, and the joined eager loads of three relationships) cost more than the rest of it.
 
 The objects are the mapped classes, persistent in the session, with every column loaded and the
 relationships the action path reads (`Case.parties`, `Case.opened_by`, `Party.person`, `Party.case`) set
