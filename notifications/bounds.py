@@ -147,11 +147,14 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         return super().wrap_str_format(value)
 
 
-def render_bounded(template: jinja2.Template, context: Mapping[str, Any]) -> str:
-    """Render within the current deadline (or a fresh one), counting the output as it is produced."""
+def render_bounded(template: jinja2.Template, context: Mapping[str, Any], *, plain_errors: bool = False) -> str:
+    """Render within the current deadline (or a fresh one), counting the output as it is produced.
+    `plain_errors`: an error is raised as the template's code raised it, without Jinja's rewriting of the
+    traceback to point at the template's lines (for a caller that only asks which error it was)."""
+    chunks = template.root_render_func(template.new_context(dict(context))) if plain_errors else template.generate(context)
     with within_limits():
         parts, size = [], 0
-        for chunk in template.generate(context):
+        for chunk in chunks:
             tick()
             size += len(chunk)
             if size > MAX_OUTPUT:

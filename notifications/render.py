@@ -118,23 +118,31 @@ class TemplateRenderer:
             if name.endswith(SUBJECT) and "/" not in name and _NAME.match(name.removesuffix(SUBJECT))
         }
 
-    def render(self, template: str, context: Mapping[str, Any]) -> Rendered:
-        """Render the email `template`; raises TemplateError naming the file and line."""
+    def render(self, template: str, context: Mapping[str, Any], *, trying: bool = False) -> Rendered:
+        """Render the email `template`; raises TemplateError naming the file and line. `trying`: see `render_within`."""
         if not _NAME.match(template):
             raise TemplateError("a template name is lower-case letters, digits and underscores", template=template)
         with within_limits():
-            subject = " ".join(self._render(template + SUBJECT, context).split())
-            return Rendered(subject, _tidy(self._render(template + TEXT, context)), self._render(template + HTML, context))
+            subject = " ".join(self._render(template + SUBJECT, context, trying).split())
+            text = _tidy(self._render(template + TEXT, context, trying))
+            return Rendered(subject, text, self._render(template + HTML, context, trying))
 
     def render_within(self, template: str, context: Mapping[str, Any], fallback: str) -> Rendered:
         """Render `template` with a context cut down to what its reader may know; a template that needs
-        more than that (a value the context lacks) renders `fallback` instead, from the same context."""
+        more than that (a value the context lacks) renders `fallback` instead, from the same context.
+
+        The first try skips Jinja's error bookkeeping (it rewrites the traceback to point at the template's
+        line, which costs more than a whole render, only for this method to drop it): a value missing goes
+        straight to `fallback`; a template that passed a limit is refused naming the template; any other
+        error renders again the usual way, for a message naming the file and line."""
         try:
+            return self.render(template, context, trying=True)
+        except jinja2.UndefinedError:
+            return self.render(fallback, context)
+        except RenderLimit as exc:
+            raise TemplateError(str(exc), template=template) from exc
+        except _RENDER_ERRORS:
             return self.render(template, context)
-        except TemplateError as exc:
-            if not isinstance(exc.__cause__, jinja2.UndefinedError):
-                raise
-        return self.render(fallback, context)
 
     def render_letter(self, kind: str, context: Mapping[str, Any]) -> Letter:
         """Render the letter `kind` (one of LETTER_KINDS) to a poster."""
@@ -167,7 +175,10 @@ class TemplateRenderer:
         loader = self._env.loader
         return list(loader.loaders) if isinstance(loader, ChoiceLoader) else []
 
-    def _render(self, name: str, context: Mapping[str, Any]) -> str:
+    def _render(self, name: str, context: Mapping[str, Any], trying: bool = False) -> str:
+        """One file of a template; `trying` (render_within's first try): its errors are raised as they are."""
+        if trying:
+            return render_bounded(self._env.get_template(name), context, plain_errors=True)
         try:
             return render_bounded(self._env.get_template(name), context)
         except RenderLimit as exc:

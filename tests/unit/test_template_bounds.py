@@ -57,3 +57,25 @@ def test_an_ordinary_template_renders_as_before(tmp_path: Path) -> None:
 
 def test_the_command_line_shows_control_characters_as_escapes() -> None:
     assert plain("red\x1b[31m bell\x07 ok\nnext\tcol") == "red\\x1b[31m bell\\x07 ok\nnext\tcol"
+
+
+def test_render_within_falls_back_only_for_a_missing_value_and_names_any_other_error_with_its_line(tmp_path: Path) -> None:
+    """render_within's first try skips Jinja's traceback rewriting: a missing value still gets the fallback, every
+    abuse is still refused naming its template, and another error still names the file and the line."""
+    from notifications import TemplateError
+
+    for name, text in ABUSES.items():
+        _email(tmp_path, name, text)
+    _email(tmp_path, "needs_more", "Hello\n{{ case.summary }}\n")
+    _email(tmp_path, "fallback", "Something happened\n")
+    _email(tmp_path, "bad_filter", "line one\nline two\n{{ case.id|join(', ') }}\n")
+    renderer = TemplateRenderer(tmp_path)
+    context = {k: v for k, v in sample_context().items() if k != "case"} | {"case": {"id": 42}}
+
+    assert renderer.render_within("needs_more", context, "fallback").text == "Something happened\n"
+    for name in ABUSES:
+        with pytest.raises(TemplateError, match=name):
+            renderer.render_within(name, context, "fallback")
+    with pytest.raises(TemplateError) as refused:
+        renderer.render_within("bad_filter", context, "fallback")
+    assert "bad_filter.txt" in str(refused.value) and refused.value.line == 3
