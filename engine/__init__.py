@@ -73,13 +73,13 @@ if TYPE_CHECKING:
         RedressError,
         Refused,
     )
-    from engine.queries.access import load_viewer
+    from engine.queries.access import case_access, load_viewer
     from engine.queries.access_log import AccessLine, case_access_log
     from engine.queries.cases import audit_trail, list_cases, show_case, verify_trail
     from engine.queries.links import links_of
     from engine.queries.log import LogFilter, search_log
     from engine.queries.outbox import MailTrouble, OutboxLine, OutboxView, mail_trouble, read_outbox
-    from engine.queries.overview import MAX_PAGE, PAGE, case_access, dashboard, incident_log, matter_view, visible_cases
+    from engine.queries.overview import MAX_PAGE, PAGE, dashboard, incident_log, matter_view, visible_cases
     from engine.queries.page import case_page
     from engine.queries.people import PeopleChange, WorkItem, open_work, people_changes, verify_people_changes
     from engine.queries.present import as_json
@@ -280,6 +280,7 @@ _HOME: dict[str, str] = {
     "NotFound": "engine.errors",
     "RedressError": "engine.errors",
     "Refused": "engine.errors",
+    "case_access": "engine.queries.access",
     "load_viewer": "engine.queries.access",
     "AccessLine": "engine.queries.access_log",
     "case_access_log": "engine.queries.access_log",
@@ -295,7 +296,6 @@ _HOME: dict[str, str] = {
     "OutboxLine": "engine.queries.outbox",
     "OutboxView": "engine.queries.outbox",
     "read_outbox": "engine.queries.outbox",
-    "case_access": "engine.queries.overview",
     "dashboard": "engine.queries.overview",
     "incident_log": "engine.queries.overview",
     "matter_view": "engine.queries.overview",
@@ -523,6 +523,7 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "NotFound",
     "RedressError",
     "Refused",
+    "case_access",
     "load_viewer",
     "AccessLine",
     "case_access_log",
@@ -538,7 +539,6 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME is)
     "OutboxLine",
     "OutboxView",
     "read_outbox",
-    "case_access",
     "dashboard",
     "incident_log",
     "matter_view",

@@ -16,7 +16,6 @@ from sqlalchemy.sql.elements import False_
 
 from engine.context import Redress
 from engine.errors import NotFound
-from engine.queries.access import case_access as case_access  # its home before: callers still find it here
 from engine.queries.access import load_access
 from engine.queries.cases import SUMMARY_COLUMNS, next_due_subquery, summary_of, takeable
 from engine.queries.log import search_log

@@ -32,13 +32,10 @@ import subprocess
 import sys
 from collections.abc import Iterable
 from datetime import datetime
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from engine.commands.notify import Renders
 from engine.context import Redress, open_app
-
-if TYPE_CHECKING:
-    from notifications.render import Rendered
 
 log = logging.getLogger("redress.worker")
 
@@ -48,8 +45,6 @@ about half a second of the other core to start)."""
 
 Read = tuple[list[int], Renders]
 """A batch read: the ids of the cases read, and their emails rendered."""
-
-Reply = tuple[list[int], "dict[str, Rendered]", dict[str, str]]
 
 
 def reads_alike(app: Redress) -> bool:
@@ -68,8 +63,6 @@ class ReadAhead:
     def __init__(self, app: Redress, cutoff: datetime, held: bool, batch: int) -> None:
         self.cutoff, self.held, self.batch = cutoff, held, batch
         self.asked = False
-        self.taken = 0
-        """Batches the reader read that the worker used."""
         path = os.pathsep.join(entry for entry in sys.path if entry)  # the worker's modules, wherever they come from
         self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
             [sys.executable, "-m", "engine.worker.readahead"],
@@ -105,7 +98,6 @@ class ReadAhead:
             return None
         renders = Renders()
         renders.done, renders.failed = done, failed
-        self.taken += 1
         return ids, renders
 
     def _send(self, message: Any) -> bool:
