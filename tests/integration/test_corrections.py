@@ -11,8 +11,7 @@ from sqlalchemy import select, update
 from engine.commands import corrections, integrity, links, owners, records
 from engine.errors import BadInput, Refused
 from engine.queries import cases as queries
-from engine.queries.access import viewer_by_email
-from engine.queries.overview import case_access
+from engine.queries.access import case_access, viewer_by_email
 from engine.rules.access import Sight
 from store import Case, Evidence, Meeting, OutboxMessage, Party
 from tests.conftest import CHAIR, HEAD, TESS

@@ -206,8 +206,8 @@ def test_a_pupil_case_reaches_the_designated_safeguarding_lead_by_email(app):
 def test_the_designated_safeguarding_lead_sees_every_pupil_case_in_full_and_no_other(app):
     """KCSIE: the DSL is told of a case about a pupil, reads it in full (page, lists and email alike, by the
     one sight rule) and records decisions on it; a case about staff stays out of the DSL's sight."""
-    from engine.queries.access import load_viewer
-    from engine.queries.overview import case_access, visible_cases
+    from engine.queries.access import case_access, load_viewer
+    from engine.queries.overview import visible_cases
     from engine.rules.access import Sight
 
     add_person(app, "Dana Safeguarding", DSL, ["dsl"])
